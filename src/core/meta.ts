@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { feedbackLoss, scoreBatch, computeItemTable, type FeedbackBatch, type ItemInputs, type UserBatch } from './model';
+import { innerLoop, startUsers } from './inner';
+import { PARAM_NAMES, type MetaParams, type ParamName } from './params';
+
+/**
+ * Meta-gradients for one batch of tasks (one task = one user: support clicks to
+ * adapt on, query clicks to be judged on). Pure functions of tensors: the
+ * training loop owns the variables and the optimizer.
+ */
+
+export const META_ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet'] as const;
+export type MetaAlgorithm = (typeof META_ALGORITHMS)[number];
+
+export interface TaskBatch {
+  readonly support: FeedbackBatch;
+  readonly query: FeedbackBatch;
+}
+
+export interface MetaConfig {
+  readonly algorithm: MetaAlgorithm;
+  /** Inner steps during training (protonet always uses 0). */
+  readonly innerSteps: number;
+  /** Learn per-parameter inner learning rates (Meta-SGD); else they stay fixed. */
+  readonly learnRates: boolean;
+  /** L2 penalty on the id embeddings and biases, per item. */
+  readonly weightDecay: number;
+}
+
+export interface MetaStep {
+  /** Mean query loss of the batch before the update. */
+  readonly loss: tf.Scalar;
+  readonly grads: Partial<Record<ParamName, tf.Tensor>>;
+}
+
+/** Which parameters an algorithm updates (the inner learning rates only when learned and differentiable). */
+export function trainableNames(config: MetaConfig): ParamName[] {
+  const lrs: ParamName[] = ['logLrUser', 'logLrPop'];
+  const learnsRates = config.learnRates && config.algorithm === 'maml';
+  return PARAM_NAMES.filter((n) => learnsRates || !lrs.includes(n));
+}
+
+/** Loss and gradients of one batch of tasks for the configured algorithm. */
+export function metaStep(params: MetaParams, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig): MetaStep {
+  const names = trainableNames(config);
+  const vars = names.map((n) => params[n] as tf.Variable);
+  const { f, constants } = objective(params, inputs, batch, config);
+  const { value, grads } = tf.variableGrads(f, vars);
+  tf.dispose(constants);
+  const byName: Partial<Record<ParamName, tf.Tensor>> = {};
+  names.forEach((n, i) => (byName[n] = grads[vars[i]!.name]));
+  return { loss: value, grads: byName };
+}
+
+/** The scalar the algorithm differentiates; constants it needs are computed outside the tape. */
+function objective(
+  params: MetaParams,
+  inputs: ItemInputs,
+  batch: TaskBatch,
+  config: MetaConfig,
+): { f: () => tf.Scalar; constants: tf.Tensor[] } {
+  const { algorithm, weightDecay } = config;
+  const steps = algorithm === 'protonet' ? 0 : config.innerSteps;
+  const decay = (): tf.Scalar =>
+    tf.mul(weightDecay, tf.add(tf.sum(tf.square(params.itemEmb)), tf.sum(tf.square(params.itemBias))));
+  if (algorithm === 'maml' || algorithm === 'protonet') {
+    const f = (): tf.Scalar =>
+      tf.tidy(() => {
+        const items = computeItemTable(params, inputs);
+        const users = innerLoop(params, items, batch.support, steps);
+        return tf.add(queryLoss(scoreBatch(items, users), batch.query), decay()) as tf.Scalar;
+      });
+    return { f, constants: [] };
+  }
+  // First-order methods: the adapted parameters are constants; gradients reach
+  // the initialization through the start point with an identity Jacobian.
+  const joined = algorithm === 'reptile' ? joinFeedback(batch.support, batch.query) : undefined;
+  const taskData = joined ?? batch.support;
+  const { adapted, start } = tf.tidy(() => {
+    const items = computeItemTable(params, inputs);
+    return {
+      adapted: innerLoop(params, items, taskData, steps),
+      start: startUsers(params, items, batch.support.positives),
+    };
+  });
+  const constants = [adapted.user, adapted.pop, start.user, start.pop];
+  if (joined) constants.push(joined.positives, joined.negatives);
+  const f = (): tf.Scalar =>
+    tf.tidy(() => {
+      const items = computeItemTable(params, inputs);
+      const live = startUsers(params, items, batch.support.positives);
+      if (algorithm === 'fomaml') {
+        const users = passThrough(adapted, live, start);
+        return tf.add(queryLoss(scoreBatch(items, users), batch.query), decay()) as tf.Scalar;
+      }
+      // Reptile: move the start towards the adapted point (gradient of ½‖θ0 − θK‖²),
+      // and fit the shared item side to the task at the adapted point.
+      const pull = tf.add(
+        tf.sum(tf.square(tf.sub(live.user, adapted.user))),
+        tf.sum(tf.square(tf.sub(live.pop, adapted.pop))),
+      );
+      const batchSize = batch.support.positives.shape[0];
+      const fit = tf.mean(feedbackLoss(scoreBatch(items, adapted), taskData));
+      return tf.add(tf.add(tf.div(tf.mul(0.5, pull), batchSize), fit), decay()) as tf.Scalar;
+    });
+  return { f, constants };
+}
+
+/** Loss per held-out click: the query rows may carry any number of clicks per user. */
+function queryLoss(scores: tf.Tensor2D, query: FeedbackBatch): tf.Scalar {
+  return tf.div(tf.sum(feedbackLoss(scores, query)), tf.maximum(tf.sum(query.positives), 1)) as tf.Scalar;
+}
+
+/** `adapted + (live − start)`: the value of `adapted`, the gradient of `live`. */
+function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): UserBatch {
+  return {
+    user: tf.add(adapted.user, tf.sub(live.user, start.user)) as tf.Tensor2D,
+    pop: tf.add(adapted.pop, tf.sub(live.pop, start.pop)) as tf.Tensor2D,
+  };
+}
+
+/** Support and query as one task (Reptile trains on all of a task's data), rows summing to 1. */
+function joinFeedback(a: FeedbackBatch, b: FeedbackBatch): FeedbackBatch {
+  return tf.tidy(() => ({
+    positives: tf.div(tf.add(a.positives, b.positives), tf.maximum(tf.sum(tf.add(a.positives, b.positives), 1, true), 1e-9)) as tf.Tensor2D,
+    negatives: tf.add(a.negatives, b.negatives) as tf.Tensor2D,
+  }));
+}

@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import type { MetaParams } from './params';
+
+/**
+ * The score of item i for user b is `U[b]·V[i] + P[b]·bias[i]`:
+ * a user vector against item vectors, plus a user-specific weight on the item
+ * popularity prior. V and bias are computed once per model ("item table") so
+ * that ranking a catalog is one matrix product, whatever its size.
+ *
+ * Items: `V = X·contentW + warm ⊙ itemEmb` and `bias = X·contentBias + warm ⊙ itemBias`
+ * with X the multi-hot content features (feature 0 is a constant 1) and warm = 1
+ * for items seen in training. Cold items are therefore scored from content alone.
+ */
+
+/** The fixed, non-learned inputs of the item side. */
+export interface ItemInputs {
+  /** [items, features] multi-hot content, feature 0 always 1. */
+  readonly features: tf.Tensor2D;
+  /** [items, 1]: 1 where the item had training interactions, else 0. */
+  readonly warm: tf.Tensor2D;
+}
+
+/** Item vectors [items, dim] and popularity prior [items]. */
+export type ItemTable = {
+  readonly vectors: tf.Tensor2D;
+  readonly bias: tf.Tensor1D;
+};
+
+/** The adapted, per-user parameters, batched: B users. */
+export type UserBatch = {
+  /** [B, dim] user vectors. */
+  readonly user: tf.Tensor2D;
+  /** [B, 1] weight of the popularity prior. */
+  readonly pop: tf.Tensor2D;
+};
+
+/**
+ * Feedback as dense per-user weights over the catalog ([B, items] each):
+ * positives (clicks) with rows summing to 1, negatives (shown, not clicked)
+ * with rows summing to the negative weight, or 0 where none are known.
+ */
+export type FeedbackBatch = {
+  readonly positives: tf.Tensor2D;
+  readonly negatives: tf.Tensor2D;
+  /**
+   * 1 for items that are not candidates (e.g. the support when judging the
+   * query: the protocol never ranks them), so they do not count as negatives.
+   */
+  readonly excluded?: tf.Tensor2D;
+};
+
+/** Score offset that takes an excluded item out of the softmax. */
+const EXCLUDED_OFFSET = -1e4;
+
+/** Scores with the excluded items pushed out of the softmax. */
+function candidateScores(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D {
+  return feedback.excluded ? tf.add(scores, tf.mul(feedback.excluded, EXCLUDED_OFFSET)) : scores;
+}
+
+/** Item vectors and bias from the meta-parameters (differentiable). */
+export function computeItemTable(params: MetaParams, inputs: ItemInputs): ItemTable {
+  return tf.tidy(() => {
+    const vectors = tf.add(
+      tf.matMul(inputs.features, params.contentW as tf.Tensor2D),
+      tf.mul(inputs.warm, params.itemEmb),
+    ) as tf.Tensor2D;
+    const bias = tf.add(
+      tf.matMul(inputs.features, tf.reshape(params.contentBias, [-1, 1])),
+      tf.mul(inputs.warm, tf.reshape(params.itemBias, [-1, 1])),
+    );
+    return { vectors, bias: tf.reshape(bias, [-1]) as tf.Tensor1D };
+  });
+}
+
+/** Scores of every item for every user in the batch: [B, items]. */
+export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf.add(
+      tf.matMul(users.user, items.vectors, false, true),
+      tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
+    ),
+  );
+}
+
+/** Smallest 1 − p used in the negatives' log(1 − p), against log(0). */
+const MIN_COMPLEMENT = 1e-6;
+
+/**
+ * Per-user loss [B]: softmax cross-entropy of the clicked items over the whole
+ * catalog (every other candidate is an implicit negative), plus −log(1 − p) for each
+ * item that was shown and not clicked.
+ */
+export function feedbackLoss(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor1D {
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(candidateScores(scores, feedback));
+    const pos = tf.neg(tf.sum(tf.mul(feedback.positives, logp), 1));
+    const complement = tf.maximum(tf.sub(1, tf.exp(logp)), MIN_COMPLEMENT);
+    const neg = tf.neg(tf.sum(tf.mul(feedback.negatives, tf.log(complement)), 1));
+    return tf.add(pos, neg) as tf.Tensor1D;
+  });
+}
+
+/**
+ * d loss / d scores [B, items] in closed form: `(p − pos) + r − p·Σr` with
+ * `r = neg ⊙ p / (1 − p)`. Built from ordinary ops, so it is itself
+ * differentiable: second-order MAML differentiates through it.
+ */
+export function feedbackScoreGrad(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D {
+  return tf.tidy(() => {
+    const p = tf.softmax(candidateScores(scores, feedback));
+    const complement = tf.maximum(tf.sub(1, p), MIN_COMPLEMENT);
+    const r = tf.div(tf.mul(feedback.negatives, p), complement);
+    const rSum = tf.sum(r, 1, true);
+    return tf.add(tf.sub(p, feedback.positives), tf.sub(r, tf.mul(p, rSum))) as tf.Tensor2D;
+  });
+}
+
+/** Gradients of the summed per-user loss with respect to each user's parameters. */
+export function userGrad(items: ItemTable, users: UserBatch, feedback: FeedbackBatch): UserBatch {
+  return tf.tidy(() => {
+    const g = feedbackScoreGrad(scoreBatch(items, users), feedback);
+    return {
+      user: tf.matMul(g, items.vectors) as tf.Tensor2D,
+      pop: tf.sum(tf.mul(g, tf.reshape(items.bias, [1, -1])), 1, true) as tf.Tensor2D,
+    };
+  });
+}

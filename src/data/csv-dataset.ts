@@ -1,0 +1,83 @@
+/** The generic CSV format: `interactions.csv` plus optional `items.csv`, columns found by header name. */
+import { parseCsv, type CsvRecord } from './csv';
+import type { Dataset, Interaction, ItemContent } from './dataset';
+import { fieldCountError, idField, parseIntField, parseNumberField, rowError, quote } from './text';
+
+interface Table {
+  readonly rows: readonly CsvRecord[];
+  /** Column index by lower-cased, trimmed header name (first occurrence wins). */
+  readonly column: ReadonlyMap<string, number>;
+}
+
+function readTable(text: string, file: string, required: readonly string[], optional: readonly string[]): Table {
+  const [head, ...rows] = parseCsv(text, file);
+  const describe = `a header naming ${required.map((c) => `"${c}"`).join(' and ')}` +
+    (optional.length ? ` (optionally ${optional.map((c) => `"${c}"`).join(', ')})` : '');
+  if (head === undefined) throw new Error(`${file} is empty: expected ${describe}`);
+  const column = new Map<string, number>();
+  head.fields.forEach((name, i) => {
+    const key = name.trim().toLowerCase();
+    if (!column.has(key)) column.set(key, i);
+  });
+  const missing = required.filter((c) => !column.has(c));
+  if (missing.length > 0) {
+    throw rowError(file, head.line, `${describe}; missing ${missing.map((c) => `"${c}"`).join(', ')}`, quote(head.fields.join(',')));
+  }
+  for (const row of rows) {
+    if (row.fields.length !== head.fields.length) {
+      throw fieldCountError(file, row.line, head.fields.join(','), head.fields.length, row.fields.join(','), row.fields.length);
+    }
+  }
+  return { rows, column };
+}
+
+/** Parses `interactions.csv`: columns user, item and optional timestamp (integer seconds), rating. */
+export function parseCsvInteractions(
+  text: string,
+  file = 'interactions.csv',
+): { interactions: Interaction[]; hasTimestamps: boolean; hasRatings: boolean } {
+  const { rows, column } = readTable(text, file, ['user', 'item'], ['timestamp', 'rating']);
+  const u = column.get('user')!;
+  const it = column.get('item')!;
+  const ts = column.get('timestamp');
+  const r = column.get('rating');
+  const interactions = rows.map(({ fields, line }): Interaction => {
+    const row: { user: string; item: string; timestamp?: number; rating?: number } = {
+      user: idField(fields[u]!, file, line, 'user id'),
+      item: idField(fields[it]!, file, line, 'item id'),
+    };
+    if (ts !== undefined) row.timestamp = parseIntField(fields[ts]!, file, line, 'timestamp (seconds)');
+    if (r !== undefined) row.rating = parseNumberField(fields[r]!, file, line, 'rating');
+    return row;
+  });
+  return { interactions, hasTimestamps: ts !== undefined, hasRatings: r !== undefined };
+}
+
+/** Parses `items.csv`: column item, optional title (defaults to the id) and tags ("|"-separated). */
+export function parseCsvItems(text: string, file = 'items.csv'): ItemContent[] {
+  const { rows, column } = readTable(text, file, ['item'], ['title', 'tags']);
+  const id = column.get('item')!;
+  const title = column.get('title');
+  const tags = column.get('tags');
+  return rows.map(({ fields, line }) => {
+    const itemId = idField(fields[id]!, file, line, 'item id');
+    return {
+      id: itemId,
+      title: title === undefined ? itemId : fields[title]!,
+      tags: tags === undefined ? [] : fields[tags]!.split('|').map((t) => t.trim()).filter((t) => t !== ''),
+    };
+  });
+}
+
+/** File contents for the generic CSV format. */
+export interface CsvFiles {
+  readonly interactions: string;
+  readonly items?: string;
+}
+
+/** Builds a dataset (default name "csv") from `interactions.csv` and optional `items.csv` contents. */
+export function parseCsvDataset(files: CsvFiles, name = 'csv'): Dataset {
+  const { interactions, hasTimestamps, hasRatings } = parseCsvInteractions(files.interactions);
+  const items = files.items === undefined ? [] : parseCsvItems(files.items);
+  return { name, interactions, items, hasRatings, hasTimestamps };
+}

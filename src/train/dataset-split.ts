@@ -1,0 +1,33 @@
+import type { Dataset } from '../data/dataset';
+import type { CatalogItem } from '../artifact/format';
+import { sha256Hex } from '../artifact/sha256';
+import { userRole, type PreparedData } from '../eval/protocol';
+import type { TrainingData } from './trainer';
+
+/**
+ * Training data for a shipped model: every user is a training task except the
+ * protocol's validation bucket of `fold`, which chooses the best iteration.
+ */
+export function shippingSplit(data: PreparedData, fold: number, minPositives: number): TrainingData {
+  const train: Int32Array[] = [];
+  const validation = [];
+  for (const u of data.users) {
+    if (userRole(u.user, fold) !== 'validation') train.push(u.items);
+    else if (u.items.length >= minPositives) validation.push(u);
+  }
+  if (validation.length === 0) {
+    throw new Error(`No validation user has ${minPositives} or more positives: lower --min-positives (now ${minPositives}).`);
+  }
+  return { tags: data.content.map((c) => c?.tags), train, validation };
+}
+
+/** The catalog as shipped: ids in catalog order with their titles and tags. */
+export function catalogItems(data: PreparedData): CatalogItem[] {
+  return data.catalog.map((id, i) => ({ id, title: data.content[i]?.title ?? id, tags: data.content[i]?.tags ?? [] }));
+}
+
+/** SHA-256 of the interaction rows in file order, so an artifact names the exact data it came from. */
+export async function dataFingerprint(dataset: Dataset): Promise<string> {
+  const rows = dataset.interactions.map((r) => `${r.user}\t${r.item}\t${r.timestamp ?? ''}\t${r.rating ?? ''}\n`);
+  return sha256Hex(new TextEncoder().encode(rows.join('')));
+}

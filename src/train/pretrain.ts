@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { itemInputs } from '../core/features';
+import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
+import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
+import { createRng } from '../core/rng';
+import { episodeNdcg } from './episodes';
+import { normalizedRows } from './tasks';
+import { itemSide, type TrainConfig, type TrainedModel, type TrainingData, type TrainProgress } from './trainer';
+
+/** Inner learning rates tried for fine-tuning the pooled model (chosen on validation users). */
+export const FINETUNE_RATES = [0.1, 0.3, 1, 3, 10] as const;
+
+/**
+ * The transfer-learning baseline: the same model trained on all users pooled
+ * (one free vector per training user, every positive of theirs a target), no
+ * meta-learning. Visitors then start from the mean user vector and are
+ * fine-tuned with the same number of steps, at a rate chosen on validation users.
+ */
+export async function trainPretrain(
+  data: TrainingData,
+  config: TrainConfig,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<TrainedModel> {
+  const side = itemSide(data);
+  const users = data.train.filter((u) => u.length > 0);
+  const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
+  const inputs = itemInputs(side.features, side.names.length, side.warm);
+  const init = initParams(shape, { seed: config.seed, protoScale: 0 });
+  const tag = `pretrain-${config.seed}-${Date.now()}`;
+  const shared: ParamName[] = ['contentW', 'itemEmb', 'contentBias', 'itemBias', 'popInit'];
+  const vars = Object.fromEntries(shared.map((n) => [n, tf.variable(init[n], true, `${tag}/${n}`)])) as Partial<MetaParams>;
+  const rng = createRng(`${config.seed}:pretrain`);
+  const table = tf.variable(tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed), true, `${tag}/users`);
+  const optimizer = tf.train.adam(config.metaLr);
+  const history: TrainProgress[] = [];
+  let since = performance.now();
+  for (let it = 1; it <= config.iterations; it++) {
+    const picks = Array.from({ length: config.batchSize }, () => rng.int(users.length));
+    const oneHot = new Float32Array(picks.length * users.length);
+    picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
+    const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
+    const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items), [picks.length, shape.items]);
+    const negatives = tf.zerosLike(targets);
+    const loss = optimizer.minimize(() =>
+      tf.tidy(() => {
+        const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
+        // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
+        const user = tf.matMul(rows, table) as tf.Tensor2D;
+        const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
+        const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
+        return tf.add(tf.mean(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets, negatives })), decay) as tf.Scalar;
+      }),
+    true)!;
+    const value = (await loss.data())[0]!;
+    tf.dispose([loss, rows, targets, negatives]);
+    if (it % config.validateEvery === 0 || it === config.iterations) {
+      const tasksPerSecond = (config.validateEvery * config.batchSize * 1000) / (performance.now() - since);
+      const p = { iteration: it, loss: value, tasksPerSecond };
+      history.push(p);
+      onProgress?.(p);
+      since = performance.now();
+    }
+  }
+  // The initialization is the average training user; fine-tuning rates are chosen on validation.
+  const arrays = await toArrays({ ...init, ...vars } as MetaParams);
+  const mean = tf.mean(table, 0);
+  arrays.userInit = (await mean.data()) as Float32Array;
+  mean.dispose();
+  optimizer.dispose();
+  table.dispose();
+  for (const n of shared) vars[n]!.dispose();
+  disposeParams(init);
+  let best: { params: MetaParams; mean: number; byK: Record<number, number>; rate: number } | null = null;
+  for (const rate of FINETUNE_RATES) {
+    arrays.logLrUser = new Float32Array(config.dim).fill(Math.log(rate));
+    arrays.logLrPop = new Float32Array([Math.log(rate)]);
+    const params = fromArrays(arrays as Record<ParamName, Float32Array>, shape);
+    const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps);
+    onProgress?.({ iteration: config.iterations, loss: NaN, tasksPerSecond: NaN, validation: v.mean });
+    if (!best || v.mean > best.mean) {
+      if (best) disposeParams(best.params);
+      best = { params, mean: v.mean, byK: v.byK, rate };
+    } else disposeParams(params);
+  }
+  tf.dispose([inputs.features, inputs.warm]);
+  const rates = history.map((h) => h.tasksPerSecond);
+  return {
+    params: best!.params,
+    featureNames: side.names,
+    features: side.features,
+    warm: side.warm,
+    config: { ...config, innerLr: best!.rate },
+    history,
+    validation: { mean: best!.mean, byK: best!.byK },
+    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+  };
+}

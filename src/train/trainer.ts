@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { itemInputs, featureMatrix, featureVocabulary } from '../core/features';
+import { metaStep, type MetaAlgorithm } from '../core/meta';
+import type { ItemInputs } from '../core/model';
+import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ParamName } from '../core/params';
+import { createRng } from '../core/rng';
+import type { FoldData, UserPositives } from '../eval/types';
+import { episodeNdcg } from './episodes';
+import { disposeTasks, sampleTasks } from './tasks';
+
+export const ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface TrainConfig {
+  readonly algorithm: Algorithm;
+  /** Embedding dimension. */
+  readonly dim: number;
+  /** Inner steps in training, and the runtime's default adaptation steps. */
+  readonly innerSteps: number;
+  /** Initial inner learning rate (learned per coordinate by MAML when learnRates). */
+  readonly innerLr: number;
+  readonly learnRates: boolean;
+  /** Tasks (users) per meta-batch. */
+  readonly batchSize: number;
+  /** Meta-batches to train for. */
+  readonly iterations: number;
+  /** Adam learning rate of the outer loop. */
+  readonly metaLr: number;
+  readonly weightDecay: number;
+  readonly seed: number;
+  /** Meta-batches between validations (the best validated parameters are kept). */
+  readonly validateEvery: number;
+  /** Shot counts of the validation objective (mean nDCG@10 over them). */
+  readonly validationKs: readonly number[];
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  algorithm: 'maml',
+  dim: 32,
+  innerSteps: 3,
+  innerLr: 0.5,
+  learnRates: true,
+  batchSize: 32,
+  iterations: 600,
+  metaLr: 0.01,
+  weightDecay: 1e-6,
+  seed: 1,
+  validateEvery: 100,
+  validationKs: [1, 3, 5, 10, 20],
+};
+
+/** What a training run needs, independent of the file format it came from. */
+export interface TrainingData {
+  /** Tags per catalog item (undefined: no content). */
+  readonly tags: readonly (readonly string[] | undefined)[];
+  /** Training users' positives in protocol order (catalog indices). */
+  readonly train: readonly Int32Array[];
+  /** Users to choose the best iteration on. */
+  readonly validation: readonly UserPositives[];
+}
+
+export interface TrainProgress {
+  readonly iteration: number;
+  readonly loss: number;
+  readonly tasksPerSecond: number;
+  /** Mean validation nDCG@10 over the validation shot counts, when validated. */
+  readonly validation?: number;
+}
+
+export interface TrainedModel {
+  readonly params: MetaParams;
+  readonly featureNames: readonly string[];
+  readonly features: Float32Array;
+  /** 1 for items seen in training. */
+  readonly warm: Float32Array;
+  readonly config: TrainConfig;
+  readonly history: readonly TrainProgress[];
+  readonly validation: { readonly mean: number; readonly byK: Record<number, number> };
+  readonly tasksPerSecond: number;
+}
+
+export function trainingDataFromFold(fold: FoldData): TrainingData {
+  return { tags: fold.content.map((c) => c?.tags), train: fold.train.map((u) => u.items), validation: fold.validation };
+}
+
+/** The item-side inputs of a training set: content features and the warm mask. */
+export function itemSide(data: TrainingData): { names: string[]; features: Float32Array; warm: Float32Array } {
+  const names = featureVocabulary(data.tags);
+  const warm = new Float32Array(data.tags.length);
+  for (const u of data.train) for (const i of u) warm[i] = 1;
+  return { names, features: featureMatrix(data.tags, names), warm };
+}
+
+/** Meta-trains an initialization; keeps the parameters with the best validation objective. */
+export async function trainMeta(
+  data: TrainingData,
+  config: TrainConfig,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<TrainedModel> {
+  if (config.algorithm === 'pretrain') throw new Error('trainMeta: use trainPretrain for the "pretrain" algorithm');
+  const side = itemSide(data);
+  const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
+  const inputs = itemInputs(side.features, side.names.length, side.warm);
+  const init = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1 });
+  const vars = {} as MetaParams;
+  for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
+  disposeParams(init);
+  const optimizer = tf.train.adam(config.metaLr);
+  const rng = createRng(`${config.seed}:tasks`);
+  const metaConfig = {
+    algorithm: config.algorithm as MetaAlgorithm,
+    innerSteps: config.innerSteps,
+    learnRates: config.learnRates,
+    weightDecay: config.weightDecay,
+  };
+  const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+  const history: TrainProgress[] = [];
+  let best: { arrays: Record<ParamName, Float32Array>; mean: number; byK: Record<number, number> } | null = null;
+  let since = performance.now();
+  let tasksSince = 0;
+  let lossSum = 0;
+  try {
+    for (let it = 1; it <= config.iterations; it++) {
+      const batch = sampleTasks(data.train, shape.items, config.batchSize, rng);
+      const { loss, grads } = metaStep(vars, inputs, batch, metaConfig);
+      optimizer.applyGradients(namedGrads(vars, grads));
+      lossSum += (await loss.data())[0]!;
+      tf.dispose([loss, ...Object.values(grads)]);
+      disposeTasks(batch);
+      tasksSince += config.batchSize;
+      if (it % config.validateEvery === 0 || it === config.iterations) {
+        const tasksPerSecond = (tasksSince * 1000) / (performance.now() - since);
+        const v = await episodeNdcg(vars, inputs, data.validation, config.validationKs, evalSteps);
+        const p = { iteration: it, loss: lossSum / tasksSince * config.batchSize, tasksPerSecond, validation: v.mean };
+        history.push(p);
+        onProgress?.(p);
+        if (!best || v.mean > best.mean) best = { arrays: await toArrays(vars), mean: v.mean, byK: v.byK };
+        since = performance.now();
+        tasksSince = 0;
+        lossSum = 0;
+      }
+    }
+  } finally {
+    optimizer.dispose();
+    disposeParams(vars);
+    tf.dispose([inputs.features, inputs.warm]);
+  }
+  const rates = history.map((h) => h.tasksPerSecond);
+  return {
+    params: fromArrays(best!.arrays, shape),
+    featureNames: side.names,
+    features: side.features,
+    warm: side.warm,
+    config,
+    history,
+    validation: { mean: best!.mean, byK: best!.byK },
+    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+  };
+}
+
+function namedGrads(vars: MetaParams, grads: Partial<Record<ParamName, tf.Tensor>>): { name: string; tensor: tf.Tensor }[] {
+  return Object.entries(grads).map(([name, g]) => ({ name: (vars[name as ParamName] as tf.Variable).name, tensor: g! }));
+}
+
+/** Item-side inputs of a trained model as tensors (the caller disposes). */
+export function trainedInputs(model: TrainedModel): ItemInputs {
+  return itemInputs(model.features, model.featureNames.length, model.warm);
+}
