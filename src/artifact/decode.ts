@@ -3,7 +3,7 @@ import type { AdaptModel } from '../core/adapt';
 import { featureMatrix, itemInputs } from '../core/features';
 import { computeItemTable, type ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, PARAM_NAMES, type MetaParams, type ParamName } from '../core/params';
-import { WARM_WEIGHT } from './encode';
+import { POPULARITY_WEIGHT, WARM_WEIGHT } from './encode';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type ArtifactMeta, type CatalogFile, type CatalogItem, type ModelJson } from './format';
 import { sha256Hex } from './sha256';
 
@@ -61,13 +61,15 @@ export async function parseArtifact(json: unknown, files: Readonly<Record<string
   const catalog = decodeCatalog(files['catalog.json']!, meta);
   const weights = decodeWeights(model, files);
   const params = fromArrays(weights as Record<ParamName, Float32Array>, meta.shape);
-  const warm = weights[WARM_WEIGHT];
-  if (!warm || warm.length !== meta.shape.items) {
-    disposeParams(params);
-    throw new Error(`Weight "${WARM_WEIGHT}" must have ${meta.shape.items} values, one per catalog item.`);
+  const [warm, logPop] = [weights[WARM_WEIGHT], weights[POPULARITY_WEIGHT]];
+  for (const [name, w] of [[WARM_WEIGHT, warm], [POPULARITY_WEIGHT, logPop]] as const) {
+    if (!w || w.length !== meta.shape.items) {
+      disposeParams(params);
+      throw new Error(`Weight "${name}" must have ${meta.shape.items} values, one per catalog item.`);
+    }
   }
   const features = featureMatrix(catalog.map((c) => c.tags), meta.featureNames);
-  const inputs = itemInputs(features, meta.featureNames.length, warm);
+  const inputs = itemInputs(features, meta.featureNames.length, warm!, logPop!);
   const items = computeItemTable(params, inputs);
   const index = new Map(catalog.map((c, i) => [c.id, i]));
   return {
@@ -79,7 +81,7 @@ export async function parseArtifact(json: unknown, files: Readonly<Record<string
     items,
     dispose: () => {
       disposeParams(params);
-      tf.dispose([inputs.features, inputs.warm, items.vectors, items.bias]);
+      tf.dispose([inputs.features, inputs.warm, inputs.logPop, items.vectors, items.bias, items.context]);
     },
   };
 }

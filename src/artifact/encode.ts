@@ -13,11 +13,14 @@ import { sha256Hex } from './sha256';
 
 /** Name of the warm-item mask in the weight shard (1: seen in training). */
 export const WARM_WEIGHT = 'itemWarm';
+/** Name of log(1 + training popularity) per item in the weight shard. */
+export const POPULARITY_WEIGHT = 'itemLogPop';
 
 export interface ArtifactInput {
   readonly algorithm: string;
   readonly params: MetaParams;
   readonly warm: Float32Array;
+  readonly logPop: Float32Array;
   readonly featureNames: readonly string[];
   readonly catalog: readonly CatalogItem[];
   readonly steps: number;
@@ -35,7 +38,8 @@ export async function encodeArtifact(input: ArtifactInput): Promise<Record<strin
   const shapes = paramShapes(shape);
   const specs: WeightSpec[] = PARAM_NAMES.map((name) => ({ name, shape: shapes[name], dtype: 'float32' }));
   specs.push({ name: WARM_WEIGHT, shape: [shape.items], dtype: 'float32' });
-  const parts = [...PARAM_NAMES.map((n) => arrays[n]), input.warm];
+  specs.push({ name: POPULARITY_WEIGHT, shape: [shape.items], dtype: 'float32' });
+  const parts = [...PARAM_NAMES.map((n) => arrays[n]), input.warm, input.logPop];
   const weights = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let offset = 0;
   for (const p of parts) {

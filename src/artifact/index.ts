@@ -1,4 +1,4 @@
 export * from './format';
-export { encodeArtifact, WARM_WEIGHT, type ArtifactInput } from './encode';
+export { encodeArtifact, POPULARITY_WEIGHT, WARM_WEIGHT, type ArtifactInput } from './encode';
 export { artifactFiles, checkModelJson, parseArtifact, verifyFiles, type Model } from './decode';
 export { sha256Hex } from './sha256';

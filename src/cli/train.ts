@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeArtifact } from '../artifact/encode';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '../data/load';
-import { prepareData, PROTOCOL_DEFAULTS } from '../eval/protocol';
+import { generateWorld } from '../data/synthetic';
+import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../eval/protocol';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
 import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, trainMeta, type Algorithm, type TrainConfig } from '../train/trainer';
@@ -32,6 +33,7 @@ const SPEC = {
   'negative-weight': { kind: 'number', example: '0.5' },
   'world-items': { kind: 'int', example: '2000' },
   'world-users': { kind: 'int', example: '1500' },
+  personas: { kind: 'int', example: '12' },
 } as const;
 
 async function main(): Promise<void> {
@@ -58,7 +60,8 @@ async function main(): Promise<void> {
 
   const world = { seed, ...(f['world-items'] ? { items: Number(f['world-items']) } : {}), ...(f['world-users'] ? { users: Number(f['world-users']) } : {}) };
   if (format !== 'synthetic' && f.data === undefined) fail('--data', '../shared/data/ml-100k');
-  const dataset = await loadDataset(format, String(f.data ?? ''), { world });
+  const synthetic = format === 'synthetic' ? generateWorld(world) : undefined;
+  const dataset = synthetic?.dataset ?? (await loadDataset(format, String(f.data ?? ''), { world }));
   const threshold = Number(f.threshold ?? PROTOCOL_DEFAULTS.threshold);
   const prepared = prepareData(dataset, threshold);
   const minPositives = Number(f['min-positives'] ?? (format === 'synthetic' ? 20 : PROTOCOL_DEFAULTS.minPositives));
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     algorithm: config.algorithm,
     params: model.params,
     warm: model.warm,
+    logPop: model.logPop,
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
@@ -99,6 +103,14 @@ async function main(): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     await writeFile(join(out, name), content);
     bytes += content.byteLength;
+  }
+  if (synthetic) {
+    // Simulated visitors for the demo: held-out (validation-bucket) users, never trained on.
+    const fold = Number(f.fold ?? 0);
+    const personas = synthetic.personas.filter((p) => userRole(p.id, fold) === 'validation').slice(0, Number(f.personas ?? 12));
+    const json = new TextEncoder().encode(JSON.stringify({ personas }));
+    await writeFile(join(out, 'personas.json'), json);
+    bytes += json.byteLength;
   }
   log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation nDCG@10 ${model.validation.mean.toFixed(4)}`);
   log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);

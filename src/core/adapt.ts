@@ -36,7 +36,11 @@ export interface AdaptOptions {
   readonly steps: number;
   /** Total weight of the impressions relative to the clicks' total of 1. */
   readonly negativeWeight?: number;
-  /** Checked between steps: a newer click abandons this run. */
+  /**
+   * Checked between steps: a newer click abandons this run. With a signal,
+   * adapt yields to the event loop between steps so that the click that sets
+   * it can arrive (on cpu/wasm, `await t.data()` resolves without yielding).
+   */
   readonly signal?: { readonly aborted: boolean };
   readonly onStep?: (metrics: StepMetrics) => void;
 }
@@ -65,13 +69,14 @@ export function feedbackRows(feedback: Feedback, items: number, negativeWeight =
   return {
     positives: tf.tensor2d(pos, [1, items]),
     negatives: tf.tensor2d(neg, [1, items]),
+    count: tf.tensor2d([total], [1, 1]),
   };
 }
 
 /** Step-0 parameters of a visitor: the initialization moved towards their clicks' prototype. */
 export function initialState(model: AdaptModel, clicks: Int32Array): UserState {
   const rows = feedbackRows({ clicks, negatives: new Int32Array(0) }, model.items.vectors.shape[0]);
-  const state = startUsers(model.params, model.items, rows.positives);
+  const state = startUsers(model.params, model.items, rows);
   disposeFeedback(rows);
   return state;
 }
@@ -87,7 +92,7 @@ export async function adapt(
   options: AdaptOptions,
 ): Promise<AdaptResult> {
   const rows = feedbackRows(feedback, model.items.vectors.shape[0], options.negativeWeight);
-  const rates = innerRates(model.params);
+  const rates = innerRates(model.params, rows);
   const metrics: StepMetrics[] = [];
   let state = cloneState(start);
   let aborted = false;
@@ -105,9 +110,12 @@ export async function adapt(
       const m = { step, loss, ms: now() - t0 };
       metrics.push(m);
       options.onStep?.(m);
-      if (step < options.steps && options.signal?.aborted) {
-        aborted = true;
-        break;
+      if (step < options.steps && options.signal) {
+        await yieldToEventLoop();
+        if (options.signal.aborted) {
+          aborted = true;
+          break;
+        }
       }
     }
   } finally {
@@ -172,8 +180,20 @@ export function deserializeState(json: { user: readonly number[]; pop: number },
 }
 
 function disposeFeedback(rows: FeedbackBatch): void {
-  rows.positives.dispose();
-  rows.negatives.dispose();
+  tf.dispose([rows.positives, rows.negatives, ...(rows.count ? [rows.count] : [])]);
+}
+
+/** A macrotask turn (MessageChannel: no 4 ms timer clamping), so queued messages run. */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 function now(): number {

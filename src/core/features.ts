@@ -44,9 +44,15 @@ export function featureMatrix(
   return out;
 }
 
+/** log(1 + count) per item: the popularity input of the prior. */
+export function logPopularity(counts: ArrayLike<number>): Float32Array {
+  return Float32Array.from(counts, (c) => Math.log1p(c));
+}
+
 /** The item-side inputs as tensors; the caller disposes them. */
-export function itemInputs(features: Float32Array, featureCount: number, warm: Float32Array): ItemInputs {
+export function itemInputs(features: Float32Array, featureCount: number, warm: Float32Array, logPop: Float32Array): ItemInputs {
   const items = warm.length;
+  if (logPop.length !== items) throw new Error(`Popularity input has ${logPop.length} values, expected one per item (${items}).`);
   if (features.length !== items * featureCount) {
     throw new Error(
       `Feature matrix has ${features.length} values, expected ${items} items × ${featureCount} features = ${items * featureCount}.`,
@@ -55,5 +61,6 @@ export function itemInputs(features: Float32Array, featureCount: number, warm: F
   return {
     features: tf.tensor2d(features, [items, featureCount]),
     warm: tf.tensor2d(warm, [items, 1]),
+    logPop: tf.tensor2d(logPop, [items, 1]),
   };
 }

@@ -18,27 +18,45 @@ import {
 
 /** Per-step learning rates: one per user-vector coordinate, one for the popularity weight. */
 export interface InnerRates {
-  readonly user: tf.Tensor1D;
-  readonly pop: tf.Tensor1D;
+  /** [B, dim] */
+  readonly user: tf.Tensor2D;
+  /** [B, 1] */
+  readonly pop: tf.Tensor2D;
 }
 
-/** Meta-SGD learning rates from their logs (kept positive by construction). */
-export function innerRates(params: MetaParams): InnerRates {
-  return tf.tidy(() => ({
-    user: tf.exp(params.logLrUser) as tf.Tensor1D,
-    pop: tf.exp(params.logLrPop) as tf.Tensor1D,
-  }));
+/** How much k clicks are trusted: k / (k + κ), per user [B, 1]. */
+export function evidence(params: MetaParams, feedback: FeedbackBatch): tf.Tensor2D {
+  return tf.tidy(() => {
+    const count = feedback.count ?? tf.ones([feedback.positives.shape[0], 1]);
+    return tf.div(count, tf.add(count, tf.exp(params.logShrink))) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Meta-SGD learning rates from their logs (positive by construction), scaled per
+ * user by the evidence of their clicks so that one click moves less than twenty.
+ */
+export function innerRates(params: MetaParams, feedback: FeedbackBatch): InnerRates {
+  return tf.tidy(() => {
+    const trust = evidence(params, feedback);
+    return {
+      user: tf.mul(trust, tf.reshape(tf.exp(params.logLrUser), [1, -1])) as tf.Tensor2D,
+      pop: tf.mul(trust, tf.reshape(tf.exp(params.logLrPop), [1, 1])) as tf.Tensor2D,
+    };
+  });
 }
 
 /**
  * Step-0 user parameters: the meta-initialization plus, prototypical-network
- * style, `protoScale` times the mean vector of the clicked items. Rows of
- * `positives` without clicks start from the initialization alone.
+ * style, the mean context vector of the clicked items, weighted `protoScale · k/(k + κ)`
+ * so that one click moves the start less than twenty do. Rows of `positives`
+ * (normalised) without clicks start from the initialization alone.
  */
-export function startUsers(params: MetaParams, items: ItemTable, positives: tf.Tensor2D): UserBatch {
+export function startUsers(params: MetaParams, items: ItemTable, support: FeedbackBatch): UserBatch {
   return tf.tidy(() => {
+    const positives = support.positives;
     const batch = positives.shape[0];
-    const proto = tf.matMul(positives, items.vectors);
+    const proto = tf.mul(tf.matMul(positives, items.context), evidence(params, support));
     const user = tf.add(tf.reshape(params.userInit, [1, -1]), tf.mul(params.protoScale, proto));
     const pop = tf.tile(tf.reshape(params.popInit, [1, 1]), [batch, 1]);
     return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
@@ -68,8 +86,8 @@ export function innerStep(
   return tf.tidy(() => {
     const g = userGrad(items, users, feedback);
     return {
-      user: tf.sub(users.user, tf.mul(tf.reshape(rates.user, [1, -1]), g.user)) as tf.Tensor2D,
-      pop: tf.sub(users.pop, tf.mul(tf.reshape(rates.pop, [1, 1]), g.pop)) as tf.Tensor2D,
+      user: tf.sub(users.user, tf.mul(rates.user, g.user)) as tf.Tensor2D,
+      pop: tf.sub(users.pop, tf.mul(rates.pop, g.pop)) as tf.Tensor2D,
     };
   });
 }
@@ -85,8 +103,8 @@ export function innerLoop(
   steps: number,
 ): UserBatch {
   return tf.tidy(() => {
-    const rates = innerRates(params);
-    let users = startUsers(params, items, support.positives);
+    const rates = innerRates(params, support);
+    let users = startUsers(params, items, support);
     for (let s = 0; s < steps; s++) users = innerStep(items, users, support, rates);
     return users;
   });

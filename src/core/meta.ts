@@ -75,32 +75,33 @@ function objective(
   // First-order methods: the adapted parameters are constants; gradients reach
   // the initialization through the start point with an identity Jacobian.
   const joined = algorithm === 'reptile' ? joinFeedback(batch.support, batch.query) : undefined;
-  const taskData = joined ?? batch.support;
-  const { adapted, start } = tf.tidy(() => {
+  const { adapted, full, start } = tf.tidy(() => {
     const items = computeItemTable(params, inputs);
     return {
-      adapted: innerLoop(params, items, taskData, steps),
-      start: startUsers(params, items, batch.support.positives),
+      adapted: innerLoop(params, items, batch.support, steps),
+      full: joined ? innerLoop(params, items, joined, steps) : undefined,
+      start: startUsers(params, items, batch.support),
     };
   });
   const constants = [adapted.user, adapted.pop, start.user, start.pop];
-  if (joined) constants.push(joined.positives, joined.negatives);
+  if (joined && full) constants.push(joined.positives, joined.negatives, joined.count!, full.user, full.pop);
   const f = (): tf.Scalar =>
     tf.tidy(() => {
       const items = computeItemTable(params, inputs);
-      const live = startUsers(params, items, batch.support.positives);
-      if (algorithm === 'fomaml') {
+      const live = startUsers(params, items, batch.support);
+      if (!full) {
         const users = passThrough(adapted, live, start);
         return tf.add(queryLoss(scoreBatch(items, users), batch.query), decay()) as tf.Scalar;
       }
-      // Reptile: move the start towards the adapted point (gradient of ½‖θ0 − θK‖²),
-      // and fit the shared item side to the task at the adapted point.
+      // Reptile: move the user-side start towards the point reached by training on
+      // the whole task (the gradient of ½‖θ0 − θK‖²); the shared item side learns,
+      // first-order, to serve the query from the support-adapted point, as at test time.
       const pull = tf.add(
-        tf.sum(tf.square(tf.sub(live.user, adapted.user))),
-        tf.sum(tf.square(tf.sub(live.pop, adapted.pop))),
+        tf.sum(tf.square(tf.sub(live.user, full.user))),
+        tf.sum(tf.square(tf.sub(live.pop, full.pop))),
       );
       const batchSize = batch.support.positives.shape[0];
-      const fit = tf.mean(feedbackLoss(scoreBatch(items, adapted), taskData));
+      const fit = queryLoss(scoreBatch(items, adapted), batch.query);
       return tf.add(tf.add(tf.div(tf.mul(0.5, pull), batchSize), fit), decay()) as tf.Scalar;
     });
   return { f, constants };
@@ -121,8 +122,13 @@ function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): Use
 
 /** Support and query as one task (Reptile trains on all of a task's data), rows summing to 1. */
 function joinFeedback(a: FeedbackBatch, b: FeedbackBatch): FeedbackBatch {
-  return tf.tidy(() => ({
-    positives: tf.div(tf.add(a.positives, b.positives), tf.maximum(tf.sum(tf.add(a.positives, b.positives), 1, true), 1e-9)) as tf.Tensor2D,
-    negatives: tf.add(a.negatives, b.negatives) as tf.Tensor2D,
-  }));
+  return tf.tidy(() => {
+    const clicks = tf.cast(tf.greater(tf.add(a.positives, b.positives), 0), 'float32');
+    const count = tf.sum(clicks, 1, true);
+    return {
+      positives: tf.div(clicks, tf.maximum(count, 1)) as tf.Tensor2D,
+      negatives: tf.add(a.negatives, b.negatives) as tf.Tensor2D,
+      count: count as tf.Tensor2D,
+    };
+  });
 }

@@ -7,9 +7,11 @@ import type { MetaParams } from './params';
  * popularity prior. V and bias are computed once per model ("item table") so
  * that ranking a catalog is one matrix product, whatever its size.
  *
- * Items: `V = X·contentW + warm ⊙ itemEmb` and `bias = X·contentBias + warm ⊙ itemBias`
- * with X the multi-hot content features (feature 0 is a constant 1) and warm = 1
- * for items seen in training. Cold items are therefore scored from content alone.
+ * Items: `V = X·contentW + warm ⊙ itemEmb` and
+ * `bias = X·contentBias + warm ⊙ itemBias + popWeight · log(1 + count)`
+ * with X the multi-hot content features (feature 0 is a constant 1), warm = 1
+ * for items seen in training and count the training users who clicked the item.
+ * Cold items are therefore scored from content alone.
  */
 
 /** The fixed, non-learned inputs of the item side. */
@@ -18,12 +20,19 @@ export interface ItemInputs {
   readonly features: tf.Tensor2D;
   /** [items, 1]: 1 where the item had training interactions, else 0. */
   readonly warm: tf.Tensor2D;
+  /** [items, 1]: log(1 + training users with the item as a positive); 0 for cold items. */
+  readonly logPop: tf.Tensor2D;
 }
 
-/** Item vectors [items, dim] and popularity prior [items]. */
+/** Item vectors [items, dim], popularity prior [items] and context vectors [items, dim]. */
 export type ItemTable = {
   readonly vectors: tf.Tensor2D;
   readonly bias: tf.Tensor1D;
+  /**
+   * What a click on the item says about the clicker (FISM-style: separate from
+   * the vector it is scored with, so item-item affinity need not be symmetric).
+   */
+  readonly context: tf.Tensor2D;
 };
 
 /** The adapted, per-user parameters, batched: B users. */
@@ -47,6 +56,8 @@ export type FeedbackBatch = {
    * query: the protocol never ranks them), so they do not count as negatives.
    */
   readonly excluded?: tf.Tensor2D;
+  /** [B, 1] clicks behind each positives row (before normalisation): the prototype's evidence. */
+  readonly count?: tf.Tensor2D;
 };
 
 /** Score offset that takes an excluded item out of the softmax. */
@@ -66,9 +77,13 @@ export function computeItemTable(params: MetaParams, inputs: ItemInputs): ItemTa
     ) as tf.Tensor2D;
     const bias = tf.add(
       tf.matMul(inputs.features, tf.reshape(params.contentBias, [-1, 1])),
-      tf.mul(inputs.warm, tf.reshape(params.itemBias, [-1, 1])),
+      tf.add(tf.mul(inputs.warm, tf.reshape(params.itemBias, [-1, 1])), tf.mul(inputs.logPop, params.popWeight)),
     );
-    return { vectors, bias: tf.reshape(bias, [-1]) as tf.Tensor1D };
+    const context = tf.add(
+      tf.matMul(inputs.features, params.contentCtx as tf.Tensor2D),
+      tf.mul(inputs.warm, params.ctxEmb),
+    ) as tf.Tensor2D;
+    return { vectors, bias: tf.reshape(bias, [-1]) as tf.Tensor1D, context };
   });
 }
 

@@ -24,6 +24,10 @@ export const PARAM_NAMES = [
   'protoScale', // [1]            weight of the mean clicked-item vector at step 0
   'logLrUser', // [dim]           per-coordinate inner learning rates (log)
   'logLrPop', // [1]              inner learning rate of popInit (log)
+  'popWeight', // [1]             weight of log(1 + training popularity) in the prior
+  'logShrink', // [1]             evidence shrinkage κ (log): k clicks count k / (k + κ)
+  'contentCtx', // [features, dim] content → context vector (how a click describes its clicker)
+  'ctxEmb', // [items, dim]       id context embedding of warm items
 ] as const;
 
 export type ParamName = (typeof PARAM_NAMES)[number];
@@ -42,6 +46,10 @@ export function paramShapes(shape: ModelShape): Record<ParamName, number[]> {
     protoScale: [1],
     logLrUser: [dim],
     logLrPop: [1],
+    popWeight: [1],
+    logShrink: [1],
+    contentCtx: [features, dim],
+    ctxEmb: [items, dim],
   };
 }
 
@@ -79,6 +87,10 @@ export function initParams(shape: ModelShape, options: InitOptions): MetaParams 
     protoScale: filled(1, options.protoScale ?? 1),
     logLrUser: filled(size('logLrUser'), lr),
     logLrPop: filled(1, lr),
+    popWeight: filled(1, 1),
+    logShrink: filled(1, 0),
+    contentCtx: normal(size('contentCtx')),
+    ctxEmb: normal(size('ctxEmb')),
   };
   return fromArrays(values, shape);
 }

@@ -25,15 +25,16 @@ export async function adaptedScores(
   const n = inputs.warm.shape[0];
   const out: Float32Array[][] = keepSteps === 'all' ? Array.from({ length: steps + 1 }, () => []) : [[]];
   const items = computeItemTable(params, inputs);
-  const rates = innerRates(params);
   try {
     for (let start = 0; start < supports.length; start += CHUNK) {
       const chunk = supports.slice(start, start + CHUNK);
       const support = {
         positives: tf.tensor2d(normalizedRows(chunk, n), [chunk.length, n]),
         negatives: tf.zeros([chunk.length, n]) as tf.Tensor2D,
+        count: tf.tensor2d(chunk.map((s) => s.length), [chunk.length, 1]),
       };
-      let users = startUsers(params, items, support.positives);
+      const rates = innerRates(params, support);
+      let users = startUsers(params, items, support);
       for (let s = 0; s <= steps; s++) {
         if (s > 0) {
           const next = innerStep(items, users, support, rates);
@@ -48,10 +49,10 @@ export async function adaptedScores(
           chunk.forEach((_, u) => row.push(flat.slice(u * n, (u + 1) * n)));
         }
       }
-      tf.dispose([users.user, users.pop, support.positives, support.negatives]);
+      tf.dispose([users.user, users.pop, support.positives, support.negatives, support.count, rates.user, rates.pop]);
     }
   } finally {
-    tf.dispose([items.vectors, items.bias, rates.user, rates.pop]);
+    tf.dispose([items.vectors, items.bias, items.context]);
   }
   return out;
 }

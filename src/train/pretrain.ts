@@ -24,10 +24,10 @@ export async function trainPretrain(
   const side = itemSide(data);
   const users = data.train.filter((u) => u.length > 0);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
-  const inputs = itemInputs(side.features, side.names.length, side.warm);
+  const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
   const init = initParams(shape, { seed: config.seed, protoScale: 0 });
   const tag = `pretrain-${config.seed}-${Date.now()}`;
-  const shared: ParamName[] = ['contentW', 'itemEmb', 'contentBias', 'itemBias', 'popInit'];
+  const shared: ParamName[] = ['contentW', 'itemEmb', 'contentBias', 'itemBias', 'popInit', 'popWeight'];
   const vars = Object.fromEntries(shared.map((n) => [n, tf.variable(init[n], true, `${tag}/${n}`)])) as Partial<MetaParams>;
   const rng = createRng(`${config.seed}:pretrain`);
   const table = tf.variable(tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed), true, `${tag}/users`);
@@ -82,13 +82,14 @@ export async function trainPretrain(
       best = { params, mean: v.mean, byK: v.byK, rate };
     } else disposeParams(params);
   }
-  tf.dispose([inputs.features, inputs.warm]);
+  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
   const rates = history.map((h) => h.tasksPerSecond);
   return {
     params: best!.params,
     featureNames: side.names,
     features: side.features,
     warm: side.warm,
+    logPop: side.logPop,
     config: { ...config, innerLr: best!.rate },
     history,
     validation: { mean: best!.mean, byK: best!.byK },

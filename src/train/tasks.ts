@@ -45,7 +45,11 @@ export function taskBatch(supports: readonly Int32Array[], queries: readonly Int
   const zeros = (): tf.Tensor2D => tf.zeros([b, catalogSize]);
   const support = normalizedRows(supports, catalogSize);
   return {
-    support: { positives: tf.tensor2d(support, [b, catalogSize]), negatives: zeros() },
+    support: {
+      positives: tf.tensor2d(support, [b, catalogSize]),
+      negatives: zeros(),
+      count: tf.tensor2d(supports.map((s) => s.length), [b, 1]),
+    },
     query: {
       // Every held-out click counts once (meta.ts averages over clicks), so users
       // with long histories weigh as they do in the protocol's metrics.
@@ -60,4 +64,5 @@ export function taskBatch(supports: readonly Int32Array[], queries: readonly Int
 export function disposeTasks(batch: TaskBatch): void {
   tf.dispose([batch.support.positives, batch.support.negatives, batch.query.positives, batch.query.negatives]);
   if (batch.query.excluded) batch.query.excluded.dispose();
+  if (batch.support.count) batch.support.count.dispose();
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { itemInputs, featureMatrix, featureVocabulary } from '../core/features';
+import { itemInputs, featureMatrix, featureVocabulary, logPopularity } from '../core/features';
 import { metaStep, type MetaAlgorithm } from '../core/meta';
 import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ParamName } from '../core/params';
@@ -43,7 +43,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   batchSize: 32,
   iterations: 600,
   metaLr: 0.01,
-  weightDecay: 1e-6,
+  weightDecay: 1e-4,
   seed: 1,
   validateEvery: 100,
   validationKs: [1, 3, 5, 10, 20],
@@ -73,6 +73,8 @@ export interface TrainedModel {
   readonly features: Float32Array;
   /** 1 for items seen in training. */
   readonly warm: Float32Array;
+  /** log(1 + training users per item). */
+  readonly logPop: Float32Array;
   readonly config: TrainConfig;
   readonly history: readonly TrainProgress[];
   readonly validation: { readonly mean: number; readonly byK: Record<number, number> };
@@ -84,11 +86,20 @@ export function trainingDataFromFold(fold: FoldData): TrainingData {
 }
 
 /** The item-side inputs of a training set: content features and the warm mask. */
-export function itemSide(data: TrainingData): { names: string[]; features: Float32Array; warm: Float32Array } {
+export function itemSide(data: TrainingData): ItemSide {
   const names = featureVocabulary(data.tags);
-  const warm = new Float32Array(data.tags.length);
-  for (const u of data.train) for (const i of u) warm[i] = 1;
-  return { names, features: featureMatrix(data.tags, names), warm };
+  const counts = new Float32Array(data.tags.length);
+  for (const u of data.train) for (const i of u) counts[i]! += 1;
+  const warm = counts.map((c) => (c > 0 ? 1 : 0));
+  return { names, features: featureMatrix(data.tags, names), warm, logPop: logPopularity(counts) };
+}
+
+/** The fixed item-side inputs of a model: content features, warm mask, log popularity. */
+export interface ItemSide {
+  readonly names: string[];
+  readonly features: Float32Array;
+  readonly warm: Float32Array;
+  readonly logPop: Float32Array;
 }
 
 /** Meta-trains an initialization; keeps the parameters with the best validation objective. */
@@ -100,7 +111,7 @@ export async function trainMeta(
   if (config.algorithm === 'pretrain') throw new Error('trainMeta: use trainPretrain for the "pretrain" algorithm');
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
-  const inputs = itemInputs(side.features, side.names.length, side.warm);
+  const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
   const init = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1 });
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
@@ -143,7 +154,7 @@ export async function trainMeta(
   } finally {
     optimizer.dispose();
     disposeParams(vars);
-    tf.dispose([inputs.features, inputs.warm]);
+    tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
   }
   const rates = history.map((h) => h.tasksPerSecond);
   return {
@@ -151,6 +162,7 @@ export async function trainMeta(
     featureNames: side.names,
     features: side.features,
     warm: side.warm,
+    logPop: side.logPop,
     config,
     history,
     validation: { mean: best!.mean, byK: best!.byK },
@@ -164,5 +176,5 @@ function namedGrads(vars: MetaParams, grads: Partial<Record<ParamName, tf.Tensor
 
 /** Item-side inputs of a trained model as tensors (the caller disposes). */
 export function trainedInputs(model: TrainedModel): ItemInputs {
-  return itemInputs(model.features, model.featureNames.length, model.warm);
+  return itemInputs(model.features, model.featureNames.length, model.warm, model.logPop);
 }

@@ -22,6 +22,7 @@ export function tinyModel(seed = 1): { shape: ModelShape; params: MetaParams; in
   const inputs = {
     features: tf.tensor2d(features, [shape.items, shape.features]),
     warm: tf.tensor2d([1, 1, 1, 1, 1, 0, 0], [shape.items, 1]),
+    logPop: tf.tensor2d([3, 1.5, 2, 0.7, 1, 0, 0], [shape.items, 1]),
   };
   return { shape, params, inputs };
 }
@@ -32,6 +33,7 @@ export function tinyTasks(): { support: FeedbackBatch; query: FeedbackBatch } {
     support: {
       positives: tf.tensor2d([[0.5, 0.5, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0]]),
       negatives: tf.tensor2d([[0, 0, 0.25, 0, 0.25, 0, 0], [0, 0, 0, 0, 0, 0, 0]]),
+      count: tf.tensor2d([[2], [1]]),
     },
     query: {
       positives: tf.tensor2d([[0, 0, 0, 0, 0, 1, 0], [0, 0, 0.5, 0, 0, 0, 0.5]]),

@@ -15,7 +15,7 @@ describe('inner gradient (first order)', () => {
     const { params, inputs } = tinyModel();
     const support = tinyTasks()[which];
     const items = computeItemTable(params, inputs);
-    const users = startUsers(params, items, support.positives);
+    const users = startUsers(params, items, support);
     const analytic = userGrad(items, users, support);
     const auto = autodiffUserGrad(items, users, support);
     const loss = (user: tf.Tensor, pop: tf.Tensor): tf.Scalar =>
