@@ -1,0 +1,25 @@
+// The one module that imports and picks tfjs backends. Browser-only: it
+// registers the webgpu and wasm backends at import.
+import { activate } from './availability';
+import type { BackendName, BackendPreference } from './names';
+import { chooseBackend, fallbackBackend, type BackendChoice, type SelectionEnv } from './select';
+
+export { BACKENDS, parseBackendPreference, type BackendName, type BackendPreference } from './names';
+export { activeBackend, loseDeviceForTesting, tensorCount, watchDeviceLost } from './availability';
+export { chooseBackend, fallbackBackend, type BackendChoice, type BackendTiming, type SelectionEnv } from './select';
+
+const browserEnv: SelectionEnv = { activate, now: () => performance.now() };
+
+/** Picks and activates a tfjs backend (see chooseBackend); budget in ms. */
+export function selectBackend(
+  preference: BackendPreference,
+  probe: () => Promise<void>,
+  budgetMs = 4000,
+): Promise<BackendChoice> {
+  return chooseBackend(preference, probe, budgetMs, browserEnv);
+}
+
+/** Activates the next backend after `from` (e.g. when the WebGPU device is lost). */
+export function fallback(from: BackendName): Promise<BackendName> {
+  return fallbackBackend(from, browserEnv);
+}

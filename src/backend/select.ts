@@ -1,0 +1,102 @@
+import { BACKENDS, type BackendName, type BackendPreference } from './names';
+
+/** One backend's result in a selection: probe time in ms, or why it was not used. */
+export interface BackendTiming {
+  readonly name: BackendName;
+  /** Time of one timed probe (adaptation + ranking) after a warm-up run, ms; null when not measured. */
+  readonly ms: number | null;
+  readonly error?: string;
+}
+
+export interface BackendChoice {
+  readonly backend: BackendName;
+  readonly timings: readonly BackendTiming[];
+  /** One sentence on why this backend, for logs and the privacy/debug panel. */
+  readonly reason: string;
+}
+
+/** The outside world selection needs; injectable so the logic is testable without a browser. */
+export interface SelectionEnv {
+  /** Makes a backend active, or throws an Error saying why it cannot. */
+  activate(name: BackendName): Promise<void>;
+  now(): number;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Picks the tfjs backend. An explicit preference is honoured or throws; `auto`
+ * tries webgpu, webgl, wasm, cpu, times `probe` (one real adaptation + ranking)
+ * on each that initialises while `budgetMs` lasts, and keeps the fastest.
+ */
+export async function chooseBackend(
+  preference: BackendPreference,
+  probe: () => Promise<void>,
+  budgetMs: number,
+  env: SelectionEnv,
+): Promise<BackendChoice> {
+  if (preference !== 'auto') {
+    try {
+      await env.activate(preference);
+    } catch (error) {
+      throw new Error(`${message(error)} Use backend: "auto" to fall back.`);
+    }
+    const ms = await timeProbe(probe, env);
+    return { backend: preference, timings: [{ name: preference, ms }], reason: `"${preference}" was requested explicitly.` };
+  }
+
+  const start = env.now();
+  const timings: BackendTiming[] = [];
+  for (const name of BACKENDS) {
+    const spent = env.now() - start;
+    const haveOne = timings.some((t) => t.ms !== null);
+    if (haveOne && spent > budgetMs) {
+      timings.push({ name, ms: null, error: `skipped: the ${budgetMs} ms selection budget was spent (${Math.round(spent)} ms)` });
+      continue;
+    }
+    try {
+      await env.activate(name);
+      // The first run compiles shaders / warms caches; the second is what a click costs.
+      await probe();
+      timings.push({ name, ms: await timeProbe(probe, env) });
+    } catch (error) {
+      timings.push({ name, ms: null, error: message(error) });
+    }
+  }
+
+  const measured = timings.filter((t): t is BackendTiming & { ms: number } => t.ms !== null);
+  if (measured.length === 0) {
+    const reasons = new Set(timings.map((t) => t.error?.replace(/\.$/, '')));
+    // The same failure everywhere is the probe's (e.g. a broken model), not the backends'.
+    if (reasons.size === 1) throw new Error(`Every tfjs backend failed the same way: ${[...reasons][0]}.`);
+    throw new Error(`No tfjs backend works here: ${timings.map((t) => `${t.name}: ${t.error?.replace(/\.$/, '')}`).join('; ')}.`);
+  }
+  const best = measured.reduce((a, b) => (b.ms < a.ms ? b : a));
+  await env.activate(best.name);
+  const others = measured.filter((t) => t !== best).map((t) => `${t.name} ${t.ms.toFixed(1)} ms`);
+  const reason = `"${best.name}" was fastest (${best.ms.toFixed(1)} ms per adaptation + ranking${others.length ? `; ${others.join(', ')}` : ''}).`;
+  return { backend: best.name, timings, reason };
+}
+
+async function timeProbe(probe: () => Promise<void>, env: SelectionEnv): Promise<number> {
+  const t0 = env.now();
+  await probe();
+  return env.now() - t0;
+}
+
+/**
+ * The backend to use after `from` failed mid-session (e.g. a lost WebGPU
+ * device): the next one in auto order that activates. Throws when none does.
+ */
+export async function fallbackBackend(from: BackendName, env: SelectionEnv): Promise<BackendName> {
+  const errors: string[] = [];
+  for (const name of BACKENDS.slice(BACKENDS.indexOf(from) + 1)) {
+    try {
+      await env.activate(name);
+      return name;
+    } catch (error) {
+      errors.push(message(error));
+    }
+  }
+  throw new Error(`No backend to fall back to after "${from}" failed: ${errors.join('; ') || 'none left'}.`);
+}

@@ -1,0 +1,41 @@
+import type { IDBPDatabase } from 'idb';
+import type { LocalrecDB } from './schema';
+
+/** A complete cached artifact: the file bytes by relative name (model.json included). */
+export interface CachedArtifact {
+  readonly version: string;
+  readonly files: Record<string, ArrayBuffer>;
+}
+
+/**
+ * Stores a verified artifact and makes it current in ONE transaction, so a
+ * crash mid-write leaves the previous version current; older versions' files
+ * are dropped in the same transaction.
+ */
+export async function putArtifact(db: IDBPDatabase<LocalrecDB>, version: string, files: Record<string, ArrayBuffer>): Promise<void> {
+  const names = Object.keys(files);
+  if (names.length === 0) throw new Error(`putArtifact("${version}") got no files: pass model.json and its weight and catalog files.`);
+  const tx = db.transaction(['artifacts', 'pointers'], 'readwrite');
+  const artifacts = tx.objectStore('artifacts');
+  for (const key of await artifacts.getAllKeys()) {
+    if (key[0] !== version) void artifacts.delete(key);
+  }
+  for (const name of names) void artifacts.put({ version, name, bytes: files[name]! });
+  void tx.objectStore('pointers').put({ key: 'current', version, names, savedAt: Date.now() });
+  await tx.done;
+}
+
+/** The current verified artifact, or undefined when none is cached (or a file is missing). */
+export async function currentArtifact(db: IDBPDatabase<LocalrecDB>): Promise<CachedArtifact | undefined> {
+  const tx = db.transaction(['artifacts', 'pointers'], 'readonly');
+  const pointer = await tx.objectStore('pointers').get('current');
+  if (!pointer) return undefined;
+  const files: Record<string, ArrayBuffer> = {};
+  for (const name of pointer.names) {
+    const file = await tx.objectStore('artifacts').get([pointer.version, name]);
+    if (!file) return undefined;
+    files[name] = file.bytes;
+  }
+  await tx.done;
+  return { version: pointer.version, files };
+}

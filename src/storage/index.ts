@@ -1,0 +1,15 @@
+// The one module that imports `idb`: the visitor's events, adapted state and
+// the cached model artifact, in a versioned IndexedDB schema.
+export { openStore, DEFAULT_DB_NAME, type Store, type OpenOptions } from './store';
+export type { CachedArtifact } from './artifacts';
+export type { ExportedData, StoreStats } from './privacy';
+export {
+  EVENT_TYPES,
+  MIGRATIONS,
+  type EventType,
+  type Migration,
+  type NewEvent,
+  type StoredEvent,
+  type StoredState,
+  type LocalrecDB,
+} from './schema';

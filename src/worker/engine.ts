@@ -1,0 +1,131 @@
+import { activeBackend, fallback, selectBackend, watchDeviceLost, type BackendName } from '../backend';
+import { adapt, disposeState, initialState, rank } from '../core/adapt';
+import { openStore, type Store } from '../storage';
+import { loadArtifact, type ManifestReader } from './artifact-cache';
+import type { InitParams, ReadyInfo } from './messages';
+import type { EngineModel } from './model';
+import { Session, type Emit } from './session';
+
+/** How to read and build models: the artifact module's functions, injected so the engine stays testable. */
+export interface ModelLoader extends ManifestReader {
+  build(files: Record<string, ArrayBuffer>): Promise<EngineModel>;
+}
+
+/** Default time budget for `auto` backend selection, ms. */
+export const SELECTION_BUDGET_MS = 4000;
+
+/**
+ * Everything the worker runs: storage, the verified artifact, the backend, the
+ * model built on it, and the visitor's session.
+ */
+export class Engine {
+  private stopWatching: () => void = () => {};
+
+  private constructor(
+    readonly store: Store,
+    readonly session: Session,
+    private model: EngineModel,
+    private backend: BackendName,
+    private readonly rebuild: () => Promise<EngineModel>,
+    private readonly emit: Emit,
+  ) {}
+
+  static async start(params: InitParams, emit: Emit, loader: ModelLoader): Promise<{ engine: Engine; info: ReadyInfo }> {
+    const store = await openStore(params.dbName);
+    let built: { backend: string; model: EngineModel } | null = null;
+    try {
+      const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p));
+      if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
+
+      // Tensors are rebuilt per backend from the verified bytes rather than moved:
+      // tfjs moves data with a synchronous read, which WebGPU cannot do correctly.
+      const modelHere = async (): Promise<EngineModel> => {
+        const backend = activeBackend();
+        if (built?.backend === backend) return built.model;
+        built?.model.dispose();
+        built = { backend, model: await loader.build(artifact.files) };
+        return built.model;
+      };
+      const choice = await selectBackend(params.backend, async () => probe(await modelHere()), params.budgetMs ?? SELECTION_BUDGET_MS);
+      const model = await modelHere();
+      const opened = await Session.open(model, store, emit, activeBackend);
+      const engine = new Engine(store, opened.session, model, choice.backend, async () => {
+        built = null;
+        return modelHere();
+      }, emit);
+      engine.watch();
+      await opened.session.pushRanking('ready');
+      // Refresh stale stored parameters in the background; ready does not wait for it.
+      void opened.session.catchUp().catch((error: unknown) => emit('error', { name: 'CatchUpFailed', message: (error as Error).message }));
+      const info: ReadyInfo = {
+        modelVersion: model.version,
+        algorithm: model.algorithm,
+        items: model.catalog.length,
+        backend: choice.backend,
+        timings: choice.timings,
+        reason: choice.reason,
+        fromCache: artifact.fromCache,
+        personal: opened.personal,
+        storedEvents: opened.storedEvents,
+        steps: model.steps,
+      };
+      return { engine, info };
+    } catch (error) {
+      (built as { model: EngineModel } | null)?.model.dispose();
+      store.close();
+      throw error;
+    }
+  }
+
+  /** Moves to the next backend (lost WebGPU device) without losing the visitor's parameters. */
+  async fallBack(reason: string): Promise<BackendName> {
+    const from = this.backend;
+    this.stopWatching();
+    const to = await fallback(from);
+    const old = this.model;
+    this.model = await this.rebuild();
+    this.backend = to;
+    try {
+      old.dispose();
+    } catch {
+      // A lost device's buffers may refuse release; they are gone anyway.
+    }
+    await this.session.moveTo(this.model);
+    this.watch();
+    this.emit('backend', { from, to, reason });
+    return to;
+  }
+
+  get backendName(): BackendName {
+    return this.backend;
+  }
+
+  close(): void {
+    this.stopWatching();
+    this.session.dispose();
+    this.model.dispose();
+    this.store.close();
+  }
+
+  private watch(): void {
+    this.stopWatching = watchDeviceLost((message) => {
+      this.fallBack(`WebGPU device lost: ${message}`).catch((error: unknown) =>
+        this.emit('error', { name: 'BackendLost', message: `WebGPU device lost and no fallback worked: ${(error as Error).message}` }),
+      );
+    });
+  }
+}
+
+/** One real adaptation + ranking, as a click costs: what backend selection times. */
+async function probe(model: EngineModel): Promise<void> {
+  const n = model.catalog.length;
+  const clicks = Int32Array.from([0, 1, 2].map((i) => i % n));
+  const start = initialState(model.adaptModel, clicks);
+  const out = await adapt(model.adaptModel, start, { clicks, negatives: Int32Array.of(3 % n) }, {
+    steps: model.steps,
+    negativeWeight: model.negativeWeight,
+  });
+  await rank(model.adaptModel.items, out.state, 10);
+  disposeState(start);
+  disposeState(out.state);
+}

@@ -1,0 +1,140 @@
+// The one file with the worker's message types: what the page may ask, what
+// the worker answers, and the events it pushes. Everything here is plain data
+// (structured-clone safe); errors travel as { name, message }.
+import type { BackendName, BackendPreference } from '../backend/names';
+import type { BackendTiming } from '../backend/select';
+import type { ExportedData, StoreStats } from '../storage/privacy';
+
+/** An item as the page sees it, with its score under the visitor's current model. */
+export interface RankedItem {
+  readonly id: string;
+  readonly title: string;
+  readonly tags: readonly string[];
+  readonly score: number;
+}
+
+/** Running prequential quality of the session: each click ranked before adapting on it. */
+export interface SessionMetrics {
+  readonly clicks: number;
+  /** Share of clicks whose item was in the top 10 before the click, 0..1. */
+  readonly hr10: number;
+  /** Mean reciprocal rank of clicked items, 0..1. */
+  readonly mrr: number;
+  /** 1-based rank of the last clicked item before adapting on it; null before any click. */
+  readonly lastRank: number | null;
+}
+
+/** What `ready` resolves with. */
+export interface ReadyInfo {
+  readonly modelVersion: string;
+  readonly algorithm: string;
+  /** Catalog size, items. */
+  readonly items: number;
+  readonly backend: BackendName;
+  readonly timings: readonly BackendTiming[];
+  /** Why this backend was chosen. */
+  readonly reason: string;
+  /** True when the artifact came from the IndexedDB cache (no download). */
+  readonly fromCache: boolean;
+  /** True when stored adapted parameters were restored: rankings are personal at once. */
+  readonly personal: boolean;
+  /** Stored events from earlier visits. */
+  readonly storedEvents: number;
+  /** Default adaptation steps from the artifact. */
+  readonly steps: number;
+}
+
+export interface InitParams {
+  readonly modelUrl: string;
+  readonly backend: BackendPreference;
+  readonly dbName: string;
+  /** Time budget for `auto` backend selection, ms. */
+  readonly budgetMs?: number;
+}
+
+export interface ClickResult {
+  readonly itemId: string;
+  /** 1-based rank of the item before adapting on this click. */
+  readonly rank: number;
+  readonly metrics: SessionMetrics;
+  /** True when a later click superseded this click's adaptation. */
+  readonly superseded: boolean;
+}
+
+/** Request name → its parameters and its result. */
+export interface RequestMap {
+  init: { params: InitParams; result: ReadyInfo };
+  recommend: { params: { count: number; exclude?: readonly string[] }; result: RankedItem[] };
+  click: { params: { itemId: string }; result: ClickResult };
+  impressions: { params: { itemIds: readonly string[] }; result: { stored: number } };
+  rate: { params: { itemId: string; value: number }; result: { superseded: boolean } };
+  reset: { params: Record<string, never>; result: { ok: true } };
+  exportData: { params: Record<string, never>; result: ExportedData };
+  stats: { params: Record<string, never>; result: StoreStats };
+  forget: { params: Record<string, never>; result: { ok: true } };
+  close: { params: Record<string, never>; result: { ok: true } };
+  /** For tests and the debug panel: live tensor count and backend. */
+  debug: { params: Record<string, never>; result: { numTensors: number; backend: string } };
+  /** For tests: simulate losing the WebGPU device. */
+  loseDevice: { params: Record<string, never>; result: { backend: BackendName } };
+}
+
+export type RequestType = keyof RequestMap;
+
+export type Request = { [K in RequestType]: { readonly kind: 'request'; readonly id: number; readonly type: K; readonly params: RequestMap[K]['params'] } }[RequestType];
+
+/** An error as data: rethrown as an Error with this message on the page side. */
+export interface ErrorData {
+  readonly name: string;
+  readonly message: string;
+}
+
+export type Response =
+  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: ErrorData };
+
+export interface LoadProgress {
+  readonly phase: 'cache' | 'download' | 'verify' | 'stored';
+  /** Relative file name within the artifact ('' for whole-artifact phases). */
+  readonly file: string;
+  readonly loaded: number;
+  /** Bytes expected, or null when the server did not say. */
+  readonly total: number | null;
+}
+
+/** One adaptation step, as it happens. */
+export interface AdaptEvent {
+  readonly step: number;
+  readonly loss: number;
+  readonly ms: number;
+  readonly backend: string;
+  /** Total steps this run will take. */
+  readonly steps: number;
+}
+
+export interface RankingEvent {
+  readonly items: readonly RankedItem[];
+  readonly cause: 'ready' | 'click' | 'rating' | 'reset' | 'fallback';
+  readonly metrics: SessionMetrics;
+}
+
+/** Event name → payload. */
+export interface EventMap {
+  progress: LoadProgress;
+  adapt: AdaptEvent;
+  ranking: RankingEvent;
+  error: ErrorData;
+  backend: { readonly from: string; readonly to: BackendName; readonly reason: string };
+}
+
+export type EventType = keyof EventMap;
+
+export type WorkerEvent = { [K in EventType]: { readonly kind: 'event'; readonly type: K; readonly data: EventMap[K] } }[EventType];
+
+export type FromWorker = Response | WorkerEvent;
+
+/** Turns anything thrown into error data that survives postMessage. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}

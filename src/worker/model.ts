@@ -1,0 +1,27 @@
+import type { AdaptModel } from '../core/adapt';
+import type { ItemContent } from '../data/dataset';
+
+/** What the worker needs of a loaded model, on the active backend. */
+export interface EngineModel {
+  readonly version: string;
+  readonly algorithm: string;
+  /** Default adaptation steps from the artifact. */
+  readonly steps: number;
+  /** Total weight of impressions relative to clicks, from the artifact. */
+  readonly negativeWeight: number;
+  readonly dim: number;
+  readonly catalog: readonly ItemContent[];
+  readonly index: ReadonlyMap<string, number>;
+  /** Meta-parameters + precomputed item table; owned by this object. */
+  readonly adaptModel: AdaptModel;
+  dispose(): void;
+}
+
+/** Catalog index of an item id, or an Error naming the id, model version and catalog size. */
+export function indexOf(model: Pick<EngineModel, 'index' | 'version' | 'catalog'>, itemId: string): number {
+  const i = model.index.get(itemId);
+  if (i === undefined) {
+    throw new Error(`Unknown item id "${itemId}": not in catalog ${model.version} (${model.catalog.length.toLocaleString('en-US')} items)`);
+  }
+  return i;
+}

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { serveArtifact } from './support/artifact-route';
+import { startEngine } from './support/engine';
+import { startHarness, type Harness } from './support/harness';
+import type {} from './pages/engine-page';
+
+let harness: Harness;
+let files: Record<string, Uint8Array>;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  files = await tinyArtifact({ items: 60, dim: 8, steps: 3 });
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+const BACKEND = 'webgpu' as const;
+
+async function clickAll(ids: string[]) {
+  for (const id of ids) await window.rec.click(id);
+}
+const top10 = () => window.rec.recommend({ count: 10 });
+const databases = async () => (await indexedDB.databases()).map((d) => d.name ?? '');
+
+describe('storage across visits (real IndexedDB)', () => {
+  it('keeps clicks across a reload and ranks personally from stored parameters before any new click', async () => {
+    const { context, page } = await harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const first = await startEngine(page, { modelUrl, backend: BACKEND });
+    expect(first).toMatchObject({ fromCache: false, personal: false, storedEvents: 0 });
+    const coldTop = await page.evaluate(top10);
+    await page.evaluate(clickAll, ['i2', 'i5', 'i8', 'i11']);
+    const personalTop = await page.evaluate(top10);
+    expect(personalTop.map((i) => i.id)).not.toEqual(coldTop.map((i) => i.id));
+
+    await page.reload();
+    const again = await startEngine(page, { modelUrl, backend: BACKEND });
+    expect(again).toMatchObject({ fromCache: true, personal: true, storedEvents: 4, modelVersion: first.modelVersion });
+    const events = await page.evaluate(async () => (await window.rec.exportData()).events.map((e) => `${e.type}:${e.itemId}`));
+    expect(events).toEqual(['click:i2', 'click:i5', 'click:i8', 'click:i11']);
+    const restoredTop = await page.evaluate(top10);
+    expect(restoredTop.map((i) => i.id)).toEqual(personalTop.map((i) => i.id));
+    restoredTop.forEach((item, i) => expect(item.score).toBeCloseTo(personalTop[i]!.score, 4));
+    // Restored, not re-adapted: no adaptation step ran in this page life.
+    expect(await page.evaluate(() => window.log.adapt.length)).toBe(0);
+    await context.close();
+  });
+
+  it('starts from the cached model when the network is gone', async () => {
+    const { context, page } = await harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const first = await startEngine(page, { modelUrl, backend: 'cpu' });
+    await context.unroute(`**${modelUrl.replace('model.json', '')}*`);
+    await context.route(`**${modelUrl.replace('model.json', '')}*`, (route) => route.abort('internetdisconnected'));
+    await page.reload();
+    const offline = await startEngine(page, { modelUrl, backend: 'cpu' });
+    expect(offline).toMatchObject({ fromCache: true, modelVersion: first.modelVersion });
+    const warnings = await page.evaluate(() => window.log.error.map((e) => e.message));
+    expect(warnings.join('\n')).toContain(`Using cached model ${first.modelVersion}`);
+    await context.close();
+  });
+
+  it('reset() goes back to the meta-initialization', async () => {
+    const { context, page } = await harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', files);
+    await startEngine(page, { modelUrl, backend: 'cpu' });
+    const coldTop = await page.evaluate(top10);
+    await page.evaluate(clickAll, ['i1', 'i4']);
+    await page.evaluate(() => window.rec.reset());
+    expect((await page.evaluate(top10)).map((i) => i.id)).toEqual(coldTop.map((i) => i.id));
+    expect(await page.evaluate(async () => (await window.rec.exportData()).events)).toEqual([]);
+    await context.close();
+  });
+
+  it('forget() leaves nothing in IndexedDB', async () => {
+    const { context, page } = await harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', files);
+    await startEngine(page, { modelUrl, backend: 'cpu', dbName: 'to-forget' });
+    await page.evaluate(clickAll, ['i1', 'i2']);
+    await page.evaluate(() => window.rec.impressions(['i3', 'i4']));
+    expect(await page.evaluate(databases)).toContain('to-forget');
+    await page.evaluate(() => window.rec.forget());
+    expect(await page.evaluate(databases)).toEqual([]);
+    const afterUse = await page.evaluate(async () => {
+      try {
+        await window.rec.recommend({ count: 3 });
+        return 'worked';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(afterUse).toContain('This recommender was forgotten');
+    await context.close();
+  });
+});

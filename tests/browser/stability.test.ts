@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { serveArtifact } from './support/artifact-route';
+import { startEngine } from './support/engine';
+import { startHarness, type Harness } from './support/harness';
+import type {} from './pages/engine-page';
+
+let harness: Harness;
+let files: Record<string, Uint8Array>;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  files = await tinyArtifact({ items: 60, dim: 8, steps: 3 });
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function engine(backend: 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu', selectionBudgetMs?: number) {
+  const { context, page } = await harness.newPage();
+  const modelUrl = await serveArtifact(context, 'tiny', files);
+  const info = await startEngine(page, { modelUrl, backend, ...(selectionBudgetMs ? { selectionBudgetMs } : {}) });
+  return { context, page, info };
+}
+
+describe('backends and long sessions', () => {
+  it('auto times every backend that initialises and reports the choice', async () => {
+    // A generous budget so every backend is timed even on a loaded 2-core machine (the cut-off itself is unit-tested).
+    const { context, info } = await engine('auto', 60_000);
+    console.log('auto:', info.reason, JSON.stringify(info.timings));
+    expect(info.timings.map((t) => t.name)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    const measured = info.timings.filter((t) => t.ms !== null);
+    expect(measured.map((t) => t.name)).toContain('webgpu');
+    expect(measured.map((t) => t.name)).toContain('cpu');
+    expect(info.backend).toBe(measured.reduce((a, b) => (b.ms! < a.ms! ? b : a)).name);
+    expect(info.reason).toContain(`"${info.backend}" was fastest`);
+    await context.close();
+  });
+
+  it('runs on the wasm backend (binaries found through vite URLs)', async () => {
+    const { context, page, info } = await engine('wasm');
+    expect(info.backend).toBe('wasm');
+    const result = await page.evaluate(() => window.rec.click('i3'));
+    expect(result.superseded).toBe(false);
+    await context.close();
+  });
+
+  it('keeps the tensor count flat over 200 adaptations on WebGPU', async () => {
+    const { context, page } = await engine('webgpu');
+    const counts = await page.evaluate(async () => {
+      await window.rec.click('i0');
+      const before = (await window.debugInfo(window.rec)).numTensors;
+      for (let k = 0; k < 200; k++) await window.rec.click(`i${(k * 13) % 60}`);
+      const after = (await window.debugInfo(window.rec)).numTensors;
+      return { before, after, adapts: window.log.adapt.length };
+    });
+    expect(counts.after).toBe(counts.before);
+    expect(counts.adapts).toBe(201 * 4);
+    await context.close();
+  }, 900_000); // SwiftShader WebGPU on 2 shared cores: ~0.3–0.7 s per click.
+
+  it('a click during an adaptation supersedes it; only the latest ranking is pushed', async () => {
+    const { context, page } = await engine('webgpu');
+    const out = await page.evaluate(async () => {
+      const results = await Promise.all(['i1', 'i2', 'i3', 'i4', 'i5'].map((id) => window.rec.click(id)));
+      return { superseded: results.map((r) => r.superseded), rankings: window.log.ranking.filter((r) => r.cause === 'click').length };
+    });
+    expect(out.superseded.at(-1)).toBe(false);
+    expect(out.superseded.filter(Boolean).length).toBeGreaterThan(0);
+    expect(out.rankings).toBe(out.superseded.filter((s) => !s).length);
+    await context.close();
+  });
+
+  it('falls back from a lost WebGPU device without losing the visitor', async () => {
+    const { context, page } = await engine('webgpu');
+    const before = await page.evaluate(async () => {
+      for (const id of ['i7', 'i14', 'i21']) await window.rec.click(id);
+      return window.rec.recommend({ count: 10 });
+    });
+    const moved = await page.evaluate(() => window.simulateDeviceLoss(window.rec));
+    expect(moved.backend).not.toBe('webgpu');
+    const after = await page.evaluate(() => window.rec.recommend({ count: 10 }));
+    expect(after.map((i) => i.id)).toEqual(before.map((i) => i.id));
+    after.forEach((item, i) => expect(item.score).toBeCloseTo(before[i]!.score, 3));
+    const log = await page.evaluate(() => window.log.backend);
+    expect(log[0]).toMatchObject({ from: 'webgpu', to: moved.backend });
+    const next = await page.evaluate(() => window.rec.click('i28'));
+    expect(next.superseded).toBe(false);
+    await context.close();
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { chooseBackend, fallbackBackend, type SelectionEnv } from '../../../src/backend/select';
+import type { BackendName } from '../../../src/backend/names';
+
+/** A fake world: which backends initialise, and how long the probe takes on each (ms of fake clock). */
+function world(costs: Partial<Record<BackendName, number>>) {
+  let clock = 0;
+  let active: BackendName | null = null;
+  const activations: BackendName[] = [];
+  const env: SelectionEnv = {
+    now: () => clock,
+    async activate(name) {
+      if (costs[name] === undefined) throw new Error(`Backend "${name}" is not available: not in this fake.`);
+      active = name;
+      activations.push(name);
+    },
+  };
+  const probe = async () => {
+    clock += costs[active!]!;
+  };
+  return { env, probe, activations, active: () => active };
+}
+
+describe('chooseBackend', () => {
+  it('auto keeps the fastest backend that works and reports every timing', async () => {
+    const w = world({ webgpu: 30, wasm: 10, cpu: 50 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, w.env);
+    expect(choice.backend).toBe('wasm');
+    expect(w.active()).toBe('wasm');
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['webgpu', 30],
+      ['webgl', null],
+      ['wasm', 10],
+      ['cpu', 50],
+    ]);
+    expect(choice.timings[1]!.error).toContain('not in this fake');
+    expect(choice.reason).toContain('"wasm" was fastest (10.0 ms');
+  });
+
+  it('stops trying once the budget is spent and one backend works', async () => {
+    const w = world({ webgpu: 400, webgl: 400, wasm: 1, cpu: 1 });
+    const choice = await chooseBackend('auto', w.probe, 1000, w.env);
+    expect(choice.backend).toBe('webgpu');
+    expect(choice.timings.slice(2).every((t) => t.ms === null && t.error?.includes('1000 ms selection budget'))).toBe(true);
+  });
+
+  it('honours an explicit backend and fails clearly when it is missing', async () => {
+    const w = world({ cpu: 5 });
+    expect((await chooseBackend('cpu', w.probe, 0, w.env)).backend).toBe('cpu');
+    await expect(chooseBackend('webgpu', w.probe, 0, w.env)).rejects.toThrow(
+      'Backend "webgpu" is not available: not in this fake. Use backend: "auto" to fall back.',
+    );
+  });
+
+  it('throws listing every reason when nothing works', async () => {
+    const w = world({});
+    await expect(chooseBackend('auto', w.probe, 100, w.env)).rejects.toThrow(/No tfjs backend works here: webgpu: .*cpu: /);
+  });
+});
+
+describe('chooseBackend when the probe fails', () => {
+  it('reports one failure shared by every backend once', async () => {
+    const w = world({ webgpu: 1, webgl: 1, wasm: 1, cpu: 1 });
+    const broken = async () => {
+      throw new Error('Weight "x" is missing.');
+    };
+    await expect(chooseBackend('auto', broken, 100, w.env)).rejects.toThrow('Every tfjs backend failed the same way: Weight "x" is missing.');
+  });
+});
+
+describe('fallbackBackend', () => {
+  it('moves to the next backend that activates', async () => {
+    const w = world({ webgpu: 1, wasm: 1, cpu: 1 });
+    expect(await fallbackBackend('webgpu', w.env)).toBe('wasm');
+    await expect(fallbackBackend('cpu', w.env)).rejects.toThrow('No backend to fall back to after "cpu" failed');
+  });
+});
