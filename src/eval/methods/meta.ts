@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import { disposeParams } from '../../core/params';
+import { adaptedScores } from '../../train/episodes';
+import { trainPretrain } from '../../train/pretrain';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  trainedInputs,
+  trainingDataFromFold,
+  trainMeta,
+  type Algorithm,
+  type TrainConfig,
+} from '../../train/trainer';
+import type { FoldData, Method, Scorer } from '../types';
+
+/**
+ * The neural methods: meta-trained on the fold's training users, the best
+ * iteration chosen on its validation users, and evaluated with the runtime's
+ * own adaptation (the same steps and learned rates the browser uses).
+ */
+export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { algorithm: Algorithm }): Method {
+  return {
+    name,
+    async fit(fold: FoldData, ctx): Promise<Scorer> {
+      const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...overrides, validationKs: ctx.ks };
+      const data = trainingDataFromFold(fold);
+      const log = (p: { iteration: number; tasksPerSecond: number; validation?: number }): void =>
+        ctx.onProgress?.(
+          `${name} fold ${fold.fold} iteration ${p.iteration}/${config.iterations}` +
+            (Number.isNaN(p.tasksPerSecond) ? '' : ` ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
+            (p.validation === undefined ? '' : ` validation nDCG@10 ${p.validation.toFixed(4)}`),
+        );
+      const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log) : await trainMeta(data, config, log);
+      const inputs = trainedInputs(model);
+      const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+      return {
+        async score(support) {
+          const [scores] = await adaptedScores(model.params, inputs, [support], steps);
+          return scores![0]!;
+        },
+        async scoreSteps(support, maxSteps) {
+          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all');
+          return all.map((perUser) => perUser[0]!);
+        },
+        tuning: {
+          config: model.config,
+          validation: model.validation,
+          tasksPerSecond: Math.round(model.tasksPerSecond),
+          history: model.history,
+        },
+        dispose() {
+          disposeParams(model.params);
+          tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+        },
+      };
+    },
+  };
+}
+
+/** The configuration the browser ships (`npm run train:demo` uses the same defaults). */
+export const SHIPPED_CONFIG = { algorithm: DEFAULT_TRAIN_CONFIG.algorithm } as const;
+
+export const NEURAL_METHODS = {
+  meta: () => neuralMethod('meta', SHIPPED_CONFIG),
+  maml: () => neuralMethod('maml', { algorithm: 'maml' }),
+  fomaml: () => neuralMethod('fomaml', { algorithm: 'fomaml' }),
+  reptile: () => neuralMethod('reptile', { algorithm: 'reptile' }),
+  protonet: () => neuralMethod('protonet', { algorithm: 'protonet' }),
+  'pretrain-finetune': () => neuralMethod('pretrain-finetune', { algorithm: 'pretrain' }),
+} as const;

@@ -1,0 +1,13 @@
+import { itemCounts } from '../sparse.js';
+import type { FoldData, Method, Scorer } from '../types.js';
+
+/** Popularity scorer: score(i) = number of training users with i as a positive, whatever the support. */
+export function popularityScorer(fold: FoldData): Scorer {
+  const counts = itemCounts(fold.train, fold.catalog.length);
+  return { score: async () => counts, tuning: { hyperparameters: 'none (exactly specified by protocol v1)' } };
+}
+
+/** Protocol v1's exactly specified Popularity baseline. */
+export function popularity(): Method {
+  return { name: 'popularity', fit: async (fold) => popularityScorer(fold) };
+}

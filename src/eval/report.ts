@@ -1,0 +1,52 @@
+import type { CellResult, EvalReport } from './harness.js';
+
+const f4 = (x: number): string => x.toFixed(4);
+
+/** The cells of a method in k order (skips the step curve). */
+export function cellsOf(report: EvalReport, method: string): { k: number; cell: CellResult }[] {
+  const r = report.methods[method]!;
+  return report.ks.filter((k) => r[String(k)] && !Array.isArray(r[String(k)])).map((k) => ({ k, cell: r[String(k)] as CellResult }));
+}
+
+/** A Markdown report: method × k tables of nDCG@10 ± ci, Recall@20 ± ci and users, then the step curves. */
+export function markdownReport(report: EvalReport): string {
+  const methods = Object.keys(report.methods);
+  const header = `| method | ${report.ks.map((k) => `k=${k}`).join(' | ')} |`;
+  const rule = `|---|${report.ks.map(() => '---:').join('|')}|`;
+  const table = (value: (c: CellResult) => string): string[] => [
+    header,
+    rule,
+    ...methods.map((m) => `| ${m} | ${cellsOf(report, m).map(({ cell }) => value(cell)).join(' | ')} |`),
+  ];
+  const lines = [
+    `# Cold-start benchmark: ${report.dataset} (protocol ${report.protocol})`,
+    '',
+    `Folds ${report.folds.join(', ')}; positives: ${report.positives}; ` +
+      `evaluated users: test users with >= ${report.minPositives} positives. Mean over (fold, user) pairs ± 95% half-width.`,
+    '',
+    '## nDCG@10',
+    '',
+    ...table((c) => `${f4(c.ndcg10)} ± ${f4(c.ndcg10_ci)}`),
+    '',
+    '## Recall@20',
+    '',
+    ...table((c) => `${f4(c.recall20)} ± ${f4(c.recall20_ci)}`),
+    '',
+    '## Evaluated users',
+    '',
+    ...table((c) => String(c.users)),
+  ];
+  const curves = methods.filter((m) => Array.isArray(report.methods[m]!.steps));
+  if (curves.length) {
+    const k = Math.max(...curves.map((m) => (report.methods[m]!.steps as number[]).length));
+    lines.push('', '## nDCG@10 at k = 5 after 0..K adaptation steps', '');
+    lines.push(`| method | ${Array.from({ length: k }, (_, s) => `${s}`).join(' | ')} |`, `|---|${Array.from({ length: k }, () => '---:').join('|')}|`);
+    for (const m of curves) lines.push(`| ${m} | ${(report.methods[m]!.steps as number[]).map(f4).join(' | ')} |`);
+  }
+  const timing = Object.entries(report.timing ?? {});
+  if (timing.length) {
+    lines.push('', '## Time (seconds, all folds)', '', '| method | fit + tune | evaluate |', '|---|---:|---:|');
+    for (const [m, t] of timing) lines.push(`| ${m} | ${t.fitSeconds.toFixed(1)} | ${t.evalSeconds.toFixed(1)} |`);
+  }
+  return lines.join('\n') + '\n';
+}

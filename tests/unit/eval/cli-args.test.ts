@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseEvalArgs } from '../../../src/eval/cli-args';
+
+const formats = ['movielens-100k', 'lastfm', 'csv'];
+const names = ['popularity', 'itemknn', 'ease'];
+const parse = (...argv: string[]) => parseEvalArgs(argv, formats, names, ['popularity', 'itemknn']);
+const base = ['--format', 'lastfm', '--data', 'd', '--out', 'o.json'];
+
+describe('eval CLI flags', () => {
+  it('applies the protocol defaults', () => {
+    expect(parse(...base)).toEqual({
+      format: 'lastfm',
+      data: 'd',
+      out: 'o.json',
+      threshold: 4,
+      minPositives: 25,
+      ks: [1, 3, 5, 10, 20],
+      folds: [0, 1, 2, 3, 4],
+      methods: ['popularity', 'itemknn'],
+      steps: undefined,
+    });
+  });
+
+  it('reads every flag, with = or a separate value', () => {
+    const a = parse(...base, '--threshold=3.5', '--min-positives', '10', '--ks', '1,5', '--folds=2', '--methods', 'ease', '--steps', '3');
+    expect(a).toMatchObject({ steps: 3,  threshold: 3.5, minPositives: 10, ks: [1, 5], folds: [2], methods: ['ease'] });
+  });
+
+  it('names the flag, the bad value and the allowed values', () => {
+    expect(() => parse('--format', 'netflix', '--data', 'd', '--out', 'o')).toThrow(/--format "netflix".*movielens-100k, lastfm, csv/);
+    expect(() => parse(...base, '--folds', '0,7')).toThrow(/--folds "0,7": "7".*0,1,2,3,4/);
+    expect(() => parse(...base, '--ks', '1,x')).toThrow(/--ks "1,x": "x"/);
+    expect(() => parse(...base, '--methods', 'popularity,svd')).toThrow(/unknown method "svd".*popularity, itemknn, ease/);
+    expect(() => parse(...base, '--threshold', 'high')).toThrow(/--threshold "high"/);
+    expect(() => parse(...base, '--verbose')).toThrow(/Unknown argument "--verbose"/);
+    expect(() => parse('--format', 'lastfm', '--out', 'o')).toThrow(/Missing --data/);
+    expect(() => parse(...base, '--ks')).toThrow(/--ks needs a value/);
+  });
+});
