@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { itemInputs } from '../core/features';
-import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
+import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
 import { createRng } from '../core/rng';
 import { episodeNdcg } from './episodes';
@@ -22,9 +22,49 @@ export async function trainPretrain(
   onProgress?: (p: TrainProgress) => void,
 ): Promise<TrainedModel> {
   const side = itemSide(data);
-  const users = data.train.filter((u) => u.length > 0);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
+  const { arrays, history } = await pooledParams(data, config, inputs, onProgress);
+  let best: { params: MetaParams; mean: number; byK: Record<number, number>; rate: number } | null = null;
+  for (const rate of FINETUNE_RATES) {
+    arrays.logLrUser = new Float32Array(config.dim).fill(Math.log(rate));
+    arrays.logLrPop = new Float32Array([Math.log(rate)]);
+    const params = fromArrays(arrays, shape);
+    const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps);
+    onProgress?.({ iteration: config.iterations, loss: NaN, tasksPerSecond: NaN, validation: v.mean });
+    if (!best || v.mean > best.mean) {
+      if (best) disposeParams(best.params);
+      best = { params, mean: v.mean, byK: v.byK, rate };
+    } else disposeParams(params);
+  }
+  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+  const rates = history.map((h) => h.tasksPerSecond);
+  return {
+    params: best!.params,
+    featureNames: side.names,
+    features: side.features,
+    warm: side.warm,
+    logPop: side.logPop,
+    config: { ...config, innerLr: best!.rate },
+    history,
+    validation: { mean: best!.mean, byK: best!.byK },
+    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+  };
+}
+
+/**
+ * Trains the model on pooled users (a free vector per training user, every
+ * positive a target) for `config.iterations` batches; returns every parameter
+ * with the mean user vector as userInit and no prototype start.
+ */
+export async function pooledParams(
+  data: TrainingData,
+  config: TrainConfig,
+  inputs: ItemInputs,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[] }> {
+  const users = data.train.filter((u) => u.length > 0);
+  const shape = { items: data.tags.length, features: inputs.features.shape[1], dim: config.dim };
   const init = initParams(shape, { seed: config.seed, protoScale: 0 });
   const tag = `pretrain-${config.seed}-${Date.now()}`;
   const shared: ParamName[] = ['contentW', 'itemEmb', 'contentBias', 'itemBias', 'popInit', 'popWeight'];
@@ -61,7 +101,7 @@ export async function trainPretrain(
       since = performance.now();
     }
   }
-  // The initialization is the average training user; fine-tuning rates are chosen on validation.
+  // The initialization is the average training user.
   const arrays = await toArrays({ ...init, ...vars } as MetaParams);
   const mean = tf.mean(table, 0);
   arrays.userInit = (await mean.data()) as Float32Array;
@@ -70,29 +110,5 @@ export async function trainPretrain(
   table.dispose();
   for (const n of shared) vars[n]!.dispose();
   disposeParams(init);
-  let best: { params: MetaParams; mean: number; byK: Record<number, number>; rate: number } | null = null;
-  for (const rate of FINETUNE_RATES) {
-    arrays.logLrUser = new Float32Array(config.dim).fill(Math.log(rate));
-    arrays.logLrPop = new Float32Array([Math.log(rate)]);
-    const params = fromArrays(arrays as Record<ParamName, Float32Array>, shape);
-    const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps);
-    onProgress?.({ iteration: config.iterations, loss: NaN, tasksPerSecond: NaN, validation: v.mean });
-    if (!best || v.mean > best.mean) {
-      if (best) disposeParams(best.params);
-      best = { params, mean: v.mean, byK: v.byK, rate };
-    } else disposeParams(params);
-  }
-  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
-  const rates = history.map((h) => h.tasksPerSecond);
-  return {
-    params: best!.params,
-    featureNames: side.names,
-    features: side.features,
-    warm: side.warm,
-    logPop: side.logPop,
-    config: { ...config, innerLr: best!.rate },
-    history,
-    validation: { mean: best!.mean, byK: best!.byK },
-    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
-  };
+  return { arrays, history };
 }
