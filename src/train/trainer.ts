@@ -48,13 +48,13 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   innerLr: 0.5,
   learnRates: true,
   batchSize: 32,
-  iterations: 600,
-  metaLr: 0.01,
+  iterations: 300,
+  metaLr: 0.03,
   weightDecay: 3e-3,
   seed: 1,
   validateEvery: 100,
   validationKs: [1, 3, 5, 10, 20],
-  pretrainIterations: 0,
+  pretrainIterations: 300,
 };
 
 /** What a training run needs, independent of the file format it came from. */

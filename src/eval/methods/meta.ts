@@ -65,5 +65,10 @@ export const NEURAL_METHODS = {
   fomaml: () => neuralMethod('fomaml', { algorithm: 'fomaml' }),
   reptile: () => neuralMethod('reptile', { algorithm: 'reptile' }),
   protonet: () => neuralMethod('protonet', { algorithm: 'protonet' }),
-  'pretrain-finetune': () => neuralMethod('pretrain-finetune', { algorithm: 'pretrain' }),
+  // the same number of batches as meta's pretraining + meta-training, all pooled
+  'pretrain-finetune': () =>
+    neuralMethod('pretrain-finetune', {
+      algorithm: 'pretrain',
+      iterations: DEFAULT_TRAIN_CONFIG.iterations + DEFAULT_TRAIN_CONFIG.pretrainIterations,
+    }),
 } as const;
