@@ -5,7 +5,7 @@ import {
   forEachLine,
   idField,
   parseIntField,
-  parseNumberField,
+  parseRatingRows,
   quote,
   rowError,
 } from './text';
@@ -19,20 +19,7 @@ export const ML100K_GENRES = [
 
 /** Parses `u.data`: tab-separated `user item rating timestamp` (seconds). */
 export function parseMl100kRatings(text: string, file = 'u.data'): Interaction[] {
-  const out: Interaction[] = [];
-  forEachLine(text, (line, lineNo) => {
-    const f = line.split('\t');
-    if (f.length !== 4) {
-      throw fieldCountError(file, lineNo, 'user\\titem\\trating\\ttimestamp', 4, line, f.length);
-    }
-    out.push({
-      user: idField(f[0]!, file, lineNo, 'user id'),
-      item: idField(f[1]!, file, lineNo, 'item id'),
-      rating: parseNumberField(f[2]!, file, lineNo, 'rating'),
-      timestamp: parseIntField(f[3]!, file, lineNo, 'timestamp (seconds)'),
-    });
-  });
-  return out;
+  return parseRatingRows(text, file, '\t', 'user\\titem\\trating\\ttimestamp');
 }
 
 /** Parses `u.genre`: `name|index` lines; indexes must be 0..n-1 in any order. */

@@ -5,7 +5,7 @@ import {
   forEachLine,
   idField,
   parseIntField,
-  parseNumberField,
+  parseRatingRows,
   quote,
   rowError,
 } from './text';
@@ -23,20 +23,7 @@ export interface Ml1mUser {
 
 /** Parses `ratings.dat`: `user::item::rating::timestamp` (seconds). */
 export function parseMl1mRatings(text: string, file = 'ratings.dat'): Interaction[] {
-  const out: Interaction[] = [];
-  forEachLine(text, (line, lineNo) => {
-    const f = line.split('::');
-    if (f.length !== 4) {
-      throw fieldCountError(file, lineNo, 'user::item::rating::timestamp', 4, line, f.length);
-    }
-    out.push({
-      user: idField(f[0]!, file, lineNo, 'user id'),
-      item: idField(f[1]!, file, lineNo, 'item id'),
-      rating: parseNumberField(f[2]!, file, lineNo, 'rating'),
-      timestamp: parseIntField(f[3]!, file, lineNo, 'timestamp (seconds)'),
-    });
-  });
-  return out;
+  return parseRatingRows(text, file, '::', 'user::item::rating::timestamp');
 }
 
 /** Parses `movies.dat` (decoded from latin-1): `id::title::Genre1|Genre2`. */

@@ -1,3 +1,5 @@
+import type { Interaction } from './dataset';
+
 /**
  * Shared helpers for the pure file parsers: line iteration, decoding and
  * row errors that name the file, the 1-based line, what was expected and what
@@ -97,3 +99,23 @@ export function idField(value: string, file: string, lineNo: number, what: strin
   }
   return value;
 }
+
+/**
+ * Parses `user<sep>item<sep>rating<sep>timestamp` rows (both MovieLens
+ * formats); `layout` names the expected row in errors, e.g. "user::item::rating::timestamp".
+ */
+export function parseRatingRows(text: string, file: string, separator: string, layout: string): Interaction[] {
+  const out: Interaction[] = [];
+  forEachLine(text, (line, lineNo) => {
+    const f = line.split(separator);
+    if (f.length !== 4) throw fieldCountError(file, lineNo, layout, 4, line, f.length);
+    out.push({
+      user: idField(f[0]!, file, lineNo, 'user id'),
+      item: idField(f[1]!, file, lineNo, 'item id'),
+      rating: parseNumberField(f[2]!, file, lineNo, 'rating'),
+      timestamp: parseIntField(f[3]!, file, lineNo, 'timestamp (seconds)'),
+    });
+  });
+  return out;
+}
+

@@ -4,7 +4,8 @@ import type { Persona } from '../data/persona';
 import type { RankedItem } from '../index';
 import { renderLineChart } from './charts';
 import { byId, el, errorMessage } from './dom';
-import { chooseClick, hitRate, seededRandom, SIM_SPEEDS, unadaptedHitRate, type SimSpeed } from './simulator';
+import { createRng } from '../core/rng';
+import { chooseClick, hitRate, SIM_SPEEDS, unadaptedHitRate, type SimSpeed } from './simulator';
 import { describeTaste } from './world';
 
 /** Clicks the simulator makes before it stops by itself. */
@@ -78,7 +79,7 @@ export function createSimulatorView(personas: readonly Persona[], host: SimHost,
 
   const run = async () => {
     const p = persona();
-    const random = seededRandom(options.seed);
+    const random = createRng(options.seed).next;
     running = true;
     toggle.textContent = 'Stop the simulated visitor';
     toggle.setAttribute('aria-pressed', 'true');

@@ -16,18 +16,6 @@ export interface Taste {
   likes(itemId: string): boolean;
 }
 
-/** Small seeded PRNG (mulberry32), so a simulated session can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The item the persona clicks among the first CONSIDERED shown: its favourite, or with chance EXPLORE a random one. */
 export function chooseClick(shown: readonly string[], taste: Taste, random: () => number, explore = EXPLORE): string {
   const considered = shown.slice(0, CONSIDERED);
