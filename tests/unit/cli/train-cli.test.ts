@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { artifactFiles, parseArtifact } from '../../../src/artifact/decode';
+
+const root = resolve(__dirname, '../../..');
+const ml100k = resolve(root, '../shared/data/ml-100k');
+const run = promisify(execFile);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Runs `npm run train -- ...` as a user would and loads what it wrote. */
+async function trainAndLoad(args: string[]) {
+  const out = mkdtempSync(join(tmpdir(), 'localrec-train-'));
+  const { stderr } = await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/train.ts', ...args, '--out', out], {
+    cwd: root,
+    maxBuffer: 1 << 24,
+  });
+  const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as unknown;
+  const files = Object.fromEntries(artifactFiles(json).map((f) => [f, new Uint8Array(readFileSync(join(out, f)))]));
+  return { model: await parseArtifact(json, files), stderr };
+}
+
+describe('npm run train', () => {
+  it('trains on a small synthetic world, reports progress and writes an artifact that loads', async () => {
+    const { model, stderr } = await trainAndLoad([
+      '--format', 'synthetic', '--seed', '3', '--world-items', '200', '--world-users', '300',
+      '--iterations', '20', '--pretrain-iterations', '20', '--min-positives', '10',
+    ]);
+    expect(stderr).toMatch(/tasks\/s/);
+    expect(stderr).toMatch(/validation nDCG@10 0\.\d{4}/);
+    expect(model.meta.algorithm).toBe('maml');
+    expect(model.meta.shape.items).toBe(model.catalog.length);
+    expect(model.meta.data.name).toBe('synthetic');
+    model.dispose();
+  });
+
+  it('names the bad flag value and the choices', async () => {
+    await expect(trainAndLoad(['--format', 'synthetic', '--algo', 'sgd'])).rejects.toThrow(/--algo "sgd" is not one of maml, fomaml, reptile, protonet, pretrain/);
+  });
+
+  it.skipIf(!existsSync(join(ml100k, 'u.data')))('completes on MovieLens 100K and its output loads (skipped without ../shared/data)', async () => {
+    const { model } = await trainAndLoad(['--format', 'movielens-100k', '--data', ml100k, '--iterations', '30', '--pretrain-iterations', '30']);
+    expect(model.catalog.length).toBe(1682);
+    expect(model.meta.data.interactions).toBe(100000);
+    model.dispose();
+  });
+});
