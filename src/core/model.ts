@@ -97,36 +97,44 @@ export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
   );
 }
 
-/** Smallest 1 − p used in the negatives' log(1 − p), against log(0). */
-const MIN_COMPLEMENT = 1e-6;
+/**
+ * Scores restricted to the slate: the clicked and the shown items (all others
+ * pushed out of the softmax). The slate term models "of what I was shown, I
+ * chose this": items shown and not clicked lose to the clicked ones.
+ */
+function slateScores(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D {
+  const onSlate = tf.cast(tf.greater(tf.add(feedback.positives, feedback.negatives), 0), 'float32');
+  return tf.add(candidateScores(scores, feedback), tf.mul(tf.sub(1, onSlate), EXCLUDED_OFFSET));
+}
 
 /**
  * Per-user loss [B]: softmax cross-entropy of the clicked items over the whole
- * catalog (every other candidate is an implicit negative), plus −log(1 − p) for each
- * item that was shown and not clicked.
+ * catalog (every other candidate is an implicit negative), plus, weighted by
+ * the row's total negative weight λ, the cross-entropy of the clicked items
+ * among the slate of shown items (shown and not clicked = chosen against).
  */
 export function feedbackLoss(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor1D {
   return tf.tidy(() => {
-    const logp = tf.logSoftmax(candidateScores(scores, feedback));
-    const pos = tf.neg(tf.sum(tf.mul(feedback.positives, logp), 1));
-    const complement = tf.maximum(tf.sub(1, tf.exp(logp)), MIN_COMPLEMENT);
-    const neg = tf.neg(tf.sum(tf.mul(feedback.negatives, tf.log(complement)), 1));
-    return tf.add(pos, neg) as tf.Tensor1D;
+    const catalog = tf.neg(tf.sum(tf.mul(feedback.positives, tf.logSoftmax(candidateScores(scores, feedback))), 1));
+    const slate = tf.neg(tf.sum(tf.mul(feedback.positives, tf.logSoftmax(slateScores(scores, feedback))), 1));
+    return tf.add(catalog, tf.mul(tf.sum(feedback.negatives, 1), slate)) as tf.Tensor1D;
   });
 }
 
 /**
- * d loss / d scores [B, items] in closed form: `(p − pos) + r − p·Σr` with
- * `r = neg ⊙ p / (1 − p)`. Built from ordinary ops, so it is itself
- * differentiable: second-order MAML differentiates through it.
+ * d loss / d scores [B, items] in closed form: `(p·Σpos − pos) + λ·(q·Σpos − pos)`
+ * with p the catalog softmax and q the slate softmax. Built from ordinary ops,
+ * so it is itself differentiable: second-order MAML differentiates through it.
  */
 export function feedbackScoreGrad(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D {
   return tf.tidy(() => {
+    const total = tf.sum(feedback.positives, 1, true);
+    const lambda = tf.sum(feedback.negatives, 1, true);
     const p = tf.softmax(candidateScores(scores, feedback));
-    const complement = tf.maximum(tf.sub(1, p), MIN_COMPLEMENT);
-    const r = tf.div(tf.mul(feedback.negatives, p), complement);
-    const rSum = tf.sum(r, 1, true);
-    return tf.add(tf.sub(p, feedback.positives), tf.sub(r, tf.mul(p, rSum))) as tf.Tensor2D;
+    const q = tf.softmax(slateScores(scores, feedback));
+    const catalog = tf.sub(tf.mul(p, total), feedback.positives);
+    const slate = tf.sub(tf.mul(q, total), feedback.positives);
+    return tf.add(catalog, tf.mul(lambda, slate)) as tf.Tensor2D;
   });
 }
 

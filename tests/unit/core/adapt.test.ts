@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, deserializeState, disposeState, initialState, rank, serializeState } from '../../../src/core/adapt';
+import { adapt, deserializeState, disposeState, initialState, rank, scoreAll, serializeState } from '../../../src/core/adapt';
 import { computeItemTable } from '../../../src/core/model';
 import { toArrays } from '../../../src/core/params';
 import { tinyModel } from './fixture';
@@ -51,6 +51,22 @@ describe('adapt', () => {
     expect(pos(after, 6)).toBeLessThan(pos(before, 6));
     disposeState(start);
     disposeState(result.state);
+  });
+
+  it('pushes shown-but-not-clicked items below the clicked one (slate term)', async () => {
+    const m = model();
+    const clicks = new Int32Array([1]);
+    const start = initialState(m, clicks);
+    const gap = async (negatives: Int32Array): Promise<number> => {
+      const r = await adapt(m, start, { clicks, negatives }, { steps: 3, negativeWeight: 1 });
+      const scores = await scoreAll(m.items, r.state).data();
+      disposeState(r.state);
+      return scores[2]! - scores[1]!;
+    };
+    const without = await gap(new Int32Array(0));
+    const withImpression = await gap(new Int32Array([2, 4]));
+    expect(withImpression).toBeLessThan(without - 0.05);
+    disposeState(start);
   });
 
   it('stops when the signal is aborted, between steps', async () => {
