@@ -51,6 +51,8 @@ export interface AdaptResult {
   readonly steps: readonly StepMetrics[];
   /** True when the signal stopped the run before its last step. */
   readonly aborted: boolean;
+  /** True when a step gave a non-finite loss: `state` is the last good one (earlier steps kept). */
+  readonly rolledBack: boolean;
 }
 
 /** Dense [1, items] feedback rows for one visitor. */
@@ -96,17 +98,24 @@ export async function adapt(
   const metrics: StepMetrics[] = [];
   let state = cloneState(start);
   let aborted = false;
+  let rolledBack = false;
   try {
     for (let step = 0; step <= options.steps; step++) {
       const t0 = now();
-      if (step > 0) {
-        const next = innerStep(model.items, state, rows, rates);
+      const next = step > 0 ? innerStep(model.items, state, rows, rates) : state;
+      const lossT = tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(model.items, next), rows)));
+      const loss = (await lossT.data())[0]!;
+      lossT.dispose();
+      if (step > 0 && !Number.isFinite(loss)) {
+        // A step that overflowed: keep the last good parameters and stop here.
+        disposeState(next);
+        rolledBack = true;
+        break;
+      }
+      if (next !== state) {
         disposeState(state);
         state = next;
       }
-      const lossT = tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(model.items, state), rows)));
-      const loss = (await lossT.data())[0]!;
-      lossT.dispose();
       const m = { step, loss, ms: now() - t0 };
       metrics.push(m);
       options.onStep?.(m);
@@ -123,7 +132,7 @@ export async function adapt(
     rates.user.dispose();
     rates.pop.dispose();
   }
-  return { state, steps: metrics, aborted };
+  return { state, steps: metrics, aborted, rolledBack };
 }
 
 /** Top `k` items for a visitor over the whole catalog, best first, skipping `exclude`. */

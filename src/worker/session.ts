@@ -147,6 +147,14 @@ export class Session {
       disposeState(outcome.state);
       return false;
     }
+    if (outcome.rolledBack) {
+      // Reported, not thrown: the visitor keeps the last good parameters and the page keeps working.
+      const last = outcome.steps.at(-1)?.step ?? 0;
+      this.emit('error', {
+        name: 'AdaptationRolledBack',
+        message: `Adaptation step ${last + 1} gave a non-finite loss; kept the parameters after step ${last}. The model's learning rates may be too large for these events.`,
+      });
+    }
     disposeState(this.state);
     this.state = outcome.state;
     if (this.inFlight === signal) this.inFlight = null;

@@ -69,6 +69,20 @@ describe('adapt', () => {
     disposeState(start);
   });
 
+  it('rolls back to the last good parameters when a step overflows', async () => {
+    const m = model();
+    // an absurd learning rate makes the first step's scores overflow to Infinity
+    const params = { ...m.params, logLrUser: tf.fill([4], 200) as tf.Tensor1D, logLrPop: tf.fill([1], 200) as tf.Tensor1D };
+    const bad = { params, items: m.items };
+    const start = initialState(bad, new Int32Array([1]));
+    const result = await adapt(bad, start, { clicks: new Int32Array([1]), negatives: new Int32Array(0) }, { steps: 3 });
+    expect(result.rolledBack).toBe(true);
+    expect(result.steps.map((s) => s.step)).toEqual([0]);
+    expect(Array.from(await result.state.user.data())).toEqual(Array.from(await start.user.data()));
+    disposeState(start);
+    disposeState(result.state);
+  });
+
   it('stops when the signal is aborted, between steps', async () => {
     const m = model();
     const start = initialState(m, new Int32Array([2]));
