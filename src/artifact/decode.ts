@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AdaptModel } from '../core/adapt';
 import { featureMatrix, itemInputs } from '../core/features';
 import { computeItemTable, type ItemInputs } from '../core/model';

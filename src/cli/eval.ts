@@ -5,12 +5,14 @@ import { runHarness } from '../eval/harness.js';
 import { DEFAULT_METHODS, METHODS } from '../eval/methods/index.js';
 import { prepareData } from '../eval/protocol.js';
 import { writeReportFiles } from '../eval/write.js';
+import { useNodeBackend } from './node-backend.js';
 
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2), DATASET_FORMATS, Object.keys(METHODS), DEFAULT_METHODS);
   if (!isDatasetFormat(args.format)) throw new Error(`--format "${args.format}" is not supported; use one of ${DATASET_FORMATS.join(', ')}`);
   const log = (line: string): void => void process.stderr.write(`[eval ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const started = performance.now();
+  await useNodeBackend('wasm'); // the neural methods; the baselines are plain JS
   const dataset = await loadDataset(args.format, args.data);
   const data = prepareData(dataset, args.threshold);
   log(`${dataset.name}: ${data.catalog.length} items, ${data.users.length} users with positives (${data.positives})`);

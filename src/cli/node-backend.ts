@@ -1,4 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// The full package registers the gradient functions meta-training needs (and
+// the cpu backend); the browser engine imports only core and its backends.
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 /** Backends the Node CLIs can use (no native tfjs-node here: it downloads a binary at install). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { feedbackLoss, scoreBatch, type FeedbackBatch, type ItemTable, type UserBatch } from './model';
 import { innerRates, innerStep, startUsers } from './inner';
 import type { MetaParams } from './params';
@@ -149,7 +149,7 @@ export async function rank(
     if (exclude.length > 0) {
       const mask = new Float32Array(n);
       for (const i of exclude) mask[i] = 1;
-      scores = tf.where(tf.tensor1d(mask).greater(0), tf.fill([n], -Infinity), scores);
+      scores = tf.where(tf.greater(tf.tensor1d(mask), 0), tf.fill([n], -Infinity), scores);
     }
     const top = tf.topk(scores, count, true);
     return [top.values, top.indices];

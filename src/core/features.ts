@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ItemInputs } from './model';
 
 /** Name of feature 0, which every item has: it carries the shared cold-item vector and bias. */

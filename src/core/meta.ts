@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { feedbackLoss, scoreBatch, computeItemTable, type FeedbackBatch, type ItemInputs, type UserBatch } from './model';
 import { innerLoop, startUsers } from './inner';
 import { PARAM_NAMES, type MetaParams, type ParamName } from './params';

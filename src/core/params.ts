@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from './rng';
 
 /** Sizes of a model: catalog items, content features, embedding dimension. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { computeItemTable, scoreBatch, type ItemInputs } from '../core/model';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';

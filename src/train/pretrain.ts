@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { itemInputs } from '../core/features';
 import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';

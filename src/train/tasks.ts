@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { TaskBatch } from '../core/meta';
 import type { Rng } from '../core/rng';
 

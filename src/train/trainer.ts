@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { itemInputs, featureMatrix, featureVocabulary, logPopularity } from '../core/features';
 import { metaStep, type MetaAlgorithm } from '../core/meta';
 import type { ItemInputs } from '../core/model';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { disposeParams } from '../../core/params';
 import { adaptedScores } from '../../train/episodes';
 import { trainPretrain } from '../../train/pretrain';
