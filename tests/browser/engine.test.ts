@@ -1,25 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { describe, expect, it } from 'vitest';
 import { serveArtifact } from './support/artifact-route';
 import { startEngine, startEngineError } from './support/engine';
-import { startHarness, type Harness } from './support/harness';
+import { useTinySuite } from './support/tiny-suite';
 import type {} from './pages/engine-page';
 
-let harness: Harness;
-let files: Record<string, Uint8Array>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  files = await tinyArtifact({ items: 60, dim: 8, steps: 3 });
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const suite = useTinySuite();
 
 async function engineOn(backend: 'webgpu' | 'cpu' | 'auto', dbName: string) {
-  const { context, page } = await harness.newPage();
-  const modelUrl = await serveArtifact(context, 'tiny', files);
+  const { context, page } = await suite.harness.newPage();
+  const modelUrl = await serveArtifact(context, 'tiny', suite.files);
   const info = await startEngine(page, { modelUrl, backend, dbName });
   return { context, page, info };
 }
@@ -52,7 +41,7 @@ describe('the engine in a real worker', () => {
     const progress = await page.evaluate(() => window.log.progress);
     for (const file of ['model.json', 'weights.bin', 'catalog.json']) {
       const last = progress.filter((p) => p.phase === 'download' && p.file === file).at(-1);
-      expect(last?.loaded).toBe(files[file]!.byteLength);
+      expect(last?.loaded).toBe(suite.files[file]!.byteLength);
     }
     expect(progress.some((p) => p.phase === 'verify')).toBe(true);
     expect(progress.at(-1)?.phase).toBe('stored');
@@ -69,7 +58,7 @@ describe('the engine in a real worker', () => {
   });
 
   it('refuses an unknown backend name on the page side, naming the choices', async () => {
-    const { context, page } = await harness.newPage();
+    const { context, page } = await suite.harness.newPage();
     const message = await startEngineError(page, { modelUrl: '/nowhere/model.json', backend: 'tpu' as 'cpu' }).catch((e: Error) => e.message);
     expect(message).toContain('Unknown backend "tpu": use one of "auto", "webgpu", "webgl", "wasm", "cpu".');
     await context.close();

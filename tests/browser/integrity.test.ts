@@ -1,29 +1,18 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { describe, expect, it } from 'vitest';
 import { FIXTURE_PREFIX, serveArtifact } from './support/artifact-route';
 import { startEngine, startEngineError } from './support/engine';
-import { startHarness, type Harness } from './support/harness';
+import { useTinySuite } from './support/tiny-suite';
 import type {} from './pages/engine-page';
 
-let harness: Harness;
-let files: Record<string, Uint8Array>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  files = await tinyArtifact({ items: 60, dim: 8, steps: 3 });
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const suite = useTinySuite();
 
 /** Static files the dev server serves to the page and worker: modules, dependencies, wasm, the test page. */
 const STATIC = [/^\/src\//, /^\/node_modules\//, /^\/@(vite|fs|id)\//, /^\/tests\/browser\/pages\//];
 
 describe('integrity and privacy', () => {
   it('refuses a tampered weight shard with an Error naming the file and both hashes', async () => {
-    const { context, page } = await harness.newPage();
-    const modelUrl = await serveArtifact(context, 'tampered', files, { tamper: 'weights.bin' });
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tampered', suite.files, { tamper: 'weights.bin' });
     const message = await startEngineError(page, { modelUrl, backend: 'cpu' });
     expect(message).toMatch(/^Error: Artifact file "weights.bin" of model maml-[0-9a-f]+ failed verification: SHA-256 [0-9a-f]{64} .*expected [0-9a-f]{64}/);
     // Nothing unverified was cached.
@@ -48,11 +37,11 @@ describe('integrity and privacy', () => {
   });
 
   it('makes no request but the artifact and static files, and none at all during a 50-click session', async () => {
-    const { context, page } = await harness.newPage();
+    const { context, page } = await suite.harness.newPage();
     const requests: { url: string; method: string; phase: string }[] = [];
     let phase = 'startup';
     context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), phase }));
-    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
     await startEngine(page, { modelUrl, backend: 'auto' });
     phase = 'session';
     await page.evaluate(async () => {
@@ -64,7 +53,7 @@ describe('integrity and privacy', () => {
       await window.rec.exportData();
     });
     phase = 'done';
-    const origin = new URL(harness.server.url).origin;
+    const origin = new URL(suite.harness.server.url).origin;
     const artifactPaths = requests.filter((r) => new URL(r.url).pathname.startsWith(FIXTURE_PREFIX));
     // The worker's own downloads are visible here, so the check covers the worker too.
     expect(artifactPaths.map((r) => new URL(r.url).pathname).sort()).toEqual(

@@ -1,21 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { describe, expect, it } from 'vitest';
 import { serveArtifact } from './support/artifact-route';
 import { startEngine } from './support/engine';
-import { startHarness, type Harness } from './support/harness';
+import { useTinySuite } from './support/tiny-suite';
 import type {} from './pages/engine-page';
 
-let harness: Harness;
-let files: Record<string, Uint8Array>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  files = await tinyArtifact({ items: 60, dim: 8, steps: 3 });
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const suite = useTinySuite();
 
 const BACKEND = 'webgpu' as const;
 
@@ -27,8 +16,8 @@ const databases = async () => (await indexedDB.databases()).map((d) => d.name ??
 
 describe('storage across visits (real IndexedDB)', () => {
   it('keeps clicks across a reload and ranks personally from stored parameters before any new click', async () => {
-    const { context, page } = await harness.newPage();
-    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
     const first = await startEngine(page, { modelUrl, backend: BACKEND });
     expect(first).toMatchObject({ fromCache: false, personal: false, storedEvents: 0 });
     const coldTop = await page.evaluate(top10);
@@ -50,8 +39,8 @@ describe('storage across visits (real IndexedDB)', () => {
   });
 
   it('starts from the cached model when the network is gone', async () => {
-    const { context, page } = await harness.newPage();
-    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
     const first = await startEngine(page, { modelUrl, backend: 'cpu' });
     await context.unroute(`**${modelUrl.replace('model.json', '')}*`);
     await context.route(`**${modelUrl.replace('model.json', '')}*`, (route) => route.abort('internetdisconnected'));
@@ -64,8 +53,8 @@ describe('storage across visits (real IndexedDB)', () => {
   });
 
   it('reset() goes back to the meta-initialization', async () => {
-    const { context, page } = await harness.newPage();
-    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
     await startEngine(page, { modelUrl, backend: 'cpu' });
     const coldTop = await page.evaluate(top10);
     await page.evaluate(clickAll, ['i1', 'i4']);
@@ -76,8 +65,8 @@ describe('storage across visits (real IndexedDB)', () => {
   });
 
   it('forget() leaves nothing in IndexedDB', async () => {
-    const { context, page } = await harness.newPage();
-    const modelUrl = await serveArtifact(context, 'tiny', files);
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
     await startEngine(page, { modelUrl, backend: 'cpu', dbName: 'to-forget' });
     await page.evaluate(clickAll, ['i1', 'i2']);
     await page.evaluate(() => window.rec.impressions(['i3', 'i4']));

@@ -1,25 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { describe, expect, it } from 'vitest';
 import { serveArtifact } from './support/artifact-route';
 import { startEngine } from './support/engine';
-import { startHarness, type Harness } from './support/harness';
+import { useTinySuite } from './support/tiny-suite';
 import type {} from './pages/engine-page';
 
-let harness: Harness;
-let files: Record<string, Uint8Array>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  files = await tinyArtifact({ items: 60, dim: 8, steps: 3 });
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const suite = useTinySuite();
 
 async function engine(backend: 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu', selectionBudgetMs?: number) {
-  const { context, page } = await harness.newPage();
-  const modelUrl = await serveArtifact(context, 'tiny', files);
+  const { context, page } = await suite.harness.newPage();
+  const modelUrl = await serveArtifact(context, 'tiny', suite.files);
   const info = await startEngine(page, { modelUrl, backend, ...(selectionBudgetMs ? { selectionBudgetMs } : {}) });
   return { context, page, info };
 }
