@@ -11,7 +11,9 @@ export type {
   RankedItem,
   RankingEvent,
   ReadyInfo,
+  RestartEvent,
   SessionMetrics,
 } from './worker/messages';
 export type { ExportedData, StoreStats } from './storage/privacy';
+export type { StorageMode, StorageNotice } from './storage/resilient';
 export type { StoredEvent, EventType as StoredEventType } from './storage/schema';

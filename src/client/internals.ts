@@ -1,26 +1,36 @@
 import type { Recommender } from './recommender';
-import type { WorkerLink } from './link';
+import type { Supervisor } from './supervisor';
 
 // Diagnostics that are not part of the public API (tests, a debug panel):
-// the recommender's worker link, found by the recommender object.
-const links = new WeakMap<Recommender, WorkerLink>();
+// the recommender's worker supervisor, found by the recommender object.
+const supervisors = new WeakMap<Recommender, Supervisor>();
 
-export function registerLink(recommender: Recommender, link: WorkerLink): void {
-  links.set(recommender, link);
+export function registerSupervisor(recommender: Recommender, supervisor: Supervisor): void {
+  supervisors.set(recommender, supervisor);
 }
 
 /** Live tfjs tensor count and backend inside the recommender's worker. */
 export function debugInfo(recommender: Recommender): Promise<{ numTensors: number; backend: string }> {
-  return linkOf(recommender).request('debug', {});
+  return supervisorOf(recommender).request('debug', {});
 }
 
 /** Destroys the worker's WebGPU device to exercise the fallback; resolves with the backend it moved to. */
 export function simulateDeviceLoss(recommender: Recommender): Promise<{ backend: string }> {
-  return linkOf(recommender).request('loseDevice', {});
+  return supervisorOf(recommender).request('loseDevice', {});
 }
 
-function linkOf(recommender: Recommender): WorkerLink {
-  const link = links.get(recommender);
-  if (!link) throw new Error('Not a recommender from createRecommender().');
-  return link;
+/** The worker running now, to terminate it or message it from a test (a restart replaces it). */
+export function currentWorker(recommender: Recommender): Worker {
+  return supervisorOf(recommender).currentWorker;
+}
+
+/** Shortens how long a silent worker with calls waiting is given before it is taken for hung and restarted, ms. */
+export function setStallTimeout(recommender: Recommender, ms: number): void {
+  supervisorOf(recommender).stallMs = ms;
+}
+
+function supervisorOf(recommender: Recommender): Supervisor {
+  const supervisor = supervisors.get(recommender);
+  if (!supervisor) throw new Error('Not a recommender from createRecommender().');
+  return supervisor;
 }

@@ -1,8 +1,9 @@
 import { parseBackendPreference, type BackendPreference } from '../backend/names';
 import type { ExportedData, StoreStats } from '../storage/privacy';
 import type { ClickResult, EventMap, RankedItem, ReadyInfo } from '../worker/messages';
-import { registerLink } from './internals';
-import { WorkerLink } from './link';
+import { registerSupervisor } from './internals';
+import { Supervisor } from './supervisor';
+import { checkCount, checkItemId, checkItemIds, checkOptionalMs, checkRating, describeValue } from './validate';
 
 export interface RecommenderOptions {
   /** URL of the artifact's model.json, e.g. '/models/demo/model.json'. */
@@ -15,6 +16,8 @@ export interface RecommenderOptions {
   readonly workerUrl?: string | URL;
   /** Time budget for 'auto' backend selection, ms. */
   readonly selectionBudgetMs?: number;
+  /** A model download fails after this long without receiving a byte, ms (then a cached model is used, if any). Default 30,000. */
+  readonly downloadTimeoutMs?: number;
 }
 
 /** A recommender running in a dedicated worker. Every method returns a Promise that rejects with an Error from the worker. */
@@ -66,22 +69,26 @@ export function createRecommender(options: RecommenderOptions): Recommender {
     throw new Error('createRecommender needs { modelUrl }: the URL of a model.json, e.g. "/models/demo/model.json".');
   }
   const backend = parseBackendPreference(options.backend);
+  const budgetMs = checkOptionalMs(options.selectionBudgetMs, 'selectionBudgetMs');
+  const downloadTimeoutMs = checkOptionalMs(options.downloadTimeoutMs, 'downloadTimeoutMs');
+  if (options.dbName !== undefined && (typeof options.dbName !== 'string' || options.dbName === '')) {
+    throw new TypeError(`createRecommender: dbName must be a non-empty string, got ${describeValue(options.dbName)}.`);
+  }
   const modelUrl = new URL(options.modelUrl, location.href).href;
-  const worker = startWorker(options.workerUrl);
-  const link = new WorkerLink(worker);
-  let closed = false;
-  const stop = (reason: string) => {
-    closed = true;
-    link.fail(new Error(`This recommender was ${reason}: create a new one with createRecommender().`));
-    worker.terminate();
-  };
-
-  const ready = link.request('init', {
+  // The supervisor restarts the worker if it crashes or is terminated; calls below follow it.
+  const supervisor = new Supervisor(() => startWorker(options.workerUrl), {
     modelUrl,
     backend,
     dbName: options.dbName ?? 'localrec',
-    ...(options.selectionBudgetMs === undefined ? {} : { budgetMs: options.selectionBudgetMs }),
+    ...(budgetMs === undefined ? {} : { budgetMs }),
+    ...(downloadTimeoutMs === undefined ? {} : { downloadTimeoutMs }),
   });
+  let closed = false;
+  const stop = (reason: string) => {
+    closed = true;
+    supervisor.stop(new Error(`This recommender was ${reason}: create a new one with createRecommender().`));
+  };
+  const ready = supervisor.ready;
   // Callers who never await `ready` should not see an unhandled rejection; the error still reaches them on use.
   ready.catch(() => {});
   const afterReady = async () => {
@@ -90,46 +97,57 @@ export function createRecommender(options: RecommenderOptions): Recommender {
 
   const recommender: Recommender = {
     ready,
-    async recommend({ count, exclude }) {
+    // Arguments are checked before waiting for the model: a bad call fails at once.
+    async recommend(options) {
+      if (typeof options !== 'object' || options === null) throw new TypeError(`recommend(options): expected { count }, got ${describeValue(options)}, e.g. recommend({ count: 10 }).`);
+      const count = checkCount(options.count, 'recommend({ count })');
+      const exclude = options.exclude === undefined ? undefined : checkItemIds(options.exclude, 'recommend({ exclude })');
       await afterReady();
-      return link.request('recommend', { count, ...(exclude ? { exclude: [...exclude] } : {}) });
+      return supervisor.request('recommend', { count, ...(exclude ? { exclude } : {}) });
     },
     async click(itemId) {
+      checkItemId(itemId, 'click(itemId)');
       await afterReady();
-      return link.request('click', { itemId });
+      return supervisor.request('click', { itemId });
     },
     async impressions(itemIds) {
+      const ids = checkItemIds(itemIds, 'impressions(itemIds)');
       await afterReady();
-      await link.request('impressions', { itemIds: [...itemIds] });
+      await supervisor.request('impressions', { itemIds: ids });
     },
     async rate(itemId, value) {
+      checkItemId(itemId, 'rate(itemId, value)');
+      checkRating(value, 'rate(itemId, value)');
       await afterReady();
-      await link.request('rate', { itemId, value });
+      await supervisor.request('rate', { itemId, value });
     },
-    on: (type, listener) => link.on(type, listener),
+    on(type, listener) {
+      if (typeof listener !== 'function') throw new TypeError(`on("${String(type)}", listener): listener must be a function, got ${describeValue(listener)}.`);
+      return supervisor.events.on(type, listener);
+    },
     async reset() {
       await afterReady();
-      await link.request('reset', {});
+      await supervisor.request('reset', {});
     },
     async exportData() {
       await afterReady();
-      return link.request('exportData', {});
+      return supervisor.request('exportData', {});
     },
     async stats() {
       await afterReady();
-      return link.request('stats', {});
+      return supervisor.request('stats', {});
     },
     async forget() {
       await ready.catch(() => {});
-      await link.request('forget', {});
+      await supervisor.request('forget', {});
       stop('forgotten');
     },
     async close() {
       if (closed) return;
-      await link.request('close', {}).catch(() => {});
+      await supervisor.request('close', {}).catch(() => {});
       stop('closed');
     },
   };
-  registerLink(recommender, link);
+  registerSupervisor(recommender, supervisor);
   return recommender;
 }

@@ -57,8 +57,16 @@ function install(): void {
   };
   localrec.loaded = true;
   host.localrec = localrec;
-  for (const [args, resolve, reject] of stub?.q ?? []) {
-    localrec(...(Array.from(args) as [string, ...unknown[]])).then(resolve, reject);
+  // The queue belongs to the host page: a malformed entry is reported and skipped, never allowed to stop the loader.
+  const queue: unknown = stub?.q ?? [];
+  for (const entry of Array.isArray(queue) ? (queue as unknown[]) : [queue]) {
+    const [args, resolve, reject] = (Array.isArray(entry) ? entry : []) as unknown[];
+    if (typeof (args as ArrayLike<unknown> | null)?.length !== 'number' || typeof args === 'string') {
+      reportError(new Error('localrec embed: skipped a malformed entry of localrec.q; queue calls with the stub of docs/EMBED.md.'));
+      continue;
+    }
+    const result = localrec(...(Array.from(args as ArrayLike<unknown>) as [string, ...unknown[]]));
+    if (typeof resolve === 'function' && typeof reject === 'function') result.then(resolve as (v: unknown) => void, reject as (e: unknown) => void);
   }
   trackDeclarativeClicks((id) => void localrec('click', id));
   // The engine is large: fetch it once the page itself has loaded, unless a command needs it sooner.

@@ -30,7 +30,8 @@ export function start(config: EmbedConfig): EngineApi {
     dbName: config.dbName,
     workerUrl: worker.url,
   });
-  void recommender.ready.catch(() => {}).finally(worker.release);
+  // The blob URL stays alive with the page: the client restarts a crashed or
+  // terminated worker from the same URL (a few bytes, kept for the page's life).
   const hub = new Hub(recommender);
   defineWidget(hub, { count: config.count, heading: config.heading, href: config.href });
   if (config.target) mount(hub, config.target);

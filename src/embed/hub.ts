@@ -62,6 +62,10 @@ export class Hub {
   async forget(): Promise<void> {
     this.forgotten = true;
     await this.recommender.forget();
+    // The last ranking and step are about the visitor too: a widget added later must not show them.
+    this.latest = null;
+    this.lastStep = null;
+    this.failed = true;
     for (const widget of this.widgets) widget.unavailable();
   }
 
@@ -70,6 +74,7 @@ export class Hub {
   }
 
   private onRanking(ranking: RankingEvent): void {
+    if (this.forgotten) return;
     this.latest = ranking;
     for (const widget of this.widgets) widget.render(ranking);
     this.announce(EVENTS.ranking, ranking);

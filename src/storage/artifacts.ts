@@ -39,3 +39,13 @@ export async function currentArtifact(db: IDBPDatabase<LocalrecDB>): Promise<Cac
   await tx.done;
   return { version: pointer.version, files };
 }
+
+/** Drops the cached artifact (files and pointer): it is public and downloaded again. Returns the bytes freed. */
+export async function clearArtifacts(db: IDBPDatabase<LocalrecDB>): Promise<number> {
+  const tx = db.transaction(['artifacts', 'pointers'], 'readwrite');
+  const files = await tx.objectStore('artifacts').getAll();
+  void tx.objectStore('artifacts').clear();
+  void tx.objectStore('pointers').clear();
+  await tx.done;
+  return files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
+}

@@ -41,7 +41,11 @@ export async function exportAll(db: IDBPDatabase<LocalrecDB>): Promise<ExportedD
 }
 
 export async function stats(db: IDBPDatabase<LocalrecDB>): Promise<StoreStats> {
-  const data = await exportAll(db);
+  return summarize(await exportAll(db));
+}
+
+/** Counts and sizes of exported data: shared by the IndexedDB and the in-memory store. */
+export function summarize(data: ExportedData): StoreStats {
   const byType = { click: 0, impression: 0, rating: 0 };
   for (const e of data.events) byType[e.type] += 1;
   return {

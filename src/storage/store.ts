@@ -1,6 +1,7 @@
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
-import { currentArtifact, putArtifact, type CachedArtifact } from './artifacts';
+import { clearArtifacts, currentArtifact, putArtifact, type CachedArtifact } from './artifacts';
 import { exportAll, stats, type ExportedData, type StoreStats } from './privacy';
+import { evictOldest, type Eviction } from './quota';
 import { latestVersion, migrate, MIGRATIONS, type LocalrecDB, type Migration, type NewEvent, type StoredEvent, type StoredState } from './schema';
 
 export const DEFAULT_DB_NAME = 'localrec';
@@ -19,8 +20,12 @@ export interface Store {
   clearState(): Promise<void>;
   putArtifact(version: string, files: Record<string, ArrayBuffer>): Promise<void>;
   currentArtifact(): Promise<CachedArtifact | undefined>;
+  /** Drops the cached artifact (it is public, and downloaded again); returns the bytes freed. */
+  clearArtifacts(): Promise<number>;
   exportAll(): Promise<ExportedData>;
   stats(): Promise<StoreStats>;
+  /** Deletes the oldest `fraction` of the events (at least one): the quota policy (see quota.ts). */
+  evictOldest(fraction?: number): Promise<Eviction>;
   /** Closes and deletes the whole database. The store is unusable afterwards. */
   forget(): Promise<void>;
   close(): void;
@@ -29,6 +34,15 @@ export interface Store {
 export interface OpenOptions {
   /** Schema history; tests pass a longer list to exercise a future migration. */
   readonly migrations?: readonly Migration[];
+  /**
+   * Another tab wants a newer schema (or to delete the database, `newVersion`
+   * null): called instead of closing at once; the caller must close soon.
+   */
+  readonly onVersionChange?: (newVersion: number | null) => void;
+  /** This open waits for another tab to close its connection at `oldVersion`. */
+  readonly onBlocked?: (oldVersion: number, newVersion: number) => void;
+  /** The browser closed the connection itself (e.g. the visitor cleared site data). */
+  readonly onTerminated?: () => void;
 }
 
 /** Opens (creating or migrating) the visitor's database. */
@@ -42,8 +56,15 @@ export async function openStore(name: string = DEFAULT_DB_NAME, options: OpenOpt
         migrate(migrations, database, tx, oldVersion, newVersion ?? version);
       },
       // Another tab running a newer schema wants to upgrade: step aside.
-      blocking() {
-        db.close();
+      blocking(_current, newVersion) {
+        if (options.onVersionChange) options.onVersionChange(newVersion);
+        else db.close();
+      },
+      blocked(oldVersion) {
+        options.onBlocked?.(oldVersion, version);
+      },
+      terminated() {
+        options.onTerminated?.();
       },
     });
   } catch (error) {
@@ -70,8 +91,10 @@ function wrap(name: string, db: IDBPDatabase<LocalrecDB>): Store {
     clearState: () => db.clear('state'),
     putArtifact: (version, files) => putArtifact(db, version, files),
     currentArtifact: () => currentArtifact(db),
+    clearArtifacts: () => clearArtifacts(db),
     exportAll: () => exportAll(db),
     stats: () => stats(db),
+    evictOldest: (fraction) => evictOldest(db, fraction),
     async forget() {
       db.close();
       await deleteDB(name, {
@@ -82,4 +105,11 @@ function wrap(name: string, db: IDBPDatabase<LocalrecDB>): Store {
     },
     close: () => db.close(),
   };
+}
+
+/** Deletes a database this page holds no connection to; resolves when deleted or, if another tab holds it open, once the deletion is queued behind that tab. */
+export function deleteStore(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    deleteDB(name, { blocked: () => resolve() }).then(resolve, reject);
+  });
 }

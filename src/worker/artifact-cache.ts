@@ -6,7 +6,10 @@ export interface ManifestReader {
   version(modelJson: unknown): string;
   /** Files to download besides model.json, relative to it. */
   files(modelJson: unknown): readonly string[];
-  /** Throws an Error naming the file, expected and actual SHA-256 unless every listed file matches. */
+  /**
+   * Throws an Error naming the problem unless every listed file matches its
+   * SHA-256 and the files make a model that fits together (what is cached must run).
+   */
   verify(modelJson: unknown, files: Readonly<Record<string, ArrayBuffer>>): Promise<void>;
 }
 
@@ -34,12 +37,19 @@ export function parseModelJson(bytes: ArrayBuffer, modelUrl: string): unknown {
  * a new one is downloaded, verified, and only then replaces the cached one.
  * Offline (or on a failed/tampered download) a cached version is used.
  */
-export async function loadArtifact(store: Store, modelUrl: string, reader: ManifestReader, onProgress: OnProgress, fetchImpl?: Fetch): Promise<LoadedArtifact> {
+export async function loadArtifact(
+  store: Store,
+  modelUrl: string,
+  reader: ManifestReader,
+  onProgress: OnProgress,
+  fetchImpl?: Fetch,
+  timeoutMs?: number,
+): Promise<LoadedArtifact> {
   const cached = await store.currentArtifact();
   if (cached) onProgress({ phase: 'cache', file: '', loaded: 1, total: 1 });
   let manifestBytes: ArrayBuffer;
   try {
-    manifestBytes = await fetchBytes(modelUrl, 'model.json', onProgress, fetchImpl);
+    manifestBytes = await fetchBytes(modelUrl, 'model.json', onProgress, fetchImpl, timeoutMs);
   } catch (error) {
     if (cached) return { ...cached, fromCache: true, warning: `Using cached model ${cached.version}: ${(error as Error).message}` };
     throw new Error(`${(error as Error).message} No model is cached on this device yet, so the recommender cannot start offline.`);
@@ -49,7 +59,7 @@ export async function loadArtifact(store: Store, modelUrl: string, reader: Manif
     const version = reader.version(json);
     if (cached?.version === version) return { ...cached, fromCache: true };
     const names = reader.files(json);
-    const files = await downloadFiles(modelUrl, manifestBytes, names, onProgress, fetchImpl);
+    const files = await downloadFiles(modelUrl, manifestBytes, names, onProgress, fetchImpl, timeoutMs);
     onProgress({ phase: 'verify', file: '', loaded: 0, total: names.length });
     await reader.verify(json, files);
     await store.putArtifact(version, files);

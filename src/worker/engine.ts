@@ -1,10 +1,11 @@
 import { activeBackend, fallback, selectBackend, watchDeviceLost, type BackendName } from '../backend';
 import { adapt, disposeState, initialState, rank } from '../core/adapt';
-import { openStore, type Store } from '../storage';
+import { openResilientStore, type Store } from '../storage';
 import { loadArtifact, type ManifestReader } from './artifact-cache';
 import type { InitParams, ReadyInfo } from './messages';
 import type { EngineModel } from './model';
 import { Session, type Emit } from './session';
+import { watchTabs } from './tabs';
 
 /** How to read and build models: the artifact module's functions, injected so the engine stays testable. */
 export interface ModelLoader extends ManifestReader {
@@ -20,6 +21,7 @@ export const SELECTION_BUDGET_MS = 4000;
  */
 export class Engine {
   private stopWatching: () => void = () => {};
+  private closeTabs: () => void = () => {};
 
   private constructor(
     readonly store: Store,
@@ -31,10 +33,27 @@ export class Engine {
   ) {}
 
   static async start(params: InitParams, emit: Emit, loader: ModelLoader): Promise<{ engine: Engine; info: ReadyInfo }> {
-    const store = await openStore(params.dbName);
+    // Other tabs of the site store events in the same database: re-read and adapt on theirs too.
+    let announce = () => {};
+    let synced: Session | null = null;
+    const resync = () => {
+      synced?.sync().catch((error: unknown) => emit('error', { name: 'SyncFailed', message: `Adapting on another tab's events failed: ${(error as Error).message}` }));
+    };
+    const store = await openResilientStore(params.dbName, {
+      onNotice: (notice) => emit('storage', notice),
+      onEventsChanged: () => announce(),
+      onDeleted: resync,
+      // Without BroadcastChannel other tabs' writes go unannounced: read IndexedDB every time.
+      mirrorEvents: typeof BroadcastChannel !== 'undefined',
+    });
+    const tabs = watchTabs(params.dbName, () => {
+      store.invalidate();
+      resync();
+    });
+    announce = () => tabs.announce();
     let built: { backend: string; model: EngineModel } | null = null;
     try {
-      const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p));
+      const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs);
       if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
 
       // Tensors are rebuilt per backend from the verified bytes rather than moved:
@@ -54,6 +73,8 @@ export class Engine {
         return modelHere();
       }, emit);
       engine.watch();
+      engine.closeTabs = () => tabs.close();
+      synced = opened.session;
       await opened.session.pushRanking('ready');
       // Refresh stale stored parameters in the background; ready does not wait for it.
       void opened.session.catchUp().catch((error: unknown) => emit('error', { name: 'CatchUpFailed', message: (error as Error).message }));
@@ -67,12 +88,16 @@ export class Engine {
         fromCache: artifact.fromCache,
         personal: opened.personal,
         storedEvents: opened.storedEvents,
+        ignoredEvents: opened.ignoredEvents,
+        discardedStates: opened.discardedStates,
         steps: model.steps,
+        storage: store.mode,
       };
       return { engine, info };
     } catch (error) {
       (built as { model: EngineModel } | null)?.model.dispose();
       store.close();
+      tabs.close();
       throw error;
     }
   }
@@ -102,6 +127,7 @@ export class Engine {
 
   close(): void {
     this.stopWatching();
+    this.closeTabs();
     this.session.dispose();
     this.model.dispose();
     this.store.close();

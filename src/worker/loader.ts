@@ -1,4 +1,4 @@
-import { artifactFiles, checkModelJson, parseArtifact, verifyFiles, type Model } from '../artifact';
+import { artifactFiles, checkArtifact, checkModelJson, parseArtifact, type Model } from '../artifact';
 import { parseModelJson } from './artifact-cache';
 import type { ModelLoader } from './engine';
 import type { EngineModel } from './model';
@@ -23,7 +23,11 @@ export function engineModel(model: Model): EngineModel {
 export const artifactLoader: ModelLoader = {
   version: (json) => checkModelJson(json).localrec.version,
   files: (json) => artifactFiles(json),
-  verify: (json, files) => verifyFiles(checkModelJson(json).localrec, files),
+  // More than the hashes: a correctly hashed artifact whose catalog does not fit
+  // its weights must not replace the cached version it could never run as.
+  async verify(json, files) {
+    await checkArtifact(json, files);
+  },
   async build(files) {
     const bytes = files['model.json'];
     if (!bytes) throw new Error('The cached artifact has no model.json: call forget() or clear site data, then reload.');

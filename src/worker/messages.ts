@@ -4,6 +4,7 @@
 import type { BackendName, BackendPreference } from '../backend/names';
 import type { BackendTiming } from '../backend/select';
 import type { ExportedData, StoreStats } from '../storage/privacy';
+import type { StorageMode, StorageNotice } from '../storage/resilient';
 
 /** An item as the page sees it, with its score under the visitor's current model. */
 export interface RankedItem {
@@ -42,6 +43,12 @@ export interface ReadyInfo {
   readonly storedEvents: number;
   /** Default adaptation steps from the artifact. */
   readonly steps: number;
+  /** Stored events on items this model's catalog lacks (e.g. removed in a new version): kept, but not used. */
+  readonly ignoredEvents: number;
+  /** Model versions whose adapted parameters were deleted because this version replaced them (the events are kept and re-used). */
+  readonly discardedStates: readonly string[];
+  /** Where events are kept: 'memory' when IndexedDB is unavailable or had to be let go (a 'storage' event says why). */
+  readonly storage: StorageMode;
 }
 
 export interface InitParams {
@@ -50,6 +57,8 @@ export interface InitParams {
   readonly dbName: string;
   /** Time budget for `auto` backend selection, ms. */
   readonly budgetMs?: number;
+  /** A model download fails after this long without receiving a byte, ms. */
+  readonly downloadTimeoutMs?: number;
 }
 
 export interface ClickResult {
@@ -77,6 +86,12 @@ export interface RequestMap {
   debug: { params: Record<string, never>; result: { numTensors: number; backend: string } };
   /** For tests: simulate losing the WebGPU device. */
   loseDevice: { params: Record<string, never>; result: { backend: BackendName } };
+  /**
+   * Sent first by the page: the worker takes the named Web Lock and holds it
+   * for life, so the page learns at once when the worker is gone (the lock is
+   * released). `held` is false where Web Locks are unavailable.
+   */
+  lifeline: { params: { name: string }; result: { held: boolean } };
 }
 
 export type RequestType = keyof RequestMap;
@@ -114,7 +129,8 @@ export interface AdaptEvent {
 
 export interface RankingEvent {
   readonly items: readonly RankedItem[];
-  readonly cause: 'ready' | 'click' | 'rating' | 'reset' | 'fallback';
+  /** 'sync': another tab of the site stored events, and this one adapted on them too. */
+  readonly cause: 'ready' | 'click' | 'rating' | 'reset' | 'fallback' | 'sync';
   readonly metrics: SessionMetrics;
 }
 
@@ -125,6 +141,20 @@ export interface EventMap {
   ranking: RankingEvent;
   error: ErrorData;
   backend: { readonly from: string; readonly to: BackendName; readonly reason: string };
+  /** Storage changed course: in memory instead of IndexedDB, or the oldest events evicted to fit the quota. */
+  storage: StorageNotice;
+  /** Sent by the page side: the worker stopped (crash, terminate, close) and a new one restored the visitor from storage. */
+  restart: RestartEvent;
+}
+
+/** A worker restart, as the page sees it. */
+export interface RestartEvent {
+  /** Restarts since createRecommender. */
+  readonly restarts: number;
+  /** Why the previous worker stopped. */
+  readonly reason: string;
+  /** What the new worker started with (storedEvents: what it restored). */
+  readonly info: ReadyInfo;
 }
 
 export type EventType = keyof EventMap;

@@ -1,4 +1,4 @@
-import { adapt, disposeState, deserializeState, initialState, rank, scoreAll, serializeState, type UserState } from '../core/adapt';
+import { adapt, disposeState, deserializeState, initialState, rank, scoreAll, serializeState, type SavedState, type UserState } from '../core/adapt';
 import type { NewEvent } from '../storage/schema';
 import type { Store } from '../storage/store';
 import { clickedSet, eventsToFeedback } from './feedback';
@@ -11,7 +11,15 @@ export const RANKING_SIZE = 20;
 
 export type Emit = <K extends keyof EventMap>(type: K, data: EventMap[K]) => void;
 
-type SavedState = { user: number[]; pop: number };
+
+/** A session restored from storage, and what the restore found. */
+export interface OpenedSession {
+  readonly session: Session;
+  readonly personal: boolean;
+  readonly storedEvents: number;
+  readonly ignoredEvents: number;
+  readonly discardedStates: readonly string[];
+}
 
 /**
  * One visitor on one model: their current adapted parameters, the running
@@ -23,6 +31,8 @@ export class Session {
   private inFlight: { aborted: boolean } | null = null;
   /** Stored events the restored parameters were not adapted on. */
   private staleBy = 0;
+  /** Another tab changed the events while an adaptation was in flight: adapt again after it. */
+  private syncPending = false;
 
   private constructor(
     private model: EngineModel,
@@ -35,26 +45,37 @@ export class Session {
   ) {}
 
   /** Restores stored adapted parameters (personal at once) or starts from the meta-initialization. */
-  static async open(model: EngineModel, store: Store, emit: Emit, backend: () => string): Promise<{ session: Session; personal: boolean; storedEvents: number }> {
+  static async open(model: EngineModel, store: Store, emit: Emit, backend: () => string): Promise<OpenedSession> {
     const events = await store.events();
     const stored = await store.loadState(model.version);
+    // Parameters adapted under another model version live in that model's space:
+    // they are deleted, not reused. The events carry the visitor over instead.
+    const discardedStates = stored || events.length === 0 ? [] : (await store.exportAll()).states.map((s) => s.version);
+    if (discardedStates.length > 0) await store.clearState();
     let state: UserState | null = null;
     let saved: SavedState | null = null;
+    const feedback = eventsToFeedback(events, model.index);
     if (stored) {
       try {
         saved = stored.state as SavedState;
-        state = deserializeState(saved, model.dim);
+        state = deserializeState(saved, model.dim, model.adaptModel, feedback.clicks);
       } catch (error) {
         emit('error', { name: 'StaleState', message: (error as Error).message });
         saved = null;
       }
     }
     // No stored parameters (e.g. a new model version): the zero-step start from the stored clicks is cheap and already personal.
-    const feedback = eventsToFeedback(events, model.index);
     state ??= initialState(model.adaptModel, feedback.clicks);
     const session = new Session(model, store, emit, backend, state, saved);
     session.staleBy = events.length - (saved ? stored!.eventCount : 0);
-    return { session, personal: saved !== null || feedback.clicks.length > 0, storedEvents: events.length };
+    return {
+      session,
+      personal: saved !== null || feedback.clicks.length > 0,
+      storedEvents: events.length,
+      // Items that left the catalog: counted, not an error (the events stay stored).
+      ignoredEvents: events.filter((e) => !model.index.has(e.itemId)).length,
+      discardedStates,
+    };
   }
 
   /** Top `count` items, best first, skipping `exclude` ids. */
@@ -96,7 +117,10 @@ export class Session {
     const result = (superseded: boolean): ClickResult => ({ itemId, rank: rankBefore, metrics: this.metrics, superseded });
     if (signal.aborted) return result(true);
 
-    const applied = await this.adaptOn([...stored, event], signal, 'click');
+    // Read again: clicks stored concurrently (a burst) are not in `stored`, and the adaptation must cover every stored event.
+    const all = await this.store.events();
+    if (signal.aborted) return result(true);
+    const applied = await this.adaptOn(all, signal, 'click');
     return result(!applied);
   }
 
@@ -107,10 +131,12 @@ export class Session {
     if (this.inFlight) this.inFlight.aborted = true;
     const signal = { aborted: false };
     this.inFlight = signal;
-    const stored = await this.store.events();
     const event = { type: 'rating' as const, itemId, value, time: Date.now(), modelVersion: this.model.version };
     await this.store.addEvents([event]);
-    return { superseded: !(await this.adaptOn([...stored, event], signal, 'rating')) };
+    // Read again, as in click(): concurrent events must not be left out.
+    const all = await this.store.events();
+    if (signal.aborted) return { superseded: true };
+    return { superseded: !(await this.adaptOn(all, signal, 'rating')) };
   }
 
   /**
@@ -125,8 +151,36 @@ export class Session {
     await this.adaptOn(await this.store.events(), signal, 'ready');
   }
 
+  /**
+   * Another tab changed the stored events: adapt on all of them, so that every
+   * tab converges to the same parameters. An adaptation in flight may have read
+   * the events too early, so the sync runs after it instead of superseding it.
+   */
+  async sync(): Promise<void> {
+    if (this.inFlight) {
+      this.syncPending = true;
+      return;
+    }
+    this.syncPending = false;
+    const signal = { aborted: false };
+    this.inFlight = signal;
+    const events = await this.store.events();
+    if (signal.aborted) return;
+    if (events.length > 0) {
+      await this.adaptOn(events, signal, 'sync');
+      return;
+    }
+    // Another tab reset or forgot: back to the meta-initialization here too.
+    this.inFlight = null;
+    disposeState(this.state);
+    this.state = initialState(this.model.adaptModel, new Int32Array(0));
+    this.saved = null;
+    this.staleBy = 0;
+    await this.pushRanking('sync', new Int32Array(0));
+  }
+
   /** Adapts from the meta-initialization on `events`; true when the result was applied (not superseded). */
-  private async adaptOn(events: readonly NewEvent[], signal: { aborted: boolean }, cause: 'click' | 'rating' | 'ready'): Promise<boolean> {
+  private async adaptOn(events: readonly NewEvent[], signal: { aborted: boolean }, cause: 'click' | 'rating' | 'ready' | 'sync'): Promise<boolean> {
     const feedback = eventsToFeedback(events, this.model.index);
     const start = initialState(this.model.adaptModel, feedback.clicks);
     const backend = this.backend();
@@ -163,6 +217,9 @@ export class Session {
     const [saved] = await Promise.all([serializeState(this.state), this.pushRanking(cause, clickedSet(feedback))]);
     this.saved = saved;
     await this.store.saveState(this.model.version, saved, events.length);
+    if (this.syncPending && this.inFlight === null) {
+      void this.sync().catch((error: unknown) => this.emit('error', { name: 'SyncFailed', message: `Re-reading events stored by another tab failed: ${(error as Error).message}` }));
+    }
     return true;
   }
 
@@ -191,7 +248,7 @@ export class Session {
     }
     this.model = model;
     const clicks = eventsToFeedback(await this.store.events(), model.index).clicks;
-    this.state = this.saved ? deserializeState(this.saved, model.dim) : initialState(model.adaptModel, clicks);
+    this.state = this.saved ? deserializeState(this.saved, model.dim, model.adaptModel, clicks) : initialState(model.adaptModel, clicks);
     await this.pushRanking('fallback', clickedSet({ clicks, negatives: new Int32Array(0) }));
   }
 

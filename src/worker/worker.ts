@@ -58,6 +58,18 @@ const handlers: Handlers = {
     engine = null;
     return { ok: true };
   },
+  async lifeline({ name }) {
+    // Held until this worker ends: its release is how the page learns, at once, that the worker is gone.
+    const locks = self.navigator.locks;
+    if (!locks) return { held: false };
+    await new Promise<void>((granted) => {
+      void locks.request(name, () => {
+        granted();
+        return new Promise<never>(() => {});
+      });
+    });
+    return { held: true };
+  },
   async debug() {
     return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none' };
   },
