@@ -1,3 +1,4 @@
+import type { Neighbours } from '../core/neighbours';
 import { paramShapes, PARAM_NAMES, toArrays, type MetaParams } from '../core/params';
 import {
   ARTIFACT_FORMAT,
@@ -15,12 +16,17 @@ import { sha256Hex } from './sha256';
 export const WARM_WEIGHT = 'itemWarm';
 /** Name of log(1 + training popularity) per item in the weight shard. */
 export const POPULARITY_WEIGHT = 'itemLogPop';
+/** Names of the item-item neighbour lists in the weight shard ([items, m] each). */
+export const NEIGHBOUR_IDS_WEIGHT = 'itemNeighbours';
+export const NEIGHBOUR_SIMS_WEIGHT = 'itemNeighbourSims';
 
 export interface ArtifactInput {
   readonly algorithm: string;
   readonly params: MetaParams;
   readonly warm: Float32Array;
   readonly logPop: Float32Array;
+  /** Item-item neighbour lists the model scores with, if it has them. */
+  readonly neighbours?: Neighbours;
   readonly featureNames: readonly string[];
   readonly catalog: readonly CatalogItem[];
   readonly steps: number;
@@ -34,12 +40,18 @@ export interface ArtifactInput {
 export async function encodeArtifact(input: ArtifactInput): Promise<Record<string, Uint8Array>> {
   const arrays = await toArrays(input.params);
   const dim = input.params.userInit.shape[0]!;
-  const shape = { items: input.catalog.length, features: input.featureNames.length, dim };
+  const m = input.neighbours?.m ?? 0;
+  const shape = { items: input.catalog.length, features: input.featureNames.length, dim, ...(m > 0 ? { neighbours: m } : {}) };
   const shapes = paramShapes(shape);
   const specs: WeightSpec[] = PARAM_NAMES.map((name) => ({ name, shape: shapes[name], dtype: 'float32' }));
   specs.push({ name: WARM_WEIGHT, shape: [shape.items], dtype: 'float32' });
   specs.push({ name: POPULARITY_WEIGHT, shape: [shape.items], dtype: 'float32' });
   const parts = [...PARAM_NAMES.map((n) => arrays[n]), input.warm, input.logPop];
+  if (input.neighbours && m > 0) {
+    specs.push({ name: NEIGHBOUR_IDS_WEIGHT, shape: [shape.items, m], dtype: 'float32' });
+    specs.push({ name: NEIGHBOUR_SIMS_WEIGHT, shape: [shape.items, m], dtype: 'float32' });
+    parts.push(Float32Array.from(input.neighbours.ids), input.neighbours.sims);
+  }
   const weights = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let offset = 0;
   for (const p of parts) {

@@ -37,7 +37,12 @@ export interface ArtifactMeta {
   /** Changes whenever the weights or the catalog change: `<algorithm>-<hash prefix>`. */
   readonly version: string;
   readonly algorithm: string;
-  readonly shape: { readonly items: number; readonly features: number; readonly dim: number };
+  /**
+   * Sizes; `neighbours`: item-item neighbours kept per item (absent or 0: the
+   * model has no item-item term), stored as weights `itemNeighbours` (indices,
+   * as float32: exact below 2^24 items; -1 pads) and `itemNeighbourSims`.
+   */
+  readonly shape: { readonly items: number; readonly features: number; readonly dim: number; readonly neighbours?: number };
   /** Content feature names, feature 0 being the constant one. */
   readonly featureNames: readonly string[];
   /** What the runtime must use: gradient steps per click and the weight of impressions. */

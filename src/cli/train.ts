@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     params: model.params,
     warm: model.warm,
     logPop: model.logPop,
+    ...(model.neighbours ? { neighbours: model.neighbours } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,

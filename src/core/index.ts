@@ -5,3 +5,4 @@ export * from './adapt';
 export * from './meta';
 export * from './features';
 export * from './rng';
+export * from './neighbours';

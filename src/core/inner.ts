@@ -22,6 +22,8 @@ export interface InnerRates {
   readonly user: tf.Tensor2D;
   /** [B, 1] */
   readonly pop: tf.Tensor2D;
+  /** [B, 1], when the feedback has neighbour rows. */
+  readonly knn?: tf.Tensor2D;
 }
 
 /** How much k clicks are trusted: k / (k + κ), per user [B, 1]. */
@@ -42,6 +44,7 @@ export function innerRates(params: MetaParams, feedback: FeedbackBatch): InnerRa
     return {
       user: tf.mul(trust, tf.reshape(tf.exp(params.logLrUser), [1, -1])) as tf.Tensor2D,
       pop: tf.mul(trust, tf.reshape(tf.exp(params.logLrPop), [1, 1])) as tf.Tensor2D,
+      ...(feedback.neighbours ? { knn: tf.mul(trust, tf.reshape(tf.exp(params.logLrKnn), [1, 1])) as tf.Tensor2D } : {}),
     };
   });
 }
@@ -59,7 +62,12 @@ export function startUsers(params: MetaParams, items: ItemTable, support: Feedba
     const proto = tf.mul(tf.matMul(positives, items.context), evidence(params, support));
     const user = tf.add(tf.reshape(params.userInit, [1, -1]), tf.mul(params.protoScale, proto));
     const pop = tf.tile(tf.reshape(params.popInit, [1, 1]), [batch, 1]);
-    return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
+    if (!support.neighbours) return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
+    // The item-item row is as trustworthy as the clicks behind it. The start
+    // weight is learned in log space: similarities' scale differs by dataset
+    // (sparse catalogs have small ones), and Adam moves a log multiplicatively.
+    const knn = tf.mul(tf.reshape(tf.exp(params.logKnnInit), [1, 1]), evidence(params, support));
+    return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D, knn: knn as tf.Tensor2D, neighbours: tf.clone(support.neighbours) };
   });
 }
 
@@ -71,7 +79,7 @@ export function startUsers(params: MetaParams, items: ItemTable, support: Feedba
  */
 export function autodiffUserGrad(items: ItemTable, users: UserBatch, feedback: FeedbackBatch): UserBatch {
   const [user, pop] = tf.grads((u: tf.Tensor, p: tf.Tensor) =>
-    tf.sum(feedbackLoss(scoreBatch(items, { user: u as tf.Tensor2D, pop: p as tf.Tensor2D }), feedback)),
+    tf.sum(feedbackLoss(scoreBatch(items, { ...users, user: u as tf.Tensor2D, pop: p as tf.Tensor2D }), feedback)),
   )([users.user, users.pop]);
   return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
 }
@@ -85,10 +93,12 @@ export function innerStep(
 ): UserBatch {
   return tf.tidy(() => {
     const g = userGrad(items, users, feedback);
-    return {
+    const next = {
       user: tf.sub(users.user, tf.mul(rates.user, g.user)) as tf.Tensor2D,
       pop: tf.sub(users.pop, tf.mul(rates.pop, g.pop)) as tf.Tensor2D,
     };
+    if (!users.knn || !g.knn || !rates.knn) return next;
+    return { ...next, knn: tf.sub(users.knn, tf.mul(rates.knn, g.knn)) as tf.Tensor2D, neighbours: tf.clone(users.neighbours!) };
   });
 }
 

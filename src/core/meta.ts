@@ -25,6 +25,8 @@ export interface MetaConfig {
   readonly learnRates: boolean;
   /** L2 penalty on the id embeddings and biases, per item. */
   readonly weightDecay: number;
+  /** Whether the tasks carry neighbour rows (else the item-item parameters are not trained). */
+  readonly neighbours?: boolean;
 }
 
 export interface MetaStep {
@@ -35,9 +37,10 @@ export interface MetaStep {
 
 /** Which parameters an algorithm updates (the inner learning rates only when learned and differentiable). */
 export function trainableNames(config: MetaConfig): ParamName[] {
-  const lrs: ParamName[] = ['logLrUser', 'logLrPop'];
+  const lrs: ParamName[] = ['logLrUser', 'logLrPop', 'logLrKnn'];
+  const knn: ParamName[] = ['logKnnInit', 'logLrKnn'];
   const learnsRates = config.learnRates && config.algorithm === 'maml';
-  return PARAM_NAMES.filter((n) => learnsRates || !lrs.includes(n));
+  return PARAM_NAMES.filter((n) => (learnsRates || !lrs.includes(n)) && (config.neighbours || !knn.includes(n)));
 }
 
 /** Loss and gradients of one batch of tasks for the configured algorithm. */
@@ -83,8 +86,9 @@ function objective(
       start: startUsers(params, items, batch.support),
     };
   });
-  const constants = [adapted.user, adapted.pop, start.user, start.pop];
-  if (joined && full) constants.push(joined.positives, joined.negatives, joined.count!, full.user, full.pop);
+  const constants = [adapted.user, adapted.pop, start.user, start.pop, ...[adapted.knn, adapted.neighbours, start.knn, start.neighbours].filter((t) => t !== undefined)];
+  if (full?.knn) constants.push(full.knn, full.neighbours!);
+  if (joined && full) constants.push(...[joined.positives, joined.negatives, joined.count].filter((t) => t !== undefined), full.user, full.pop);
   const f = (): tf.Scalar =>
     tf.tidy(() => {
       const items = computeItemTable(params, inputs);
@@ -114,10 +118,12 @@ function queryLoss(scores: tf.Tensor2D, query: FeedbackBatch): tf.Scalar {
 
 /** `adapted + (live − start)`: the value of `adapted`, the gradient of `live`. */
 function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): UserBatch {
-  return {
+  const out = {
     user: tf.add(adapted.user, tf.sub(live.user, start.user)) as tf.Tensor2D,
     pop: tf.add(adapted.pop, tf.sub(live.pop, start.pop)) as tf.Tensor2D,
   };
+  if (!adapted.knn || !live.knn || !start.knn) return out;
+  return { ...out, knn: tf.add(adapted.knn, tf.sub(live.knn, start.knn)) as tf.Tensor2D, neighbours: tf.clone(live.neighbours!) };
 }
 
 /** Support and query as one task (Reptile trains on all of a task's data), rows summing to 1. */
@@ -127,7 +133,8 @@ function joinFeedback(a: FeedbackBatch, b: FeedbackBatch): FeedbackBatch {
     const count = tf.sum(clicks, 1, true);
     return {
       positives: tf.div(clicks, tf.maximum(count, 1)) as tf.Tensor2D,
-      negatives: tf.add(a.negatives, b.negatives) as tf.Tensor2D,
+      ...(a.neighbours ? { neighbours: a.neighbours } : {}),
+      ...(a.negatives || b.negatives ? { negatives: tf.add(a.negatives ?? 0, b.negatives ?? 0) as tf.Tensor2D } : {}),
       count: count as tf.Tensor2D,
     };
   });

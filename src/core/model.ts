@@ -41,16 +41,24 @@ export type UserBatch = {
   readonly user: tf.Tensor2D;
   /** [B, 1] weight of the popularity prior. */
   readonly pop: tf.Tensor2D;
+  /** [B, 1] weight of the item-item term, when the model has neighbours. */
+  readonly knn?: tf.Tensor2D;
+  /**
+   * [B, items] the item-item row the weight multiplies, fixed by the clicks
+   * (a clone of the support's row: like every field, owned by the batch).
+   */
+  readonly neighbours?: tf.Tensor2D;
 };
 
 /**
  * Feedback as dense per-user weights over the catalog ([B, items] each):
  * positives (clicks) with rows summing to 1, negatives (shown, not clicked)
- * with rows summing to the negative weight, or 0 where none are known.
+ * with rows summing to the negative weight. Without impressions, leave
+ * `negatives` out: the slate term then costs nothing (training data has none).
  */
 export type FeedbackBatch = {
   readonly positives: tf.Tensor2D;
-  readonly negatives: tf.Tensor2D;
+  readonly negatives?: tf.Tensor2D;
   /**
    * 1 for items that are not candidates (e.g. the support when judging the
    * query: the protocol never ranks them), so they do not count as negatives.
@@ -58,6 +66,8 @@ export type FeedbackBatch = {
   readonly excluded?: tf.Tensor2D;
   /** [B, 1] clicks behind each positives row (before normalisation): the prototype's evidence. */
   readonly count?: tf.Tensor2D;
+  /** [B, items] mean item-item similarity of each item to the clicked ones (see core/neighbours). */
+  readonly neighbours?: tf.Tensor2D;
 };
 
 /** Score offset that takes an excluded item out of the softmax. */
@@ -89,12 +99,13 @@ export function computeItemTable(params: MetaParams, inputs: ItemInputs): ItemTa
 
 /** Scores of every item for every user in the batch: [B, items]. */
 export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
-  return tf.tidy(() =>
-    tf.add(
+  return tf.tidy(() => {
+    const scores = tf.add(
       tf.matMul(users.user, items.vectors, false, true),
       tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
-    ),
-  );
+    ) as tf.Tensor2D;
+    return users.knn && users.neighbours ? (tf.add(scores, tf.mul(users.knn, users.neighbours)) as tf.Tensor2D) : scores;
+  });
 }
 
 /**
@@ -102,8 +113,8 @@ export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
  * pushed out of the softmax). The slate term models "of what I was shown, I
  * chose this": items shown and not clicked lose to the clicked ones.
  */
-function slateScores(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D {
-  const onSlate = tf.cast(tf.greater(tf.add(feedback.positives, feedback.negatives), 0), 'float32');
+function slateScores(scores: tf.Tensor2D, feedback: FeedbackBatch, negatives: tf.Tensor2D): tf.Tensor2D {
+  const onSlate = tf.cast(tf.greater(tf.add(feedback.positives, negatives), 0), 'float32');
   return tf.add(candidateScores(scores, feedback), tf.mul(tf.sub(1, onSlate), EXCLUDED_OFFSET));
 }
 
@@ -116,7 +127,8 @@ function slateScores(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D 
 export function feedbackLoss(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor1D {
   return tf.tidy(() => {
     const catalog = tf.neg(tf.sum(tf.mul(feedback.positives, tf.logSoftmax(candidateScores(scores, feedback))), 1));
-    const slate = tf.neg(tf.sum(tf.mul(feedback.positives, tf.logSoftmax(slateScores(scores, feedback))), 1));
+    if (!feedback.negatives) return catalog as tf.Tensor1D;
+    const slate = tf.neg(tf.sum(tf.mul(feedback.positives, tf.logSoftmax(slateScores(scores, feedback, feedback.negatives))), 1));
     return tf.add(catalog, tf.mul(tf.sum(feedback.negatives, 1), slate)) as tf.Tensor1D;
   });
 }
@@ -129,22 +141,24 @@ export function feedbackLoss(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.T
 export function feedbackScoreGrad(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tensor2D {
   return tf.tidy(() => {
     const total = tf.sum(feedback.positives, 1, true);
-    const lambda = tf.sum(feedback.negatives, 1, true);
     const p = tf.softmax(candidateScores(scores, feedback));
-    const q = tf.softmax(slateScores(scores, feedback));
     const catalog = tf.sub(tf.mul(p, total), feedback.positives);
+    if (!feedback.negatives) return catalog as tf.Tensor2D;
+    const lambda = tf.sum(feedback.negatives, 1, true);
+    const q = tf.softmax(slateScores(scores, feedback, feedback.negatives));
     const slate = tf.sub(tf.mul(q, total), feedback.positives);
     return tf.add(catalog, tf.mul(lambda, slate)) as tf.Tensor2D;
   });
 }
 
-/** Gradients of the summed per-user loss with respect to each user's parameters. */
+/** Gradients of the summed per-user loss with respect to each user's parameters (`neighbours`: none). */
 export function userGrad(items: ItemTable, users: UserBatch, feedback: FeedbackBatch): UserBatch {
   return tf.tidy(() => {
     const g = feedbackScoreGrad(scoreBatch(items, users), feedback);
     return {
       user: tf.matMul(g, items.vectors) as tf.Tensor2D,
       pop: tf.sum(tf.mul(g, tf.reshape(items.bias, [1, -1])), 1, true) as tf.Tensor2D,
+      ...(users.knn && users.neighbours ? { knn: tf.sum(tf.mul(g, users.neighbours), 1, true) as tf.Tensor2D } : {}),
     };
   });
 }

@@ -28,6 +28,8 @@ export const PARAM_NAMES = [
   'logShrink', // [1]             evidence shrinkage κ (log): k clicks count k / (k + κ)
   'contentCtx', // [features, dim] content → context vector (how a click describes its clicker)
   'ctxEmb', // [items, dim]       id context embedding of warm items
+  'logKnnInit', // [1]            initial weight of the item-item term (log; times the evidence)
+  'logLrKnn', // [1]              inner learning rate of the item-item weight (log)
 ] as const;
 
 export type ParamName = (typeof PARAM_NAMES)[number];
@@ -50,6 +52,8 @@ export function paramShapes(shape: ModelShape): Record<ParamName, number[]> {
     logShrink: [1],
     contentCtx: [features, dim],
     ctxEmb: [items, dim],
+    logKnnInit: [1],
+    logLrKnn: [1],
   };
 }
 
@@ -62,6 +66,8 @@ export interface InitOptions {
   readonly innerLr?: number;
   /** Initial weight of the prototype (mean clicked-item vector) at step 0. */
   readonly protoScale?: number;
+  /** Initial weight of the item-item term. */
+  readonly knnInit?: number;
 }
 
 /** Seeded random initialization: the same seed gives the same parameters. */
@@ -91,6 +97,8 @@ export function initParams(shape: ModelShape, options: InitOptions): MetaParams 
     logShrink: filled(1, 0),
     contentCtx: normal(size('contentCtx')),
     ctxEmb: normal(size('ctxEmb')),
+    logKnnInit: filled(1, Math.log(options.knnInit ?? 2)),
+    logLrKnn: filled(1, lr),
   };
   return fromArrays(values, shape);
 }

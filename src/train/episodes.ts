@@ -5,6 +5,7 @@ import type { MetaParams } from '../core/params';
 import { episodeMetrics } from '../eval/metrics';
 import { makeEpisode } from '../eval/protocol';
 import type { UserPositives } from '../eval/types';
+import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { normalizedRows } from './tasks';
 
 /** Users scored per batch: bounds memory at batch × catalog floats. */
@@ -21,6 +22,7 @@ export async function adaptedScores(
   supports: readonly Int32Array[],
   steps: number,
   keepSteps: 'last' | 'all' = 'last',
+  neighbours?: Neighbours,
 ): Promise<Float32Array[][]> {
   const n = inputs.warm.shape[0];
   const out: Float32Array[][] = keepSteps === 'all' ? Array.from({ length: steps + 1 }, () => []) : [[]];
@@ -30,15 +32,15 @@ export async function adaptedScores(
       const chunk = supports.slice(start, start + CHUNK);
       const support = {
         positives: tf.tensor2d(normalizedRows(chunk, n), [chunk.length, n]),
-        negatives: tf.zeros([chunk.length, n]) as tf.Tensor2D,
         count: tf.tensor2d(chunk.map((s) => s.length), [chunk.length, 1]),
+        ...(neighbours ? { neighbours: tf.tensor2d(neighbourRows(neighbours, chunk, n), [chunk.length, n]) } : {}),
       };
       const rates = innerRates(params, support);
       let users = startUsers(params, items, support);
       for (let s = 0; s <= steps; s++) {
         if (s > 0) {
           const next = innerStep(items, users, support, rates);
-          tf.dispose([users.user, users.pop]);
+          tf.dispose([users.user, users.pop, users.knn, users.neighbours].filter((t) => t !== undefined));
           users = next;
         }
         if (keepSteps === 'all' || s === steps) {
@@ -49,11 +51,17 @@ export async function adaptedScores(
           chunk.forEach((_, u) => row.push(flat.slice(u * n, (u + 1) * n)));
         }
       }
-      tf.dispose([users.user, users.pop, support.positives, support.negatives, support.count, rates.user, rates.pop]);
+      tf.dispose([users.user, users.pop, users.knn, users.neighbours, support.positives, support.count, support.neighbours, rates.user, rates.pop, rates.knn].filter((t) => t !== undefined));
     }
   } finally {
     tf.dispose([items.vectors, items.bias, items.context]);
   }
+  return out;
+}
+
+function neighbourRows(neighbours: Neighbours, supports: readonly Int32Array[], n: number): Float32Array {
+  const out = new Float32Array(supports.length * n);
+  supports.forEach((s, u) => neighbourRow(neighbours, s, out.subarray(u * n, (u + 1) * n)));
   return out;
 }
 
@@ -64,11 +72,12 @@ export async function episodeNdcg(
   users: readonly UserPositives[],
   ks: readonly number[],
   steps: number,
+  neighbours?: Neighbours,
 ): Promise<{ byK: Record<number, number>; mean: number }> {
   const byK: Record<number, number> = {};
   for (const k of ks) {
     const episodes = users.map((u) => makeEpisode(u, k)).filter((e) => e !== null);
-    const [scores] = await adaptedScores(params, inputs, episodes.map((e) => e.support), steps);
+    const [scores] = await adaptedScores(params, inputs, episodes.map((e) => e.support), steps, 'last', neighbours);
     let total = 0;
     episodes.forEach((e, i) => (total += episodeMetrics(scores![i]!, e.support, e.query).ndcg10));
     byK[k] = episodes.length ? total / episodes.length : 0;

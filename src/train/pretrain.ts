@@ -4,11 +4,15 @@ import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
 import { createRng } from '../core/rng';
 import { episodeNdcg } from './episodes';
+import { buildNeighbours } from './neighbours';
 import { normalizedRows } from './tasks';
 import { itemSide, type TrainConfig, type TrainedModel, type TrainingData, type TrainProgress } from './trainer';
 
 /** Inner learning rates tried for fine-tuning the pooled model (chosen on validation users). */
 export const FINETUNE_RATES = [0.1, 0.3, 1, 3, 10] as const;
+
+/** Start weights of the item-item term tried with them, when the model has neighbours. */
+export const FINETUNE_KNN = [0.1, 1, 3] as const;
 
 /**
  * The transfer-learning baseline: the same model trained on all users pooled
@@ -24,44 +28,60 @@ export async function trainPretrain(
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
-  const { arrays, history } = await pooledParams(data, config, inputs, onProgress);
-  let best: { params: MetaParams; mean: number; byK: Record<number, number>; rate: number } | null = null;
-  for (const rate of FINETUNE_RATES) {
-    arrays.logLrUser = new Float32Array(config.dim).fill(Math.log(rate));
-    arrays.logLrPop = new Float32Array([Math.log(rate)]);
-    const params = fromArrays(arrays, shape);
-    const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps);
-    onProgress?.({ iteration: config.iterations, loss: NaN, tasksPerSecond: NaN, validation: v.mean });
-    if (!best || v.mean > best.mean) {
-      if (best) disposeParams(best.params);
-      best = { params, mean: v.mean, byK: v.byK, rate };
-    } else disposeParams(params);
-  }
+  const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
+  const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
+  // Early stopping and the fine-tuning rate are chosen together on validation
+  // users, the same care meta-training's best-iteration snapshot gets.
+  let best: { arrays: Record<ParamName, Float32Array>; mean: number; byK: Record<number, number>; rate: number } | null = null;
+  const { history } = await pooledParams(data, config, inputs, 'click', onProgress, async (arrays) => {
+    let top = -Infinity;
+    for (const rate of FINETUNE_RATES) {
+      for (const knn of neighbours ? FINETUNE_KNN : [0]) {
+        const lr = Math.log(rate);
+        const tuned = { ...arrays, logLrUser: new Float32Array(config.dim).fill(lr), logLrPop: Float32Array.of(lr), logLrKnn: Float32Array.of(lr), logKnnInit: Float32Array.of(Math.log(knn)) };
+        const params = fromArrays(tuned, shape);
+        const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps, neighbours);
+        disposeParams(params);
+        top = Math.max(top, v.mean);
+        if (!best || v.mean > best.mean) best = { arrays: tuned, mean: v.mean, byK: v.byK, rate };
+      }
+    }
+    return top;
+  });
   tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+  const chosen = best!;
   const rates = history.map((h) => h.tasksPerSecond);
   return {
-    params: best!.params,
+    params: fromArrays(chosen.arrays, shape),
     featureNames: side.names,
     features: side.features,
     warm: side.warm,
     logPop: side.logPop,
-    config: { ...config, innerLr: best!.rate },
+    config: { ...config, innerLr: chosen.rate },
     history,
-    validation: { mean: best!.mean, byK: best!.byK },
+    validation: { mean: chosen.mean, byK: chosen.byK },
     tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+    ...(neighbours ? { neighbours } : {}),
   };
 }
 
 /**
  * Trains the model on pooled users (a free vector per training user, every
  * positive a target) for `config.iterations` batches; returns every parameter
- * with the mean user vector as userInit and no prototype start.
+ * with the mean user vector as userInit and no prototype start. `weighting`:
+ * every click weighs the same ('click', as the protocol's metrics do: best for
+ * the pretrain + fine-tune baseline), or every user ('user': the better start
+ * for meta-training, 0.471 vs 0.462 mean validation nDCG@10 over ML-100K's
+ * five folds). With `validate`, the checkpoint it scores highest is returned
+ * instead of the last one.
  */
 export async function pooledParams(
   data: TrainingData,
   config: TrainConfig,
   inputs: ItemInputs,
+  weighting: 'click' | 'user',
   onProgress?: (p: TrainProgress) => void,
+  validate?: (arrays: Record<ParamName, Float32Array>) => Promise<number>,
 ): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[] }> {
   const users = data.train.filter((u) => u.length > 0);
   const shape = { items: data.tags.length, features: inputs.features.shape[1], dim: config.dim };
@@ -73,14 +93,22 @@ export async function pooledParams(
   const table = tf.variable(tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed), true, `${tag}/users`);
   const optimizer = tf.train.adam(config.metaLr);
   const history: TrainProgress[] = [];
+  // The initialization is the average training user.
+  const snapshot = async (): Promise<Record<ParamName, Float32Array>> => {
+    const arrays = await toArrays({ ...init, ...vars } as MetaParams);
+    const mean = tf.mean(table, 0);
+    arrays.userInit = (await mean.data()) as Float32Array;
+    mean.dispose();
+    return arrays;
+  };
+  let best: { arrays: Record<ParamName, Float32Array>; mean: number } | null = null;
   let since = performance.now();
   for (let it = 1; it <= config.iterations; it++) {
     const picks = Array.from({ length: config.batchSize }, () => rng.int(users.length));
     const oneHot = new Float32Array(picks.length * users.length);
     picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
     const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
-    const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items), [picks.length, shape.items]);
-    const negatives = tf.zerosLike(targets);
+    const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
     const loss = optimizer.minimize(() =>
       tf.tidy(() => {
         const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
@@ -88,24 +116,27 @@ export async function pooledParams(
         const user = tf.matMul(rows, table) as tf.Tensor2D;
         const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
         const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
-        return tf.add(tf.mean(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets, negatives })), decay) as tf.Scalar;
+        const loss = tf.div(tf.sum(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets })), tf.sum(targets));
+        return tf.add(loss, decay) as tf.Scalar;
       }),
     true)!;
     const value = (await loss.data())[0]!;
-    tf.dispose([loss, rows, targets, negatives]);
+    tf.dispose([loss, rows, targets]);
     if (it % config.validateEvery === 0 || it === config.iterations) {
       const tasksPerSecond = (config.validateEvery * config.batchSize * 1000) / (performance.now() - since);
-      const p = { iteration: it, loss: value, tasksPerSecond };
+      let validation: number | undefined;
+      if (validate) {
+        const arrays = await snapshot();
+        validation = await validate(arrays);
+        if (!best || validation > best.mean) best = { arrays, mean: validation };
+      }
+      const p = validation === undefined ? { iteration: it, loss: value, tasksPerSecond } : { iteration: it, loss: value, tasksPerSecond, validation };
       history.push(p);
       onProgress?.(p);
       since = performance.now();
     }
   }
-  // The initialization is the average training user.
-  const arrays = await toArrays({ ...init, ...vars } as MetaParams);
-  const mean = tf.mean(table, 0);
-  arrays.userInit = (await mean.data()) as Float32Array;
-  mean.dispose();
+  const arrays = best ? best.arrays : await snapshot();
   optimizer.dispose();
   table.dispose();
   for (const n of shared) vars[n]!.dispose();

@@ -7,6 +7,8 @@ import { createRng } from '../core/rng';
 import type { FoldData, UserPositives } from '../eval/types';
 import { episodeNdcg } from './episodes';
 import { pooledParams } from './pretrain';
+import type { Neighbours } from '../core/neighbours';
+import { buildNeighbours } from './neighbours';
 import { disposeTasks, sampleTasks } from './tasks';
 
 export const ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const;
@@ -39,6 +41,13 @@ export interface TrainConfig {
    * better start than random ones (transfer, then meta-learn).
    */
   readonly pretrainIterations: number;
+  /**
+   * Item-item neighbours kept per item (0: none). The model then adds the
+   * visitor's mean similarity row, with an adapted weight, to every score.
+   */
+  readonly neighbours: number;
+  /** Shrinkage of the neighbours' cosine (the `+ shrink` in its denominator). */
+  readonly neighbourShrink: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -55,6 +64,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   validateEvery: 100,
   validationKs: [1, 3, 5, 10, 20],
   pretrainIterations: 300,
+  neighbours: 50,
+  neighbourShrink: 10,
 };
 
 /** What a training run needs, independent of the file format it came from. */
@@ -87,6 +98,8 @@ export interface TrainedModel {
   readonly history: readonly TrainProgress[];
   readonly validation: { readonly mean: number; readonly byK: Record<number, number> };
   readonly tasksPerSecond: number;
+  /** The item-item neighbour lists the model scores with (none when `config.neighbours` is 0). */
+  readonly neighbours?: Neighbours;
 }
 
 export function trainingDataFromFold(fold: FoldData): TrainingData {
@@ -121,6 +134,8 @@ export async function trainMeta(
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
   const init = await startingParams(data, config, shape, inputs);
+  const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
+  const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
@@ -131,6 +146,7 @@ export async function trainMeta(
     innerSteps: config.innerSteps,
     learnRates: config.learnRates,
     weightDecay: config.weightDecay,
+    neighbours: index !== undefined,
   };
   const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
   const history: TrainProgress[] = [];
@@ -140,7 +156,7 @@ export async function trainMeta(
   let lossSum = 0;
   try {
     for (let it = 1; it <= config.iterations; it++) {
-      const batch = sampleTasks(data.train, shape.items, config.batchSize, rng);
+      const batch = sampleTasks(data.train, shape.items, config.batchSize, rng, undefined, index);
       const { loss, grads } = metaStep(vars, inputs, batch, metaConfig);
       optimizer.applyGradients(namedGrads(vars, grads));
       lossSum += (await loss.data())[0]!;
@@ -149,7 +165,7 @@ export async function trainMeta(
       tasksSince += config.batchSize;
       if (it % config.validateEvery === 0 || it === config.iterations) {
         const tasksPerSecond = (tasksSince * 1000) / (performance.now() - since);
-        const v = await episodeNdcg(vars, inputs, data.validation, config.validationKs, evalSteps);
+        const v = await episodeNdcg(vars, inputs, data.validation, config.validationKs, evalSteps, neighbours);
         const p = { iteration: it, loss: lossSum / tasksSince * config.batchSize, tasksPerSecond, validation: v.mean };
         history.push(p);
         onProgress?.(p);
@@ -175,6 +191,7 @@ export async function trainMeta(
     history,
     validation: { mean: best!.mean, byK: best!.byK },
     tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+    ...(neighbours ? { neighbours } : {}),
   };
 }
 
@@ -184,9 +201,9 @@ async function startingParams(data: TrainingData, config: TrainConfig, shape: Mo
   if (config.pretrainIterations <= 0) return fresh;
   const arrays = await toArrays(fresh);
   disposeParams(fresh);
-  const pooled = (await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs)).arrays;
+  const pooled = (await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user')).arrays;
   return fromArrays(
-    { ...arrays, ...pooled, contentCtx: pooled.contentW.slice(), ctxEmb: pooled.itemEmb.slice(), protoScale: arrays.protoScale, logLrUser: arrays.logLrUser, logLrPop: arrays.logLrPop, logShrink: arrays.logShrink },
+    { ...arrays, ...pooled, contentCtx: pooled.contentW.slice(), ctxEmb: pooled.itemEmb.slice(), protoScale: arrays.protoScale, logLrUser: arrays.logLrUser, logLrPop: arrays.logLrPop, logShrink: arrays.logShrink, logKnnInit: arrays.logKnnInit, logLrKnn: arrays.logLrKnn },
     shape,
   );
 }

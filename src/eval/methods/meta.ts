@@ -34,11 +34,11 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
       const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
       return {
         async score(support) {
-          const [scores] = await adaptedScores(model.params, inputs, [support], steps);
+          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', model.neighbours);
           return scores![0]!;
         },
         async scoreSteps(support, maxSteps) {
-          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all');
+          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', model.neighbours);
           return all.map((perUser) => perUser[0]!);
         },
         tuning: {

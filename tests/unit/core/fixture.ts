@@ -27,13 +27,14 @@ export function tinyModel(seed = 1): { shape: ModelShape; params: MetaParams; in
   return { shape, params, inputs };
 }
 
-/** Two users' support and query feedback over the 7 items. */
+/** Two users' support and query feedback over the 7 items, with item-item rows for the support. */
 export function tinyTasks(): { support: FeedbackBatch; query: FeedbackBatch } {
   return {
     support: {
       positives: tf.tensor2d([[0.5, 0.5, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0]]),
       negatives: tf.tensor2d([[0, 0, 0.25, 0, 0.25, 0, 0], [0, 0, 0, 0, 0, 0, 0]]),
       count: tf.tensor2d([[2], [1]]),
+      neighbours: tf.tensor2d([[0.2, 0.1, 0.6, 0, 0.3, 0.05, 0], [0.4, 0, 0, 0, 0.7, 0, 0.2]]),
     },
     query: {
       positives: tf.tensor2d([[0, 0, 0, 0, 0, 1, 0], [0, 0, 0.5, 0, 0, 0, 0.5]]),

@@ -19,7 +19,7 @@ describe('inner gradient (first order)', () => {
     const analytic = userGrad(items, users, support);
     const auto = autodiffUserGrad(items, users, support);
     const loss = (user: tf.Tensor, pop: tf.Tensor): tf.Scalar =>
-      tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(items, { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D }), support)));
+      tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(items, { ...users, user: user as tf.Tensor2D, pop: pop as tf.Tensor2D }), support)));
     const gUser = await analytic.user.data();
     const gAuto = await auto.user.data();
     for (let i = 0; i < gUser.length; i++) {
@@ -32,6 +32,13 @@ describe('inner gradient (first order)', () => {
       const fd = await finiteDifference(users.pop, i, (p) => loss(users.user, p));
       expect(gPop[i]).toBeCloseTo(fd, 3);
     }
+    // the item-item weight: present when the support has neighbour rows
+    const knnLoss = (w: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(items, { ...users, knn: w as tf.Tensor2D }), support)));
+    if (which === 'support') {
+      const gKnn = await analytic.knn!.data();
+      for (let i = 0; i < gKnn.length; i++) expect(gKnn[i]).toBeCloseTo(await finiteDifference(users.knn!, i, knnLoss), 3);
+    } else expect(analytic.knn).toBeUndefined();
   });
 });
 
@@ -59,7 +66,7 @@ describe('MAML meta-gradient (second order, through the inner loop)', () => {
     const { params, inputs } = tinyModel();
     const vars = asVariables(params, 'fd');
     const batch = tinyTasks();
-    const config = { algorithm: 'maml', innerSteps: 2, learnRates: true, weightDecay: 0 } as const;
+    const config = { algorithm: 'maml', innerSteps: 2, learnRates: true, weightDecay: 0, neighbours: true } as const;
     const { loss, grads } = metaStep(vars, inputs, batch, config);
     const expected = await metaLoss(vars, 'userInit', 2)(vars.userInit).data();
     expect((await loss.data())[0]).toBeCloseTo(expected[0]!, 5);

@@ -1,0 +1,89 @@
+import type { Neighbours } from '../core/neighbours';
+
+/**
+ * The neighbour lists of a training set, with what training needs beyond the
+ * shipped lists: the co-occurrence count behind each similarity and the item
+ * counts, so that a training user's own contribution can be taken out.
+ */
+export interface TrainingNeighbours extends Neighbours {
+  /** [items × m] training users with both the item and the neighbour. */
+  readonly co: Float32Array;
+  /** [items] training users with the item. */
+  readonly counts: Float32Array;
+  /** The shrinkage the similarities were computed with. */
+  readonly shrink: number;
+}
+
+/**
+ * Top-`m` neighbours of every item over the training users' positives, by
+ * shrunk cosine `|U_i ∩ U_j| / (sqrt(|U_i| |U_j|) + shrink)`: without the
+ * shrinkage, pairs of items seen by one same user (cosine 1) crowd out the
+ * well-supported neighbours in sparse catalogs.
+ */
+export function buildNeighbours(train: readonly Int32Array[], items: number, m: number, shrink: number): TrainingNeighbours {
+  const counts = new Float32Array(items);
+  const byItem: number[][] = Array.from({ length: items }, () => []);
+  train.forEach((u, user) => {
+    for (const i of new Set(u)) {
+      counts[i]! += 1;
+      byItem[i]!.push(user);
+    }
+  });
+  const sets = train.map((u) => Int32Array.from(new Set(u)));
+  const ids = new Int32Array(items * m).fill(-1);
+  const sims = new Float32Array(items * m);
+  const co = new Float32Array(items * m);
+  const acc = new Float32Array(items);
+  const touched: number[] = [];
+  for (let j = 0; j < items; j++) {
+    for (const user of byItem[j]!) {
+      for (const i of sets[user]!) {
+        if (i === j) continue;
+        if (acc[i] === 0) touched.push(i);
+        acc[i]! += 1;
+      }
+    }
+    const scored = touched.map((i) => ({ i, c: acc[i]!, s: acc[i]! / (Math.sqrt(counts[i]! * counts[j]!) + shrink) }));
+    // ties broken by index, so the lists do not depend on the engine's sort
+    scored.sort((a, b) => b.s - a.s || a.i - b.i);
+    scored.slice(0, m).forEach((e, r) => {
+      ids[j * m + r] = e.i;
+      sims[j * m + r] = e.s;
+      co[j * m + r] = e.c;
+    });
+    for (const i of touched) acc[i] = 0;
+    touched.length = 0;
+  }
+  return { m, ids, sims, co, counts, shrink };
+}
+
+/**
+ * A training user's neighbour row for their support, as if they had not been
+ * among the training users: their own co-occurrences are taken out of every
+ * similarity (leave-one-out), so training sees the row a new visitor would get.
+ */
+export function leaveOneOutRow(
+  index: TrainingNeighbours,
+  support: ArrayLike<number>,
+  history: ReadonlySet<number>,
+  out: Float32Array,
+): Float32Array {
+  out.fill(0);
+  if (support.length === 0) return out;
+  const { m, ids, co, counts } = index;
+  const w = 1 / support.length;
+  for (let c = 0; c < support.length; c++) {
+    const j = support[c]!;
+    const cj = counts[j]! - (history.has(j) ? 1 : 0);
+    if (cj <= 0) continue;
+    for (let s = 0; s < m; s++) {
+      const i = ids[j * m + s]!;
+      if (i < 0) break;
+      const mine = history.has(i) && history.has(j) ? 1 : 0;
+      const ci = counts[i]! - (history.has(i) ? 1 : 0);
+      const both = co[j * m + s]! - mine;
+      if (ci > 0 && both > 0) out[i]! += (w * both) / (Math.sqrt(ci * cj) + index.shrink);
+    }
+  }
+  return out;
+}
