@@ -1,51 +1,131 @@
-// `npm run bench -- [--out bench/results/node.json] [--quick]`: Node-side measurements
-// (click → re-ranked top 20 per catalog size and click count; meta-training
-// throughput per backend and algorithm). Prints tables, writes JSON.
+// `npm run bench -- --out bench/results/<name>.json [--quick] [--skip node,cold,peer,browser] [--backends wasm,cpu]`
+// In Chromium (inside the benchmark worker, per backend): click → top 20,
+// ranking alone, dispatches per click, memory over consecutive adaptations, the
+// matrix-product peak; cold start on the production build. In Node: the PyTorch
+// peer on the same artifacts and clicks, meta-training throughput. Prints
+// tables and writes one JSON. ~10 minutes in full, ~3 with --quick.
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
 import { NODE_BACKENDS, useNodeBackend } from '../src/cli/node-backend';
-import { clickToRanking, trainingThroughput, type LatencyRow, type ThroughputRow } from './node-measures';
+import { BACKENDS, type BackendName } from '../src/backend/names';
+import { browserBench } from './browser/run-browser';
+import { coldStarts } from './browser/cold-start';
+import { benchCatalog } from './catalogs';
+import { trainingThroughput, type ThroughputRow } from './node-measures';
+import { peerPhase, type PeerPhase } from './peer-phase';
+import { agreement, limitRows, peerRatios, targets, type ClickRow } from './report';
+import { table } from './stats';
 
 const flags = parseFlags(process.argv.slice(2), {
-  out: { kind: 'string', example: 'bench/results/node.json' },
+  out: { kind: 'string', example: 'bench/results/browser.json' },
   quick: { kind: 'bool', example: 'true' },
+  skip: { kind: 'string', example: 'node,cold' },
+  backends: { kind: 'string', example: 'wasm,cpu' },
 });
 const quick = Boolean(flags.quick);
-const catalogs = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
-const clickCounts = [5, 20, 50];
-const latency: LatencyRow[] = [];
-const throughput: ThroughputRow[] = [];
+const skip = new Set(String(flags.skip ?? '').split(',').filter(Boolean));
+const backends = (flags.backends ? String(flags.backends).split(',') : [...BACKENDS]) as BackendName[];
+const log = (line: string) => console.error(`[bench] ${line}`);
+const began = Date.now();
 
-for (const backend of NODE_BACKENDS) {
-  await useNodeBackend(backend);
-  for (const catalog of catalogs) {
-    for (const clicks of clickCounts) {
-      const row = await clickToRanking(backend, catalog, clicks, quick ? 10 : 30);
-      latency.push(row);
-      console.error(`[bench] ${backend} catalog ${catalog} clicks ${clicks}: p50 ${row.p50_ms.toFixed(2)} ms`);
-    }
+await useNodeBackend('cpu');
+const catalogs = await Promise.all((quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]).map(benchCatalog));
+const clickCounts = [5, 20, 50];
+const reps = quick ? 10 : 30;
+const scoringItems = quick ? [10_000, 1_000_000] : [10_000, 100_000, 1_000_000];
+const dim = 32;
+
+// The peer runs before and after the browser measures; the faster of the two counts (the machine is shared).
+// A failing peer is reported, not fatal: the browser measures are the expensive part.
+const peerRuns: PeerPhase[] = [];
+const peerErrors: string[] = [];
+const runPeer = async (): Promise<void> => {
+  try {
+    peerRuns.push(await peerPhase(catalogs, clickCounts, reps, scoringItems, dim, log));
+  } catch (error) {
+    peerErrors.push((error as Error).message);
+    log(`PyTorch peer failed: ${(error as Error).message}`);
   }
-  for (const algorithm of ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const) {
-    const row = await trainingThroughput(backend, algorithm, quick ? 10 : 30);
-    throughput.push(row);
-    console.error(`[bench] ${backend} ${algorithm}: ${row.tasks_per_s.toFixed(0)} tasks/s`);
+};
+if (!skip.has('peer')) await runPeer();
+const browser = skip.has('browser')
+  ? null
+  : await browserBench({ catalogs, clickCounts, reps, scoringItems, adaptations: quick ? 200 : 1000, budgetMs: quick ? 3000 : 6000, backends, log });
+if (!skip.has('peer')) await runPeer();
+const coldStart = skip.has('cold') ? [] : await coldStarts(['auto', ...backends], quick ? 2 : 3, log);
+
+const throughput: ThroughputRow[] = [];
+if (!skip.has('node')) {
+  // --quick: wasm only (the cpu backend trains ~10× slower and is not what training uses).
+  for (const backend of quick ? (['wasm'] as const) : NODE_BACKENDS) {
+    await useNodeBackend(backend);
+    for (const algorithm of ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const) {
+      const row = await trainingThroughput(backend, algorithm, quick || backend === 'cpu' ? 10 : 30);
+      throughput.push(row);
+      log(`training ${backend} ${algorithm}: ${row.tasks_per_s.toFixed(0)} tasks/s`);
+    }
   }
 }
 
-const table = (rows: object[]): string => {
-  const keys = Object.keys(rows[0] ?? {});
-  const fmt = (v: unknown): string => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
-  return [`| ${keys.join(' | ')} |`, `|${keys.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${Object.values(r).map(fmt).join(' | ')} |`)].join('\n');
+const fastest = <T extends { p50_ms: number }>(a: T, b: T | undefined): T => (b && b.p50_ms < a.p50_ms ? b : a);
+const peerClick = peerRuns[0]?.clickToRanking.map((row, i) => fastest(row, peerRuns[1]?.clickToRanking[i])) ?? [];
+const peerScoring = peerRuns[0]?.scoring.map((row, i) => fastest(row, peerRuns[1]?.scoring[i])) ?? [];
+const clickRows = (browser?.clickToRanking ?? []) as ClickRow[];
+const agreementRows = [...(browser?.rankings ?? [])].flatMap(([key, ranking]) => {
+  const [backend, kernel, catalog, clicks] = key.split('/');
+  const peer = peerRuns[0]?.firstRankings.get(`${catalog}/${clicks}`);
+  return peer ? [{ backend, kernel, catalog: Number(catalog), clicks: Number(clicks), ...agreement(ranking, peer) }] : [];
+});
+const report = {
+  environment: {
+    date: new Date().toISOString(),
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    shared: 'yes: 2 cores shared with other jobs; compare rows within one run, as ratios',
+    quick,
+    minutes: 0,
+    torch: peerRuns[0]?.torch,
+    torchThreads: peerRuns[0]?.threads,
+  },
+  clickToRanking: clickRows,
+  scoring: browser?.scoring ?? [],
+  coldStart,
+  dispatches: browser?.dispatches ?? [],
+  memory: browser?.memory ?? [],
+  trainingThroughput: throughput,
+  limit: limitRows(clickRows, (browser?.peak ?? []) as { backend: string; gflops: number }[], dim),
+  peak: browser?.peak ?? [],
+  peer: { clickToRanking: peerClick, scoring: peerScoring, runs: peerRuns.map((r) => r.clickToRanking) },
+  peerRatio: peerRatios(clickRows, peerClick),
+  agreement: agreementRows,
+  skipped: [...(browser?.skipped ?? []), ...peerErrors.map((reason) => ({ measure: 'peer', reason }))],
+  targets: [] as object[],
 };
-console.log('\n## Click → re-ranked top 20 (Node, after warm-up)\n');
-console.log(table(latency));
-console.log('\n## Meta-training throughput (Node, synthetic world, 2,000 items)\n');
-console.log(table(throughput));
+report.targets = targets(report as Parameters<typeof targets>[0]);
+report.environment.minutes = (Date.now() - began) / 60_000;
 
-const out = resolve(String(flags.out ?? 'bench/results/node.json'));
+for (const [title, rows] of [
+  ['Targets (best backend)', report.targets],
+  ['Click → re-ranked top 20 (inside the worker, after warm-up)', report.clickToRanking],
+  ['Against the PyTorch peer (engine p50 / peer p50; ≤ 1 is as fast or faster)', report.peerRatio],
+  ['Same top 20 as the peer', report.agreement],
+  ['Ranking alone: top 100', report.scoring],
+  ['PyTorch peer', [...peerClick, ...peerScoring.map((r) => ({ ...r, clicks: 'ranking alone' }))]],
+  ['Cold start: navigation → first ranked list (production build, localhost)', report.coldStart],
+  ['Kernel dispatches per click (tf.profile)', report.dispatches],
+  ['Memory over consecutive adaptations', report.memory],
+  ['Fraction of the limit (click FLOPs / time against the matrix-product peak)', report.limit],
+  ['Meta-training throughput (Node, synthetic world)', report.trainingThroughput],
+] as const) {
+  console.log(`\n## ${title}\n\n${table(rows as readonly object[])}`);
+}
+
+const out = resolve(String(flags.out ?? `bench/results/browser-${new Date().toISOString().slice(0, 10)}.json`));
 await mkdir(dirname(out), { recursive: true });
-const report = { environment: { node: process.version, tfjs: tf.version.tfjs, cpus: (await import('node:os')).cpus().length }, clickToRanking: latency, trainingThroughput: throughput };
 await writeFile(out, JSON.stringify(report, null, 1));
-console.error(`[bench] wrote ${out}`);
+log(`wrote ${out} in ${report.environment.minutes.toFixed(1)} minutes`);

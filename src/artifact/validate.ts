@@ -113,7 +113,7 @@ function decodeWeights(model: ModelJson, files: Files): Record<string, Float32Ar
   if (offset !== total) throw new Error(`Weight shard has ${total} bytes, the manifest describes ${offset}.`);
   // Models trained before the item-item term lack its two scalars; without
   // neighbour lists the term is off, so zeros are exact for them.
-  out['knnInit'] ??= Float32Array.of(0);
+  out['logKnnInit'] ??= Float32Array.of(0);
   out['logLrKnn'] ??= Float32Array.of(0);
   for (const name of [...PARAM_NAMES, WARM_WEIGHT, POPULARITY_WEIGHT, ...Object.keys(lists)]) {
     if (!out[name]) throw new Error(`Weight "${name}" is missing from model.json's weightsManifest.`);

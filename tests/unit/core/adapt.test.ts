@@ -83,6 +83,24 @@ describe('adapt', () => {
     disposeState(result.state);
   });
 
+  it.each(['tfjs', 'host'] as const)('rolls back an exploding but finite step too (%s kernel)', async (kernel) => {
+    const m = model();
+    // e^46 ≈ 1e20: the step stays finite, but three clicks cannot all win by
+    // 1e20, so the support loss jumps from ~2 to ~1e19
+    const params = { ...m.params, logLrUser: tf.fill([4], 46) as tf.Tensor1D, logLrPop: tf.fill([1], 46) as tf.Tensor1D };
+    const bad = { params, items: m.items };
+    const clicks = new Int32Array([0, 1, 3]);
+    const start = initialState(bad, clicks, kernel);
+    const result = await adapt(bad, start, { clicks, negatives: new Int32Array(0) }, { steps: 3, kernel });
+    expect(result.rolledBack).toBe(true);
+    expect(result.steps.map((s) => s.step)).toEqual([0]);
+    expect(Number.isFinite(result.steps[0]!.loss)).toBe(true);
+    expect(Array.from(await result.state.user.data())).toEqual(Array.from(await start.user.data()));
+    tf.dispose([params.logLrUser, params.logLrPop]);
+    disposeState(start);
+    disposeState(result.state);
+  });
+
   it('stops when the signal is aborted, between steps', async () => {
     const m = model();
     const start = initialState(m, new Int32Array([2]));

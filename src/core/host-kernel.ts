@@ -1,0 +1,250 @@
+/**
+ * The click path (score, softmax, gradient, top-k) as plain loops over
+ * Float32Arrays, for backends whose tensors live in host memory (cpu, wasm).
+ * The same math as model.ts/inner.ts, but one read of the item matrix per
+ * step instead of ~30 tfjs operations: the softmax is accumulated online
+ * (running max, rescaled sums) in the same sweep that computes the scores, so
+ * `Σ softmax_i · V_i` is ready when the sweep ends. The click and slate terms
+ * touch only their own items. Pure: no tfjs, no globals.
+ */
+
+import type { SimdTable } from './simd-kernel';
+
+/** Host copies of an item table: vectors [n × dim] row-major, bias [n]; in a SIMD kernel where one runs. */
+export interface HostItems {
+  readonly n: number;
+  readonly dim: number;
+  readonly vectors: Float32Array;
+  readonly bias: Float32Array;
+  readonly simd: SimdTable | null;
+}
+
+/** One sweep's results: every score, the log-partition, and the softmax-weighted item sums. */
+export interface Sweep {
+  readonly scores: Float32Array;
+  readonly logZ: number;
+  /** Σ softmax_i · V_i ([dim]) and Σ softmax_i · bias_i; only when asked for. */
+  readonly meanVector: Float64Array | null;
+  readonly meanBias: number;
+  /** Σ softmax_i · row_i of the item-item offset (0 without one). */
+  readonly meanOffset: number;
+}
+
+/**
+ * The item-item term `weight · row_i` added to every score: `row` is the
+ * visitor's dense neighbour row, `items` its non-zero entries (a few clicks ×
+ * the neighbours kept), so adding it costs nothing next to the sweep.
+ */
+export interface ScoreOffset {
+  readonly weight: number;
+  readonly row: Float32Array;
+  readonly items: Int32Array;
+}
+
+/** The non-zero entries of a neighbour row. */
+export function offsetItems(row: Float32Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < row.length; i++) if (row[i] !== 0) out.push(i);
+  return Int32Array.from(out);
+}
+
+/**
+ * Scores `V·user + pop·bias (+ offset)` of every item, and optionally the
+ * softmax-weighted means (one pass without an offset).
+ */
+export function sweep(items: HostItems, user: Float32Array, pop: number, withMeans: boolean, offset?: ScoreOffset | null): Sweep {
+  if (items.simd) return simdSweep(items.simd, user, pop, withMeans, offset ?? null);
+  if (offset) return offsetSweep(items, scoresOnly(items, user, pop, offset), withMeans, offset);
+  const { n, dim, vectors, bias } = items;
+  const scores = new Float32Array(n);
+  const acc = new Float64Array(dim);
+  let max = -Infinity;
+  let z = 0;
+  let accBias = 0;
+  for (let i = 0, row = 0; i < n; i++, row += dim) {
+    let s = pop * bias[i]!;
+    for (let d = 0; d < dim; d++) s += vectors[row + d]! * user[d]!;
+    scores[i] = s;
+    if (!withMeans) {
+      if (s > max) max = s;
+      continue;
+    }
+    if (s > max) {
+      // A new running max: rescale what was summed against the old one.
+      const scale = Math.exp(max - s);
+      z *= scale;
+      accBias *= scale;
+      for (let d = 0; d < dim; d++) acc[d]! *= scale;
+      max = s;
+    }
+    const e = Math.exp(s - max);
+    z += e;
+    accBias += e * bias[i]!;
+    for (let d = 0; d < dim; d++) acc[d]! += e * vectors[row + d]!;
+  }
+  if (!withMeans) {
+    for (let i = 0; i < n; i++) z += Math.exp(scores[i]! - max);
+    return { scores, logZ: max + Math.log(z), meanVector: null, meanBias: 0, meanOffset: 0 };
+  }
+  for (let d = 0; d < dim; d++) acc[d]! /= z;
+  return { scores, logZ: max + Math.log(z), meanVector: acc, meanBias: accBias / z, meanOffset: 0 };
+}
+
+/** sweep()'s softmax part on plain loops over finished scores (two passes: max, then sums). */
+function offsetSweep(items: HostItems, scores: Float32Array, withMeans: boolean, offset: ScoreOffset): Sweep {
+  const { n, dim, vectors, bias } = items;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
+  let z = 0;
+  let accBias = 0;
+  const acc = new Float64Array(dim);
+  for (let i = 0, row = 0; i < n; i++, row += dim) {
+    const e = Math.exp(scores[i]! - max);
+    z += e;
+    if (!withMeans) continue;
+    accBias += e * bias[i]!;
+    for (let d = 0; d < dim; d++) acc[d]! += e * vectors[row + d]!;
+  }
+  const meanOffset = withMeans ? offsetMean(scores, max, z, offset) : 0;
+  if (!withMeans) return { scores, logZ: max + Math.log(z), meanVector: null, meanBias: 0, meanOffset };
+  for (let d = 0; d < dim; d++) acc[d]! /= z;
+  return { scores, logZ: max + Math.log(z), meanVector: acc, meanBias: accBias / z, meanOffset };
+}
+
+/** Σ softmax_i · row_i over the offset's non-zero entries. */
+function offsetMean(scores: Float32Array, max: number, z: number, offset: ScoreOffset): number {
+  let sum = 0;
+  for (const i of offset.items) sum += Math.exp(scores[i]! - max) * offset.row[i]!;
+  return sum / z;
+}
+
+/** Adds the item-item term to finished scores in place; returns the new maximum. */
+function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
+  for (const i of offset.items) {
+    scores[i] = scores[i]! + offset.weight * offset.row[i]!;
+    if (scores[i]! > max) max = scores[i]!;
+  }
+  return max;
+}
+
+/**
+ * Scores alone (for ranking: no softmax). With the SIMD kernel the result is
+ * its reused buffer, valid until the next call on this table.
+ */
+export function scoresOnly(items: HostItems, user: Float32Array, pop: number, offset?: ScoreOffset | null): Float32Array {
+  if (items.simd) {
+    const { scores, max } = items.simd.scores(user, pop);
+    if (offset) addOffset(scores, max, offset);
+    return scores;
+  }
+  const { n, dim, vectors, bias } = items;
+  const scores = new Float32Array(n);
+  for (let i = 0, row = 0; i < n; i++, row += dim) {
+    let s = pop * bias[i]!;
+    for (let d = 0; d < dim; d++) s += vectors[row + d]! * user[d]!;
+    scores[i] = s;
+  }
+  if (offset) addOffset(scores, -Infinity, offset);
+  return scores;
+}
+
+/** sweep() in the SIMD kernel: scores and their max, then the softmax weights and sums, then `Vᵀ·e`. */
+function simdSweep(simd: SimdTable, user: Float32Array, pop: number, withMeans: boolean, offset: ScoreOffset | null): Sweep {
+  const swept = simd.scores(user, pop);
+  const scores = swept.scores;
+  // The offset goes into the kernel's own score buffer, which its softmax reads.
+  const max = offset ? addOffset(scores, swept.max, offset) : swept.max;
+  const { z, sumBias } = simd.softmax(max);
+  const meanVector = withMeans ? Float64Array.from(simd.weightedSum(), (v) => v / z) : null;
+  const meanOffset = withMeans && offset ? offsetMean(scores, max, z, offset) : 0;
+  // The kernel reuses its score buffer: keep a copy (ranking reads the last sweep's scores).
+  return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffset };
+}
+
+/** Clicks and impressions as sparse weights: the positives sum to 1, the slate is clicks ∪ shown. */
+export interface HostFeedback {
+  /** Clicked items (repeats allowed) and their normalised weights. */
+  readonly clicks: Int32Array;
+  readonly weights: Float64Array;
+  /** Distinct items on the slate (clicked or shown) and the clicks' weight on each. */
+  readonly slate: Int32Array;
+  readonly slateWeights: Float64Array;
+  /** Total weight of the slate term (0 without impressions). */
+  readonly lambda: number;
+  /** Σ weights: 1 with clicks, 0 without. */
+  readonly mass: number;
+}
+
+/** Sparse feedback, as feedbackRows() in adapt.ts builds it densely. */
+export function hostFeedback(clicks: Int32Array, negatives: Int32Array, negativeWeight: number, clickWeights?: Float32Array): HostFeedback {
+  const raw = Float64Array.from(clicks, (_, i) => clickWeights?.[i] ?? 1);
+  const total = raw.reduce((a, b) => a + b, 0);
+  const weights = raw.map((w) => (total > 0 ? w / total : 0));
+  const onSlate = new Map<number, number>();
+  clicks.forEach((item, i) => onSlate.set(item, (onSlate.get(item) ?? 0) + weights[i]!));
+  const shown = Array.from(negatives).filter((item) => !onSlate.has(item));
+  const lambda = shown.length > 0 && negativeWeight > 0 ? negativeWeight : 0;
+  for (const item of shown) onSlate.set(item, 0);
+  return {
+    clicks,
+    weights,
+    slate: Int32Array.from(onSlate.keys()),
+    slateWeights: Float64Array.from(onSlate.values()),
+    lambda,
+    mass: total > 0 ? 1 : 0,
+  };
+}
+
+/** Support loss of the scores of one sweep: catalog cross-entropy plus λ × slate cross-entropy. */
+export function hostLoss(swept: Sweep, feedback: HostFeedback): number {
+  const { scores, logZ } = swept;
+  let loss = 0;
+  feedback.clicks.forEach((item, i) => (loss -= feedback.weights[i]! * (scores[item]! - logZ)));
+  if (feedback.lambda === 0) return loss;
+  const slateZ = logSumExp(feedback.slate, scores);
+  feedback.clicks.forEach((item, i) => (loss -= feedback.lambda * feedback.weights[i]! * (scores[item]! - slateZ)));
+  return loss;
+}
+
+/**
+ * One gradient step from the sweep of the current parameters (closed form, as
+ * feedbackScoreGrad + userGrad): returns the new user vector and weight.
+ */
+export function hostStep(
+  items: HostItems,
+  user: Float32Array,
+  pop: number,
+  swept: Sweep,
+  feedback: HostFeedback,
+  rates: { readonly user: Float32Array; readonly pop: number; readonly knn?: number },
+  offset?: ScoreOffset | null,
+): { user: Float32Array; pop: number; knn?: number } {
+  const { dim, vectors, bias } = items;
+  const gradUser = Float64Array.from(swept.meanVector!, (v) => v * feedback.mass);
+  let gradPop = swept.meanBias * feedback.mass;
+  let gradKnn = swept.meanOffset * feedback.mass;
+  const add = (item: number, g: number): void => {
+    for (let d = 0; d < dim; d++) gradUser[d]! += g * vectors[item * dim + d]!;
+    gradPop += g * bias[item]!;
+    if (offset) gradKnn += g * offset.row[item]!;
+  };
+  feedback.clicks.forEach((item, i) => add(item, -feedback.weights[i]!));
+  if (feedback.lambda > 0) {
+    const slateZ = logSumExp(feedback.slate, swept.scores);
+    feedback.slate.forEach((item, j) => {
+      const q = Math.exp(swept.scores[item]! - slateZ);
+      add(item, feedback.lambda * (q * feedback.mass - feedback.slateWeights[j]!));
+    });
+  }
+  const next = Float32Array.from(user, (u, d) => u - rates.user[d]! * gradUser[d]!);
+  const moved = { user: next, pop: Math.fround(pop - rates.pop * gradPop) };
+  return offset ? { ...moved, knn: Math.fround(offset.weight - (rates.knn ?? 0) * gradKnn) } : moved;
+}
+
+function logSumExp(indices: Int32Array, scores: Float32Array): number {
+  let max = -Infinity;
+  for (const i of indices) max = Math.max(max, scores[i]!);
+  let z = 0;
+  for (const i of indices) z += Math.exp(scores[i]! - max);
+  return max + Math.log(z);
+}

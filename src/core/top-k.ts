@@ -1,0 +1,57 @@
+/**
+ * Partial selection of the best k of n scores with a size-k min-heap: O(n log k)
+ * and one pass, against a full sort's O(n log n). Order as tf.topk: higher
+ * score first, ties to the lower index.
+ */
+export function topK(scores: ArrayLike<number>, k: number, exclude: ReadonlySet<number> = new Set()): { indices: Int32Array; scores: Float32Array } {
+  const n = scores.length;
+  const size = Math.max(0, Math.min(k, n - countIn(exclude, n)));
+  const values = new Float64Array(size);
+  const indices = new Int32Array(size);
+  // a is worse than b: lower score, or the same score at a higher index.
+  const worse = (va: number, ia: number, vb: number, ib: number): boolean => va < vb || (va === vb && ia > ib);
+  let filled = 0;
+  const siftDown = (at: number): void => {
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= filled) return;
+      const right = left + 1;
+      const child = right < filled && worse(values[right]!, indices[right]!, values[left]!, indices[left]!) ? right : left;
+      if (!worse(values[child]!, indices[child]!, values[at]!, indices[at]!)) return;
+      swap(values, indices, at, child);
+      at = child;
+    }
+  };
+  for (let i = 0; i < n && size > 0; i++) {
+    const v = scores[i]!;
+    if (filled === size) {
+      // The common case, checked first and inline: most items cannot enter the heap.
+      if (v < values[0]! || !worse(values[0]!, indices[0]!, v, i) || exclude.has(i)) continue;
+      values[0] = v;
+      indices[0] = i;
+      siftDown(0);
+    } else if (!exclude.has(i)) {
+      values[filled] = v;
+      indices[filled] = i;
+      for (let at = filled++; at > 0; ) {
+        const parent = (at - 1) >> 1;
+        if (!worse(values[at]!, indices[at]!, values[parent]!, indices[parent]!)) break;
+        swap(values, indices, at, parent);
+        at = parent;
+      }
+    }
+  }
+  const order = Array.from(indices.keys()).sort((a, b) => values[b]! - values[a]! || indices[a]! - indices[b]!);
+  return { indices: Int32Array.from(order, (j) => indices[j]!), scores: Float32Array.from(order, (j) => values[j]!) };
+}
+
+function countIn(set: ReadonlySet<number>, n: number): number {
+  let count = 0;
+  for (const i of set) if (i >= 0 && i < n) count++;
+  return count;
+}
+
+function swap(values: Float64Array, indices: Int32Array, a: number, b: number): void {
+  [values[a], values[b]] = [values[b]!, values[a]!];
+  [indices[a], indices[b]] = [indices[b]!, indices[a]!];
+}

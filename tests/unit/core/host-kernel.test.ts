@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adapt, disposeState, initialState, rank, scoreAll, type ClickKernel, type Feedback } from '../../../src/core/adapt';
+import { featureMatrix, itemInputs } from '../../../src/core/features';
+import { sweep, type HostItems } from '../../../src/core/host-kernel';
+import { computeItemTable } from '../../../src/core/model';
+import type { Neighbours } from '../../../src/core/neighbours';
+import { initParams } from '../../../src/core/params';
+import { createRng } from '../../../src/core/rng';
+import { simdTable } from '../../../src/core/simd-kernel';
+import { topK } from '../../../src/core/top-k';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Random item-item neighbour lists: `m` per item, some short (-1 padded). */
+function randomNeighbours(items: number, m: number): Neighbours {
+  const rng = createRng(`neighbours-${items}`);
+  const ids = new Int32Array(items * m).fill(-1);
+  const sims = new Float32Array(items * m);
+  for (let i = 0; i < items; i++) {
+    const count = i % 7 === 0 ? 2 : m;
+    for (let s = 0; s < count; s++) {
+      ids[i * m + s] = rng.int(items);
+      sims[i * m + s] = rng.next();
+    }
+  }
+  return { m, ids, sims };
+}
+
+/** A random model: `dim` 8 runs the SIMD kernel, 6 the plain loops (not a multiple of 4); optionally with neighbours. */
+function model(dim: number, items = 300, withNeighbours = false) {
+  const rng = createRng(`host-kernel-${dim}`);
+  const names = ['(all items)', 'a', 'b', 'c'];
+  const tags = Array.from({ length: items }, () => [names[1 + rng.int(3)]!]);
+  const params = initParams({ items, features: names.length, dim }, { seed: dim, scale: 0.4, innerLr: 0.6, protoScale: 0.5 });
+  const warm = Float32Array.from({ length: items }, (_, i) => (i % 5 === 0 ? 0 : 1));
+  const inputs = itemInputs(featureMatrix(tags, names), names.length, warm, Float32Array.from({ length: items }, () => rng.next() * 3));
+  const table = computeItemTable(params, inputs);
+  return withNeighbours ? { params, items: table, neighbours: randomNeighbours(items, 5) } : { params, items: table };
+}
+
+const FEEDBACK: Record<string, Feedback> = {
+  'one click': { clicks: Int32Array.of(4), negatives: new Int32Array(0) },
+  'clicks with repeats and impressions': { clicks: Int32Array.of(9, 9, 40, 77), negatives: Int32Array.of(9, 12, 13, 200) },
+  'weighted clicks': { clicks: Int32Array.of(1, 2, 3), negatives: Int32Array.of(5), clickWeights: Float32Array.of(1, 0.5, 2) },
+  'impressions only': { clicks: new Int32Array(0), negatives: Int32Array.of(7, 8) },
+};
+
+async function run(m: ReturnType<typeof model>, feedback: Feedback, kernel: ClickKernel) {
+  const start = initialState(m, feedback.clicks, kernel);
+  const out = await adapt(m, start, feedback, { steps: 3, negativeWeight: 0.7, kernel });
+  const top = await rank(m.items, out.state, 25, feedback.clicks, kernel);
+  const scores = scoreAll(m.items, out.state, kernel);
+  const result = {
+    start: Array.from(await start.user.data()),
+    user: Array.from(await out.state.user.data()),
+    pop: (await out.state.pop.data())[0]!,
+    knn: out.state.knn ? (await out.state.knn.data())[0]! : null,
+    losses: out.steps.map((s) => s.loss),
+    top: Array.from(top.indices),
+    scores: Array.from(await scores.data()),
+  };
+  scores.dispose();
+  disposeState(start);
+  disposeState(out.state);
+  return result;
+}
+
+const close = (a: number[], b: number[], tol = 1e-4) => a.forEach((x, i) => expect(Math.abs(x - b[i]!), `at ${i}: ${x} vs ${b[i]}`).toBeLessThan(tol));
+
+describe('host click kernel', () => {
+  for (const [dim, withNeighbours] of [[8, false], [6, false], [8, true], [6, true]] as const) {
+    for (const [name, feedback] of Object.entries(FEEDBACK)) {
+      it(`gives the tfjs results (dim ${dim}, ${dim % 4 === 0 ? 'SIMD' : 'plain loops'}${withNeighbours ? ', item-item term' : ''}): ${name}`, async () => {
+        const m = model(dim, 300, withNeighbours);
+        const tensors = tf.memory().numTensors;
+        const [ours, reference] = [await run(m, feedback, 'host'), await run(m, feedback, 'tfjs')];
+        expect(tf.memory().numTensors).toBe(tensors);
+        close(ours.start, reference.start);
+        close(ours.losses, reference.losses);
+        close(ours.user, reference.user);
+        close([ours.pop], [reference.pop]);
+        expect(ours.knn === null).toBe(!withNeighbours);
+        if (withNeighbours) close([ours.knn!], [reference.knn!]);
+        close(ours.scores, reference.scores);
+        expect(ours.top).toEqual(reference.top);
+        // The steps moved something (without clicks there is nothing to move towards).
+        if (feedback.clicks.length > 0) expect(ours.losses.at(-1)!).not.toBeCloseTo(ours.losses[0]!, 3);
+      });
+    }
+  }
+
+  it('rolls back an overflowing step as the tfjs kernel does', async () => {
+    const m = model(8);
+    const params = { ...m.params, logLrUser: tf.fill([8], 200), logLrPop: tf.fill([1], 200) };
+    for (const kernel of ['host', 'tfjs'] as const) {
+      const bad = { params, items: m.items };
+      const start = initialState(bad, Int32Array.of(1), kernel);
+      const out = await adapt(bad, start, { clicks: Int32Array.of(1), negatives: new Int32Array(0) }, { steps: 3, kernel });
+      expect([kernel, out.rolledBack, out.steps.map((s) => s.step)]).toEqual([kernel, true, [0]]);
+      expect(Array.from(await out.state.user.data())).toEqual(Array.from(await start.user.data()));
+      disposeState(start);
+      disposeState(out.state);
+    }
+  });
+
+  it('computes the same sweep in the SIMD kernel as in plain loops', () => {
+    const rng = createRng('sweep');
+    const [n, dim] = [1_001, 12];
+    const vectors = Float32Array.from({ length: n * dim }, () => rng.normal());
+    const bias = Float32Array.from({ length: n }, () => rng.normal());
+    const user = Float32Array.from({ length: dim }, () => rng.normal());
+    const simd = simdTable(n, dim, vectors, bias);
+    expect(simd).not.toBeNull();
+    const plain: HostItems = { n, dim, vectors, bias, simd: null };
+    // Scaled up, the scores spread over ~±100: most exponentials underflow, a few dominate.
+    for (const scale of [1, 20]) {
+      const u = user.map((x) => x * scale);
+      const a = sweep(plain, u, 0.7, true);
+      const b = sweep({ ...plain, simd }, u, 0.7, true);
+      close(Array.from(b.scores), Array.from(a.scores), 1e-4 * scale);
+      close(Array.from(b.meanVector!), Array.from(a.meanVector!), 1e-5);
+      close([b.logZ, b.meanBias], [a.logZ, a.meanBias], 1e-5 * scale);
+    }
+  });
+
+  it('selects the top k as a full sort does: ties to the lower index, excluded items skipped', () => {
+    const rng = createRng('topk');
+    const scores = Float32Array.from({ length: 500 }, () => rng.int(40) / 4); // many ties
+    const exclude = new Set([3, 17, 250]);
+    const sorted = Array.from(scores.keys())
+      .filter((i) => !exclude.has(i))
+      .sort((a, b) => scores[b]! - scores[a]! || a - b);
+    for (const k of [1, 20, 100, 497, 600]) {
+      const top = topK(scores, k, exclude);
+      expect(Array.from(top.indices)).toEqual(sorted.slice(0, k));
+      expect(Array.from(top.scores)).toEqual(sorted.slice(0, k).map((i) => scores[i]!));
+    }
+  });
+});
