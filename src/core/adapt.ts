@@ -98,8 +98,6 @@ export function feedbackRows(
   };
 }
 
-
-
 /** Step-0 parameters of a visitor: the initialization moved towards their clicks' prototype. */
 export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: ClickKernel): UserState {
   if (useHost(kernel)) return hostInitialState(model, clicks);

@@ -81,8 +81,8 @@ function scalar(t: tf.Tensor): number {
 export function hostInitialState(model: AdaptModel, clicks: Int32Array): UserState {
   const p = model.params;
   const user = Float32Array.from(p.userInit.dataSync());
+  const trust = clicks.length / (clicks.length + Math.exp(scalar(p.logShrink)));
   if (clicks.length > 0) {
-    const trust = clicks.length / (clicks.length + Math.exp(scalar(p.logShrink)));
     const weight = (scalar(p.protoScale) * trust) / clicks.length;
     const gathered = tf.gather(model.items.context, clicks);
     const rows = gathered.dataSync();
@@ -90,7 +90,6 @@ export function hostInitialState(model: AdaptModel, clicks: Int32Array): UserSta
     for (let c = 0; c < clicks.length; c++) for (let d = 0; d < user.length; d++) user[d]! += weight * rows[c * user.length + d]!;
   }
   if (!model.neighbours) return toTensors({ user, pop: scalar(p.popInit) });
-  const trust = clicks.length / (clicks.length + Math.exp(scalar(p.logShrink)));
   const row = neighbourRow(model.neighbours, clicks, new Float32Array(model.items.vectors.shape[0]));
   return toTensors({ user, pop: scalar(p.popInit), knn: Math.fround(Math.exp(scalar(p.logKnnInit)) * trust) }, row);
 }

@@ -2,41 +2,11 @@
 // with the real encoder, then edited (and re-hashed where the fault must get
 // past the SHA-256 check). Needs an active tfjs backend in Node (cpu).
 import { createHash } from 'node:crypto';
-import { encodeArtifact, type CatalogItem } from '../../../src/artifact';
-import { CONSTANT_FEATURE } from '../../../src/core/features';
-import { disposeParams, initParams } from '../../../src/core/params';
+import { artifactOf } from '../../unit/worker/fixtures/tiny-artifact';
 
 export type Files = Record<string, Uint8Array>;
 
-const TAGS = ['red', 'green', 'blue'];
-
-/** A random artifact over `catalog` (ids, titles; tags default to one colour each). */
-export async function artifactOf(
-  catalog: readonly (Omit<CatalogItem, 'tags'> & { tags?: readonly string[] })[],
-  options: { seed?: number; dim?: number; steps?: number; innerLr?: number } = {},
-): Promise<Files> {
-  const items = catalog.length;
-  const dim = options.dim ?? 8;
-  const featureNames = [CONSTANT_FEATURE, ...TAGS];
-  const params = initParams({ items, features: featureNames.length, dim }, { seed: options.seed ?? 3, scale: 0.3, innerLr: options.innerLr ?? 0.5 });
-  try {
-    return await encodeArtifact({
-      algorithm: 'maml',
-      params,
-      warm: new Float32Array(items).fill(1),
-      logPop: Float32Array.from({ length: items }, (_, i) => Math.log1p(items - i)),
-      featureNames,
-      catalog: catalog.map((c, i) => ({ id: c.id, title: c.title, tags: c.tags ?? [TAGS[i % 3]!] })),
-      steps: options.steps ?? 3,
-      negativeWeight: 0.5,
-      training: { fixture: true },
-      data: { name: 'fixture', fingerprint: 'none', users: 0, items, interactions: 0 },
-      validation: {},
-    });
-  } finally {
-    disposeParams(params);
-  }
-}
+export { artifactOf };
 
 /** Items `${prefix}${from}` … `${prefix}${to - 1}`, titled "Item …". */
 export function items(prefix: string, from: number, to: number): { id: string; title: string }[] {
