@@ -7,7 +7,7 @@ import { generateWorld } from '../data/synthetic';
 import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../eval/protocol';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
-import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, trainMeta, type Algorithm, type TrainConfig } from '../train/trainer';
+import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';
 import { parseFlags } from './flags';
 import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from './node-backend';
 
@@ -26,6 +26,7 @@ const SPEC = {
   steps: { kind: 'int', example: String(d.innerSteps) },
   iterations: { kind: 'int', example: String(d.iterations) },
   'pretrain-iterations': { kind: 'int', example: String(d.pretrainIterations) },
+  transfer: { kind: 'string', example: d.transfer, choices: TRANSFERS },
   batch: { kind: 'int', example: String(d.batchSize) },
   'meta-lr': { kind: 'number', example: String(d.metaLr) },
   'inner-lr': { kind: 'number', example: String(d.innerLr) },
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     innerSteps: Number(f.steps ?? d.innerSteps),
     iterations: Number(f.iterations ?? d.iterations),
     pretrainIterations: Number(f['pretrain-iterations'] ?? d.pretrainIterations),
+    transfer: (f.transfer ?? d.transfer) as Transfer,
     batchSize: Number(f.batch ?? d.batchSize),
     metaLr: Number(f['meta-lr'] ?? d.metaLr),
     innerLr: Number(f['inner-lr'] ?? d.innerLr),
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
     negativeWeight: Number(f['negative-weight'] ?? 0.5),
-    training: { ...model.config, backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: Number(f.fold ?? 0) },
+    training: { ...model.config, start: startSummary(model.start), backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: Number(f.fold ?? 0) },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -117,6 +119,12 @@ async function main(): Promise<void> {
   }
   log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation nDCG@10 ${model.validation.mean.toFixed(4)}`);
   log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);
+}
+
+/** Which start won on validation, without the full ALS trial list. */
+function startSummary(start: TrainedModel['start']): Record<string, unknown> {
+  const { als, ...rest } = start;
+  return { ...rest, ...(als ? { als: { head: als.head, validation: als.mean } } : {}) };
 }
 
 function fail(flag: string, example: string): never {

@@ -58,6 +58,7 @@ export async function trainPretrain(
     warm: side.warm,
     logPop: side.logPop,
     config: { ...config, innerLr: chosen.rate },
+    start: { chosen: 'pooled' },
     history,
     validation: { mean: chosen.mean, byK: chosen.byK },
     tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),

@@ -9,64 +9,14 @@ import { episodeNdcg } from './episodes';
 import { pooledParams } from './pretrain';
 import type { Neighbours } from '../core/neighbours';
 import { buildNeighbours } from './neighbours';
+import { selectAlsStart, type AlsSearch, type AlsStart } from './als-start';
 import { disposeTasks, sampleTasks } from './tasks';
+import type { TrainConfig } from './config';
 
-export const ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const;
-export type Algorithm = (typeof ALGORITHMS)[number];
+export * from './config';
 
-export interface TrainConfig {
-  readonly algorithm: Algorithm;
-  /** Embedding dimension. */
-  readonly dim: number;
-  /** Inner steps in training, and the runtime's default adaptation steps. */
-  readonly innerSteps: number;
-  /** Initial inner learning rate (learned per coordinate by MAML when learnRates). */
-  readonly innerLr: number;
-  readonly learnRates: boolean;
-  /** Tasks (users) per meta-batch. */
-  readonly batchSize: number;
-  /** Meta-batches to train for. */
-  readonly iterations: number;
-  /** Adam learning rate of the outer loop. */
-  readonly metaLr: number;
-  readonly weightDecay: number;
-  readonly seed: number;
-  /** Meta-batches between validations (the best validated parameters are kept). */
-  readonly validateEvery: number;
-  /** Shot counts of the validation objective (mean nDCG@10 over them). */
-  readonly validationKs: readonly number[];
-  /**
-   * Batches of pooled pretraining before meta-training (0: none): item vectors
-   * learned from every training user's full history give meta-training a
-   * better start than random ones (transfer, then meta-learn).
-   */
-  readonly pretrainIterations: number;
-  /**
-   * Item-item neighbours kept per item (0: none). The model then adds the
-   * visitor's mean similarity row, with an adapted weight, to every score.
-   */
-  readonly neighbours: number;
-  /** Shrinkage of the neighbours' cosine (the `+ shrink` in its denominator). */
-  readonly neighbourShrink: number;
-}
-
-export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  algorithm: 'maml',
-  dim: 32,
-  innerSteps: 2,
-  innerLr: 0.5,
-  learnRates: true,
-  batchSize: 32,
-  iterations: 300,
-  metaLr: 0.03,
-  weightDecay: 3e-3,
-  seed: 1,
-  validateEvery: 100,
-  validationKs: [1, 3, 5, 10, 20],
-  pretrainIterations: 300,
-  neighbours: 50,
-  neighbourShrink: 10,
-};
+/** Logit scale of the ALS start (ALS scores live in [0, 1]). */
+const ALS_TEMPERATURE = 10;
 
 /** What a training run needs, independent of the file format it came from. */
 export interface TrainingData {
@@ -100,6 +50,13 @@ export interface TrainedModel {
   readonly tasksPerSecond: number;
   /** The item-item neighbour lists the model scores with (none when `config.neighbours` is 0). */
   readonly neighbours?: Neighbours;
+  /** Which start won on validation, and the ALS head search when one ran. */
+  readonly start: {
+    readonly chosen: 'pooled' | 'als';
+    /** Validation of the best meta-trained checkpoint (when meta-training ran). */
+    readonly pooled?: number;
+    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials'>;
+  };
 }
 
 export function trainingDataFromFold(fold: FoldData): TrainingData {
@@ -133,9 +90,30 @@ export async function trainMeta(
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
-  const init = await startingParams(data, config, shape, inputs);
   const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
   const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
+  const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+  const model = (params: MetaParams, history: TrainProgress[], validation: TrainedModel['validation'], tasksPerSecond: number, start: TrainedModel['start']): TrainedModel => ({
+    params,
+    featureNames: side.names,
+    features: side.features,
+    warm: side.warm,
+    logPop: side.logPop,
+    config,
+    history,
+    validation,
+    tasksPerSecond,
+    ...(neighbours ? { neighbours } : {}),
+    start,
+  });
+  const content = { features: side.features, count: side.names.length, warm: side.warm };
+  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours });
+  if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
+  if (als && config.transfer === 'als') {
+    tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+    return model(fromArrays(als.arrays, shape), [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', als: { head: als.head, mean: als.mean, trials: als.trials } });
+  }
+  const init = await startingParams(data, config, shape, inputs);
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
@@ -148,7 +126,6 @@ export async function trainMeta(
     weightDecay: config.weightDecay,
     neighbours: index !== undefined,
   };
-  const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
   const history: TrainProgress[] = [];
   let best: { arrays: Record<ParamName, Float32Array>; mean: number; byK: Record<number, number> } | null = null;
   let since = performance.now();
@@ -178,21 +155,27 @@ export async function trainMeta(
   } finally {
     optimizer.dispose();
     disposeParams(vars);
-    tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
   }
   const rates = history.map((h) => h.tasksPerSecond);
-  return {
-    params: fromArrays(best!.arrays, shape),
-    featureNames: side.names,
-    features: side.features,
-    warm: side.warm,
-    logPop: side.logPop,
-    config,
-    history,
-    validation: { mean: best!.mean, byK: best!.byK },
-    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
-    ...(neighbours ? { neighbours } : {}),
-  };
+  const tasksPerSecond = rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
+  const trained = { arrays: best!.arrays, mean: best!.mean, byK: best!.byK };
+  // The meta-trained model and the ALS start meet on the validation users.
+  const chosen = als && als.mean > trained.mean ? als : trained;
+  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+  return model(fromArrays(chosen.arrays, shape), history, { mean: chosen.mean, byK: chosen.byK }, tasksPerSecond, {
+    chosen: chosen === als ? 'als' : 'pooled',
+    pooled: trained.mean,
+    ...(als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {}),
+  });
+}
+
+/** The ALS start with its head chosen on the validation users (see train/als-start). */
+async function alsCandidate(data: TrainingData, config: TrainConfig, model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours'>): Promise<AlsStart> {
+  const base = initParams(model.shape, { seed: config.seed });
+  const arrays = await toArrays(base);
+  disposeParams(base);
+  const search = { ...model, train: data.train, base: arrays, validation: data.validation, ks: config.validationKs };
+  return selectAlsStart(search, { dim: config.dim, alpha: config.alsAlpha, lambdas: config.alsLambdas, temperature: ALS_TEMPERATURE, seed: config.seed });
 }
 
 /** Random parameters, or pooled-pretrained ones with the context side copied from the item side. */

@@ -46,6 +46,7 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
           validation: model.validation,
           tasksPerSecond: Math.round(model.tasksPerSecond),
           history: model.history,
+          start: model.start,
         },
         dispose() {
           disposeParams(model.params);
@@ -61,10 +62,11 @@ export const SHIPPED_CONFIG = { algorithm: DEFAULT_TRAIN_CONFIG.algorithm } as c
 
 export const NEURAL_METHODS = {
   meta: () => neuralMethod('meta', SHIPPED_CONFIG),
-  maml: () => neuralMethod('maml', { algorithm: 'maml' }),
-  fomaml: () => neuralMethod('fomaml', { algorithm: 'fomaml' }),
-  reptile: () => neuralMethod('reptile', { algorithm: 'reptile' }),
-  protonet: () => neuralMethod('protonet', { algorithm: 'protonet' }),
+  // The algorithms compared on one footing: pooled start, no ALS candidate.
+  maml: () => neuralMethod('maml', { algorithm: 'maml', transfer: 'pooled' }),
+  fomaml: () => neuralMethod('fomaml', { algorithm: 'fomaml', transfer: 'pooled' }),
+  reptile: () => neuralMethod('reptile', { algorithm: 'reptile', transfer: 'pooled' }),
+  protonet: () => neuralMethod('protonet', { algorithm: 'protonet', transfer: 'pooled' }),
   // the same number of batches as meta's pretraining + meta-training, all pooled
   'pretrain-finetune': () =>
     neuralMethod('pretrain-finetune', {

@@ -31,7 +31,7 @@ describe.skipIf(!present)('meta-learning on MovieLens 100K (skipped without ../s
   it('MAML beats pretrain + fine-tune on held-out users after the same steps and batches', async () => {
     const fold = buildFold(prepareData(await loadDataset('movielens-100k', ML), 4), 0, 25);
     const data = trainingDataFromFold(fold);
-    const config = { ...DEFAULT_TRAIN_CONFIG, iterations: 150, pretrainIterations: 150, validateEvery: 50, seed: 2 };
+    const config = { ...DEFAULT_TRAIN_CONFIG, iterations: 150, pretrainIterations: 150, validateEvery: 50, seed: 2, transfer: 'pooled' as const };
     const maml = await trainMeta(data, { ...config, algorithm: 'maml' });
     // the same 300 batches, all pooled
     const pre = await trainPretrain(data, { ...config, algorithm: 'pretrain', iterations: 300 });

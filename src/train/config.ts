@@ -1,0 +1,75 @@
+// The training configuration and its defaults (the CLI's flags map onto these fields).
+
+export const ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface TrainConfig {
+  readonly algorithm: Algorithm;
+  /** Embedding dimension. */
+  readonly dim: number;
+  /** Inner steps in training, and the runtime's default adaptation steps. */
+  readonly innerSteps: number;
+  /** Initial inner learning rate (learned per coordinate by MAML when learnRates). */
+  readonly innerLr: number;
+  readonly learnRates: boolean;
+  /** Tasks (users) per meta-batch. */
+  readonly batchSize: number;
+  /** Meta-batches to train for. */
+  readonly iterations: number;
+  /** Adam learning rate of the outer loop. */
+  readonly metaLr: number;
+  readonly weightDecay: number;
+  readonly seed: number;
+  /** Meta-batches between validations (the best validated parameters are kept). */
+  readonly validateEvery: number;
+  /** Shot counts of the validation objective (mean nDCG@10 over them). */
+  readonly validationKs: readonly number[];
+  /**
+   * Batches of pooled pretraining before meta-training (0: none): item vectors
+   * learned from every training user's full history give meta-training a
+   * better start than random ones (transfer, then meta-learn).
+   */
+  readonly pretrainIterations: number;
+  /**
+   * Item-item neighbours kept per item (0: none). The model then adds the
+   * visitor's mean similarity row, with an adapted weight, to every score.
+   */
+  readonly neighbours: number;
+  /** Shrinkage of the neighbours' cosine (the `+ shrink` in its denominator). */
+  readonly neighbourShrink: number;
+  /**
+   * Where the item side comes from. 'pooled': pooled pretraining, then
+   * meta-training. 'als': implicit-ALS factors with a validated head, no
+   * meta-gradient training (see train/als-start). 'auto': both, and the
+   * validation users decide.
+   */
+  readonly transfer: Transfer;
+  /** ALS confidence weight α of a positive (1 + α). */
+  readonly alsAlpha: number;
+  /** ALS ridge λ candidates, chosen on validation. */
+  readonly alsLambdas: readonly number[];
+}
+
+export const TRANSFERS = ['pooled', 'als', 'auto'] as const;
+export type Transfer = (typeof TRANSFERS)[number];
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  algorithm: 'maml',
+  dim: 32,
+  innerSteps: 2,
+  innerLr: 0.5,
+  learnRates: true,
+  batchSize: 32,
+  iterations: 300,
+  metaLr: 0.03,
+  weightDecay: 3e-3,
+  seed: 1,
+  validateEvery: 100,
+  validationKs: [1, 3, 5, 10, 20],
+  pretrainIterations: 300,
+  neighbours: 50,
+  neighbourShrink: 10,
+  transfer: 'auto',
+  alsAlpha: 10,
+  alsLambdas: [10, 100, 1000],
+};
