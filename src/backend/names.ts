@@ -1,4 +1,4 @@
-/** The tfjs backends localrec knows, in the order `auto` tries them. */
+/** The tfjs backends localrec knows, in fallback order (GPU first); `auto` probes in select.AUTO_ORDER. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
 export type BackendName = (typeof BACKENDS)[number];

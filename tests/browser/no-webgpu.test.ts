@@ -28,13 +28,15 @@ describe('a browser without WebGPU', () => {
     await context.close();
   });
 
-  it('auto falls back to another backend and reports why WebGPU was skipped', async () => {
+  it('auto runs without WebGPU and says why it was not used', async () => {
     const { context, page } = await harness.newPage();
     const modelUrl = await serveArtifact(context, 'tiny', files);
     const info = await startEngine(page, { modelUrl, backend: 'auto', selectionBudgetMs: 60_000 });
     expect(info.backend).not.toBe('webgpu');
-    expect(info.timings[0]).toMatchObject({ name: 'webgpu', ms: null });
-    expect(info.timings[0]!.error).toContain('no WebGPU');
+    const webgpu = info.timings.find((t) => t.name === 'webgpu')!;
+    expect(webgpu.ms).toBeNull();
+    // Skipped because wasm was already fast, or probed and found missing.
+    expect(webgpu.error).toMatch(/already adapts and ranks|no WebGPU/);
     await context.close();
   });
 });

@@ -14,16 +14,24 @@ async function engine(backend: 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu', sel
 }
 
 describe('backends and long sessions', () => {
-  it('auto times every backend that initialises and reports the choice', async () => {
-    // A generous budget so every backend is timed even on a loaded 2-core machine (the cut-off itself is unit-tested).
+  it('auto probes wasm first and skips the GPU shader compiles when wasm is already fast', async () => {
+    const started = Date.now();
     const { context, info } = await engine('auto', 60_000);
-    console.log('auto:', info.reason, JSON.stringify(info.timings));
-    expect(info.timings.map((t) => t.name)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
-    const measured = info.timings.filter((t) => t.ms !== null);
-    expect(measured.map((t) => t.name)).toContain('webgpu');
-    expect(measured.map((t) => t.name)).toContain('cpu');
-    expect(info.backend).toBe(measured.reduce((a, b) => (b.ms! < a.ms! ? b : a)).name);
-    expect(info.reason).toContain(`"${info.backend}" was fastest`);
+    const readyMs = Date.now() - started;
+    console.log(`auto: ready in ${readyMs} ms;`, info.reason, JSON.stringify(info.timings));
+    expect(info.timings.map((t) => t.name)).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    const wasm = info.timings[0]!;
+    expect(wasm.ms).not.toBeNull();
+    // The WebGPU probe itself is covered by the explicit-backend tests below and the selection logic by unit tests.
+    if (wasm.ms! < 8) {
+      expect(info.backend).toBe('wasm');
+      expect(info.timings.slice(1).every((t) => t.ms === null && t.error?.startsWith('skipped: "wasm" already adapts'))).toBe(true);
+      expect(info.reason).toContain('no other backend was tried');
+    } else {
+      // A machine loaded enough to make wasm slow: the others are timed and the fastest kept.
+      const measured = info.timings.filter((t) => t.ms !== null);
+      expect(info.backend).toBe(measured.reduce((a, b) => (b.ms! < a.ms! ? b : a)).name);
+    }
     await context.close();
   });
 

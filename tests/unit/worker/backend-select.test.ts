@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, fallbackBackend, type SelectionEnv } from '../../../src/backend/select';
+import { chooseBackend, fallbackBackend, GOOD_ENOUGH_MS, type SelectionEnv } from '../../../src/backend/select';
 import type { BackendName } from '../../../src/backend/names';
 
 /** A fake world: which backends initialise, and how long the probe takes on each (ms of fake clock). */
@@ -28,23 +28,55 @@ describe('chooseBackend', () => {
     expect(choice.backend).toBe('wasm');
     expect(w.active()).toBe('wasm');
     expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 10],
       ['webgpu', 30],
       ['webgl', null],
-      ['wasm', 10],
       ['cpu', 50],
     ]);
-    expect(choice.timings[1]!.error).toContain('not in this fake');
+    expect(choice.timings[2]!.error).toContain('not in this fake');
     expect(choice.reason).toContain('"wasm" was fastest (10.0 ms');
   });
 
-  it('stops trying once the budget is spent and one backend works, but always measures wasm', async () => {
-    const w = world({ webgpu: 400, webgl: 400, wasm: 1, cpu: 1 });
-    const choice = await chooseBackend('auto', w.probe, 500, w.env);
-    // slow (e.g. emulated) GPU backends used up the budget: wasm is still measured and wins
+  it('stops at the first backend under the good-enough time, before any GPU shader compiles', async () => {
+    const w = world({ webgpu: 1, webgl: 1, wasm: 2, cpu: 1 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, w.env);
     expect(choice.backend).toBe('wasm');
-    expect(choice.timings.map((t) => t.name)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
-    expect(choice.timings[1]!.error).toContain('500 ms selection budget');
+    expect(w.activations).toEqual(['wasm', 'wasm']);
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 2],
+      ['webgpu', null],
+      ['webgl', null],
+      ['cpu', null],
+    ]);
+    expect(choice.timings[1]!.error).toBe(`skipped: "wasm" already adapts and ranks in 2.0 ms, under the ${GOOD_ENOUGH_MS} ms a GPU's dispatch and readback cost`);
+    expect(choice.reason).toBe(`"wasm" adapts and ranks in 2.0 ms, under ${GOOD_ENOUGH_MS} ms: no other backend was tried.`);
+  });
+
+  it('tries the GPU when wasm is slow, until the budget is spent', async () => {
+    const w = world({ webgpu: 400, webgl: 400, wasm: 20, cpu: 1 });
+    const choice = await chooseBackend('auto', w.probe, 500, w.env);
+    // wasm 2 × 20 ms, webgpu 2 × 400 ms: the budget is gone before webgl and cpu
+    expect(choice.backend).toBe('wasm');
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 20],
+      ['webgpu', 400],
+      ['webgl', null],
+      ['cpu', null],
+    ]);
+    expect(choice.timings[2]!.error).toContain('500 ms selection budget');
     expect(choice.timings[3]!.error).toContain('500 ms selection budget');
+  });
+
+  it('falls through to the GPU and cpu when wasm does not initialise (e.g. a CSP without wasm-unsafe-eval)', async () => {
+    const w = world({ webgpu: 30, cpu: 3 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, w.env);
+    expect(choice.backend).toBe('cpu');
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', null],
+      ['webgpu', 30],
+      ['webgl', null],
+      ['cpu', 3],
+    ]);
   });
 
   it('honours an explicit backend and fails clearly when it is missing', async () => {
@@ -57,7 +89,7 @@ describe('chooseBackend', () => {
 
   it('throws listing every reason when nothing works', async () => {
     const w = world({});
-    await expect(chooseBackend('auto', w.probe, 100, w.env)).rejects.toThrow(/No tfjs backend works here: webgpu: .*cpu: /);
+    await expect(chooseBackend('auto', w.probe, 100, w.env)).rejects.toThrow(/No tfjs backend works here: wasm: .*webgpu: .*cpu: /);
   });
 });
 
