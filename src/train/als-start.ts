@@ -1,11 +1,11 @@
 import { spdInverse } from '../eval/linalg';
 import { factorGram, trainIals } from '../eval/methods/ials-train';
-import { transpose, userItemMatrix } from '../eval/sparse';
+import { transpose, userItemMatrix, type Csr } from '../eval/sparse';
 import type { Neighbours } from '../core/neighbours';
 import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, type ModelShape, type ParamName } from '../core/params';
 import type { UserPositives } from '../eval/types';
-import { contentSplit, type ContentMatrix } from './content-map';
+import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';
 import { episodeNdcg } from './episodes';
 
 /**
@@ -64,12 +64,25 @@ export interface AlsEmbeddings {
   readonly contentCtx?: Float32Array;
 }
 
-/** ALS item and context embeddings ([items, dim] each, row-major), and content maps when `content` is given. */
-export function alsEmbeddings(train: readonly Int32Array[], items: number, cfg: AlsStartConfig, lambda: number, content?: ContentMatrix): AlsEmbeddings {
-  const d = cfg.dim;
+/** What every λ's ALS run shares: the training matrices and the content regression. */
+export interface AlsData {
+  readonly items: number;
+  readonly userItems: Csr;
+  readonly itemUsers: Csr;
+  readonly content?: ContentRegression;
+}
+
+/** The training matrices (and, given content, its factored regression), built once for every λ. */
+export function alsData(train: readonly Int32Array[], items: number, content?: ContentMatrix): AlsData {
   const userItems = userItemMatrix(train.map((row, u) => ({ user: String(u), items: row })));
-  const itemUsers = transpose(userItems, items);
-  const y = trainIals(userItems, itemUsers, { dim: d, alpha: cfg.alpha, lambda }, { iterations: 10, cgSteps: 3, seed: cfg.seed });
+  return { items, userItems, itemUsers: transpose(userItems, items), ...(content ? { content: contentRegression(content) } : {}) };
+}
+
+/** ALS item and context embeddings ([items, dim] each, row-major), and content maps when the data has content. */
+export function alsEmbeddings(data: AlsData, cfg: AlsStartConfig, lambda: number): AlsEmbeddings {
+  const d = cfg.dim;
+  const items = data.items;
+  const y = trainIals(data.userItems, data.itemUsers, { dim: d, alpha: cfg.alpha, lambda }, { iterations: 10, cgSteps: 3, seed: cfg.seed });
   const gram = factorGram(y, items, d);
   for (let a = 0; a < d; a++) gram[a * d + a] += lambda;
   const kinv = spdInverse(gram, d);
@@ -84,9 +97,9 @@ export function alsEmbeddings(train: readonly Int32Array[], items: number, cfg: 
       ctxEmb[o + a] = (1 + cfg.alpha) * c;
     }
   }
-  if (!content) return { itemEmb, ctxEmb };
-  const vectors = contentSplit(itemEmb, d, content);
-  const contexts = contentSplit(ctxEmb, d, content);
+  if (!data.content) return { itemEmb, ctxEmb };
+  const vectors = data.content.split(itemEmb, d);
+  const contexts = data.content.split(ctxEmb, d);
   return { itemEmb: vectors.residual, ctxEmb: contexts.residual, contentW: vectors.map, contentCtx: contexts.map };
 }
 
@@ -138,9 +151,10 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
   const { train, base, shape, inputs, content, validation, ks, steps, neighbours } = search;
   const trials: { head: AlsHead; validation: number }[] = [];
   const embeddings = new Map<number, AlsEmbeddings>();
+  const shared = alsData(train, shape.items, content);
   let best: AlsStart | undefined;
   const tryHead = async (head: AlsHead): Promise<void> => {
-    if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(train, shape.items, cfg, head.lambda, content));
+    if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(shared, cfg, head.lambda));
     const arrays = alsParams(base, embeddings.get(head.lambda)!, head);
     const params = fromArrays(arrays, shape);
     try {

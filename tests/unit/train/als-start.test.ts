@@ -5,8 +5,8 @@ import { itemInputs, logPopularity } from '../../../src/core/features';
 import { fromArrays, initParams, toArrays, disposeParams } from '../../../src/core/params';
 import { createRng } from '../../../src/core/rng';
 import { cholesky, choleskySolve } from '../../../src/eval/linalg';
-import { alsEmbeddings, alsParams } from '../../../src/train/als-start';
-import { contentSplit } from '../../../src/train/content-map';
+import { alsData, alsEmbeddings, alsParams } from '../../../src/train/als-start';
+import { contentRegression } from '../../../src/train/content-map';
 import { adaptedScores, episodeNdcg } from '../../../src/train/episodes';
 import { DEFAULT_TRAIN_CONFIG, trainedInputs, trainMeta } from '../../../src/train/trainer';
 
@@ -49,7 +49,7 @@ async function baseArrays(seed: number) {
 describe('ALS start', () => {
   it("ranks one click exactly as ALS's fold-in does", async () => {
     const lambda = 5;
-    const emb = alsEmbeddings(train, ITEMS, cfg, lambda);
+    const emb = alsEmbeddings(alsData(train, ITEMS), cfg, lambda);
     const arrays = alsParams(await baseArrays(1), emb, { lambda, knn: 0, pop: 0, innerLr: 0.01 });
     const y = Float64Array.from(emb.itemEmb, (v) => v / cfg.temperature);
     for (const j of [3, 27]) {
@@ -89,7 +89,7 @@ describe('ALS start', () => {
       emb[i * d] = i < 10 ? 1 + 0.1 * (i % 3) : -1;
       emb[i * d + 1] = i < 10 ? 0.5 : 2 + 0.1 * (i % 2);
     }
-    const { map, residual } = contentSplit(emb, d, { features, count: 3, warm });
+    const { map, residual } = contentRegression({ features, count: 3, warm }).split(emb, d);
     const predict = (i: number, q: number) => [0, 1, 2].reduce((s, a) => s + features[i * 3 + a]! * map[a * d + q]!, 0);
     for (let i = 0; i < 20; i++) for (let q = 0; q < d; q++) expect(predict(i, q) + residual[i * d + q]!).toBeCloseTo(emb[i * d + q]!, 5);
     // The cold tag-A item lands near the tag-A items' mean (≈ (1.09, 0.5)), far from the tag-B ones.
