@@ -41,15 +41,14 @@ export const GOOD_ENOUGH_MS = 8;
 /**
  * Picks the tfjs backend. An explicit preference is honoured or throws; `auto`
  * tries wasm, webgpu, webgl, cpu, times `probe` (one real adaptation + ranking)
- * on each that initialises while `budgetMs` lasts (wasm always), stops as soon
- * as one is under `goodEnoughMs`, and keeps the fastest.
+ * on wasm and then on each that initialises while `budgetMs` lasts, stops as
+ * soon as one is under GOOD_ENOUGH_MS, and keeps the fastest.
  */
 export async function chooseBackend(
   preference: BackendPreference,
   probe: () => Promise<void>,
   budgetMs: number,
   env: SelectionEnv,
-  goodEnoughMs = GOOD_ENOUGH_MS,
 ): Promise<BackendChoice> {
   if (preference !== 'auto') {
     try {
@@ -65,13 +64,13 @@ export async function chooseBackend(
   const timings: BackendTiming[] = [];
   for (const name of AUTO_ORDER) {
     const spent = env.now() - start;
-    const fast = timings.find((t) => t.ms !== null && t.ms < goodEnoughMs);
+    const fast = timings.find((t) => t.ms !== null && t.ms < GOOD_ENOUGH_MS);
     if (fast) {
-      timings.push({ name, ms: null, error: `skipped: "${fast.name}" already adapts and ranks in ${fast.ms!.toFixed(1)} ms, under the ${goodEnoughMs} ms a GPU's dispatch and readback cost` });
+      timings.push({ name, ms: null, error: `skipped: "${fast.name}" already adapts and ranks in ${fast.ms!.toFixed(1)} ms, under the ${GOOD_ENOUGH_MS} ms a GPU's dispatch and readback cost` });
       continue;
     }
     const haveOne = timings.some((t) => t.ms !== null);
-    if (haveOne && spent > budgetMs && name !== 'wasm') {
+    if (haveOne && spent > budgetMs) {
       timings.push({ name, ms: null, error: `skipped: the ${budgetMs} ms selection budget was spent (${Math.round(spent)} ms)` });
       continue;
     }
@@ -96,8 +95,8 @@ export async function chooseBackend(
   await env.activate(best.name);
   const others = measured.filter((t) => t !== best).map((t) => `${t.name} ${t.ms.toFixed(1)} ms`);
   const reason =
-    measured.length === 1 && best.ms < goodEnoughMs
-      ? `"${best.name}" adapts and ranks in ${best.ms.toFixed(1)} ms, under ${goodEnoughMs} ms: no other backend was tried.`
+    measured.length === 1 && best.ms < GOOD_ENOUGH_MS
+      ? `"${best.name}" adapts and ranks in ${best.ms.toFixed(1)} ms, under ${GOOD_ENOUGH_MS} ms: no other backend was tried.`
       : `"${best.name}" was fastest (${best.ms.toFixed(1)} ms per adaptation + ranking${others.length ? `; ${others.join(', ')}` : ''}).`;
   return { backend: best.name, timings, reason };
 }

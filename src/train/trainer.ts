@@ -108,10 +108,11 @@ export async function trainMeta(
   });
   const content = { features: side.features, count: side.names.length, warm: side.warm };
   const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours });
+  const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
     tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
-    return model(fromArrays(als.arrays, shape), [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', als: { head: als.head, mean: als.mean, trials: als.trials } });
+    return model(fromArrays(als.arrays, shape), [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', ...alsSummary });
   }
   const init = await startingParams(data, config, shape, inputs);
   const vars = {} as MetaParams;
@@ -165,7 +166,7 @@ export async function trainMeta(
   return model(fromArrays(chosen.arrays, shape), history, { mean: chosen.mean, byK: chosen.byK }, tasksPerSecond, {
     chosen: chosen === als ? 'als' : 'pooled',
     pooled: trained.mean,
-    ...(als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {}),
+    ...alsSummary,
   });
 }
 
