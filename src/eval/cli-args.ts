@@ -12,9 +12,15 @@ export interface EvalArgs {
   methods: string[];
   /** K of the step curve; undefined = each adapted method's runtime default. */
   steps: number | undefined;
+  /** Protocols to run: v1 (cold start after k clicks), v2 (the prequential next click), or both. */
+  protocols: ('v1' | 'v2')[];
+  /** Where the v2 report goes when both protocols run (`--out` names the v1 report then). */
+  outV2: string | undefined;
 }
 
-const FLAGS = ['--format', '--data', '--out', '--threshold', '--min-positives', '--ks', '--folds', '--methods', '--steps'] as const;
+const FLAGS = ['--format', '--data', '--out', '--out-v2', '--protocol', '--threshold', '--min-positives', '--ks', '--folds', '--methods', '--steps'] as const;
+
+const PROTOCOLS = ['v1', 'v2'] as const;
 
 function intList(flag: string, value: string, ok: (n: number) => boolean, allowed: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
@@ -29,7 +35,13 @@ function intList(flag: string, value: string, ok: (n: number) => boolean, allowe
  * Parses eval CLI flags (`--flag value` or `--flag=value`) against the allowed formats and
  * method names; every error names the flag, the bad value and what is allowed.
  */
-export function parseEvalArgs(argv: readonly string[], formats: readonly string[], methodNames: readonly string[], defaultMethods: readonly string[]): EvalArgs {
+export function parseEvalArgs(
+  argv: readonly string[],
+  formats: readonly string[],
+  methodNames: readonly string[],
+  defaultMethods: readonly string[],
+  defaultMethodsV2: readonly string[] = defaultMethods,
+): EvalArgs {
   const raw = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     let flag = argv[i]!;
@@ -52,7 +64,16 @@ export function parseEvalArgs(argv: readonly string[], formats: readonly string[
   if (!formats.includes(format)) throw new Error(`--format "${format}" is not supported; use one of ${formats.join(', ')}`);
   const threshold = Number(raw.get('--threshold') ?? PROTOCOL_DEFAULTS.threshold);
   if (!Number.isFinite(threshold)) throw new Error(`--threshold "${raw.get('--threshold')}" is not a number; use e.g. --threshold 4`);
-  const methods = (raw.get('--methods') ?? defaultMethods.join(',')).split(',').map((s) => s.trim());
+  const protocols = (raw.get('--protocol') ?? 'v1').split(',').map((s) => s.trim());
+  for (const p of protocols) {
+    if (!(PROTOCOLS as readonly string[]).includes(p)) throw new Error(`--protocol "${p}" is not a protocol; use v1, v2 or v1,v2`);
+  }
+  if (new Set(protocols).size !== protocols.length) throw new Error(`--protocol "${protocols.join(',')}" repeats a protocol; list each once`);
+  const both = protocols.length === 2;
+  if (raw.has('--out-v2') && !both) throw new Error('--out-v2 is only for --protocol v1,v2 (with one protocol, --out names its report)');
+  if (both && !raw.has('--out-v2')) throw new Error(`--protocol v1,v2 writes two reports: add --out-v2, e.g. --out-v2 ${example('--out-v2')}`);
+  const fallback = protocols.includes('v1') ? defaultMethods : defaultMethodsV2;
+  const methods = (raw.get('--methods') ?? fallback.join(',')).split(',').map((s) => s.trim());
   for (const m of methods) {
     if (!methodNames.includes(m)) throw new Error(`--methods: unknown method "${m}"; use any of ${methodNames.join(', ')}`);
   }
@@ -67,6 +88,8 @@ export function parseEvalArgs(argv: readonly string[], formats: readonly string[
     folds: intList('--folds', raw.get('--folds') ?? PROTOCOL_DEFAULTS.folds.join(','), (n) => n >= 0 && n <= 4, 'comma-separated folds among 0,1,2,3,4'),
     methods,
     steps: raw.has('--steps') ? intList('--steps', raw.get('--steps')!, (n) => n >= 0, 'one integer >= 0 (adaptation steps of the k = 5 curve)')[0]! : undefined,
+    protocols: protocols as ('v1' | 'v2')[],
+    outV2: raw.get('--out-v2'),
   };
 }
 
@@ -75,6 +98,8 @@ function example(flag: string): string {
     '--format': 'movielens-100k',
     '--data': '../shared/data/ml-100k',
     '--out': 'bench/results/eval-movielens-100k.json',
+    '--out-v2': 'bench/results/eval-v2-movielens-100k.json',
+    '--protocol': 'v1,v2',
     '--threshold': '4',
     '--min-positives': '25',
     '--ks': '1,3,5,10,20',

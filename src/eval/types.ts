@@ -27,8 +27,13 @@ export type Scores = Float32Array | Float64Array;
 
 /** A fitted method: ranks the catalog for a new user from their support set only. */
 export interface Scorer {
-  /** Scores for every catalog item given the support items (catalog indices). */
+  /** Scores for every catalog item given the support items (catalog indices, in the user's order). */
   score(support: Int32Array): Promise<Scores>;
+  /**
+   * Scores for several supports at once (e.g. every prefix of one user's history
+   * in protocol v2): the same as calling `score` on each, batched where a method can.
+   */
+  scoreMany?(supports: readonly Int32Array[]): Promise<Scores[]>;
   /**
    * Scores after 0, 1, ..., K adaptation steps (adapted methods only), for the k = 5 step curve;
    * K is `steps` when given, else the method's browser-runtime default.
@@ -39,16 +44,31 @@ export interface Scorer {
   dispose?(): void;
 }
 
-/** What a method is told besides the fold: the shot counts to tune at and a progress sink. */
+/** A tuning objective: one number per scorer on the validation users, higher is better. */
+export interface Objective {
+  /** For the report, e.g. "mean validation nDCG@10 over k in {1,3,5,10,20}". */
+  readonly name: string;
+  score(scorer: Scorer, users: readonly UserPositives[]): Promise<number>;
+}
+
+/** What a method is told besides the fold: the shot counts to tune at, the objective and a progress sink. */
 export interface FitContext {
   /** Shot counts used for tuning (mean validation nDCG@10 over them). */
   readonly ks: readonly number[];
+  /** The objective to tune on (default: protocol v1's mean nDCG@10 over `ks`). */
+  readonly objective?: Objective;
   readonly onProgress?: (message: string) => void;
 }
 
 /** A recommendation method under evaluation; `fit` learns from fold.train and tunes on fold.validation only. */
 export interface Method {
   readonly name: string;
+  /**
+   * False for a method whose fit does not depend on the tuning objective (an
+   * exactly specified baseline, or a trainer with its own validation): the
+   * harness then fits it once per fold for every protocol it runs.
+   */
+  readonly tunes?: boolean;
   fit(fold: FoldData, ctx: FitContext): Promise<Scorer>;
 }
 

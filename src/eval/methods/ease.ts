@@ -89,7 +89,7 @@ export function ease(options: { lambdas?: readonly number[]; maxItems?: number }
       const coarse = lambdas.map((lambda) => ({ lambda }));
       // One refinement inverse instead of two: outwards at an edge of the grid, else towards the better neighbour.
       const refine = ({ lambda }: { lambda: number }, trials: readonly GridTrial<{ lambda: number }>[]) => {
-        const at = (l: number) => trials.find((t) => t.config.lambda === l)?.validationNdcg10;
+        const at = (l: number) => trials.find((t) => t.config.lambda === l)?.validation;
         const up = at(lambda * 10);
         const down = at(lambda / 10);
         const goDown = up !== undefined && (down === undefined || down > up);

@@ -1,5 +1,6 @@
 import { itemCounts, transpose, userItemMatrix, type Csr } from '../sparse.js';
 import type { FoldData, Method, Scorer } from '../types.js';
+import { scorePrefixes } from './prefixes.js';
 
 /** Item-item cosine over training users, computed per support item from the sparse matrices. */
 export interface CosineIndex {
@@ -46,17 +47,25 @@ export function cosineIndex(fold: FoldData): CosineIndex {
 /** ItemKNN scorer: score(i) = sum over support j of the training-user cosine of i and j. */
 export function itemknnScorer(fold: FoldData): Scorer {
   const index = cosineIndex(fold);
+  const fresh = (support: Int32Array): Float64Array => {
+    const out = new Float64Array(fold.catalog.length);
+    index.accumulate(support, out);
+    return out;
+  };
   return {
-    score: async (support) => {
-      const out = new Float64Array(fold.catalog.length);
-      index.accumulate(support, out);
-      return out;
-    },
+    score: async (support) => fresh(support),
+    // Support order is the summation order: adding the next item to a copy adds the same floats in the same order.
+    scoreMany: async (supports) =>
+      scorePrefixes(supports, fresh, (previous, item) => {
+        const next = previous.slice();
+        index.accumulate([item], next);
+        return next;
+      }),
     tuning: { hyperparameters: 'none (exactly specified by protocol v1)' },
   };
 }
 
 /** Protocol v1's exactly specified ItemKNN baseline. */
 export function itemknn(): Method {
-  return { name: 'itemknn', fit: async (fold) => itemknnScorer(fold) };
+  return { name: 'itemknn', tunes: false, fit: async (fold) => itemknnScorer(fold) };
 }

@@ -20,6 +20,8 @@ import type { FoldData, Method, Scorer } from '../types';
 export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { algorithm: Algorithm }): Method {
   return {
     name,
+    // The trainer chooses its own settings on the fold's validation users, whatever the protocol.
+    tunes: false,
     async fit(fold: FoldData, ctx): Promise<Scorer> {
       const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...overrides, validationKs: ctx.ks };
       const data = trainingDataFromFold(fold);
@@ -36,6 +38,10 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
         async score(support) {
           const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', model.neighbours);
           return scores![0]!;
+        },
+        async scoreMany(supports) {
+          const [scores] = await adaptedScores(model.params, inputs, supports, steps, 'last', model.neighbours);
+          return scores!;
         },
         async scoreSteps(support, maxSteps) {
           const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', model.neighbours);

@@ -9,5 +9,5 @@ export function popularityScorer(fold: FoldData): Scorer {
 
 /** Protocol v1's exactly specified Popularity baseline. */
 export function popularity(): Method {
-  return { name: 'popularity', fit: async (fold) => popularityScorer(fold) };
+  return { name: 'popularity', tunes: false, fit: async (fold) => popularityScorer(fold) };
 }

@@ -6,6 +6,8 @@ import { evaluateAtK } from '../../../src/eval/evaluate';
 import { userBucket } from '../../../src/eval/fnv';
 import { itemknnScorer } from '../../../src/eval/methods/itemknn';
 import { buildFold, prepareData } from '../../../src/eval/protocol';
+import { runProtocols } from '../../../src/eval/harness';
+import { METHODS } from '../../../src/eval/methods/index';
 
 const ML = resolve(__dirname, '../../../../shared/data/ml-100k');
 const present = existsSync(`${ML}/u.data`);
@@ -25,4 +27,20 @@ describe.skipIf(!present)('protocol v1 on MovieLens 100K (skipped without ../sha
     expect(r.ndcg10).toHaveLength(fold.test.length);
     expect(r.ndcg10.every((x) => x >= 0 && x <= 1)).toBe(true);
   });
+
+  it('reproduces protocol v2\'s reference table (popularity, ItemKNN, Markov) to 4 decimals', async () => {
+    const data = prepareData(await loadDataset('movielens-100k', ML), 4);
+    const methods = ['popularity', 'itemknn', 'markov'].map((m) => METHODS[m]!());
+    const { v2 } = await runProtocols(data, methods, { ks: [1], folds: [0, 1, 2, 3, 4], threshold: 4, minPositives: 25 }, ['v2']);
+    const reference = {
+      popularity: [0.1014, 0.0043, 0.039, 0.0022],
+      itemknn: [0.1822, 0.0065, 0.0676, 0.003],
+      markov: [0.1493, 0.0063, 0.0562, 0.0029],
+    };
+    for (const [m, [hr, hrCi, mrr, mrrCi]] of Object.entries(reference)) {
+      const r = v2!.methods[m]!;
+      expect(r.users).toBe(623);
+      expect([r.hr10, r.hr10_ci, r.mrr10, r.mrr10_ci].map((x) => Number(x.toFixed(4)))).toEqual([hr, hrCi, mrr, mrrCi]);
+    }
+  }, 300_000);
 });
