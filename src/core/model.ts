@@ -48,6 +48,10 @@ export type UserBatch = {
    * (a clone of the support's row: like every field, owned by the batch).
    */
   readonly neighbours?: tf.Tensor2D;
+  /** [B, 1] weight of the sequential term, when the model has transition lists. */
+  readonly seq?: tf.Tensor2D;
+  /** [B, items] the transition row it multiplies (what tends to follow the last clicks), owned like `neighbours`. */
+  readonly transitions?: tf.Tensor2D;
 };
 
 /**
@@ -68,6 +72,18 @@ export type FeedbackBatch = {
   readonly count?: tf.Tensor2D;
   /** [B, items] mean item-item similarity of each item to the clicked ones (see core/neighbours). */
   readonly neighbours?: tf.Tensor2D;
+  /**
+   * Training only, to learn the recency decay: the decay the rows were built at
+   * ([1, 1], a constant) and the rows' derivatives in it ([B, items]). The
+   * inner loop then uses `row + (decay − decayAt) · derivative`: the same value,
+   * and the exact gradient in the decay (core/inner effectiveSupport).
+   */
+  readonly decayAt?: tf.Tensor2D;
+  readonly positivesDecay?: tf.Tensor2D;
+  readonly neighboursDecay?: tf.Tensor2D;
+  /** [B, items] what follows the last clicks, recency-weighted (see core/transitions). */
+  readonly transitions?: tf.Tensor2D;
+  readonly transitionsDecay?: tf.Tensor2D;
 };
 
 /** Score offset that takes an excluded item out of the softmax. */
@@ -104,7 +120,8 @@ export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
       tf.matMul(users.user, items.vectors, false, true),
       tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
     ) as tf.Tensor2D;
-    return users.knn && users.neighbours ? (tf.add(scores, tf.mul(users.knn, users.neighbours)) as tf.Tensor2D) : scores;
+    const withKnn = users.knn && users.neighbours ? (tf.add(scores, tf.mul(users.knn, users.neighbours)) as tf.Tensor2D) : scores;
+    return users.seq && users.transitions ? (tf.add(withKnn, tf.mul(users.seq, users.transitions)) as tf.Tensor2D) : withKnn;
   });
 }
 
@@ -159,6 +176,7 @@ export function userGrad(items: ItemTable, users: UserBatch, feedback: FeedbackB
       user: tf.matMul(g, items.vectors) as tf.Tensor2D,
       pop: tf.sum(tf.mul(g, tf.reshape(items.bias, [1, -1])), 1, true) as tf.Tensor2D,
       ...(users.knn && users.neighbours ? { knn: tf.sum(tf.mul(g, users.neighbours), 1, true) as tf.Tensor2D } : {}),
+      ...(users.seq && users.transitions ? { seq: tf.sum(tf.mul(g, users.transitions), 1, true) as tf.Tensor2D } : {}),
     };
   });
 }

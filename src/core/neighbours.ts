@@ -16,14 +16,15 @@ export interface Neighbours {
 
 /**
  * Mean similarity of every item to the clicked ones, written into `out`
- * (length `items`, zeroed first). Repeated clicks count again.
+ * (length `items`, zeroed first), each click weighted by `weights` (summing
+ * to 1, e.g. recency weights; default a plain mean). Repeated clicks count again.
  */
-export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, out: Float32Array): Float32Array {
+export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
   out.fill(0);
   if (clicks.length === 0) return out;
   const { m, ids, sims } = neighbours;
-  const w = 1 / clicks.length;
   for (let c = 0; c < clicks.length; c++) {
+    const w = weights ? weights[c]! : 1 / clicks.length;
     const base = clicks[c]! * m;
     for (let s = 0; s < m; s++) {
       const i = ids[base + s]!;

@@ -34,7 +34,7 @@ export async function validationObjective(scorer: Scorer, users: readonly UserPo
 
 /** Protocol v1's tuning objective as an Objective. */
 export function ndcgObjective(ks: readonly number[]): Objective {
-  return { name: `mean validation nDCG@10 over k in {${ks.join(',')}}`, score: (scorer, users) => validationObjective(scorer, users, ks) };
+  return { name: `mean validation nDCG@10 over k in {${ks.join(',')}}`, protocol: 'v1', score: (scorer, users) => validationObjective(scorer, users, ks) };
 }
 
 /** The objective a fit tunes on: the context's, else protocol v1's. */

@@ -47,6 +47,7 @@ export async function evaluatePrequential(scorer: Scorer, users: readonly UserPo
 export function prequentialObjective(maxSteps: number = PREQUENTIAL.maxSteps): Objective {
   return {
     name: `mean validation HR@10 of the next click (protocol v2, up to ${maxSteps} steps per user)`,
+    protocol: 'v2',
     async score(scorer, users) {
       const { hr10 } = await evaluatePrequential(scorer, users, maxSteps);
       return hr10.length ? hr10.reduce((a, b) => a + b, 0) / hr10.length : 0;

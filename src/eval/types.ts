@@ -48,6 +48,8 @@ export interface Scorer {
 export interface Objective {
   /** For the report, e.g. "mean validation nDCG@10 over k in {1,3,5,10,20}". */
   readonly name: string;
+  /** The protocol whose question it asks, for methods that tune by their own means (a trainer's validation). */
+  readonly protocol: 'v1' | 'v2';
   score(scorer: Scorer, users: readonly UserPositives[]): Promise<number>;
 }
 

@@ -35,8 +35,15 @@ export interface TrainConfig {
    * visitor's mean similarity row, with an adapted weight, to every score.
    */
   readonly neighbours: number;
-  /** Shrinkage of the neighbours' cosine (the `+ shrink` in its denominator). */
+  /** Shrinkage of the neighbours' cosine (the `+ shrink` in its denominator) for the pretrain baseline; meta-training chooses it on validation. */
   readonly neighbourShrink: number;
+  /**
+   * Next-item transition lists kept per item (0: none): the sequential term,
+   * what tends to follow the visitor's last clicks, with an adapted weight.
+   */
+  readonly transitions: number;
+  /** Shrinkage of the transition shares (the `+ shrink` in trans(a, b) / (out(a) + shrink)). */
+  readonly transitionShrink: number;
   /**
    * Where the item side comes from. 'pooled': pooled pretraining, then
    * meta-training. 'als': implicit-ALS factors with a validated head, no
@@ -48,7 +55,19 @@ export interface TrainConfig {
   readonly alsAlpha: number;
   /** ALS ridge λ candidates, chosen on validation. */
   readonly alsLambdas: readonly number[];
+  /** Learn a recency decay of click weights (prototype, item-item row, support loss); else clicks weigh the same. */
+  readonly recency: boolean;
+  /** Starting decay when it is learned, in (0, 1). */
+  readonly decayInit: number;
+  /**
+   * What the validation users choose by: 'v1' mean nDCG@10 over the shot
+   * counts, 'v2' mean HR@10 of the next click, 'both' their mean.
+   */
+  readonly objective: ValidationObjective;
 }
+
+export const VALIDATION_OBJECTIVES = ['v1', 'v2', 'both'] as const;
+export type ValidationObjective = (typeof VALIDATION_OBJECTIVES)[number];
 
 export const TRANSFERS = ['pooled', 'als', 'auto'] as const;
 export type Transfer = (typeof TRANSFERS)[number];
@@ -69,7 +88,12 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   pretrainIterations: 300,
   neighbours: 50,
   neighbourShrink: 10,
+  transitions: 20,
+  transitionShrink: 5,
   transfer: 'auto',
   alsAlpha: 10,
   alsLambdas: [10, 100, 1000],
+  recency: true,
+  decayInit: 0.9,
+  objective: 'v1',
 };

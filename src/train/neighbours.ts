@@ -67,12 +67,14 @@ export function leaveOneOutRow(
   support: ArrayLike<number>,
   history: ReadonlySet<number>,
   out: Float32Array,
+  weights?: ArrayLike<number>,
 ): Float32Array {
   out.fill(0);
   if (support.length === 0) return out;
   const { m, ids, co, counts } = index;
-  const w = 1 / support.length;
   for (let c = 0; c < support.length; c++) {
+    // Each click's weight (recency weights sum to 1; by default a plain mean).
+    const w = weights ? weights[c]! : 1 / support.length;
     const j = support[c]!;
     const cj = counts[j]! - (history.has(j) ? 1 : 0);
     if (cj <= 0) continue;

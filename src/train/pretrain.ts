@@ -40,7 +40,7 @@ export async function trainPretrain(
         const lr = Math.log(rate);
         const tuned = { ...arrays, logLrUser: new Float32Array(config.dim).fill(lr), logLrPop: Float32Array.of(lr), logLrKnn: Float32Array.of(lr), logKnnInit: Float32Array.of(Math.log(knn)) };
         const params = fromArrays(tuned, shape);
-        const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps, neighbours);
+        const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps, { neighbours });
         disposeParams(params);
         top = Math.max(top, v.mean);
         if (!best || v.mean > best.mean) best = { arrays: tuned, mean: v.mean, byK: v.byK, rate };

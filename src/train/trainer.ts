@@ -5,15 +5,20 @@ import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { createRng } from '../core/rng';
 import type { FoldData, UserPositives } from '../eval/types';
-import { episodeNdcg } from './episodes';
+import { episodeNdcg, prequentialHr, type ItemLists } from './episodes';
+import type { Transitions } from '../core/transitions';
+import { chooseItemLists } from './list-search';
+import { decayOf } from '../core/recency';
 import { pooledParams } from './pretrain';
 import type { Neighbours } from '../core/neighbours';
-import { buildNeighbours } from './neighbours';
 import { selectAlsStart, type AlsSearch, type AlsStart } from './als-start';
 import { disposeTasks, sampleTasks } from './tasks';
 import type { TrainConfig } from './config';
 
 export * from './config';
+
+/** Training tasks ask what the validation objective asks: the rest of the history (v1), the next click (v2), or both alike. */
+const NEXT_CLICK_SHARE: Record<TrainConfig['objective'], number> = { v1: 0, v2: 1, both: 0.5 };
 
 /** Logit scale of the ALS start (ALS scores live in [0, 1]). */
 const ALS_TEMPERATURE = 10;
@@ -50,6 +55,8 @@ export interface TrainedModel {
   readonly tasksPerSecond: number;
   /** The item-item neighbour lists the model scores with (none when `config.neighbours` is 0). */
   readonly neighbours?: Neighbours;
+  /** The next-item transition lists of the sequential term (none when `config.transitions` is 0). */
+  readonly transitions?: Transitions;
   /** Which start won on validation, and the ALS head search when one ran. */
   readonly start: {
     readonly chosen: 'pooled' | 'als';
@@ -90,8 +97,12 @@ export async function trainMeta(
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
-  const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
+  const choice = chooseItemLists(data.train, shape.items, data.validation, config);
+  const index = choice.neighbours;
   const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
+  const seqIndex = choice.transitions;
+  const transitions = seqIndex ? { m: seqIndex.m, ids: seqIndex.ids, sims: seqIndex.sims } : undefined;
+  const lists = { neighbours, transitions };
   const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
   const model = (params: MetaParams, history: TrainProgress[], validation: TrainedModel['validation'], tasksPerSecond: number, start: TrainedModel['start']): TrainedModel => ({
     params,
@@ -104,10 +115,11 @@ export async function trainMeta(
     validation,
     tasksPerSecond,
     ...(neighbours ? { neighbours } : {}),
+    ...(transitions ? { transitions } : {}),
     start,
   });
   const content = { features: side.features, count: side.names.length, warm: side.warm };
-  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours });
+  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists });
   const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
@@ -126,6 +138,8 @@ export async function trainMeta(
     learnRates: config.learnRates,
     weightDecay: config.weightDecay,
     neighbours: index !== undefined,
+    transitions: seqIndex !== undefined,
+    recency: config.recency,
   };
   const history: TrainProgress[] = [];
   let best: { arrays: Record<ParamName, Float32Array>; mean: number; byK: Record<number, number> } | null = null;
@@ -134,7 +148,8 @@ export async function trainMeta(
   let lossSum = 0;
   try {
     for (let it = 1; it <= config.iterations; it++) {
-      const batch = sampleTasks(data.train, shape.items, config.batchSize, rng, undefined, index);
+      const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
+      const batch = sampleTasks(data.train, shape.items, config.batchSize, rng, { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective] });
       const { loss, grads } = metaStep(vars, inputs, batch, metaConfig);
       optimizer.applyGradients(namedGrads(vars, grads));
       lossSum += (await loss.data())[0]!;
@@ -143,7 +158,7 @@ export async function trainMeta(
       tasksSince += config.batchSize;
       if (it % config.validateEvery === 0 || it === config.iterations) {
         const tasksPerSecond = (tasksSince * 1000) / (performance.now() - since);
-        const v = await episodeNdcg(vars, inputs, data.validation, config.validationKs, evalSteps, neighbours);
+        const v = await validate(vars, inputs, data.validation, config, evalSteps, lists);
         const p = { iteration: it, loss: lossSum / tasksSince * config.batchSize, tasksPerSecond, validation: v.mean };
         history.push(p);
         onProgress?.(p);
@@ -170,24 +185,45 @@ export async function trainMeta(
   });
 }
 
+/** The validation objective the config names, with its parts (byK: v1's nDCG@10 per k; next: v2's HR@10). */
+export async function validate(
+  params: MetaParams,
+  inputs: ItemInputs,
+  users: TrainingData['validation'],
+  config: Pick<TrainConfig, 'objective' | 'validationKs'>,
+  steps: number,
+  lists: ItemLists = {},
+): Promise<{ mean: number; byK: Record<number, number>; next?: number }> {
+  const v1 = config.objective === 'v2' ? null : await episodeNdcg(params, inputs, users, config.validationKs, steps, lists);
+  const next = config.objective === 'v1' ? undefined : await prequentialHr(params, inputs, users, steps, lists);
+  if (!v1) return { mean: next!, byK: {}, next };
+  if (next === undefined) return v1;
+  return { mean: (v1.mean + next) / 2, byK: v1.byK, next };
+}
+
 /** The ALS start with its head chosen on the validation users (see train/als-start). */
-async function alsCandidate(data: TrainingData, config: TrainConfig, model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours'>): Promise<AlsStart> {
+async function alsCandidate(
+  data: TrainingData,
+  config: TrainConfig,
+  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours'> & { readonly lists: ItemLists },
+): Promise<AlsStart> {
   const base = initParams(model.shape, { seed: config.seed });
   const arrays = await toArrays(base);
   disposeParams(base);
-  const search = { ...model, train: data.train, base: arrays, validation: data.validation, ks: config.validationKs };
+  const validateAls = (params: MetaParams) => validate(params, model.inputs, data.validation, config, model.steps, model.lists);
+  const search = { ...model, train: data.train, base: arrays, validate: validateAls };
   return selectAlsStart(search, { dim: config.dim, alpha: config.alsAlpha, lambdas: config.alsLambdas, temperature: ALS_TEMPERATURE, seed: config.seed });
 }
 
 /** Random parameters, or pooled-pretrained ones with the context side copied from the item side. */
 async function startingParams(data: TrainingData, config: TrainConfig, shape: ModelShape, inputs: ItemInputs): Promise<MetaParams> {
-  const fresh = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1 });
+  const fresh = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1, decay: config.recency ? config.decayInit : 1 });
   if (config.pretrainIterations <= 0) return fresh;
   const arrays = await toArrays(fresh);
   disposeParams(fresh);
   const pooled = (await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user')).arrays;
   return fromArrays(
-    { ...arrays, ...pooled, contentCtx: pooled.contentW.slice(), ctxEmb: pooled.itemEmb.slice(), protoScale: arrays.protoScale, logLrUser: arrays.logLrUser, logLrPop: arrays.logLrPop, logShrink: arrays.logShrink, logKnnInit: arrays.logKnnInit, logLrKnn: arrays.logLrKnn },
+    { ...arrays, ...pooled, contentCtx: pooled.contentW.slice(), ctxEmb: pooled.itemEmb.slice(), protoScale: arrays.protoScale, logLrUser: arrays.logLrUser, logLrPop: arrays.logLrPop, logShrink: arrays.logShrink, logKnnInit: arrays.logKnnInit, logLrKnn: arrays.logLrKnn, logitDecay: arrays.logitDecay, logSeqInit: arrays.logSeqInit, logLrSeq: arrays.logLrSeq },
     shape,
   );
 }

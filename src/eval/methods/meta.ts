@@ -20,10 +20,10 @@ import type { FoldData, Method, Scorer } from '../types';
 export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { algorithm: Algorithm }): Method {
   return {
     name,
-    // The trainer chooses its own settings on the fold's validation users, whatever the protocol.
-    tunes: false,
     async fit(fold: FoldData, ctx): Promise<Scorer> {
-      const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...overrides, validationKs: ctx.ks };
+      // The trainer chooses its settings on the fold's validation users by the protocol's own question.
+      const objective = ctx.objective?.protocol ?? 'v1';
+      const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, objective, ...overrides, validationKs: ctx.ks };
       const data = trainingDataFromFold(fold);
       const log = (p: { iteration: number; tasksPerSecond: number; validation?: number }): void =>
         ctx.onProgress?.(
@@ -36,15 +36,15 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
       const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
       return {
         async score(support) {
-          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', model.neighbours);
+          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
           return scores![0]!;
         },
         async scoreMany(supports) {
-          const [scores] = await adaptedScores(model.params, inputs, supports, steps, 'last', model.neighbours);
+          const [scores] = await adaptedScores(model.params, inputs, supports, steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
           return scores!;
         },
         async scoreSteps(support, maxSteps) {
-          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', model.neighbours);
+          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', { neighbours: model.neighbours, transitions: model.transitions });
           return all.map((perUser) => perUser[0]!);
         },
         tuning: {

@@ -37,7 +37,7 @@ describe.skipIf(!present)('meta-learning on MovieLens 100K (skipped without ../s
     const pre = await trainPretrain(data, { ...config, algorithm: 'pretrain', iterations: 300 });
     const score = async (m: TrainedModel): Promise<number> => {
       const inputs = trainedInputs(m);
-      const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, m.neighbours);
+      const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, { neighbours: m.neighbours });
       tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
       return r.mean;
     };
