@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../../src/artifact';
 import { adapt, disposeState, initialState, rank, scoreAll, type ClickKernel } from '../../src/core/adapt';
-import { createRng } from '../../src/core/rng';
-import { topK } from '../../src/core/top-k';
+import { createRng } from '../../src/math/rng';
+import { topK } from '../../src/math/top-k';
 
 const now = (): number => performance.now();
 

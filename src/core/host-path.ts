@@ -4,7 +4,7 @@ import { hostFeedback, hostLoss, hostStep, offsetItems, scoresOnly, sweep, type 
 import type { ItemTable } from './model';
 import { neighbourRow } from './neighbours';
 import { simdTable } from './simd-kernel';
-import { topK } from './top-k';
+import { topK } from '../math/top-k';
 
 /**
  * Which implementation runs a click: `tfjs` operations on the active backend,

@@ -4,5 +4,5 @@ export * from './inner';
 export * from './adapt';
 export * from './meta';
 export * from './features';
-export * from './rng';
+export * from '../math/rng';
 export * from './neighbours';

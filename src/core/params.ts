@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from './rng';
+import { createRng } from '../math/rng';
 
 /** Sizes of a model: catalog items, content features, embedding dimension. */
 export interface ModelShape {

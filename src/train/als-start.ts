@@ -1,6 +1,6 @@
-import { spdInverse } from '../eval/linalg';
-import { factorGram, trainIals } from '../eval/methods/ials-train';
-import { transpose, userItemMatrix, type Csr } from '../eval/sparse';
+import { spdInverse } from '../math/linalg';
+import { factorGram, trainIals } from '../math/ials';
+import { transpose, userItemMatrix, type Csr } from '../math/sparse';
 import type { Neighbours } from '../core/neighbours';
 import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, type ModelShape, type ParamName } from '../core/params';
@@ -74,7 +74,7 @@ export interface AlsData {
 
 /** The training matrices (and, given content, its factored regression), built once for every λ. */
 export function alsData(train: readonly Int32Array[], items: number, content?: ContentMatrix): AlsData {
-  const userItems = userItemMatrix(train.map((row, u) => ({ user: String(u), items: row })));
+  const userItems = userItemMatrix(train);
   return { items, userItems, itemUsers: transpose(userItems, items), ...(content ? { content: contentRegression(content) } : {}) };
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { itemInputs } from '../core/features';
 import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
-import { createRng } from '../core/rng';
+import { createRng } from '../math/rng';
 import { episodeNdcg } from './episodes';
 import { buildNeighbours } from './neighbours';
 import { normalizedRows } from './tasks';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskBatch } from '../core/meta';
-import type { Rng } from '../core/rng';
+import type { Rng } from '../math/rng';
 import { leaveOneOutRow, type TrainingNeighbours } from './neighbours';
 
 /** Shot counts a training task is drawn from: the protocol's, so training looks like use. */

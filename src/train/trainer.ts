@@ -3,7 +3,7 @@ import { itemInputs, featureMatrix, featureVocabulary, logPopularity } from '../
 import { metaStep, type MetaAlgorithm } from '../core/meta';
 import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
-import { createRng } from '../core/rng';
+import { createRng } from '../math/rng';
 import type { FoldData, UserPositives } from '../eval/types';
 import { episodeNdcg } from './episodes';
 import { pooledParams } from './pretrain';

@@ -4,7 +4,7 @@ import { benchCatalog } from '../../../bench/catalogs';
 import { peerClicks, peerUnavailable, type PeerCase } from '../../../bench/peer';
 import { parseArtifact, type Model } from '../../../src/artifact';
 import { adapt, disposeState, initialState, rank, type ClickKernel } from '../../../src/core/adapt';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 
 // The PyTorch peer (bench/reference/) must give the engine's top 20 for the
 // same artifact and clicks: it is the speed peer of the benchmark only if it

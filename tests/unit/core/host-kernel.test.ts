@@ -6,9 +6,9 @@ import { sweep, type HostItems } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
 import type { Neighbours } from '../../../src/core/neighbours';
 import { initParams } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 import { simdTable } from '../../../src/core/simd-kernel';
-import { topK } from '../../../src/core/top-k';
+import { topK } from '../../../src/math/top-k';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

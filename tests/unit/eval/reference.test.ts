@@ -7,10 +7,10 @@ import { runHarness, type CellResult } from '../../../src/eval/harness';
 import { itemknn } from '../../../src/eval/methods/itemknn';
 import { popularity } from '../../../src/eval/methods/popularity';
 import { prepareData } from '../../../src/eval/protocol';
-import { seededRandom } from '../../../src/eval/random';
+import { createRng } from '../../../src/math/rng';
 
 function world(): Dataset {
-  const rand = seededRandom(11);
+  const rand = createRng(11).next;
   const interactions: Interaction[] = [];
   for (let u = 0; u < 120; u++) {
     const n = 60 + Math.floor(rand() * 60);
