@@ -1,7 +1,7 @@
 // Node-side measures: meta-training throughput per backend and algorithm.
 import { disposeParams } from '../src/core/params';
 import { generateWorld } from '../src/data/synthetic';
-import { prepareData } from '../src/eval/protocol';
+import { prepareData } from '../src/protocol/data';
 import { trainPretrain } from '../src/train/pretrain';
 import { DEFAULT_TRAIN_CONFIG, trainMeta, type Algorithm } from '../src/train/trainer';
 

@@ -3,7 +3,7 @@ import { DATASET_FORMATS, isDatasetFormat, loadDataset } from '../data/load.js';
 import { parseEvalArgs } from '../eval/cli-args.js';
 import { runHarness } from '../eval/harness.js';
 import { DEFAULT_METHODS, METHODS } from '../eval/methods/index.js';
-import { prepareData } from '../eval/protocol.js';
+import { prepareData } from '../protocol/data.js';
 import { writeReportFiles } from '../eval/write.js';
 import { useNodeBackend } from './node-backend.js';
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { encodeArtifact } from '../artifact/encode';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '../data/load';
 import { generateWorld } from '../data/synthetic';
-import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../eval/protocol';
+import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../protocol/data';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
 import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';

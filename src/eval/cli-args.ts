@@ -1,4 +1,4 @@
-import { PROTOCOL_DEFAULTS } from './protocol.js';
+import { PROTOCOL_DEFAULTS } from '../protocol/data.js';
 
 /** Parsed `npm run eval` flags. */
 export interface EvalArgs {

@@ -1,7 +1,9 @@
 import { evaluateAtK } from './evaluate.js';
-import { meanWithInterval, episodeMetrics } from './metrics.js';
-import { buildFold, makeEpisode, type PreparedData } from './protocol.js';
-import type { Method, UserPositives, Scorer } from './types.js';
+import { meanWithInterval, episodeMetrics } from '../protocol/metrics.js';
+import { buildFold, type PreparedData } from '../protocol/data.js';
+import { makeEpisode } from '../protocol/episodes.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { Method, Scorer } from './types.js';
 
 /** One cell of the report: mean over every (fold, evaluated user) pair and its 95% half-width. */
 export interface CellResult {

@@ -4,7 +4,7 @@ import { transpose, userItemMatrix, type Csr } from '../math/sparse';
 import type { Neighbours } from '../core/neighbours';
 import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, type ModelShape, type ParamName } from '../core/params';
-import type { UserPositives } from '../eval/types';
+import type { UserPositives } from '../protocol/types';
 import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';
 import { episodeNdcg } from './episodes';
 

@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/dataset';
 import type { CatalogItem } from '../artifact/format';
 import { sha256Hex } from '../artifact/sha256';
-import { userRole, type PreparedData } from '../eval/protocol';
+import { userRole, type PreparedData } from '../protocol/data';
 import type { TrainingData } from './trainer';
 
 /**

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { computeItemTable, scoreBatch, type ItemInputs } from '../core/model';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
-import { episodeMetrics } from '../eval/metrics';
-import { makeEpisode } from '../eval/protocol';
-import type { UserPositives } from '../eval/types';
+import { episodeMetrics } from '../protocol/metrics';
+import { makeEpisode } from '../protocol/episodes';
+import type { UserPositives } from '../protocol/types';
 import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { normalizedRows } from './tasks';
 

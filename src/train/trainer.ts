@@ -4,7 +4,7 @@ import { metaStep, type MetaAlgorithm } from '../core/meta';
 import type { ItemInputs } from '../core/model';
 import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { createRng } from '../math/rng';
-import type { FoldData, UserPositives } from '../eval/types';
+import type { FoldData, UserPositives } from '../protocol/types';
 import { episodeNdcg } from './episodes';
 import { pooledParams } from './pretrain';
 import type { Neighbours } from '../core/neighbours';

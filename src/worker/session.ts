@@ -3,7 +3,8 @@ import type { NewEvent } from '../storage/schema';
 import type { Store } from '../storage/store';
 import { clickedSet, eventsToFeedback } from './feedback';
 import type { ClickResult, EventMap, RankedItem, RankingEvent, SessionMetrics } from './messages';
-import { addClickRank, EMPTY_METRICS, rankOf } from './metrics';
+import { exclusionMask, rankOf } from '../protocol/metrics';
+import { addClickRank, EMPTY_METRICS } from './metrics';
 import { indexOf, type EngineModel } from './model';
 
 /** Items in each pushed 'ranking' event. */
@@ -269,8 +270,7 @@ export class Session {
     const scoresT = scoreAll(this.model.adaptModel.items, this.state);
     const scores = (await scoresT.data()) as Float32Array;
     scoresT.dispose();
-    const others = new Set(exclude);
-    others.delete(target);
-    return rankOf(scores, target, others);
+    const others = [...exclude].filter((i) => i !== target);
+    return rankOf(scores, target, exclusionMask(scores.length, others));
   }
 }

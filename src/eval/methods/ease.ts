@@ -1,7 +1,8 @@
 import { gridSearch, type GridTrial } from '../evaluate.js';
 import { spdInverse } from '../../math/linalg.js';
 import { itemCounts } from '../../math/sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 
 export const EASE_DEFAULTS = {
   /** Coarse log grid, then one ×1/3 or ×3 refinement (optimal λ differs by 100× across datasets). */

@@ -1,7 +1,8 @@
 import { gridSearch } from '../evaluate.js';
 import { cholesky, choleskySolve, dot } from '../../math/linalg.js';
 import { itemCounts, transpose, userItemMatrix } from '../../math/sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 import { factorGram, trainIals, type IalsConfig } from '../../math/ials.js';
 
 export const IALS_DEFAULTS = {

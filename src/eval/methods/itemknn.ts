@@ -1,5 +1,6 @@
 import { cooccurrence } from '../../math/cooccurrence.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 
 /** Item-item cosine over training users, computed per support item from the co-occurrence index. */
 export interface CosineIndex {

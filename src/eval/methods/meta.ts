@@ -10,7 +10,8 @@ import {
   type Algorithm,
   type TrainConfig,
 } from '../../train/trainer';
-import type { FoldData, Method, Scorer } from '../types';
+import type { FoldData } from '../../protocol/types';
+import type { Method, Scorer } from '../types';
 
 /**
  * The neural methods: meta-trained on the fold's training users, the best

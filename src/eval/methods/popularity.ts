@@ -1,5 +1,6 @@
 import { itemCounts } from '../../math/sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 
 /** Popularity scorer: score(i) = number of training users with i as a positive, whatever the support. */
 export function popularityScorer(fold: FoldData): Scorer {

@@ -7,8 +7,8 @@ import { ease, easeItems } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
 import { itemknnScorer } from '../../../src/eval/methods/itemknn';
 import { popularityScorer } from '../../../src/eval/methods/popularity';
-import { exclusionMask, topN } from '../../../src/eval/metrics';
-import type { FoldData, UserPositives } from '../../../src/eval/types';
+import { exclusionMask, topN } from '../../../src/protocol/metrics';
+import type { FoldData, UserPositives } from '../../../src/protocol/types';
 
 // Catalog A B C D E; E is cold (no training user has it).
 const catalog = ['A', 'B', 'C', 'D', 'E'];

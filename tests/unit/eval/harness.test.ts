@@ -7,7 +7,7 @@ import { runHarness, type CellResult } from '../../../src/eval/harness';
 import { ease } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
 import { METHODS } from '../../../src/eval/methods/index';
-import { prepareData } from '../../../src/eval/protocol';
+import { prepareData } from '../../../src/protocol/data';
 import { createRng } from '../../../src/math/rng';
 import type { Method } from '../../../src/eval/types';
 import { writeReportFiles } from '../../../src/eval/write';

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../../src/data/load';
 import { evaluateAtK } from '../../../src/eval/evaluate';
-import { userBucket } from '../../../src/eval/fnv';
+import { userBucket } from '../../../src/protocol/fnv';
 import { itemknnScorer } from '../../../src/eval/methods/itemknn';
-import { buildFold, prepareData } from '../../../src/eval/protocol';
+import { buildFold, prepareData } from '../../../src/protocol/data';
 
 const ML = resolve(__dirname, '../../../../shared/data/ml-100k');
 const present = existsSync(`${ML}/u.data`);

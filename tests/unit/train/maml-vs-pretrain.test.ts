@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeParams } from '../../../src/core/params';
 import { loadDataset } from '../../../src/data/load';
-import { buildFold, prepareData } from '../../../src/eval/protocol';
+import { buildFold, prepareData } from '../../../src/protocol/data';
 import { episodeNdcg } from '../../../src/train/episodes';
 import { trainPretrain } from '../../../src/train/pretrain';
 import { DEFAULT_TRAIN_CONFIG, trainedInputs, trainingDataFromFold, trainMeta, type TrainedModel } from '../../../src/train/trainer';
