@@ -128,13 +128,6 @@ export async function toArrays(params: MetaParams): Promise<Record<ParamName, Fl
   return out;
 }
 
-/** A deep copy: adaptation and training never touch the tensors they were given. */
-export function cloneParams(params: MetaParams): MetaParams {
-  const out = {} as MetaParams;
-  for (const name of PARAM_NAMES) out[name] = params[name].clone();
-  return out;
-}
-
 /** Frees every tensor of a parameter set. */
 export function disposeParams(params: MetaParams): void {
   for (const name of PARAM_NAMES) params[name].dispose();

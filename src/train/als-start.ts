@@ -2,7 +2,7 @@ import { spdInverse } from '../math/linalg';
 import { factorGram, trainIals } from '../math/ials';
 import { transpose, userItemMatrix, type Csr } from '../math/sparse';
 import type { Neighbours } from '../core/neighbours';
-import type { ItemInputs } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type ModelShape, type ParamName } from '../core/params';
 import type { UserPositives } from '../protocol/types';
 import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';

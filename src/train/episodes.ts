@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { computeItemTable, scoreBatch, type ItemInputs } from '../core/model';
+import { computeItemTable, scoreBatch } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
 import { episodeMetrics } from '../protocol/metrics';

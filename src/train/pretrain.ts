@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { itemInputs } from '../core/features';
-import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../core/model';
+import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
 import { createRng } from '../math/rng';
 import { episodeNdcg } from './episodes';

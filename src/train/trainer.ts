@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { itemInputs, featureMatrix, featureVocabulary, logPopularity } from '../core/features';
 import { metaStep, type MetaAlgorithm } from '../core/meta';
-import type { ItemInputs } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { createRng } from '../math/rng';
 import type { FoldData, UserPositives } from '../protocol/types';

@@ -1,5 +1,7 @@
 import { activeBackend, fallback, selectBackend, watchDeviceLost, type BackendName } from '../backend';
-import { adapt, disposeState, initialState, rank } from '../core/adapt';
+import { adapt } from '../core/adapt';
+import { initialState, rank } from '../core/kernels';
+import { disposeState } from '../core/state';
 import { openResilientStore, type Store } from '../storage';
 import { loadArtifact, type ManifestReader } from './artifact-cache';
 import type { InitParams, ReadyInfo } from './messages';

@@ -1,4 +1,7 @@
-import { adapt, disposeState, deserializeState, initialState, rank, scoreAll, serializeState, type SavedState, type UserState } from '../core/adapt';
+import { adapt } from '../core/adapt';
+import { initialState, rank, scoreAll } from '../core/kernels';
+import { disposeState, deserializeState, serializeState, type SavedState } from '../core/state';
+import type { UserState } from '../core/types';
 import type { NewEvent } from '../storage/schema';
 import type { Store } from '../storage/store';
 import { clickedSet, eventsToFeedback } from './feedback';
@@ -267,9 +270,7 @@ export class Session {
   }
 
   private async rankOfItem(target: number, exclude: ReadonlySet<number>): Promise<number> {
-    const scoresT = scoreAll(this.model.adaptModel.items, this.state);
-    const scores = (await scoresT.data()) as Float32Array;
-    scoresT.dispose();
+    const scores = await scoreAll(this.model.adaptModel.items, this.state);
     const others = [...exclude].filter((i) => i !== target);
     return rankOf(scores, target, exclusionMask(scores.length, others));
   }
