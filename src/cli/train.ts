@@ -7,7 +7,9 @@ import { generateWorld } from '../data/synthetic';
 import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../protocol/data';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
-import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';
+import { trainMeta } from '../train/trainer';
+import type { TrainedModel } from '../train/types';
+import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, type Algorithm, type TrainConfig, type Transfer } from '../train/config';
 import { parseFlags } from './flags';
 import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from './node-backend';
 

@@ -8,7 +8,9 @@ import { cholesky, choleskySolve } from '../../../src/math/linalg';
 import { alsData, alsEmbeddings, alsParams } from '../../../src/train/als-start';
 import { contentRegression } from '../../../src/train/content-map';
 import { adaptedScores, episodeNdcg } from '../../../src/train/episodes';
-import { DEFAULT_TRAIN_CONFIG, trainedInputs, trainMeta } from '../../../src/train/trainer';
+import { trainMeta } from '../../../src/train/trainer';
+import { trainedInputs } from '../../../src/train/item-side';
+import { DEFAULT_TRAIN_CONFIG } from '../../../src/train/config';
 
 const ITEMS = 40;
 const DIM = 6;

@@ -8,7 +8,11 @@ import { loadDataset } from '../../../src/data/load';
 import { buildFold, prepareData } from '../../../src/protocol/data';
 import { episodeNdcg } from '../../../src/train/episodes';
 import { trainPretrain } from '../../../src/train/pretrain';
-import { DEFAULT_TRAIN_CONFIG, trainedInputs, trainingDataFromFold, trainMeta, type TrainedModel } from '../../../src/train/trainer';
+import { trainMeta } from '../../../src/train/trainer';
+import { trainingDataFromFold } from '../../../src/train/dataset-split';
+import { trainedInputs } from '../../../src/train/item-side';
+import type { TrainedModel } from '../../../src/train/types';
+import { DEFAULT_TRAIN_CONFIG } from '../../../src/train/config';
 
 const ML = resolve(__dirname, '../../../../shared/data/ml-100k');
 const present = existsSync(`${ML}/u.data`);
