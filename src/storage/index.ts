@@ -1,6 +1,7 @@
 // The one module that imports `idb`: the visitor's events, adapted state and
 // the cached model artifact, in a versioned IndexedDB schema.
-export { openStore, DEFAULT_DB_NAME, type Store, type OpenOptions } from './store';
+export { openStore, DEFAULT_DB_NAME, type OpenOptions } from './store';
+export type { Eviction, Store } from './types';
 export { openResilientStore, type ResilientStore, type ResilientOptions, type StorageMode, type StorageNotice } from './resilient';
 export { memoryStore } from './memory';
 export { EVICT_FRACTION, MAX_EVICTION_ROUNDS } from './quota';

@@ -1,7 +1,8 @@
 import { memoryStore, type MemorySeed } from './memory';
 import { EventMirror } from './mirror';
 import { describeRoomMade, isQuotaError, makeRoom, type RoomMade } from './quota';
-import { deleteStore, openStore, type OpenOptions, type Store } from './store';
+import { deleteStore, openStore, type OpenOptions } from './store';
+import type { Store } from './types';
 
 /** Where the visitor's events live right now. */
 export type StorageMode = 'indexeddb' | 'memory';

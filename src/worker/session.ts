@@ -3,7 +3,7 @@ import { initialState, rank, scoreAll } from '../core/kernels';
 import { disposeState, deserializeState, serializeState, type SavedState } from '../core/state';
 import type { UserState } from '../core/types';
 import type { NewEvent } from '../storage/schema';
-import type { Store } from '../storage/store';
+import type { Store } from '../storage/types';
 import { clickedSet, eventsToFeedback } from './feedback';
 import type { ClickResult, EventMap, RankedItem, RankingEvent, SessionMetrics } from './messages';
 import { exclusionMask, rankOf } from '../protocol/metrics';

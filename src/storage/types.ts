@@ -1,0 +1,34 @@
+import type { CachedArtifact } from './artifacts';
+import type { ExportedData, StoreStats } from './privacy';
+import type { NewEvent, StoredEvent, StoredState } from './schema';
+
+/** What one eviction did, in events. */
+export interface Eviction {
+  readonly evicted: number;
+  readonly kept: number;
+}
+
+/** Everything stored on the device, behind one object. Close it when done. */
+export interface Store {
+  readonly name: string;
+  /** Appends events; returns their ids (increasing). */
+  addEvents(events: readonly NewEvent[]): Promise<number[]>;
+  /** All events, oldest first. */
+  events(): Promise<StoredEvent[]>;
+  clearEvents(): Promise<void>;
+  /** Saves adapted parameters for a model version; eventCount = events they were adapted on. */
+  saveState(version: string, state: unknown, eventCount?: number): Promise<void>;
+  loadState(version: string): Promise<StoredState | undefined>;
+  clearState(): Promise<void>;
+  putArtifact(version: string, files: Record<string, ArrayBuffer>): Promise<void>;
+  currentArtifact(): Promise<CachedArtifact | undefined>;
+  /** Drops the cached artifact (it is public, and downloaded again); returns the bytes freed. */
+  clearArtifacts(): Promise<number>;
+  exportAll(): Promise<ExportedData>;
+  stats(): Promise<StoreStats>;
+  /** Deletes the oldest `fraction` of the events (at least one): the quota policy (see quota.ts). */
+  evictOldest(fraction?: number): Promise<Eviction>;
+  /** Closes and deletes the whole database. The store is unusable afterwards. */
+  forget(): Promise<void>;
+  close(): void;
+}
