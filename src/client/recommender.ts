@@ -39,7 +39,7 @@ export function createRecommender(options: RecommenderOptions): Recommender {
   const supervisor = new Supervisor(() => startWorker(options.workerUrl), {
     modelUrl,
     backend,
-    dbName: options.dbName ?? 'localrec',
+    ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
     ...(budgetMs === undefined ? {} : { budgetMs }),
     ...(downloadTimeoutMs === undefined ? {} : { downloadTimeoutMs }),
   });

@@ -6,13 +6,18 @@ import type { ClickResult, EventMap, ExportedData, RankedItem, ReadyInfo, StoreS
 export interface RecommenderOptions {
   /** URL of the artifact's model.json, e.g. '/models/demo/model.json'. */
   readonly modelUrl: string;
-  /** tfjs backend; 'auto' (default) times each that works and keeps the fastest. */
+  /**
+   * tfjs backend. 'auto' (default) tries wasm, webgpu, webgl, cpu in turn, timing one real
+   * adaptation + ranking on each that starts: it stops at the first under 8 ms a click
+   * (wasm, on most devices and catalogs below ~100k items), else keeps the fastest it
+   * timed within `selectionBudgetMs`.
+   */
   readonly backend?: BackendPreference;
-  /** IndexedDB database name; one per recommender on a site. Default 'localrec'. */
+  /** IndexedDB database name; one per recommender on a site. Default 'localrec' (storage's DEFAULT_DB_NAME). */
   readonly dbName?: string;
   /** Worker script URL, when the bundled one cannot be used (e.g. a CDN build). */
   readonly workerUrl?: string | URL;
-  /** Time budget for 'auto' backend selection, ms. */
+  /** Time budget for 'auto' backend selection, ms. Default 4,000 (backend's SELECTION_BUDGET_MS). */
   readonly selectionBudgetMs?: number;
   /** A model download fails after this long without receiving a byte, ms (then a cached model is used, if any). Default 30,000. */
   readonly downloadTimeoutMs?: number;

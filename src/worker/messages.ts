@@ -121,8 +121,9 @@ export interface ReadyInfo {
 export interface InitParams {
   readonly modelUrl: string;
   readonly backend: BackendPreference;
-  readonly dbName: string;
-  /** Time budget for `auto` backend selection, ms. */
+  /** IndexedDB database; the worker's default (storage's DEFAULT_DB_NAME) when absent. */
+  readonly dbName?: string;
+  /** Time budget for `auto` backend selection, ms (backend's SELECTION_BUDGET_MS when absent). */
   readonly budgetMs?: number;
   /** A model download fails after this long without receiving a byte, ms. */
   readonly downloadTimeoutMs?: number;
@@ -209,7 +210,8 @@ export interface EventMap {
   adapt: AdaptEvent;
   ranking: RankingEvent;
   error: ErrorData;
-  backend: { readonly from: string; readonly to: BackendName; readonly reason: string };
+  /** The backend changed mid-session (a lost WebGPU device): the others were timed as `auto` times them. */
+  backend: { readonly from: string; readonly to: BackendName; readonly reason: string; readonly timings: readonly BackendTiming[] };
   /** Storage changed course: in memory instead of IndexedDB, or the oldest events evicted to fit the quota. */
   storage: StorageNotice;
   /** Sent by the page side: the worker stopped (crash, terminate, close) and a new one restored the visitor from storage. */

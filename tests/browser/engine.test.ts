@@ -62,7 +62,7 @@ describe('the engine in a real worker', () => {
   it('refuses an unknown backend name on the page side, naming the choices', async () => {
     const { context, page } = await suite.harness.newPage();
     const message = await startEngineError(page, { modelUrl: '/nowhere/model.json', backend: 'tpu' as 'cpu' }).catch((e: Error) => e.message);
-    expect(message).toContain('Unknown backend "tpu": use one of "auto", "webgpu", "webgl", "wasm", "cpu".');
+    expect(message).toContain('Unknown backend "tpu": use one of "auto", "wasm", "webgpu", "webgl", "cpu".');
     await context.close();
   });
 
