@@ -1,6 +1,6 @@
 // `npm run eval -- --format <fmt> --data <dir> --out <report.json>`: protocol v1 cold-start benchmark.
 import { DATASET_FORMATS, isDatasetFormat, loadDataset } from '../data/load.js';
-import { parseEvalArgs } from '../eval/cli-args.js';
+import { parseEvalArgs } from './eval-args';
 import { runHarness } from '../eval/harness.js';
 import { DEFAULT_METHODS, METHODS } from '../eval/methods/index.js';
 import { prepareData } from '../protocol/data.js';

@@ -148,6 +148,7 @@ export interface AlsSearch {
  * then the item-item and popularity weights together, then the inner rate.
  */
 export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Promise<AlsStart> {
+  if (cfg.lambdas.length === 0) throw new Error('The ALS start needs at least one ridge λ to try (alsLambdas is empty), e.g. [10, 100, 1000].');
   const { train, base, shape, inputs, content, validation, ks, steps, neighbours } = search;
   const trials: { head: AlsHead; validation: number }[] = [];
   const embeddings = new Map<number, AlsEmbeddings>();

@@ -3,7 +3,7 @@ import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
 import type { ItemInputs } from '../core/types';
 import { createRng } from '../math/rng';
-import type { TrainConfig } from './config';
+import { checkTrainConfig, type TrainConfig } from './config';
 import { episodeNdcg } from './episodes';
 import { itemSide, sideInputs } from './item-side';
 import { meanRate, trainLoop, type TrainProgress } from './loop';
@@ -28,6 +28,7 @@ export async function trainPretrain(
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
 ): Promise<TrainedModel> {
+  checkTrainConfig(config);
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = sideInputs(side);

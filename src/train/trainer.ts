@@ -4,7 +4,7 @@ import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type Meta
 import type { ItemInputs } from '../core/types';
 import { createRng } from '../math/rng';
 import { selectAlsStart, type AlsSearch, type AlsStart } from './als-start';
-import type { TrainConfig } from './config';
+import { checkTrainConfig, type TrainConfig } from './config';
 import { episodeNdcg } from './episodes';
 import { itemSide, sideInputs } from './item-side';
 import { meanRate, trainLoop, type TrainProgress } from './loop';
@@ -23,6 +23,7 @@ export async function trainMeta(
   onProgress?: (p: TrainProgress) => void,
 ): Promise<TrainedModel> {
   if (config.algorithm === 'pretrain') throw new Error('trainMeta: use trainPretrain for the "pretrain" algorithm');
+  checkTrainConfig(config);
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = sideInputs(side);
