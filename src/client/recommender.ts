@@ -17,7 +17,7 @@ function startWorker(workerUrl: string | URL | undefined): Worker {
  *
  * ```ts
  * const rec = createRecommender({ modelUrl: '/models/demo/model.json' });
- * const info = await rec.ready; // { backend: 'webgpu', items: 2000, personal: false, ... }
+ * const info = await rec.ready; // { backend: 'wasm', items: 2000, personal: false, ... }
  * rec.on('ranking', ({ items }) => render(items));
  * const top = await rec.recommend({ count: 10 });
  * await rec.impressions(top.map((i) => i.id));
