@@ -32,3 +32,22 @@ export interface Store {
   forget(): Promise<void>;
   close(): void;
 }
+
+/** Where the visitor's events live right now. */
+export type StorageMode = 'indexeddb' | 'memory';
+
+/** Told to the page whenever storage had to change course. */
+export interface StorageNotice {
+  readonly storage: StorageMode;
+  /** What happened and what it means for the visitor, in a sentence or two. */
+  readonly reason: string;
+  /** Events dropped, oldest first, to fit the quota; absent otherwise. */
+  readonly evicted?: number;
+}
+
+/** A Store that keeps working when IndexedDB does not: it says which mode it is in. */
+export interface ResilientStore extends Store {
+  readonly mode: StorageMode;
+  /** Another tab changed the stored events: read them from the database next time. */
+  invalidate(): void;
+}
