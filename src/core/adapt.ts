@@ -1,6 +1,6 @@
 import { DEFAULT_NEGATIVE_WEIGHT } from './feedback';
-import { clickRow, kernelFor } from './kernels';
-import type { AdaptModel, ClickKernel, Feedback, StepMetrics, UserState } from './types';
+import { clickRow, kernelFor, type KernelChoice } from './kernels';
+import type { AdaptModel, Feedback, StepMetrics, UserState } from './types';
 
 export interface AdaptOptions {
   /** Gradient steps (the artifact's default for the runtime). */
@@ -14,8 +14,8 @@ export interface AdaptOptions {
    */
   readonly signal?: { readonly aborted: boolean };
   readonly onStep?: (metrics: StepMetrics) => void;
-  /** tfjs operations, or host loops (default `auto`: host loops on cpu/wasm); same results either way. */
-  readonly kernel?: ClickKernel;
+  /** tfjs operations, or host loops (default `auto`: host loops on cpu/wasm), or a kernel object; same results either way. */
+  readonly kernel?: KernelChoice;
 }
 
 export interface AdaptResult {

@@ -7,8 +7,15 @@ import type { AdaptKernel, AdaptModel, ClickKernel, ItemTable, SparseRow, UserSt
 /** Backends whose tensors live in host memory: the host kernel may read them synchronously. */
 const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
+/**
+ * A kernel by name, or a kernel itself: how another implementation (e.g. a
+ * hand-written WebGPU one) runs behind the same driver without core knowing it.
+ */
+export type KernelChoice = ClickKernel | AdaptKernel;
+
 /** The kernel `choice` selects on the active backend; throws for `host` on a GPU backend. */
-export function kernelFor(choice: ClickKernel = 'auto'): AdaptKernel {
+export function kernelFor(choice: KernelChoice = 'auto'): AdaptKernel {
+  if (typeof choice === 'object') return choice;
   if (choice === 'tfjs') return tfjsKernel;
   const onHost = HOST_BACKENDS.includes(tf.getBackend());
   if (choice === 'host' && !onHost) {
@@ -23,7 +30,7 @@ export function clickRow(model: AdaptModel, clicks: Int32Array): SparseRow | nul
 }
 
 /** Step-0 parameters of a visitor: the initialization moved towards their clicks' prototype. */
-export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: ClickKernel): UserState {
+export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice): UserState {
   return kernelFor(kernel).initialState(model, clicks, clickRow(model, clicks));
 }
 
@@ -33,12 +40,12 @@ export function rank(
   state: UserState,
   k: number,
   exclude: Int32Array = new Int32Array(0),
-  kernel?: ClickKernel,
+  kernel?: KernelChoice,
 ): Promise<{ indices: Int32Array; scores: Float32Array }> {
   return kernelFor(kernel).rank(items, state, k, exclude);
 }
 
 /** Scores of every catalog item for one visitor ([items]). */
-export function scoreAll(items: ItemTable, state: UserState, kernel?: ClickKernel): Promise<Float32Array> {
+export function scoreAll(items: ItemTable, state: UserState, kernel?: KernelChoice): Promise<Float32Array> {
   return kernelFor(kernel).scores(items, state);
 }

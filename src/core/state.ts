@@ -8,6 +8,7 @@ export function cloneState(state: UserState): UserState {
   return state.knn && state.neighbours ? { ...out, knn: state.knn.clone(), neighbours: state.neighbours.clone() } : out;
 }
 
+/** Frees every tensor of a state. */
 export function disposeState(state: UserState): void {
   tf.dispose([state.user, state.pop, state.knn, state.neighbours].filter((t) => t !== undefined));
 }

@@ -129,7 +129,11 @@ export interface AdaptProblem {
   readonly feedback: Feedback;
   /** Total weight of the impressions relative to the clicks' total of 1. */
   readonly negativeWeight: number;
-  /** The item-item row of these clicks, for models with neighbours. */
+  /**
+   * The item-item row of these clicks, for models with neighbours. Another
+   * offset row (e.g. item → next-item transitions) joins it here, with its
+   * adapted weight in the visitor's state beside `knn`.
+   */
   readonly neighbours: SparseRow | null;
   /** Gradient steps the driver will ask for. */
   readonly steps: number;
@@ -155,9 +159,13 @@ export interface KernelRun<S> {
   dispose(): void;
 }
 
-/** An implementation of the click path: the start, the adaptation steps and the ranking. */
+/**
+ * An implementation of the click path: the start, the adaptation steps and the
+ * ranking. core has two (kernel-tfjs.ts, kernel-host.ts); another passes itself
+ * as the `kernel` option of adapt/initialState/rank/scoreAll.
+ */
 export interface AdaptKernel {
-  readonly name: 'tfjs' | 'host';
+  readonly name: string;
   /** Step-0 parameters of a visitor: the initialization moved towards the clicks' prototype. */
   initialState(model: AdaptModel, clicks: Int32Array, neighbours: SparseRow | null): UserState;
   /** Starts an adaptation from `start` (which stays the caller's). */
