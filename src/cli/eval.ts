@@ -1,9 +1,9 @@
 // `npm run eval -- --format <fmt> --data <dir> --out <report.json> [--protocol v1|v2|v1,v2]`: the benchmark protocols.
 import { DATASET_FORMATS, isDatasetFormat, loadDataset } from '../data/load.js';
-import { parseEvalArgs } from '../eval/cli-args.js';
+import { parseEvalArgs } from './eval-args';
 import { runProtocols } from '../eval/harness.js';
 import { DEFAULT_METHODS, DEFAULT_METHODS_V2, METHODS } from '../eval/methods/index.js';
-import { prepareData } from '../eval/protocol.js';
+import { prepareData } from '../protocol/data.js';
 import { writeReportFiles } from '../eval/write.js';
 import { useNodeBackend } from './node-backend.js';
 

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
-import {
-  feedbackLoss,
-  scoreBatch,
-  userGrad,
-  type FeedbackBatch,
-  type ItemTable,
-  type UserBatch,
-} from './model';
+import { userGrad } from './model';
+import type { FeedbackBatch, ItemTable, UserBatch } from './types';
 
 /**
  * The inner loop, vectorised over a batch of users: every user's parameters are
@@ -74,19 +68,6 @@ export function startUsers(params: MetaParams, items: ItemTable, support: Feedba
     const seq = support.transitions ? { seq: tf.tile(tf.reshape(tf.exp(params.logSeqInit), [1, 1]), [batch, 1]) as tf.Tensor2D, transitions: tf.clone(support.transitions) } : {};
     return { ...out, ...knn, ...seq };
   });
-}
-
-/**
- * Gradient of the summed support loss by tfjs autodiff: a first-order reference
- * for the closed form only. Under an outer tape (tfjs 4.22) a tf.grads nested in
- * variableGrads drops the Hessian terms, so meta-training uses the closed form,
- * whose second-order gradients are checked against finite differences.
- */
-export function autodiffUserGrad(items: ItemTable, users: UserBatch, feedback: FeedbackBatch): UserBatch {
-  const [user, pop] = tf.grads((u: tf.Tensor, p: tf.Tensor) =>
-    tf.sum(feedbackLoss(scoreBatch(items, { ...users, user: u as tf.Tensor2D, pop: p as tf.Tensor2D }), feedback)),
-  )([users.user, users.pop]);
-  return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
 }
 
 /** One gradient step on every user of the batch; returns new tensors. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { feedbackLoss, scoreBatch, computeItemTable, type FeedbackBatch, type ItemInputs, type UserBatch } from './model';
+import { feedbackLoss, scoreBatch, computeItemTable } from './model';
+import type { FeedbackBatch, ItemInputs, UserBatch } from './types';
 import { effectiveSupport, innerLoop, startUsers } from './inner';
 import { PARAM_NAMES, type MetaParams, type ParamName } from './params';
 

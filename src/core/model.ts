@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
+import type { FeedbackBatch, ItemInputs, ItemTable, UserBatch } from './types';
 
 /**
  * The score of item i for user b is `U[b]·V[i] + P[b]·bias[i]`:
@@ -13,78 +14,6 @@ import type { MetaParams } from './params';
  * for items seen in training and count the training users who clicked the item.
  * Cold items are therefore scored from content alone.
  */
-
-/** The fixed, non-learned inputs of the item side. */
-export interface ItemInputs {
-  /** [items, features] multi-hot content, feature 0 always 1. */
-  readonly features: tf.Tensor2D;
-  /** [items, 1]: 1 where the item had training interactions, else 0. */
-  readonly warm: tf.Tensor2D;
-  /** [items, 1]: log(1 + training users with the item as a positive); 0 for cold items. */
-  readonly logPop: tf.Tensor2D;
-}
-
-/** Item vectors [items, dim], popularity prior [items] and context vectors [items, dim]. */
-export type ItemTable = {
-  readonly vectors: tf.Tensor2D;
-  readonly bias: tf.Tensor1D;
-  /**
-   * What a click on the item says about the clicker (FISM-style: separate from
-   * the vector it is scored with, so item-item affinity need not be symmetric).
-   */
-  readonly context: tf.Tensor2D;
-};
-
-/** The adapted, per-user parameters, batched: B users. */
-export type UserBatch = {
-  /** [B, dim] user vectors. */
-  readonly user: tf.Tensor2D;
-  /** [B, 1] weight of the popularity prior. */
-  readonly pop: tf.Tensor2D;
-  /** [B, 1] weight of the item-item term, when the model has neighbours. */
-  readonly knn?: tf.Tensor2D;
-  /**
-   * [B, items] the item-item row the weight multiplies, fixed by the clicks
-   * (a clone of the support's row: like every field, owned by the batch).
-   */
-  readonly neighbours?: tf.Tensor2D;
-  /** [B, 1] weight of the sequential term, when the model has transition lists. */
-  readonly seq?: tf.Tensor2D;
-  /** [B, items] the transition row it multiplies (what tends to follow the last clicks), owned like `neighbours`. */
-  readonly transitions?: tf.Tensor2D;
-};
-
-/**
- * Feedback as dense per-user weights over the catalog ([B, items] each):
- * positives (clicks) with rows summing to 1, negatives (shown, not clicked)
- * with rows summing to the negative weight. Without impressions, leave
- * `negatives` out: the slate term then costs nothing (training data has none).
- */
-export type FeedbackBatch = {
-  readonly positives: tf.Tensor2D;
-  readonly negatives?: tf.Tensor2D;
-  /**
-   * 1 for items that are not candidates (e.g. the support when judging the
-   * query: the protocol never ranks them), so they do not count as negatives.
-   */
-  readonly excluded?: tf.Tensor2D;
-  /** [B, 1] clicks behind each positives row (before normalisation): the prototype's evidence. */
-  readonly count?: tf.Tensor2D;
-  /** [B, items] mean item-item similarity of each item to the clicked ones (see core/neighbours). */
-  readonly neighbours?: tf.Tensor2D;
-  /**
-   * Training only, to learn the recency decay: the decay the rows were built at
-   * ([1, 1], a constant) and the rows' derivatives in it ([B, items]). The
-   * inner loop then uses `row + (decay − decayAt) · derivative`: the same value,
-   * and the exact gradient in the decay (core/inner effectiveSupport).
-   */
-  readonly decayAt?: tf.Tensor2D;
-  readonly positivesDecay?: tf.Tensor2D;
-  readonly neighboursDecay?: tf.Tensor2D;
-  /** [B, items] what follows the last clicks, recency-weighted (see core/transitions). */
-  readonly transitions?: tf.Tensor2D;
-  readonly transitionsDecay?: tf.Tensor2D;
-};
 
 /** Score offset that takes an excluded item out of the softmax. */
 const EXCLUDED_OFFSET = -1e4;

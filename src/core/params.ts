@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from './rng';
+import { createRng } from '../math/rng';
 
 /** Sizes of a model: catalog items, content features, embedding dimension. */
 export interface ModelShape {
@@ -146,13 +146,6 @@ export function fromArrays(values: Record<ParamName, Float32Array>, shape: Model
 export async function toArrays(params: MetaParams): Promise<Record<ParamName, Float32Array>> {
   const out = {} as Record<ParamName, Float32Array>;
   for (const name of PARAM_NAMES) out[name] = (await params[name].data()) as Float32Array;
-  return out;
-}
-
-/** A deep copy: adaptation and training never touch the tensors they were given. */
-export function cloneParams(params: MetaParams): MetaParams {
-  const out = {} as MetaParams;
-  for (const name of PARAM_NAMES) out[name] = params[name].clone();
   return out;
 }
 

@@ -1,6 +1,7 @@
-import { episodeMetrics } from './metrics.js';
-import { makeEpisode } from './protocol.js';
-import type { FitContext, Objective, Scorer, UserPositives } from './types.js';
+import { episodeMetrics } from '../protocol/metrics.js';
+import { makeEpisode } from '../protocol/episodes.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { FitContext, Objective, Scorer } from './types.js';
 
 /** Per-user nDCG@10 and Recall@20 at one shot count (users with an empty query are skipped). */
 export interface EpisodeResults {

@@ -1,9 +1,10 @@
 // Protocol v2's side of the harness: accumulating prequential results and the report.
-import { meanWithInterval } from './metrics.js';
+import { meanWithInterval } from '../protocol/metrics.js';
 import { PREQUENTIAL } from '../protocol/prequential.js';
 import { evaluatePrequential } from './prequential.js';
-import type { PreparedData } from './protocol.js';
-import type { Method, Scorer, UserPositives } from './types.js';
+import type { PreparedData } from '../protocol/data.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { Method, Scorer } from './types.js';
 
 /** One method under protocol v2: HR@10 and MRR@10 (± 95% half-width) and the HR@10 curve by step. */
 export interface PrequentialResult {

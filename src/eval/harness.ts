@@ -1,9 +1,11 @@
 import { evaluateAtK, ndcgObjective } from './evaluate.js';
 import { evaluateV2, newV2Accumulator, v2Report, type EvalReportV2 } from './harness-v2.js';
 import { prequentialObjective } from './prequential.js';
-import { meanWithInterval, episodeMetrics } from './metrics.js';
-import { buildFold, makeEpisode, type PreparedData } from './protocol.js';
-import type { Method, Objective, UserPositives, Scorer } from './types.js';
+import { meanWithInterval, episodeMetrics } from '../protocol/metrics.js';
+import { buildFold, type PreparedData } from '../protocol/data.js';
+import { makeEpisode } from '../protocol/episodes.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { Method, Objective, Scorer } from './types.js';
 
 /** One cell of the report: mean over every (fold, evaluated user) pair and its 95% half-width. */
 export interface CellResult {

@@ -1,6 +1,7 @@
 // Protocol v2 evaluation of a fitted method: every prefix of every user's history is scored.
 import { PREQUENTIAL, prequentialMetrics, prequentialSteps } from '../protocol/prequential.js';
-import type { Objective, Scorer, Scores, UserPositives } from './types.js';
+import type { Scores, UserPositives } from '../protocol/types.js';
+import type { Objective, Scorer } from './types.js';
 
 /** Per-user HR@10 and MRR@10 (means over their steps) and, per step t, the hits of the users that reach it. */
 export interface PrequentialResults {

@@ -1,8 +1,8 @@
 // Protocol v2, the prequential next click (../shared/BENCHMARK.md): after every
 // click of an evaluated user, is their next click in the top 10? Pure: the
 // harness (src/eval) and the trainer's validation both import it.
-import { exclusionMask, rankOf } from '../eval/metrics.js';
-import type { Scores, UserPositives } from '../eval/types.js';
+import { exclusionMask, rankOf } from './metrics.js';
+import type { Scores, UserPositives } from './types.js';
 
 export const PREQUENTIAL = {
   /** Steps per user: t = 1..min(n - 1, maxSteps). */

@@ -1,8 +1,8 @@
-import { spdInverse } from '../eval/linalg';
-import { factorGram, trainIals } from '../eval/methods/ials-train';
-import { transpose, userItemMatrix, type Csr } from '../eval/sparse';
+import { spdInverse } from '../math/linalg';
+import { factorGram, trainIals } from '../math/ials';
+import { transpose, userItemMatrix, type Csr } from '../math/sparse';
 import type { Neighbours } from '../core/neighbours';
-import type { ItemInputs } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';
 
@@ -72,7 +72,7 @@ export interface AlsData {
 
 /** The training matrices (and, given content, its factored regression), built once for every λ. */
 export function alsData(train: readonly Int32Array[], items: number, content?: ContentMatrix): AlsData {
-  const userItems = userItemMatrix(train.map((row, u) => ({ user: String(u), items: row })));
+  const userItems = userItemMatrix(train);
   return { items, userItems, itemUsers: transpose(userItems, items), ...(content ? { content: contentRegression(content) } : {}) };
 }
 
@@ -146,6 +146,7 @@ export interface AlsSearch {
  * then the item-item and popularity weights together, then the inner rate.
  */
 export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Promise<AlsStart> {
+  if (cfg.lambdas.length === 0) throw new Error('The ALS start needs at least one ridge λ to try (alsLambdas is empty), e.g. [10, 100, 1000].');
   const { train, base, shape, content, validate, steps, neighbours } = search;
   const trials: { head: AlsHead; validation: number }[] = [];
   const embeddings = new Map<number, AlsEmbeddings>();

@@ -1,4 +1,6 @@
-// The training configuration and its defaults (the CLI's flags map onto these fields).
+// The training configuration, its defaults and its limits (the CLI's flags map onto these fields).
+import { MAX_STEPS } from '../artifact/check';
+import { describeRange, inRange, type Range } from '../math/range';
 
 export const ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet', 'pretrain'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
@@ -97,3 +99,44 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   decayInit: 0.9,
   objective: 'v1',
 };
+
+/**
+ * The values each numeric setting may take: `npm run train`'s flags carry the
+ * same ranges, and trainMeta / trainPretrain refuse anything outside them
+ * with an Error naming the setting (never a crash deeper in).
+ */
+export const TRAIN_LIMITS = {
+  dim: { min: 1, max: 1024, integer: true },
+  innerSteps: { min: 0, max: MAX_STEPS, integer: true },
+  innerLr: { min: 0, max: 100, above: true },
+  batchSize: { min: 1, max: 4096, integer: true },
+  iterations: { min: 1, max: 10_000_000, integer: true },
+  metaLr: { min: 0, max: 10, above: true },
+  weightDecay: { min: 0, max: 10 },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+  validateEvery: { min: 1, max: 10_000_000, integer: true },
+  pretrainIterations: { min: 0, max: 10_000_000, integer: true },
+  neighbours: { min: 0, max: 10_000, integer: true },
+  neighbourShrink: { min: 0, max: 1e6 },
+  transitions: { min: 0, max: 10_000, integer: true },
+  transitionShrink: { min: 0, max: 1e6 },
+  decayInit: { min: 0, max: 0.999, above: true },
+  alsAlpha: { min: 0, max: 1e6, above: true },
+} as const satisfies Partial<Record<keyof TrainConfig, Range>>;
+
+/** Throws an Error naming the first setting outside TRAIN_LIMITS (or an empty ALS λ grid). */
+export function checkTrainConfig(config: TrainConfig): void {
+  for (const [key, range] of Object.entries(TRAIN_LIMITS) as [keyof typeof TRAIN_LIMITS, Range][]) {
+    const value = config[key];
+    if (!inRange(value, range)) throw new Error(`Training setting ${key} is ${String(value)}: use ${describeRange(range)}.`);
+  }
+  if (config.alsLambdas.length === 0 || !config.alsLambdas.every((l) => inRange(l, { min: 0, max: Infinity, above: true }))) {
+    throw new Error(`Training setting alsLambdas is [${config.alsLambdas.join(', ')}]: give at least one ridge λ above 0, e.g. [10, 100, 1000].`);
+  }
+  if (!(VALIDATION_OBJECTIVES as readonly string[]).includes(config.objective)) {
+    throw new Error(`Training setting objective is "${config.objective}": use one of ${VALIDATION_OBJECTIVES.join(', ')}.`);
+  }
+  if (config.validationKs.length === 0 || !config.validationKs.every((k) => inRange(k, { min: 1, max: Infinity, integer: true }))) {
+    throw new Error(`Training setting validationKs is [${config.validationKs.join(', ')}]: give at least one shot count ≥ 1, e.g. [1, 3, 5, 10, 20].`);
+  }
+}

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { computeItemTable, scoreBatch, type ItemInputs, type UserBatch } from '../core/model';
+import { computeItemTable, scoreBatch } from '../core/model';
+import type { ItemInputs, UserBatch } from '../core/types';
 import { seqWeights, type Transitions } from '../core/transitions';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
-import { episodeMetrics } from '../eval/metrics';
-import { makeEpisode } from '../eval/protocol';
-import type { UserPositives } from '../eval/types';
+import { episodeMetrics } from '../protocol/metrics';
+import { makeEpisode } from '../protocol/episodes';
+import type { UserPositives } from '../protocol/types';
 import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { weightedRows } from './tasks';
 import { decayOf, recencyWeights } from '../core/recency';

@@ -3,9 +3,9 @@
 import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { recencyWeights } from '../core/recency';
 import { seqWeights, type Transitions } from '../core/transitions';
-import { episodeMetrics } from '../eval/metrics';
-import { makeEpisode } from '../eval/protocol';
-import type { UserPositives } from '../eval/types';
+import { episodeMetrics } from '../protocol/metrics';
+import { makeEpisode } from '../protocol/episodes';
+import type { UserPositives } from '../protocol/types';
 import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
 import type { ValidationObjective } from './config';
 import { buildNeighbours, type TrainingNeighbours } from './neighbours';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskBatch } from '../core/meta';
-import type { Rng } from '../core/rng';
+import type { Rng } from '../math/rng';
 import { recencyWeights } from '../core/recency';
 import { leaveOneOutRow, type TrainingNeighbours } from './neighbours';
 import { seqWeights } from '../core/transitions';

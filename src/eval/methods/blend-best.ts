@@ -1,5 +1,6 @@
 import { gridSearch, objectiveOf } from '../evaluate.js';
-import type { Method, MethodFactory, Scorer, Scores } from '../types.js';
+import type { Scores } from '../../protocol/types.js';
+import type { Method, MethodFactory, Scorer } from '../types.js';
 
 export const BLEND_BEST_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
 

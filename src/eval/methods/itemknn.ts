@@ -1,8 +1,9 @@
-import { itemCounts, transpose, userItemMatrix, type Csr } from '../sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import { cooccurrence } from '../../math/cooccurrence.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 import { scorePrefixes } from './prefixes.js';
 
-/** Item-item cosine over training users, computed per support item from the sparse matrices. */
+/** Item-item cosine over training users, computed per support item from the co-occurrence index. */
 export interface CosineIndex {
   readonly counts: Float64Array;
   /** Adds sum over support j of |U_i ∩ U_j| / sqrt(|U_i| |U_j|) into `out` (0 where a set is empty). */
@@ -11,12 +12,8 @@ export interface CosineIndex {
 
 /** Builds the cosine index of a fold's training users. */
 export function cosineIndex(fold: FoldData): CosineIndex {
-  const n = fold.catalog.length;
-  const userItems: Csr = userItemMatrix(fold.train);
-  const itemUsers = transpose(userItems, n);
-  const counts = itemCounts(fold.train, n);
-  const co = new Float64Array(n);
-  const touched = new Int32Array(n);
+  const index = cooccurrence(fold.train.map((u) => u.items), fold.catalog.length);
+  const counts = index.counts;
   return {
     counts,
     accumulate(support, out) {
@@ -25,19 +22,10 @@ export function cosineIndex(fold: FoldData): CosineIndex {
         const j = support[s]!;
         const nj = counts[j]!;
         if (nj === 0) continue;
-        let nTouched = 0;
-        for (let p = itemUsers.ptr[j]!; p < itemUsers.ptr[j + 1]!; p++) {
-          const u = itemUsers.cols[p]!;
-          for (let q = userItems.ptr[u]!; q < userItems.ptr[u + 1]!; q++) {
-            const i = userItems.cols[q]!;
-            if (co[i] === 0) touched[nTouched++] = i;
-            co[i]++;
-          }
-        }
-        for (let t = 0; t < nTouched; t++) {
-          const i = touched[t]!;
-          out[i] += co[i]! / Math.sqrt(counts[i]! * nj);
-          co[i] = 0;
+        const { items, both } = index.row(j);
+        for (let t = 0; t < items.length; t++) {
+          const i = items[t]!;
+          out[i] += both[i]! / Math.sqrt(counts[i]! * nj);
         }
       }
     },

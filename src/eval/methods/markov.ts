@@ -1,6 +1,7 @@
 import { gridSearch } from '../evaluate.js';
-import { itemCounts } from '../sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import { itemCounts } from '../../math/sparse.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 
 /** trans(a, b): how many of the fold's training users have b directly after a in their ordered positives. */
 export interface Transitions {
@@ -45,7 +46,7 @@ export function transitions(fold: FoldData): Transitions {
  */
 export function markovScorer(fold: FoldData): Scorer {
   const trans = transitions(fold);
-  const counts = itemCounts(fold.train, fold.catalog.length);
+  const counts = itemCounts(fold.train.map((u) => u.items), fold.catalog.length);
   const scale = Math.max(0, ...counts) + 1;
   return {
     score: async (support) => {
@@ -104,7 +105,7 @@ export function markovTuned(grid: readonly MarkovConfig[] = MARKOV_GRID): Method
     name: 'markov-tuned',
     fit: async (fold, ctx) => {
       const trans = transitions(fold);
-      const counts = itemCounts(fold.train, fold.catalog.length);
+      const counts = itemCounts(fold.train.map((u) => u.items), fold.catalog.length);
       return gridSearch('markov-tuned', [grid], async (c) => decayedMarkovScorer(trans, counts, c), fold.validation, ctx, { lookback: LOOKBACK });
     },
   };

@@ -2,15 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeParams } from '../../core/params';
 import { adaptedScores } from '../../train/episodes';
 import { trainPretrain } from '../../train/pretrain';
-import {
-  DEFAULT_TRAIN_CONFIG,
-  trainedInputs,
-  trainingDataFromFold,
-  trainMeta,
-  type Algorithm,
-  type TrainConfig,
-} from '../../train/trainer';
-import type { FoldData, Method, Scorer } from '../types';
+import { trainMeta } from '../../train/trainer';
+import { trainingDataFromFold } from '../../train/dataset-split';
+import { trainedInputs } from '../../train/item-side';
+import { DEFAULT_TRAIN_CONFIG, type Algorithm, type TrainConfig } from '../../train/config';
+import type { FoldData } from '../../protocol/types';
+import type { Method, Scorer } from '../types';
 
 /**
  * The neural methods: meta-trained on the fold's training users, the best

@@ -1,4 +1,4 @@
-import type { Scores } from '../types.js';
+import type { Scores } from '../../protocol/types.js';
 
 /** True when `b` is `a` plus one item at the end (successive prefixes of one history in protocol v2). */
 export function extendsByOne(a: Int32Array, b: Int32Array): boolean {

@@ -2,10 +2,11 @@
 // the true function (rows rebuilt on the host at each decay), through second-order MAML.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeItemTable, feedbackLoss, scoreBatch, type FeedbackBatch } from '../../../src/core/model';
+import { computeItemTable, feedbackLoss, scoreBatch } from '../../../src/core/model';
+import type { FeedbackBatch, Neighbours } from '../../../src/core/types';
 import { innerLoop } from '../../../src/core/inner';
 import { metaStep } from '../../../src/core/meta';
-import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
+import { neighbourRow } from '../../../src/core/neighbours';
 import { decayLogit, PARAM_NAMES, type MetaParams } from '../../../src/core/params';
 import { decayOf, recencyWeights } from '../../../src/core/recency';
 import { seqWeights } from '../../../src/core/transitions';

@@ -5,18 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dataset, Interaction } from '../../../src/data/dataset';
-import { fnv1a32 } from '../../../src/eval/fnv';
+import { fnv1a32 } from '../../../src/protocol/fnv';
 import { runProtocols } from '../../../src/eval/harness';
 import { cosineIndex } from '../../../src/eval/methods/itemknn';
 import { itemknnRecency, recencyKnnScorer } from '../../../src/eval/methods/itemknn-recency';
 import { METHODS } from '../../../src/eval/methods/index';
-import { buildFold, prepareData } from '../../../src/eval/protocol';
-import { seededRandom } from '../../../src/eval/random';
+import { buildFold, prepareData } from '../../../src/protocol/data';
+import { createRng } from '../../../src/math/rng';
 import { writeReportFiles } from '../../../src/eval/write';
 import { prequentialMetrics, prequentialSteps } from '../../../src/protocol/prequential';
 
 function world(): Dataset {
-  const rand = seededRandom(5);
+  const rand = createRng(5).next;
   const interactions: Interaction[] = [];
   for (let u = 0; u < 150; u++) {
     const n = 20 + Math.floor(rand() * 70);

@@ -1,19 +1,17 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadDataset } from '../../../src/data/load';
 import { evaluateAtK } from '../../../src/eval/evaluate';
-import { userBucket } from '../../../src/eval/fnv';
+import { userBucket } from '../../../src/protocol/fnv';
 import { itemknnScorer } from '../../../src/eval/methods/itemknn';
-import { buildFold, prepareData } from '../../../src/eval/protocol';
+import { buildFold, prepareData } from '../../../src/protocol/data';
+import { describeWithData, realData } from '../support/real-data';
 import { runProtocols } from '../../../src/eval/harness';
 import { METHODS } from '../../../src/eval/methods/index';
 
-const ML = resolve(__dirname, '../../../../shared/data/ml-100k');
-const present = existsSync(`${ML}/u.data`);
-if (!present) console.warn(`Skipping MovieLens 100K protocol checks: ${ML}/u.data is absent (the shared data folder is not on this machine).`);
+const ml100k = realData('ml-100k', 'u.data');
+const ML = ml100k.dir;
 
-describe.skipIf(!present)('protocol v1 on MovieLens 100K (skipped without ../shared/data/ml-100k)', () => {
+describeWithData(ml100k, 'protocol v1 on MovieLens 100K', () => {
   it('builds the catalog, positives and folds, and runs ItemKNN on fold 3', async () => {
     const data = prepareData(await loadDataset('movielens-100k', ML), 4);
     expect(data.catalog).toHaveLength(1682);

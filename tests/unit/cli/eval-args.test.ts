@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvalArgs } from '../../../src/eval/cli-args';
+import { parseEvalArgs } from '../../../src/cli/eval-args';
 
 const formats = ['movielens-100k', 'lastfm', 'csv'];
 const names = ['popularity', 'itemknn', 'ease'];
@@ -30,7 +30,10 @@ describe('eval CLI flags', () => {
     expect(() => parse('--format', 'netflix', '--data', 'd', '--out', 'o')).toThrow(/--format "netflix".*movielens-100k, lastfm, csv/);
     expect(() => parse(...base, '--folds', '0,7')).toThrow(/--folds "0,7": "7".*0,1,2,3,4/);
     expect(() => parse(...base, '--ks', '1,x')).toThrow(/--ks "1,x": "x"/);
-    expect(() => parse(...base, '--methods', 'popularity,svd')).toThrow(/unknown method "svd".*popularity, itemknn, ease/);
+    expect(() => parse(...base, '--methods', 'popularity,svd')).toThrow('--methods "popularity,svd": "svd" is not one of popularity, itemknn, ease');
+    expect(() => parse(...base, '--methods', 'ease,ease')).toThrow('--methods "ease,ease" repeats a value; list each once');
+    expect(() => parse(...base, '--steps', '-1')).toThrow('--steps "-1" is out of range: use a whole number from 0 to 100, e.g. --steps 10');
+    expect(() => parse(...base, '--min-positives', '0')).toThrow('--min-positives "0" is out of range: use a whole number from 1 to 1,000,000');
     expect(() => parse(...base, '--threshold', 'high')).toThrow(/--threshold "high"/);
     expect(() => parse(...base, '--verbose')).toThrow(/Unknown argument "--verbose"/);
     expect(() => parse('--format', 'lastfm', '--out', 'o')).toThrow(/Missing --data/);
