@@ -18,7 +18,17 @@ describe('eval CLI flags', () => {
       folds: [0, 1, 2, 3, 4],
       methods: ['popularity', 'itemknn'],
       steps: undefined,
+      protocols: ['v1'],
+      outV2: undefined,
     });
+  });
+
+  it('runs protocol v2 or both, and asks where the second report goes', () => {
+    expect(parse(...base, '--protocol', 'v2')).toMatchObject({ protocols: ['v2'], out: 'o.json' });
+    expect(parse(...base, '--protocol', 'v1,v2', '--out-v2', 'v2.json')).toMatchObject({ protocols: ['v1', 'v2'], outV2: 'v2.json' });
+    expect(() => parse(...base, '--protocol', 'v1,v2')).toThrow(/--out-v2/);
+    expect(() => parse(...base, '--out-v2', 'x.json')).toThrow(/only for --protocol v1,v2/);
+    expect(() => parse(...base, '--protocol', 'v3')).toThrow(/--protocol.*v3/);
   });
 
   it('reads every flag, with = or a separate value', () => {

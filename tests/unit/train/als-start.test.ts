@@ -117,7 +117,7 @@ describe('ALS start', () => {
       expect(m.validation.mean).toBe(Math.max(pooled!, als!.mean));
       expect(chosen).toBe(als!.mean > pooled! ? 'als' : 'pooled');
       const inp = trainedInputs(m);
-      const again = await episodeNdcg(m.params, inp, validation, ks, config.innerSteps, { neighbours: m.neighbours });
+      const again = await episodeNdcg(m.params, inp, validation, ks, config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
       tf.dispose([inp.features, inp.warm, inp.logPop]);
       expect(again.mean).toBeCloseTo(m.validation.mean, 5);
     } finally {
