@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdaptModel } from '../core/types';
-import { featureMatrix, itemInputs } from '../core/features';
+import { contentFeatures, disposeInputs, itemInputs } from '../core/features';
 import { computeItemTable } from '../core/model';
 import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ParamName } from '../core/params';
@@ -28,8 +28,8 @@ export async function parseArtifact(json: unknown, files: Readonly<Record<string
   const params = fromArrays(weights as Record<ParamName, Float32Array>, meta.shape);
   // checkArtifact guarantees both, one value per catalog item.
   const [warm, logPop] = [weights[WARM_WEIGHT], weights[POPULARITY_WEIGHT]];
-  const features = featureMatrix(catalog.map((c) => c.tags), meta.featureNames);
-  const inputs = itemInputs(features, meta.featureNames.length, warm!, logPop!);
+  const features = contentFeatures(catalog.map((c) => c.tags), meta.featureNames);
+  const inputs = itemInputs(features, warm!, logPop!);
   const items = computeItemTable(params, inputs);
   const index = new Map(catalog.map((c, i) => [c.id, i]));
   const ids = weights[NEIGHBOUR_IDS_WEIGHT];
@@ -45,7 +45,8 @@ export async function parseArtifact(json: unknown, files: Readonly<Record<string
     items,
     dispose: () => {
       disposeParams(params);
-      tf.dispose([inputs.features, inputs.warm, inputs.logPop, items.vectors, items.bias, items.context]);
+      disposeInputs(inputs);
+      tf.dispose([items.vectors, items.bias, items.context]);
     },
   };
 }

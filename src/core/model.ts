@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
+import { contentProduct } from './sparse';
 import type { FeedbackBatch, ItemInputs, ItemTable, UserBatch } from './types';
 
 /**
@@ -10,7 +11,7 @@ import type { FeedbackBatch, ItemInputs, ItemTable, UserBatch } from './types';
  *
  * Items: `V = X·contentW + warm ⊙ itemEmb` and
  * `bias = X·contentBias + warm ⊙ itemBias + popWeight · log(1 + count)`
- * with X the multi-hot content features (feature 0 is a constant 1), warm = 1
+ * with X the sparse content features (feature 0 is a constant 1; core/features), warm = 1
  * for items seen in training and count the training users who clicked the item.
  * Cold items are therefore scored from content alone.
  */
@@ -26,18 +27,14 @@ function candidateScores(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tenso
 /** Item vectors and bias from the meta-parameters (differentiable). */
 export function computeItemTable(params: MetaParams, inputs: ItemInputs): ItemTable {
   return tf.tidy(() => {
-    const vectors = tf.add(
-      tf.matMul(inputs.features, params.contentW as tf.Tensor2D),
-      tf.mul(inputs.warm, params.itemEmb),
-    ) as tf.Tensor2D;
-    const bias = tf.add(
-      tf.matMul(inputs.features, tf.reshape(params.contentBias, [-1, 1])),
-      tf.add(tf.mul(inputs.warm, tf.reshape(params.itemBias, [-1, 1])), tf.mul(inputs.logPop, params.popWeight)),
-    );
-    const context = tf.add(
-      tf.matMul(inputs.features, params.contentCtx as tf.Tensor2D),
-      tf.mul(inputs.warm, params.ctxEmb),
-    ) as tf.Tensor2D;
+    // One sparse product for the three content maps: [features, dim | 1 | dim].
+    const dim = params.contentW.shape[1]!;
+    const maps = tf.concat([params.contentW, tf.reshape(params.contentBias, [-1, 1]), params.contentCtx], 1) as tf.Tensor2D;
+    const content = contentProduct(inputs.features, maps);
+    const [fromW, fromBias, fromCtx] = tf.split(content, [dim, 1, dim], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const vectors = tf.add(fromW, tf.mul(inputs.warm, params.itemEmb)) as tf.Tensor2D;
+    const bias = tf.add(fromBias, tf.add(tf.mul(inputs.warm, tf.reshape(params.itemBias, [-1, 1])), tf.mul(inputs.logPop, params.popWeight)));
+    const context = tf.add(fromCtx, tf.mul(inputs.warm, params.ctxEmb)) as tf.Tensor2D;
     return { vectors, bias: tf.reshape(bias, [-1]) as tf.Tensor1D, context };
   });
 }

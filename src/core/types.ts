@@ -3,10 +3,33 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
 
+/**
+ * Sparse content rows as tensors (core/features contentInputs): item i's row
+ * is feature 0 at weight 1 plus its tags at weight `scale[i]` each. Both
+ * directions of the product are one SparseSegmentSum over these indices.
+ */
+export interface ContentInputs {
+  readonly items: number;
+  /** Features, the constant one included. */
+  readonly count: number;
+  /** Tag entries (all rows' entries but the constant). */
+  readonly tags: number;
+  /** [tags] feature of each tag entry, row by row (item ascending). */
+  readonly tagIds: tf.Tensor1D;
+  /** [tags] item of each tag entry, ascending. */
+  readonly tagRows: tf.Tensor1D;
+  /** [tags] the same entries ordered by feature: their items … */
+  readonly tagItems: tf.Tensor1D;
+  /** … and their features, ascending. */
+  readonly tagOf: tf.Tensor1D;
+  /** [items, 1] weight of each of the item's tags (1/sqrt(#tags); 0 without tags). */
+  readonly scale: tf.Tensor2D;
+}
+
 /** The fixed, non-learned inputs of the item side. */
 export interface ItemInputs {
-  /** [items, features] multi-hot content, feature 0 always 1. */
-  readonly features: tf.Tensor2D;
+  /** Content features, sparse: feature 0 constant, then tags. */
+  readonly features: ContentInputs;
   /** [items, 1]: 1 where the item had training interactions, else 0. */
   readonly warm: tf.Tensor2D;
   /** [items, 1]: log(1 + training users with the item as a positive); 0 for cold items. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { disposeInputs } from '../core/features';
 import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
 import type { ItemInputs } from '../core/types';
@@ -52,7 +53,7 @@ export async function trainPretrain(
     }
     return top;
   });
-  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+  disposeInputs(inputs);
   const chosen = best!;
   return {
     params: fromArrays(chosen.arrays, shape),
@@ -88,7 +89,7 @@ export async function pooledParams(
   validate?: (arrays: Record<ParamName, Float32Array>) => Promise<number>,
 ): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[] }> {
   const users = data.train.filter((u) => u.length > 0);
-  const shape = { items: data.tags.length, features: inputs.features.shape[1], dim: config.dim };
+  const shape = { items: data.tags.length, features: inputs.features.count, dim: config.dim };
   const init = initParams(shape, { seed: config.seed, protoScale: 0 });
   const tag = `pretrain-${config.seed}-${Date.now()}`;
   const shared: ParamName[] = ['contentW', 'itemEmb', 'contentBias', 'itemBias', 'popInit', 'popWeight'];

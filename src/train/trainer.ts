@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { metaStep, type MetaAlgorithm } from '../core/meta';
 import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import type { ItemInputs } from '../core/types';
+import { disposeInputs } from '../core/features';
 import { createRng } from '../math/rng';
 import { selectAlsStart, type AlsSearch, type AlsStart } from './als-start';
 import { checkTrainConfig, type TrainConfig } from './config';
@@ -51,12 +52,12 @@ export async function trainMeta(
     itemLists: { neighbourShrink: index?.shrink ?? null, transitions: seqIndex?.m ?? 0, trials: choice.trials },
     start,
   });
-  const content = { features: side.features, count: side.names.length, warm: side.warm };
+  const content = { features: side.features, warm: side.warm };
   const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists });
   const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
-    tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+    disposeInputs(inputs);
     return model(fromArrays(als.arrays, shape), [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', ...alsSummary });
   }
   const init = await startingParams(data, config, shape, inputs);
@@ -101,7 +102,7 @@ export async function trainMeta(
   const trained = run.best!.value;
   // The meta-trained model and the ALS start meet on the validation users.
   const chosen = als && als.mean > trained.mean ? als : trained;
-  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+  disposeInputs(inputs);
   return model(fromArrays(chosen.arrays, shape), run.history, { mean: chosen.mean, byK: chosen.byK }, meanRate(run.history), {
     chosen: chosen === als ? 'als' : 'pooled',
     pooled: trained.mean,

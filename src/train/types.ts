@@ -1,3 +1,4 @@
+import type { SparseFeatures } from '../core/features';
 import type { MetaParams } from '../core/params';
 import type { Neighbours } from '../core/types';
 import type { Transitions } from '../core/transitions';
@@ -19,7 +20,8 @@ export interface TrainingData {
 export interface TrainedModel {
   readonly params: MetaParams;
   readonly featureNames: readonly string[];
-  readonly features: Float32Array;
+  /** Content rows over `featureNames` (sparse: never [items, features]). */
+  readonly features: SparseFeatures;
   /** 1 for items seen in training. */
   readonly warm: Float32Array;
   /** log(1 + training users per item). */

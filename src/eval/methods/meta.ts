@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { disposeInputs } from '../../core/features';
 import { disposeParams } from '../../core/params';
 import { adaptedScores } from '../../train/episodes';
 import { trainPretrain } from '../../train/pretrain';
@@ -53,7 +53,7 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
         },
         dispose() {
           disposeParams(model.params);
-          tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+          disposeInputs(inputs);
         },
       };
     },

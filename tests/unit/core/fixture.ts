@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { CONSTANT_FEATURE, contentFeatures, itemInputs } from '../../../src/core/features';
 import { initParams, type MetaParams, type ModelShape } from '../../../src/core/params';
 import type { FeedbackBatch, ItemInputs } from '../../../src/core/types';
 import { createRng } from '../../../src/math/rng';
@@ -13,17 +14,9 @@ export function tinyModel(seed = 1): { shape: ModelShape; params: MetaParams; in
   params.contentBias.dispose();
   params.contentBias = tf.tensor1d([0.1, 0.2, -0.3]);
   const rng = createRng(seed + 100);
-  const features = new Float32Array(shape.items * shape.features);
-  for (let i = 0; i < shape.items; i++) {
-    features[i * 3] = 1;
-    features[i * 3 + 1] = rng.next() < 0.5 ? 1 : 0;
-    features[i * 3 + 2] = rng.next() < 0.5 ? 1 : 0;
-  }
-  const inputs = {
-    features: tf.tensor2d(features, [shape.items, shape.features]),
-    warm: tf.tensor2d([1, 1, 1, 1, 1, 0, 0], [shape.items, 1]),
-    logPop: tf.tensor2d([3, 1.5, 2, 0.7, 1, 0, 0], [shape.items, 1]),
-  };
+  const names = [CONSTANT_FEATURE, 'a', 'b'];
+  const tags = Array.from({ length: shape.items }, () => names.slice(1).filter(() => rng.next() < 0.5));
+  const inputs = itemInputs(contentFeatures(tags, names), Float32Array.of(1, 1, 1, 1, 1, 0, 0), Float32Array.of(3, 1.5, 2, 0.7, 1, 0, 0));
   return { shape, params, inputs };
 }
 

@@ -4,7 +4,7 @@ import { adapt } from '../../../src/core/adapt';
 import { initialState, rank, scoreAll } from '../../../src/core/kernels';
 import { disposeState } from '../../../src/core/state';
 import type { ClickKernel, Feedback } from '../../../src/core/types';
-import { featureMatrix, itemInputs } from '../../../src/core/features';
+import { contentFeatures, itemInputs } from '../../../src/core/features';
 import { sweep, type HostItems } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
 import type { Neighbours } from '../../../src/core/neighbours';
@@ -39,7 +39,7 @@ function model(dim: number, items = 300, withNeighbours = false) {
   const tags = Array.from({ length: items }, () => [names[1 + rng.int(3)]!]);
   const params = initParams({ items, features: names.length, dim }, { seed: dim, scale: 0.4, innerLr: 0.6, protoScale: 0.5 });
   const warm = Float32Array.from({ length: items }, (_, i) => (i % 5 === 0 ? 0 : 1));
-  const inputs = itemInputs(featureMatrix(tags, names), names.length, warm, Float32Array.from({ length: items }, () => rng.next() * 3));
+  const inputs = itemInputs(contentFeatures(tags, names), warm, Float32Array.from({ length: items }, () => rng.next() * 3));
   const table = computeItemTable(params, inputs);
   return withNeighbours ? { params, items: table, neighbours: randomNeighbours(items, 5) } : { params, items: table };
 }

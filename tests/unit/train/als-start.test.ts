@@ -1,7 +1,7 @@
 // The full tfjs: training needs the registered gradients.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { itemInputs, logPopularity } from '../../../src/core/features';
+import { CONSTANT_FEATURE, contentFeatures, disposeInputs, itemInputs, logPopularity } from '../../../src/core/features';
 import { fromArrays, initParams, toArrays, disposeParams } from '../../../src/core/params';
 import { createRng } from '../../../src/math/rng';
 import { cholesky, choleskySolve } from '../../../src/math/linalg';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 function inputs() {
-  return itemInputs(new Float32Array(ITEMS).fill(1), 1, counts.map((c) => (c > 0 ? 1 : 0)), logPopularity(counts));
+  return itemInputs(contentFeatures(Array.from({ length: ITEMS }, () => undefined), [CONSTANT_FEATURE]), counts.map((c) => (c > 0 ? 1 : 0)), logPopularity(counts));
 }
 
 async function scores(arrays: Parameters<typeof fromArrays>[0], support: Int32Array): Promise<Float32Array> {
@@ -37,7 +37,7 @@ async function scores(arrays: Parameters<typeof fromArrays>[0], support: Int32Ar
   const inp = inputs();
   const [[s]] = (await adaptedScores(params, inp, [support], 0)) as [[Float32Array]];
   disposeParams(params);
-  tf.dispose([inp.features, inp.warm, inp.logPop]);
+  disposeInputs(inp);
   return s;
 }
 
@@ -76,28 +76,48 @@ describe('ALS start', () => {
     }
   });
 
-  it('gives an item no training user touched the vector its tags predict, and leaves warm items exactly as they were', () => {
+  it.each([
+    ['factored densely', undefined],
+    ['solved by conjugate gradients (a large vocabulary)', 0],
+  ])('gives an item no training user touched the vector its tags predict, and leaves warm items exactly as they were (%s)', (_, denseLimit) => {
     // 3 features: constant, tag A, tag B. Warm items 0-9 carry A, 10-19 carry B; item 20 is cold with tag A.
     const d = 2;
     const items = 21;
-    const features = new Float32Array(items * 3);
+    const tags = Array.from({ length: items }, (_, i) => [i < 10 || i === 20 ? 'A' : 'B']);
+    const features = contentFeatures(tags, [CONSTANT_FEATURE, 'A', 'B']);
     const warm = new Float32Array(items);
     const emb = new Float32Array(items * d);
-    for (let i = 0; i < items; i++) {
-      features[i * 3] = 1;
-      features[i * 3 + (i < 10 || i === 20 ? 1 : 2)] = 1;
-      if (i === 20) continue;
+    for (let i = 0; i < 20; i++) {
       warm[i] = 1;
       emb[i * d] = i < 10 ? 1 + 0.1 * (i % 3) : -1;
       emb[i * d + 1] = i < 10 ? 0.5 : 2 + 0.1 * (i % 2);
     }
-    const { map, residual } = contentRegression({ features, count: 3, warm }).split(emb, d);
-    const predict = (i: number, q: number) => [0, 1, 2].reduce((s, a) => s + features[i * 3 + a]! * map[a * d + q]!, 0);
+    const { map, residual } = contentRegression({ features, warm }, denseLimit).split(emb, d);
+    const predict = (i: number, q: number) => {
+      let s = 0;
+      for (let e = features.ptr[i]!; e < features.ptr[i + 1]!; e++) s += features.weights[e]! * map[features.ids[e]! * d + q]!;
+      return s;
+    };
     for (let i = 0; i < 20; i++) for (let q = 0; q < d; q++) expect(predict(i, q) + residual[i * d + q]!).toBeCloseTo(emb[i * d + q]!, 5);
     // The cold tag-A item lands near the tag-A items' mean (≈ (1.09, 0.5)), far from the tag-B ones.
     expect(predict(20, 0)).toBeGreaterThan(0.7);
     expect(predict(20, 1)).toBeLessThan(1);
     expect(Array.from(residual.subarray(20 * d))).toEqual([0, 0]);
+  });
+
+  it('solves the content regression of a many-tag catalog by conjugate gradients to the dense solution', () => {
+    const r = createRng('content-cg');
+    const items = 400;
+    const names = [CONSTANT_FEATURE, ...Array.from({ length: 60 }, (_, t) => `t${t}`)];
+    const tags = Array.from({ length: items }, () => Array.from({ length: 1 + r.int(4) }, () => names[1 + r.int(60)]!));
+    const features = contentFeatures(tags, names);
+    const warm = Float32Array.from({ length: items }, () => (r.next() < 0.8 ? 1 : 0));
+    const d = 3;
+    const emb = Float32Array.from({ length: items * d }, () => r.normal());
+    const dense = contentRegression({ features, warm }).split(emb, d);
+    const iterative = contentRegression({ features, warm }, 0).split(emb, d);
+    for (let k = 0; k < dense.map.length; k++) expect(iterative.map[k]!).toBeCloseTo(dense.map[k]!, 5);
+    for (let k = 0; k < dense.residual.length; k++) expect(iterative.residual[k]!).toBeCloseTo(dense.residual[k]!, 5);
   });
 
   it("'auto' keeps whichever start validates better, and the kept parameters reproduce that validation", async () => {
@@ -118,7 +138,7 @@ describe('ALS start', () => {
       expect(chosen).toBe(als!.mean > pooled! ? 'als' : 'pooled');
       const inp = trainedInputs(m);
       const again = await episodeNdcg(m.params, inp, validation, ks, config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
-      tf.dispose([inp.features, inp.warm, inp.logPop]);
+      disposeInputs(inp);
       expect(again.mean).toBeCloseTo(m.validation.mean, 5);
     } finally {
       disposeParams(m.params);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, expect, it } from 'vitest';
+import { disposeInputs } from '../../../src/core/features';
 import { disposeParams } from '../../../src/core/params';
 import { loadDataset } from '../../../src/data/load';
 import { buildFold, prepareData } from '../../../src/protocol/data';
@@ -40,7 +41,7 @@ describeWithData(ml100k, 'meta-learning on MovieLens 100K', () => {
     const score = async (m: TrainedModel): Promise<number> => {
       const inputs = trainedInputs(m);
       const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, { neighbours: m.neighbours });
-      tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+      disposeInputs(inputs);
       return r.mean;
     };
     const mamlNdcg = await score(maml);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { CONSTANT_FEATURE, contentFeatures, disposeInputs, itemInputs } from '../../../src/core/features';
 import { computeItemTable } from '../../../src/core/model';
 import { disposeParams, initParams } from '../../../src/core/params';
 import type { EngineModel } from '../../../src/worker/model';
@@ -8,14 +9,10 @@ export function fixtureModel(items = 30, dim = 4, steps = 3): EngineModel {
   const features = 4;
   const shape = { items, features, dim };
   const params = initParams(shape, { seed: 1, scale: 0.3, innerLr: 0.5 });
-  const x = new Float32Array(items * features);
-  for (let i = 0; i < items; i++) {
-    x[i * features] = 1;
-    x[i * features + 1 + (i % 3)] = 1;
-  }
-  const inputs = { features: tf.tensor2d(x, [items, features]), warm: tf.ones([items, 1]) as tf.Tensor2D, logPop: tf.zeros([items, 1]) as tf.Tensor2D };
+  const tags = Array.from({ length: items }, (_, i) => [`t${i % 3}`]);
+  const inputs = itemInputs(contentFeatures(tags, [CONSTANT_FEATURE, 't0', 't1', 't2']), new Float32Array(items).fill(1), new Float32Array(items));
   const table = computeItemTable(params, inputs);
-  tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
+  disposeInputs(inputs);
   const catalog = Array.from({ length: items }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, tags: [`t${i % 3}`] }));
   return {
     version: 'test-1',
