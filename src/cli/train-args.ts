@@ -2,7 +2,7 @@
 import { DATASET_FORMATS, type DatasetFormat } from '../data/load';
 import { DEFAULT_NEGATIVE_WEIGHT } from '../core/feedback';
 import { PROTOCOL_DEFAULTS } from '../protocol/data';
-import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRAIN_LIMITS, TRANSFERS, VALIDATION_OBJECTIVES, type TrainConfig } from '../train/config';
+import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TAG_MIN_COUNT, TRAIN_LIMITS, TRANSFERS, VALIDATION_OBJECTIVES, type TrainConfig } from '../train/config';
 import { parseFlags, required } from './flags';
 import { NODE_BACKENDS, type NodeBackend } from './node-backend';
 
@@ -33,6 +33,12 @@ export const TRAIN_FLAGS = {
   'inner-lr': { kind: 'number', example: String(d.innerLr), ...L.innerLr },
   'learn-rates': { kind: 'bool', example: 'true' },
   'weight-decay': { kind: 'number', example: String(d.weightDecay), ...L.weightDecay },
+  'validate-every': { kind: 'number', example: String(d.validateEvery), ...L.validateEvery },
+  'validation-users': { kind: 'number', example: String(d.validationUsers), ...L.validationUsers },
+  'tag-min-counts': { kind: 'numbers', example: d.tagMinCounts.join(','), ...TAG_MIN_COUNT },
+  'sampled-above': { kind: 'number', example: String(d.sampledAbove), ...L.sampledAbove },
+  negatives: { kind: 'number', example: String(d.negatives), ...L.negatives },
+  'max-minutes': { kind: 'number', example: '15', ...L.maxMinutes },
   'negative-weight': { kind: 'number', example: String(DEFAULT_NEGATIVE_WEIGHT), min: 0, max: 100 },
   'world-items': { kind: 'number', example: '2000', min: 10, max: 1_000_000, integer: true },
   'world-users': { kind: 'number', example: '1500', min: 10, max: 10_000_000, integer: true },
@@ -87,6 +93,12 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
       innerLr: f['inner-lr'] ?? d.innerLr,
       learnRates: f['learn-rates'] ?? d.learnRates,
       weightDecay: f['weight-decay'] ?? d.weightDecay,
+      validateEvery: f['validate-every'] ?? d.validateEvery,
+      validationUsers: f['validation-users'] ?? d.validationUsers,
+      tagMinCounts: f['tag-min-counts'] ?? d.tagMinCounts,
+      sampledAbove: f['sampled-above'] ?? d.sampledAbove,
+      negatives: f.negatives ?? d.negatives,
+      maxMinutes: f['max-minutes'] ?? d.maxMinutes,
     },
     threshold: f.threshold ?? PROTOCOL_DEFAULTS.threshold,
     minPositives: f['min-positives'] ?? (format === 'synthetic' ? 20 : PROTOCOL_DEFAULTS.minPositives),

@@ -11,6 +11,7 @@ import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
 import type { TrainedModel } from '../train/types';
 import { useNodeBackend } from './node-backend';
+import { progressRenderer } from './progress';
 import { parseTrainArgs } from './train-args';
 
 async function main(): Promise<void> {
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
   const { format, config, backend, threshold, minPositives, fold } = args;
   const out = resolve(args.out);
   await useNodeBackend(backend);
-  const log = (line: string): void => void process.stderr.write(`[train ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const progress = progressRenderer(process.stderr);
+  const log = progress.log;
 
   const synthetic = format === 'synthetic' ? generateWorld(args.world) : undefined;
   const dataset = synthetic?.dataset ?? (await loadDataset(format, args.data, { world: args.world }));
@@ -28,14 +30,16 @@ async function main(): Promise<void> {
   log(`${config.algorithm} on ${backend}: ${config.iterations} meta-batches of ${config.batchSize} tasks, ${config.innerSteps} inner steps, dim ${config.dim}`);
 
   const started = performance.now();
-  const progress = (p: { iteration: number; loss: number; tasksPerSecond: number; validation?: number }): void =>
+  const checkpoint = (p: { iteration: number; loss: number; tasksPerSecond: number; validation?: number }): void =>
     log(
       `iteration ${p.iteration}/${config.iterations}` +
         (Number.isNaN(p.loss) ? '' : `  loss ${p.loss.toFixed(4)}  ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
         (p.validation === undefined ? '' : `  validation nDCG@10 ${p.validation.toFixed(4)}`),
     );
-  const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, progress) : await trainMeta(data, config, progress);
+  const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, checkpoint, progress) : await trainMeta(data, config, checkpoint, progress);
+  progress.finish();
   const seconds = (performance.now() - started) / 1000;
+  const run = model.run!;
 
   const files = await encodeArtifact({
     algorithm: config.algorithm,
@@ -47,7 +51,25 @@ async function main(): Promise<void> {
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
     negativeWeight: args.negativeWeight,
-    training: { ...model.config, start: startSummary(model.start), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
+    training: {
+      ...model.config,
+      start: startSummary(model.start),
+      vocabulary: run.vocabulary,
+      validationUsers: run.validationUsers,
+      sampled: run.sampled,
+      // The time budget: which loops it ended early, at which batch (the kept checkpoint is the best validated one before).
+      budget: { maxMinutes: config.maxMinutes, stoppedEarly: run.stoppedEarly },
+      tasksPerSecond: Math.round(model.tasksPerSecond),
+      seconds: Math.round(run.seconds),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      engine: 'node',
+      backend,
+      tfjs: tfjsVersion,
+      format,
+      threshold,
+      minPositives,
+      validationFold: fold,
+    },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -55,7 +77,7 @@ async function main(): Promise<void> {
       items: prepared.catalog.length,
       interactions: dataset.interactions.length,
     },
-    validation: { objective: `mean nDCG@10 over k in {${config.validationKs.join(',')}}`, ndcg10: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
+    validation: { objective: `mean nDCG@10 over k in {${config.validationKs.join(',')}}`, ndcg10: model.validation.mean, byK: model.validation.byK, users: run.validationUsers },
   });
   await mkdir(out, { recursive: true });
   let bytes = 0;
@@ -70,6 +92,7 @@ async function main(): Promise<void> {
     await writeFile(join(out, 'personas.json'), json);
     bytes += json.byteLength;
   }
+  for (const stop of run.stoppedEarly) log(`time budget of ${config.maxMinutes} min: ${stop.stage} stopped after batch ${stop.iteration}; the artifact keeps the best validated checkpoint`);
   log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation nDCG@10 ${model.validation.mean.toFixed(4)}`);
   log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);
 }

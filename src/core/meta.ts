@@ -3,6 +3,8 @@ import { feedbackLoss, scoreBatch, computeItemTable } from './model';
 import type { FeedbackBatch, ItemInputs, UserBatch } from './types';
 import { effectiveSupport, innerLoop, startUsers } from './inner';
 import { PARAM_NAMES, type MetaParams, type ParamName } from './params';
+import { candidateScores, sampledLoss, type Candidates } from './sampled';
+import type { ItemTable } from './types';
 
 /**
  * Meta-gradients for one batch of tasks (one task = one user: support clicks to
@@ -15,7 +17,12 @@ export type MetaAlgorithm = (typeof META_ALGORITHMS)[number];
 
 export interface TaskBatch {
   readonly support: FeedbackBatch;
+  /** Rows over the catalog, or over `candidates` when the batch samples its query loss. */
   readonly query: FeedbackBatch;
+  /** The sampled candidates of the query loss (core/sampled); absent: the whole catalog. */
+  readonly candidates?: Candidates;
+  /** Support and query as one task over the catalog (Reptile adapts on it), when the query rows are over candidates. */
+  readonly whole?: FeedbackBatch;
 }
 
 export interface MetaConfig {
@@ -83,13 +90,16 @@ function objective(
       tf.tidy(() => {
         const items = computeItemTable(params, inputs);
         const users = innerLoop(params, items, batch.support, steps);
-        return tf.add(queryLoss(scoreBatch(items, users), batch.query), decay()) as tf.Scalar;
+        return tf.add(queryLoss(items, users, batch), decay()) as tf.Scalar;
       });
     return { f, constants: [] };
   }
   // First-order methods: the adapted parameters are constants; gradients reach
   // the initialization through the start point with an identity Jacobian.
-  const joined = algorithm === 'reptile' ? joinFeedback(batch.support, batch.query) : undefined;
+  if (algorithm === 'reptile' && batch.candidates && !batch.whole) {
+    throw new Error('Reptile on a sampled query needs the whole task over the catalog: build the batch with sampleTasks(..., { whole: true }).');
+  }
+  const joined = algorithm === 'reptile' ? (batch.whole ?? joinFeedback(batch.support, batch.query)) : undefined;
   const { adapted, full, start } = tf.tidy(() => {
     const items = computeItemTable(params, inputs);
     return {
@@ -100,14 +110,14 @@ function objective(
   });
   const constants = [...userTensors(adapted), ...userTensors(start)];
   if (full) constants.push(...[full.knn, full.neighbours, full.seq, full.transitions].filter((t) => t !== undefined));
-  if (joined && full) constants.push(...[joined.positives, joined.negatives, joined.count].filter((t) => t !== undefined), full.user, full.pop);
+  if (joined && full && !batch.whole) constants.push(...[joined.positives, joined.negatives, joined.count].filter((t) => t !== undefined), full.user, full.pop);
   const f = (): tf.Scalar =>
     tf.tidy(() => {
       const items = computeItemTable(params, inputs);
       const live = startUsers(params, items, effectiveSupport(params, batch.support));
       if (!full) {
         const users = passThrough(adapted, live, start);
-        return tf.add(queryLoss(scoreBatch(items, users), batch.query), decay()) as tf.Scalar;
+        return tf.add(queryLoss(items, users, batch), decay()) as tf.Scalar;
       }
       // Reptile: move the user-side start towards the point reached by training on
       // the whole task (the gradient of ½‖θ0 − θK‖²); the shared item side learns,
@@ -117,15 +127,17 @@ function objective(
         tf.sum(tf.square(tf.sub(live.pop, full.pop))),
       );
       const batchSize = batch.support.positives.shape[0];
-      const fit = queryLoss(scoreBatch(items, adapted), batch.query);
+      const fit = queryLoss(items, adapted, batch);
       return tf.add(tf.add(tf.div(tf.mul(0.5, pull), batchSize), fit), decay()) as tf.Scalar;
     });
   return { f, constants };
 }
 
-/** Loss per held-out click: the query rows may carry any number of clicks per user. */
-function queryLoss(scores: tf.Tensor2D, query: FeedbackBatch): tf.Scalar {
-  return tf.div(tf.sum(feedbackLoss(scores, query)), tf.maximum(tf.sum(query.positives), 1)) as tf.Scalar;
+/** Loss per held-out click (the query rows may carry any number of clicks per user), over the catalog or the batch's candidates. */
+function queryLoss(items: ItemTable, users: UserBatch, batch: TaskBatch): tf.Scalar {
+  const { query, candidates } = batch;
+  const perUser = candidates ? sampledLoss(candidateScores(items, users, candidates), query, candidates) : feedbackLoss(scoreBatch(items, users), query);
+  return tf.div(tf.sum(perUser), tf.maximum(tf.sum(query.positives), 1)) as tf.Scalar;
 }
 
 /** `adapted + (live − start)`: the value of `adapted`, the gradient of `live`. */

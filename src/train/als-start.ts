@@ -5,6 +5,7 @@ import type { Neighbours } from '../core/neighbours';
 import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';
+import { SILENT_REPORTER, type TrainReporter } from './progress';
 
 /**
  * A second way to start the item side: implicit ALS (Hu, Koren & Volinsky) on
@@ -78,6 +79,12 @@ export function alsData(train: readonly Int32Array[], items: number, content?: C
 
 /** ALS item and context embeddings ([items, dim] each, row-major), and content maps when the data has content. */
 export function alsEmbeddings(data: AlsData, cfg: AlsStartConfig, lambda: number): AlsEmbeddings {
+  const plain = alsFactors(data, cfg, lambda);
+  return data.content ? splitByContent(plain, data.content, cfg.dim) : plain;
+}
+
+/** ALS's item and context embeddings alone (no content maps). */
+export function alsFactors(data: Pick<AlsData, 'items' | 'userItems' | 'itemUsers'>, cfg: AlsStartConfig, lambda: number): AlsEmbeddings {
   const d = cfg.dim;
   const items = data.items;
   const y = trainIals(data.userItems, data.itemUsers, { dim: d, alpha: cfg.alpha, lambda }, { iterations: 10, cgSteps: 3, seed: cfg.seed });
@@ -95,9 +102,13 @@ export function alsEmbeddings(data: AlsData, cfg: AlsStartConfig, lambda: number
       ctxEmb[o + a] = (1 + cfg.alpha) * c;
     }
   }
-  if (!data.content) return { itemEmb, ctxEmb };
-  const vectors = data.content.split(itemEmb, d);
-  const contexts = data.content.split(ctxEmb, d);
+  return { itemEmb, ctxEmb };
+}
+
+/** Embeddings as content maps (the regression on the items' features) plus id residuals. */
+export function splitByContent(plain: AlsEmbeddings, content: ContentRegression, d: number): AlsEmbeddings {
+  const vectors = content.split(plain.itemEmb, d);
+  const contexts = content.split(plain.ctxEmb, d);
   return { itemEmb: vectors.residual, ctxEmb: contexts.residual, contentW: vectors.map, contentCtx: contexts.map };
 }
 
@@ -139,6 +150,8 @@ export interface AlsSearch {
   /** Adaptation steps the runtime takes (the head's inner rate is searched only when there are any). */
   readonly steps: number;
   readonly neighbours: Neighbours | undefined;
+  /** Where each trial is reported. */
+  readonly reporter?: TrainReporter;
 }
 
 /**
@@ -152,6 +165,11 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
   const embeddings = new Map<number, AlsEmbeddings>();
   const shared = alsData(train, shape.items, content);
   let best: AlsStart | undefined;
+  const knns = neighbours ? KNN : [0];
+  const reporter = search.reporter ?? SILENT_REPORTER;
+  // λs, one more beyond an edge, the item-item × popularity grid, the inner rates.
+  const planned = cfg.lambdas.length + (cfg.lambdas.length > 1 ? 1 : 0) + knns.length * POP.length - 1 + (steps > 0 ? INNER_LR.length - 1 : 0);
+  reporter.stage('ALS start', planned, 'trials');
   const tryHead = async (head: AlsHead): Promise<void> => {
     if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(shared, cfg, head.lambda));
     const arrays = alsParams(base, embeddings.get(head.lambda)!, head);
@@ -159,12 +177,12 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
     try {
       const v = await validate(params);
       trials.push({ head, validation: v.mean });
+      reporter.advance(trials.length, `λ ${head.lambda} knn ${head.knn} pop ${head.pop} lr ${head.innerLr}: ${v.mean.toFixed(4)}`);
       if (!best || v.mean > best.mean) best = { arrays, head, mean: v.mean, byK: v.byK, trials };
     } finally {
       disposeParams(params);
     }
   };
-  const knns = neighbours ? KNN : [0];
   const middle = { knn: neighbours ? 2 : 0, pop: 0, innerLr: INNER_LR[0]! };
   for (const lambda of cfg.lambdas) await tryHead({ ...middle, lambda });
   // An optimum at the edge of the λ grid may lie beyond it: look one decade further out.
@@ -176,6 +194,7 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
     const chosen = best!.head;
     for (const innerLr of INNER_LR.slice(1)) await tryHead({ ...chosen, innerLr });
   }
+  reporter.advance(planned);
   return best!;
 }
 

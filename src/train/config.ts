@@ -66,6 +66,24 @@ export interface TrainConfig {
    * counts, 'v2' mean HR@10 of the next click, 'both' their mean.
    */
   readonly objective: ValidationObjective;
+  /**
+   * Minimum numbers of items a tag must carry to become a content feature,
+   * tried on validation users (train/vocabulary); one value fixes it. No cap
+   * on the vocabulary's size: features are sparse rows.
+   */
+  readonly tagMinCounts: readonly number[];
+  /**
+   * Above this many catalog items the query loss of meta-training and the
+   * pooled-pretraining loss score sampled candidates instead of the whole
+   * catalog (docs/TRAINING.md); 0: never.
+   */
+  readonly sampledAbove: number;
+  /** Popularity-sampled negatives drawn per batch when sampling (with replacement). */
+  readonly negatives: number;
+  /** Validation users kept at most (a seeded subset beyond): validation cost grows with users × catalog. */
+  readonly validationUsers: number;
+  /** Wall-clock budget of the run, minutes (0: none): training stops after the current batch and keeps the best validated checkpoint. */
+  readonly maxMinutes: number;
 }
 
 export const VALIDATION_OBJECTIVES = ['v1', 'v2', 'both'] as const;
@@ -98,6 +116,11 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   recency: true,
   decayInit: 0.9,
   objective: 'v1',
+  tagMinCounts: [1, 2, 5],
+  sampledAbove: 20_000,
+  negatives: 2048,
+  validationUsers: 2000,
+  maxMinutes: 0,
 };
 
 /**
@@ -122,7 +145,14 @@ export const TRAIN_LIMITS = {
   transitionShrink: { min: 0, max: 1e6 },
   decayInit: { min: 0, max: 0.999, above: true },
   alsAlpha: { min: 0, max: 1e6, above: true },
+  sampledAbove: { min: 0, max: 100_000_000, integer: true },
+  negatives: { min: 1, max: 1_000_000, integer: true },
+  validationUsers: { min: 1, max: 100_000_000, integer: true },
+  maxMinutes: { min: 0, max: 100_000 },
 } as const satisfies Partial<Record<keyof TrainConfig, Range>>;
+
+/** Items a tag must carry to be a feature. */
+export const TAG_MIN_COUNT: Range = { min: 1, max: 1_000_000, integer: true };
 
 /** Throws an Error naming the first setting outside TRAIN_LIMITS (or an empty ALS λ grid). */
 export function checkTrainConfig(config: TrainConfig): void {
@@ -135,6 +165,9 @@ export function checkTrainConfig(config: TrainConfig): void {
   }
   if (!(VALIDATION_OBJECTIVES as readonly string[]).includes(config.objective)) {
     throw new Error(`Training setting objective is "${config.objective}": use one of ${VALIDATION_OBJECTIVES.join(', ')}.`);
+  }
+  if (config.tagMinCounts.length === 0 || !config.tagMinCounts.every((k) => inRange(k, TAG_MIN_COUNT))) {
+    throw new Error(`Training setting tagMinCounts is [${config.tagMinCounts.join(', ')}]: give at least one minimum tag count, ${describeRange(TAG_MIN_COUNT)}, e.g. [1, 2, 5].`);
   }
   if (config.validationKs.length === 0 || !config.validationKs.every((k) => inRange(k, { min: 1, max: Infinity, integer: true }))) {
     throw new Error(`Training setting validationKs is [${config.validationKs.join(', ')}]: give at least one shot count ≥ 1, e.g. [1, 3, 5, 10, 20].`);

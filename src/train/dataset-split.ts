@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset';
 import type { CatalogItem } from '../artifact/format';
 import { sha256Hex } from '../artifact/sha256';
+import { createRng } from '../math/rng';
 import { userRole, type PreparedData } from '../protocol/data';
 import type { FoldData } from '../protocol/types';
 import type { TrainingData } from './types';
@@ -36,4 +37,16 @@ export async function dataFingerprint(dataset: Dataset): Promise<string> {
 /** A benchmark fold as training data: its training users, and its validation users to choose the best iteration on. */
 export function trainingDataFromFold(fold: FoldData): TrainingData {
   return { tags: fold.content.map((c) => c?.tags), train: fold.train.map((u) => u.items), validation: fold.validation };
+}
+
+/**
+ * At most `max` validation users: a seeded subset, kept in protocol order.
+ * Validation scores every user against the whole catalog at every checkpoint
+ * and every trial of the searches, so at a site's scale (tens of thousands of
+ * validation users × 100k items) it would outweigh training itself.
+ */
+export function validationSubset<U>(users: readonly U[], max: number, seed: number): readonly U[] {
+  if (users.length <= max) return users;
+  const keep = createRng(`${seed}:validation`).sample(users.length, max).sort((a, b) => a - b);
+  return keep.map((i) => users[i]!);
 }

@@ -8,6 +8,7 @@ import { makeEpisode } from '../protocol/episodes';
 import type { UserPositives } from '../protocol/types';
 import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
 import type { ValidationObjective } from './config';
+import { SILENT_REPORTER, type TrainReporter } from './progress';
 import { buildNeighbours, type TrainingNeighbours } from './neighbours';
 import { buildTransitions, type TrainingTransitions } from './transitions';
 
@@ -65,9 +66,11 @@ export function chooseItemLists(
   items: number,
   validation: readonly UserPositives[],
   config: { readonly neighbours: number; readonly transitions: number; readonly transitionShrink: number; readonly objective: ValidationObjective; readonly validationKs: readonly number[] },
+  reporter: TrainReporter = SILENT_REPORTER,
 ): ListChoice {
   const decay = PROXY_DECAY[config.objective];
   const trials: { shrink?: number; transitionWeight?: number; validation: number }[] = [];
+  reporter.stage('item lists', (config.neighbours > 0 ? NEIGHBOUR_SHRINKS.length : 0) + (config.transitions > 0 ? TRANSITION_WEIGHTS.length : 0), 'trials');
   const row = (lists: Neighbours | Transitions, support: Int32Array, weights: ArrayLike<number>, out: Float32Array): Float32Array => neighbourRow(lists, support, out, weights);
   let neighbours: TrainingNeighbours | undefined;
   if (config.neighbours > 0) {
@@ -76,6 +79,7 @@ export function chooseItemLists(
       const lists = buildNeighbours(train, items, config.neighbours, shrink);
       const v = proxyObjective(validation, config.objective, config.validationKs, (s) => row(lists, s, recencyWeights(s.length, decay).weights, new Float32Array(items)));
       trials.push({ shrink, validation: v });
+      reporter.advance(trials.length, `shrink ${shrink}: ${v.toFixed(4)}`);
       if (v > best) [best, neighbours] = [v, lists];
     }
   }
@@ -92,6 +96,7 @@ export function chooseItemLists(
       return out;
     });
     trials.push({ transitionWeight: weight, validation: v });
+    reporter.advance(trials.length, `transition weight ${weight}: ${v.toFixed(4)}`);
     if (v > best) [best, bestWeight] = [v, weight];
   }
   return { neighbours, transitions: bestWeight > 0 ? next : undefined, trials };

@@ -1,3 +1,5 @@
+import type { TrainReporter } from './progress';
+
 /** One checkpoint of a training run. */
 export interface TrainProgress {
   readonly iteration: number;
@@ -29,6 +31,22 @@ export interface TrainLoop<T> {
   readonly onProgress?: (p: TrainProgress) => void;
   /** Clock in ms (default performance.now); tests pass their own. */
   readonly now?: () => number;
+  /**
+   * Time budget: when `now()` reaches it, the loop stops after the current
+   * batch, validating there first (so the run still ends on a checkpoint).
+   */
+  readonly deadline?: number;
+  /** Where to report each batch (the stage is named `stage`, counted in batches). */
+  readonly reporter?: TrainReporter;
+  readonly stage?: string;
+}
+
+/** What a loop ran: its checkpoints, the best validated one, and the batch it stopped at if the budget ran out. */
+export interface LoopResult<T> {
+  readonly history: TrainProgress[];
+  readonly best: { score: number; value: T } | null;
+  /** The last batch run, when the time budget stopped the loop before `iterations`. */
+  readonly stoppedAt?: number;
 }
 
 /**
@@ -36,9 +54,9 @@ export interface TrainLoop<T> {
  * a checkpoint every `validateEvery` of them and after the last, each with
  * the window's mean loss and tasks/s (counted from the batches that window
  * really ran, so a short last window is not overstated), and the best
- * validated checkpoint kept.
+ * validated checkpoint kept. A deadline ends it early, on a checkpoint.
  */
-export async function trainLoop<T>(loop: TrainLoop<T>): Promise<{ history: TrainProgress[]; best: { score: number; value: T } | null }> {
+export async function trainLoop<T>(loop: TrainLoop<T>): Promise<LoopResult<T>> {
   for (const key of ['iterations', 'validateEvery', 'batchSize'] as const) {
     const value = loop[key];
     if (!Number.isInteger(value) || value < 1) throw new Error(`Training needs ${key} to be a whole number ≥ 1, got ${value}.`);
@@ -49,10 +67,14 @@ export async function trainLoop<T>(loop: TrainLoop<T>): Promise<{ history: Train
   let since = now();
   let batches = 0;
   let lossSum = 0;
+  let stoppedAt: number | undefined;
+  loop.reporter?.stage(loop.stage ?? 'training', loop.iterations, 'batches');
   for (let it = 1; it <= loop.iterations; it++) {
     lossSum += await loop.batch(it);
     batches += 1;
-    if (it % loop.validateEvery !== 0 && it !== loop.iterations) continue;
+    loop.reporter?.advance(it, `loss ${(lossSum / batches).toFixed(4)}`);
+    const outOfTime = (): boolean => loop.deadline !== undefined && now() >= loop.deadline && it < loop.iterations;
+    if (it % loop.validateEvery !== 0 && it !== loop.iterations && !outOfTime()) continue;
     const tasksPerSecond = (batches * loop.batchSize * 1000) / (now() - since);
     const checkpoint = await loop.checkpoint?.(it);
     const p: TrainProgress = { iteration: it, loss: lossSum / batches, tasksPerSecond, ...(checkpoint ? { validation: checkpoint.score } : {}) };
@@ -62,8 +84,12 @@ export async function trainLoop<T>(loop: TrainLoop<T>): Promise<{ history: Train
     since = now();
     batches = 0;
     lossSum = 0;
+    if (outOfTime()) {
+      stoppedAt = it;
+      break;
+    }
   }
-  return { history, best };
+  return { history, best, ...(stoppedAt !== undefined ? { stoppedAt } : {}) };
 }
 
 /** Mean tasks/s over the checkpoints of a run. */

@@ -10,6 +10,11 @@ import { itemSide, sideInputs } from './item-side';
 import { meanRate, trainLoop, type TrainProgress } from './loop';
 import { buildNeighbours } from './neighbours';
 import { normalizedRows } from './tasks';
+import { candidatePositions, candidateSet, candidateTensors, drawNegatives, taskSampling, type TaskSampling } from './negatives';
+import { candidateScores, sampledLoss } from '../core/sampled';
+import { SILENT_REPORTER, type TrainReporter } from './progress';
+import { validationSubset } from './dataset-split';
+import { chooseVocabulary } from './vocabulary';
 import type { TrainedModel, TrainingData } from './types';
 
 /** Inner learning rates tried for fine-tuning the pooled model (chosen on validation users). */
@@ -25,12 +30,16 @@ export const FINETUNE_KNN = [0.1, 1, 3] as const;
  * fine-tuned with the same number of steps, at a rate chosen on validation users.
  */
 export async function trainPretrain(
-  data: TrainingData,
+  input: TrainingData,
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
+  reporter: TrainReporter = SILENT_REPORTER,
 ): Promise<TrainedModel> {
   checkTrainConfig(config);
-  const side = itemSide(data);
+  const started = performance.now();
+  const data = { ...input, validation: validationSubset(input.validation, config.validationUsers, config.seed) };
+  const vocabulary = await chooseVocabulary(data, config);
+  const side = itemSide(data, vocabulary.names);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = sideInputs(side);
   const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
@@ -38,7 +47,9 @@ export async function trainPretrain(
   // Early stopping and the fine-tuning rate are chosen together on validation
   // users, the same care meta-training's best-iteration snapshot gets.
   let best: { arrays: Record<ParamName, Float32Array>; mean: number; byK: Record<number, number>; rate: number } | null = null;
-  const { history } = await pooledParams(data, config, inputs, 'click', onProgress, async (arrays) => {
+  const sampling = taskSampling(data, shape.items, config);
+  const run = { reporter, ...(sampling ? { sampling } : {}), ...(onProgress ? { onProgress } : {}), ...(config.maxMinutes > 0 ? { deadline: started + config.maxMinutes * 60_000 } : {}) };
+  const { history, stoppedAt } = await pooledParams(data, config, inputs, 'click', run, async (arrays) => {
     let top = -Infinity;
     for (const rate of FINETUNE_RATES) {
       for (const knn of neighbours ? FINETUNE_KNN : [0]) {
@@ -67,7 +78,24 @@ export async function trainPretrain(
     validation: { mean: chosen.mean, byK: chosen.byK },
     tasksPerSecond: meanRate(history),
     ...(neighbours ? { neighbours } : {}),
+    run: {
+      vocabulary: { minCount: vocabulary.minCount, features: vocabulary.names.length, trials: vocabulary.trials },
+      validationUsers: data.validation.length,
+      sampled: sampling !== undefined,
+      seconds: (performance.now() - started) / 1000,
+      stoppedEarly: stoppedAt === undefined ? [] : [{ stage: 'pretraining', iteration: stoppedAt }],
+    },
   };
+}
+
+/** How a pooled-pretraining run reports, samples and stops. */
+export interface PooledRun {
+  readonly reporter?: TrainReporter;
+  readonly onProgress?: (p: TrainProgress) => void;
+  /** Candidates of the loss, when the catalog is large enough to sample (train/trainer taskSampling). */
+  readonly sampling?: TaskSampling | undefined;
+  /** performance.now() time at which the loop stops after its current batch. */
+  readonly deadline?: number;
 }
 
 /**
@@ -85,9 +113,9 @@ export async function pooledParams(
   config: TrainConfig,
   inputs: ItemInputs,
   weighting: 'click' | 'user',
-  onProgress?: (p: TrainProgress) => void,
+  run: PooledRun = {},
   validate?: (arrays: Record<ParamName, Float32Array>) => Promise<number>,
-): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[] }> {
+): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[]; stoppedAt?: number }> {
   const users = data.train.filter((u) => u.length > 0);
   const shape = { items: data.tags.length, features: inputs.features.count, dim: config.dim };
   const init = initParams(shape, { seed: config.seed, protoScale: 0 });
@@ -105,7 +133,7 @@ export async function pooledParams(
     mean.dispose();
     return arrays;
   };
-  const run = await trainLoop({
+  const result = await trainLoop({
     iterations: config.iterations,
     validateEvery: config.validateEvery,
     batchSize: config.batchSize,
@@ -114,7 +142,13 @@ export async function pooledParams(
       const oneHot = new Float32Array(picks.length * users.length);
       picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
       const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
-      const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
+      const lists = picks.map((u) => users[u]!);
+      const sample = run.sampling ? pooledCandidates(lists, run.sampling) : undefined;
+      const targets = tf.tensor2d(
+        sample ? candidateRows(lists, sample.ids, shape.items, weighting === 'user') : normalizedRows(lists, shape.items, weighting === 'user'),
+        [picks.length, sample ? sample.ids.length : shape.items],
+      );
+      const candidates = sample ? candidateTensors(sample) : undefined;
       const loss = optimizer.minimize(() =>
         tf.tidy(() => {
           const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
@@ -122,12 +156,14 @@ export async function pooledParams(
           const user = tf.matMul(rows, table) as tf.Tensor2D;
           const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
           const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
-          const loss = tf.div(tf.sum(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets })), tf.sum(targets));
-          return tf.add(loss, decay) as tf.Scalar;
+          const perUser = candidates
+            ? sampledLoss(candidateScores(items, { user, pop }, candidates), { positives: targets }, candidates)
+            : feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets });
+          return tf.add(tf.div(tf.sum(perUser), tf.sum(targets)), decay) as tf.Scalar;
         }),
       true)!;
       const value = (await loss.data())[0]!;
-      tf.dispose([loss, rows, targets]);
+      tf.dispose([loss, rows, targets, ...(candidates ? [candidates.ids, candidates.logInclusion] : [])]);
       return value;
     },
     async checkpoint() {
@@ -135,12 +171,30 @@ export async function pooledParams(
       const arrays = await snapshot();
       return { score: await validate(arrays), keep: async () => arrays };
     },
-    ...(onProgress ? { onProgress } : {}),
+    ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+    ...(run.reporter ? { reporter: run.reporter } : {}),
+    ...(run.deadline !== undefined ? { deadline: run.deadline } : {}),
+    stage: 'pretraining',
   });
-  const arrays = run.best ? run.best.value : await snapshot();
+  const arrays = result.best ? result.best.value : await snapshot();
   optimizer.dispose();
   table.dispose();
   for (const n of shared) vars[n]!.dispose();
   disposeParams(init);
-  return { arrays, history: run.history };
+  return { arrays, history: result.history, ...(result.stoppedAt !== undefined ? { stoppedAt: result.stoppedAt } : {}) };
+}
+
+/** C = the batch's positives ∪ the draws (the pooled loss's own positives are its in-batch negatives for the other rows). */
+function pooledCandidates(lists: readonly Int32Array[], sampling: TaskSampling): { ids: Int32Array; logInclusion: Float32Array } {
+  const positives = new Set<number>();
+  for (const l of lists) for (const i of l) positives.add(i);
+  return candidateSet(positives, sampling.drawn ?? drawNegatives(sampling.sampler, sampling.rng), sampling.sampler);
+}
+
+/** normalizedRows over the candidates `ids` ([rows, C]) instead of the catalog. */
+function candidateRows(lists: readonly Int32Array[], ids: Int32Array, items: number, normalize: boolean): Float32Array {
+  const at = candidatePositions(ids, items);
+  const out = new Float32Array(lists.length * ids.length);
+  lists.forEach((l, row) => l.forEach((i) => (out[row * ids.length + at[i]!]! += normalize ? 1 / l.length : 1)));
+  return out;
 }

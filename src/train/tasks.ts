@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskBatch } from '../core/meta';
+import type { FeedbackBatch } from '../core/types';
 import type { Rng } from '../math/rng';
 import { recencyWeights } from '../core/recency';
 import { leaveOneOutRow, type TrainingNeighbours } from './neighbours';
+import { candidatePositions, candidateSet, candidateTensors, drawNegatives, type TaskSampling } from './negatives';
 import { seqWeights } from '../core/transitions';
 import { leaveOneOutTransitionRow, ownTransitions, type TrainingTransitions } from './transitions';
 
@@ -75,12 +77,18 @@ export function sampleTasks(users: readonly Int32Array[], catalogSize: number, b
     supports.forEach((s, b) => leaveOneOutTransitionRow(transitions!, s, own[b]!, seq[b]![pick], slice(out, b)));
     return out;
   };
-  const batch = taskBatch(supports, queries, catalogSize, neighbours ? knnRows('weights') : undefined, weights.map((w) => w.weights));
+  const candidates = options.sampling ? sampledCandidates(queries, options.sampling) : undefined;
+  const batch = taskBatch(supports, queries, catalogSize, neighbours ? knnRows('weights') : undefined, weights.map((w) => w.weights), candidates);
   const shape: [number, number] = [batchSize, catalogSize];
   const support = { ...batch.support, ...(transitions ? { transitions: tf.tensor2d(seqRows('weights'), shape) } : {}) };
-  if (!recency?.learn) return { query: batch.query, support };
+  const extra = {
+    ...(batch.candidates ? { candidates: batch.candidates } : {}),
+    ...(batch.candidates && options.whole ? { whole: wholeTasks(supports, queries, catalogSize, support) } : {}),
+  };
+  if (!recency?.learn) return { query: batch.query, support, ...extra };
   return {
     query: batch.query,
+    ...extra,
     support: {
       ...support,
       decayAt: tf.tensor2d([decay], [1, 1]),
@@ -100,18 +108,61 @@ export interface TaskOptions {
   readonly recency?: TaskRecency | undefined;
   /** Share of tasks whose query is the one next click. */
   readonly nextClickShare?: number;
+  /** Score the query loss on sampled candidates (core/sampled) rather than the whole catalog. */
+  readonly sampling?: TaskSampling | undefined;
+  /** With sampling, also build each task's support and query over the catalog (Reptile adapts on it). */
+  readonly whole?: boolean;
 }
 
-/** Tensors of a task batch built from explicit support and query lists. */
+/** C = the queries' positives ∪ the draws, with their log inclusion probabilities. */
+function sampledCandidates(queries: readonly Int32Array[], sampling: TaskSampling): { ids: Int32Array; logInclusion: Float32Array } {
+  const positives = new Set<number>();
+  for (const q of queries) for (const i of q) positives.add(i);
+  return candidateSet(positives, sampling.drawn ?? drawNegatives(sampling.sampler, sampling.rng), sampling.sampler);
+}
+
+/** Support and query as one task over the catalog, rows summing to 1 (what core/meta joinFeedback builds). */
+function wholeTasks(supports: readonly Int32Array[], queries: readonly Int32Array[], catalogSize: number, support: FeedbackBatch): FeedbackBatch {
+  const lists = supports.map((s, b) => Int32Array.from(new Set([...s, ...queries[b]!])));
+  return {
+    positives: tf.tensor2d(normalizedRows(lists, catalogSize), [lists.length, catalogSize]),
+    count: tf.tensor2d(lists.map((l) => l.length), [lists.length, 1]),
+    ...(support.neighbours ? { neighbours: support.neighbours.clone() } : {}),
+    ...(support.transitions ? { transitions: support.transitions.clone() } : {}),
+  };
+}
+
+/**
+ * Tensors of a task batch built from explicit support and query lists; with
+ * `candidates`, the query rows are over them ([B, C]) and the batch carries them.
+ */
 export function taskBatch(
   supports: readonly Int32Array[],
   queries: readonly Int32Array[],
   catalogSize: number,
   neighbourRows?: Float32Array,
   supportWeights?: readonly ArrayLike<number>[],
+  candidates?: { ids: Int32Array; logInclusion: Float32Array },
 ): TaskBatch {
   const b = supports.length;
   const support = supportWeights ? weightedRows(supports, supportWeights, catalogSize) : normalizedRows(supports, catalogSize);
+  if (candidates) {
+    const at = candidatePositions(candidates.ids, catalogSize);
+    const width = candidates.ids.length;
+    const positives = new Float32Array(b * width);
+    const excluded = new Float32Array(b * width);
+    queries.forEach((q, row) => q.forEach((i) => (positives[row * width + at[i]!]! += 1)));
+    supports.forEach((s, row) => s.forEach((i) => at[i]! >= 0 && (excluded[row * width + at[i]!] = 1)));
+    return {
+      support: {
+        positives: tf.tensor2d(support, [b, catalogSize]),
+        count: tf.tensor2d(supports.map((s) => s.length), [b, 1]),
+        ...(neighbourRows ? { neighbours: tf.tensor2d(neighbourRows, [b, catalogSize]) } : {}),
+      },
+      query: { positives: tf.tensor2d(positives, [b, width]), excluded: tf.tensor2d(excluded, [b, width]) },
+      candidates: candidateTensors(candidates),
+    };
+  }
   return {
     support: {
       positives: tf.tensor2d(support, [b, catalogSize]),
@@ -129,7 +180,8 @@ export function taskBatch(
 }
 
 export function disposeTasks(batch: TaskBatch): void {
-  for (const f of [batch.support, batch.query]) {
+  if (batch.candidates) tf.dispose([batch.candidates.ids, batch.candidates.logInclusion]);
+  for (const f of [batch.support, batch.query, ...(batch.whole ? [batch.whole] : [])]) {
     tf.dispose(
       [f.positives, f.negatives, f.excluded, f.count, f.neighbours, f.transitions, f.decayAt, f.positivesDecay, f.neighboursDecay, f.transitionsDecay].filter((t) => t !== undefined),
     );

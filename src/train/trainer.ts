@@ -11,7 +11,11 @@ import { itemSide, sideInputs } from './item-side';
 import { meanRate, trainLoop, type TrainProgress } from './loop';
 import { chooseItemLists } from './list-search';
 import { decayOf } from '../core/recency';
-import { pooledParams } from './pretrain';
+import { pooledParams, type PooledRun } from './pretrain';
+import { SILENT_REPORTER, remainingMs, type TrainReporter } from './progress';
+import { taskSampling } from './negatives';
+import { validationSubset } from './dataset-split';
+import { chooseVocabulary, type VocabularyChoice } from './vocabulary';
 import { disposeTasks, sampleTasks } from './tasks';
 import type { TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
@@ -21,22 +25,28 @@ const ALS_TEMPERATURE = 10;
 
 /** Meta-trains an initialization; keeps the parameters with the best validation objective. */
 export async function trainMeta(
-  data: TrainingData,
+  input: TrainingData,
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
+  reporter: TrainReporter = SILENT_REPORTER,
 ): Promise<TrainedModel> {
   if (config.algorithm === 'pretrain') throw new Error('trainMeta: use trainPretrain for the "pretrain" algorithm');
   checkTrainConfig(config);
-  const side = itemSide(data);
+  const started = performance.now();
+  const deadline = config.maxMinutes > 0 ? started + config.maxMinutes * 60_000 : undefined;
+  const data = { ...input, validation: validationSubset(input.validation, config.validationUsers, config.seed) };
+  const vocabulary = await searchVocabulary(data, config, reporter);
+  const side = itemSide(data, vocabulary.names);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = sideInputs(side);
-  const choice = chooseItemLists(data.train, shape.items, data.validation, config);
+  const choice = chooseItemLists(data.train, shape.items, data.validation, config, reporter);
   const index = choice.neighbours;
   const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
   const seqIndex = choice.transitions;
   const transitions = seqIndex ? { m: seqIndex.m, ids: seqIndex.ids, sims: seqIndex.sims } : undefined;
   const lists = { neighbours, transitions };
   const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+  const stops: { stage: string; iteration: number }[] = [];
   const model = (params: MetaParams, history: readonly TrainProgress[], validation: TrainedModel['validation'], tasksPerSecond: number, start: TrainedModel['start']): TrainedModel => ({
     params,
     featureNames: side.names,
@@ -51,16 +61,21 @@ export async function trainMeta(
     ...(transitions ? { transitions } : {}),
     itemLists: { neighbourShrink: index?.shrink ?? null, transitions: seqIndex?.m ?? 0, trials: choice.trials },
     start,
+    run: runSummary(data, vocabulary, config, started, stops),
   });
   const content = { features: side.features, warm: side.warm };
-  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists });
+  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter });
   const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
     disposeInputs(inputs);
     return model(fromArrays(als.arrays, shape), [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', ...alsSummary });
   }
-  const init = await startingParams(data, config, shape, inputs);
+  const sampling = taskSampling(data, shape.items, config);
+  // The time left is shared by pretraining and meta-training in proportion to their batches.
+  const share = config.pretrainIterations / (config.pretrainIterations + config.iterations);
+  const pretrainDeadline = deadline === undefined ? undefined : performance.now() + Math.max(0, remainingMs(deadline)) * share;
+  const init = await startingParams(data, config, shape, inputs, { reporter, stops, sampling, ...(pretrainDeadline !== undefined ? { deadline: pretrainDeadline } : {}) });
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
@@ -79,9 +94,12 @@ export async function trainMeta(
     iterations: config.iterations,
     validateEvery: config.validateEvery,
     batchSize: config.batchSize,
+    stage: 'meta-training',
+    reporter,
+    ...(deadline !== undefined ? { deadline } : {}),
     async batch() {
       const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
-      const tasks = { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective] };
+      const tasks = { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective], sampling, whole: config.algorithm === 'reptile' };
       const batch = sampleTasks(data.train, shape.items, config.batchSize, rng, tasks);
       const { loss, grads } = metaStep(vars, inputs, batch, metaConfig);
       optimizer.applyGradients(namedGrads(vars, grads));
@@ -99,6 +117,7 @@ export async function trainMeta(
     optimizer.dispose();
     disposeParams(vars);
   });
+  if (run.stoppedAt !== undefined) stops.push({ stage: 'meta-training', iteration: run.stoppedAt });
   const trained = run.best!.value;
   // The meta-trained model and the ALS start meet on the validation users.
   const chosen = als && als.mean > trained.mean ? als : trained;
@@ -110,11 +129,32 @@ export async function trainMeta(
   });
 }
 
+/** The vocabulary search, reported as a stage of its own. */
+async function searchVocabulary(data: TrainingData, config: TrainConfig, reporter: TrainReporter): Promise<VocabularyChoice> {
+  reporter.stage('vocabulary', config.tagMinCounts.length, 'trials');
+  let done = 0;
+  const choice = await chooseVocabulary(data, config, (t) => reporter.advance(++done, `min count ${t.minCount}: ${t.features} features, validation ${t.validation?.toFixed(4)}`));
+  reporter.advance(config.tagMinCounts.length);
+  reporter.note(`vocabulary: tags on ≥ ${choice.minCount} items, ${choice.names.length} features${choice.trials.length > 1 ? ` (of ${choice.trials.map((t) => `${t.minCount}: ${t.features}`).join(', ')})` : ''}`);
+  return choice;
+}
+
+/** What the artifact's training block says about the run beyond the settings: vocabulary, validation users, sampling, budget. */
+function runSummary(data: TrainingData, vocabulary: VocabularyChoice, config: TrainConfig, started: number, stops: readonly { stage: string; iteration: number }[]): TrainedModel['run'] {
+  return {
+    vocabulary: { minCount: vocabulary.minCount, features: vocabulary.names.length, trials: vocabulary.trials },
+    validationUsers: data.validation.length,
+    sampled: config.sampledAbove > 0 && data.tags.length > config.sampledAbove,
+    seconds: (performance.now() - started) / 1000,
+    stoppedEarly: stops,
+  };
+}
+
 /** The ALS start with its head chosen on the validation users (see train/als-start). */
 async function alsCandidate(
   data: TrainingData,
   config: TrainConfig,
-  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours'> & { readonly lists: ItemLists },
+  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours' | 'reporter'> & { readonly lists: ItemLists },
 ): Promise<AlsStart> {
   const base = initParams(model.shape, { seed: config.seed });
   const arrays = await toArrays(base);
@@ -124,12 +164,20 @@ async function alsCandidate(
 }
 
 /** Random parameters, or pooled-pretrained ones with the context side copied from the item side. */
-async function startingParams(data: TrainingData, config: TrainConfig, shape: ModelShape, inputs: ItemInputs): Promise<MetaParams> {
+async function startingParams(
+  data: TrainingData,
+  config: TrainConfig,
+  shape: ModelShape,
+  inputs: ItemInputs,
+  run: PooledRun & { readonly stops: { stage: string; iteration: number }[] },
+): Promise<MetaParams> {
   const fresh = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1, decay: config.recency ? config.decayInit : 1 });
   if (config.pretrainIterations <= 0) return fresh;
   const arrays = await toArrays(fresh);
   disposeParams(fresh);
-  const pooled = (await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user')).arrays;
+  const result = await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user', run);
+  if (result.stoppedAt !== undefined) run.stops.push({ stage: 'pretraining', iteration: result.stoppedAt });
+  const pooled = result.arrays;
   return fromArrays(
     { ...arrays, ...pooled, contentCtx: pooled.contentW.slice(), ctxEmb: pooled.itemEmb.slice(), protoScale: arrays.protoScale, logLrUser: arrays.logLrUser, logLrPop: arrays.logLrPop, logShrink: arrays.logShrink, logKnnInit: arrays.logKnnInit, logLrKnn: arrays.logLrKnn, logitDecay: arrays.logitDecay, logSeqInit: arrays.logSeqInit, logLrSeq: arrays.logLrSeq },
     shape,

@@ -41,6 +41,8 @@ export interface TrainedModel {
     readonly transitions: number;
     readonly trials: readonly Readonly<Record<string, number>>[];
   };
+  /** How the run went beyond its settings (the artifact's training block records it). */
+  readonly run?: RunSummary;
   /** Which start won on validation, and the ALS head search when one ran. */
   readonly start: {
     readonly chosen: 'pooled' | 'als';
@@ -48,4 +50,18 @@ export interface TrainedModel {
     readonly pooled?: number;
     readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials'>;
   };
+}
+
+/** What a run chose and how it ended. */
+export interface RunSummary {
+  /** The tag vocabulary validation chose (train/vocabulary). */
+  readonly vocabulary: { readonly minCount: number; readonly features: number; readonly trials: readonly Readonly<Record<string, number | undefined>>[] };
+  /** Validation users the run chose by (at most config.validationUsers). */
+  readonly validationUsers: number;
+  /** Whether the query and pretraining losses ran on sampled candidates (catalog above config.sampledAbove). */
+  readonly sampled: boolean;
+  /** Wall time of the run, s. */
+  readonly seconds: number;
+  /** Loops the time budget (config.maxMinutes) ended early, and the batch each stopped at; empty when none did. */
+  readonly stoppedEarly: readonly { readonly stage: string; readonly iteration: number }[];
 }

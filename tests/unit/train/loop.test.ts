@@ -48,3 +48,48 @@ describe('the validate-every training loop', () => {
     await expect(fakeRun(3, 0).run).rejects.toThrow('validateEvery');
   });
 });
+
+describe('the time budget', () => {
+  it('stops after the batch that crosses the deadline, validating there, and keeps the best checkpoint', async () => {
+    let clock = 0;
+    const validated: number[] = [];
+    const ran: number[] = [];
+    const result = await trainLoop({
+      iterations: 100,
+      validateEvery: 4,
+      batchSize: 1,
+      now: () => clock,
+      deadline: 6.5,
+      async batch(it) {
+        ran.push(it);
+        clock += 1;
+        return 0;
+      },
+      async checkpoint(it) {
+        validated.push(it);
+        return { score: it === 4 ? 0.9 : 0.1, keep: async () => it };
+      },
+    });
+    // batch 7 ends at 7 ms, past the 6.5 ms deadline: it runs, is validated, and nothing after it.
+    expect(ran).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(validated).toEqual([4, 7]);
+    expect(result.stoppedAt).toBe(7);
+    expect(result.best).toEqual({ score: 0.9, value: 4 });
+  });
+
+  it('runs to the end without a budget, and reports every batch of its stage', async () => {
+    const events: string[] = [];
+    const result = await trainLoop({
+      iterations: 3,
+      validateEvery: 10,
+      batchSize: 1,
+      stage: 'meta-training',
+      reporter: { stage: (name, total, unit) => events.push(`${name} ${total} ${unit}`), advance: (done) => events.push(String(done)), note: () => {} },
+      async batch() {
+        return 1;
+      },
+    });
+    expect(result.stoppedAt).toBeUndefined();
+    expect(events).toEqual(['meta-training 3 batches', '1', '2', '3']);
+  });
+});

@@ -1,0 +1,84 @@
+// Which tags become content features: the minimum number of items a tag must
+// carry, chosen on validation users. `npm run train` and the PyTorch trainer's
+// data step (`npm run train:prepare`) both call chooseVocabulary, so both
+// trainers learn on the same features.
+import { disposeInputs, featureVocabulary, tagCounts } from '../core/features';
+import { disposeParams, fromArrays, initParams, toArrays } from '../core/params';
+import { alsData, alsFactors, alsParams, splitByContent } from './als-start';
+import { contentRegression } from './content-map';
+import type { TrainConfig } from './config';
+import { itemSide, sideInputs } from './item-side';
+import type { TrainingData } from './types';
+import { validate } from './validate';
+
+/** What the search tried and kept. */
+export interface VocabularyChoice {
+  /** The vocabulary: the constant feature, then the kept tags, most frequent first. */
+  readonly names: string[];
+  /** Items a tag had to carry to be kept. */
+  readonly minCount: number;
+  /** Each distinct vocabulary tried: its minimum count, size and proxy validation (absent when nothing was searched). */
+  readonly trials: readonly { readonly minCount: number; readonly features: number; readonly validation?: number }[];
+}
+
+/** Inner rate of the proxy's head (the ALS start's first; the real head is searched later). */
+const PROXY_INNER_LR = 0.01;
+
+/**
+ * The vocabulary the validation users prefer among `config.tagMinCounts`.
+ * The proxy is the ALS start (its middle λ, no item lists, the runtime's
+ * steps): warm items keep their ALS vectors exactly (content map + residual),
+ * so candidates differ where content is all there is, on items no training
+ * user touched. A larger vocabulary must score strictly higher to be kept;
+ * ties keep the smaller one. One distinct candidate: no search at all.
+ */
+export async function chooseVocabulary(
+  data: TrainingData,
+  config: Pick<TrainConfig, 'tagMinCounts' | 'dim' | 'alsAlpha' | 'alsLambdas' | 'seed' | 'innerSteps' | 'objective' | 'validationKs'>,
+  onTrial?: (trial: VocabularyChoice['trials'][number]) => void,
+): Promise<VocabularyChoice> {
+  const counts = tagCounts(data.tags);
+  // Distinct vocabularies only, smallest first: a minimum count no tag sits between adds nothing.
+  const candidates: { minCount: number; size: number }[] = [];
+  for (const minCount of [...new Set(config.tagMinCounts)].sort((a, b) => b - a)) {
+    const size = [...counts.values()].filter((c) => c >= minCount).length + 1;
+    if (!candidates.some((c) => c.size === size)) candidates.push({ minCount, size });
+  }
+  if (candidates.length === 0) throw new Error('Training setting tagMinCounts is empty: give at least one minimum tag count, e.g. [1, 2, 5].');
+  if (candidates.length === 1) {
+    const { minCount, size } = candidates[0]!;
+    return { names: featureVocabulary(data.tags, minCount), minCount, trials: [{ minCount, features: size }] };
+  }
+  const items = data.tags.length;
+  const lambdas = [...config.alsLambdas].sort((a, b) => a - b);
+  const lambda = lambdas[Math.floor((lambdas.length - 1) / 2)]!;
+  const cfg = { dim: config.dim, alpha: config.alsAlpha, lambdas: [lambda], temperature: 10, seed: config.seed };
+  const shape = { items, features: 1, dim: config.dim };
+  const shared = alsData(data.train, items);
+  // ALS's vectors do not depend on the vocabulary: one run, split per candidate.
+  const plain = alsFactors(shared, cfg, lambda);
+  const trials: { minCount: number; features: number; validation: number }[] = [];
+  let best: { names: string[]; minCount: number; score: number } | undefined;
+  for (const { minCount } of candidates) {
+    const names = featureVocabulary(data.tags, minCount);
+    const side = itemSide(data, names);
+    const withContent = splitByContent(plain, contentRegression({ features: side.features, warm: side.warm }), config.dim);
+    const candidateShape = { ...shape, features: names.length };
+    const base = initParams(candidateShape, { seed: config.seed });
+    const arrays = alsParams(await toArrays(base), withContent, { lambda, knn: 0, pop: 0, innerLr: PROXY_INNER_LR });
+    disposeParams(base);
+    const params = fromArrays(arrays, candidateShape);
+    const inputs = sideInputs(side);
+    try {
+      const score = (await validate(params, inputs, data.validation, config, config.innerSteps)).mean;
+      const trial = { minCount, features: names.length, validation: score };
+      trials.push(trial);
+      onTrial?.(trial);
+      if (!best || score > best.score) best = { names, minCount, score };
+    } finally {
+      disposeParams(params);
+      disposeInputs(inputs);
+    }
+  }
+  return { names: best!.names, minCount: best!.minCount, trials };
+}
