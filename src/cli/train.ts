@@ -9,10 +9,18 @@ import { prepareData, userRole } from '../protocol/data';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
+import type { TrainConfig } from '../train/config';
 import type { TrainedModel } from '../train/types';
 import { useNodeBackend } from './node-backend';
 import { progressRenderer } from './progress';
 import { parseTrainArgs } from './train-args';
+
+/** What the artifact says its validation score measures. */
+const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) => string> = {
+  v1: (ks) => `mean nDCG@10 over k in {${ks.join(',')}} (protocol v1)`,
+  v2: () => 'mean HR@10 of the next click (protocol v2)',
+  both: (ks) => `mean of protocol v1's nDCG@10 over k in {${ks.join(',')}} and protocol v2's HR@10`,
+};
 
 async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -34,7 +42,7 @@ async function main(): Promise<void> {
     log(
       `iteration ${p.iteration}/${config.iterations}` +
         (Number.isNaN(p.loss) ? '' : `  loss ${p.loss.toFixed(4)}  ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
-        (p.validation === undefined ? '' : `  validation nDCG@10 ${p.validation.toFixed(4)}`),
+        (p.validation === undefined ? '' : `  validation ${config.objective} ${p.validation.toFixed(4)}`),
     );
   const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, checkpoint, progress) : await trainMeta(data, config, checkpoint, progress);
   progress.finish();
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
     warm: model.warm,
     logPop: model.logPop,
     ...(model.neighbours ? { neighbours: model.neighbours } : {}),
+    ...(model.transitions ? { transitions: model.transitions } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
@@ -54,6 +63,7 @@ async function main(): Promise<void> {
     training: {
       ...model.config,
       start: startSummary(model.start),
+      ...(model.itemLists ? { itemLists: model.itemLists } : {}),
       vocabulary: run.vocabulary,
       validationUsers: run.validationUsers,
       sampled: run.sampled,
@@ -77,7 +87,7 @@ async function main(): Promise<void> {
       items: prepared.catalog.length,
       interactions: dataset.interactions.length,
     },
-    validation: { objective: `mean nDCG@10 over k in {${config.validationKs.join(',')}}`, ndcg10: model.validation.mean, byK: model.validation.byK, users: run.validationUsers },
+    validation: { objective: OBJECTIVE_NAMES[config.objective](config.validationKs), score: model.validation.mean, byK: model.validation.byK, users: run.validationUsers },
   });
   await mkdir(out, { recursive: true });
   let bytes = 0;
