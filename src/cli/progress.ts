@@ -19,6 +19,8 @@ export interface ProgressOptions {
   readonly interval?: number;
   /** Terminal mode: ms between redraws (default 100). */
   readonly redraw?: number;
+  /** The command named in each line, `[train 12:00:00] …` (default "train"). */
+  readonly label?: string;
 }
 
 /** A reporter that renders to `stream`, plus `log` for the command's own lines (they never tear the bar). */
@@ -26,6 +28,7 @@ export function progressRenderer(stream: ProgressStream, options: ProgressOption
   const now = options.now ?? (() => performance.now());
   const time = options.time ?? (() => new Date());
   const tty = stream.isTTY === true;
+  const label = options.label ?? 'train';
   const every = tty ? (options.redraw ?? 100) : (options.interval ?? 15_000);
   let stage: { name: string; total: number; unit: string; started: number; done: number; detail: string } | undefined;
   let shown = -Infinity;
@@ -43,11 +46,11 @@ export function progressRenderer(stream: ProgressStream, options: ProgressOption
       const width = Math.max(20, (stream.columns ?? 100) - 1);
       stream.write(`\r\x1b[2K${bar(stage, width, text)}`);
       barOnScreen = true;
-    } else stream.write(`[train ${stamp()}] ${text}\n`);
+    } else stream.write(`[${label} ${stamp()}] ${text}\n`);
   };
   const line = (text: string): void => {
     clearBar();
-    stream.write(`[train ${stamp()}] ${text}\n`);
+    stream.write(`[${label} ${stamp()}] ${text}\n`);
     // A terminal gets its bar back under the line; a log already has the stage's last line.
     if (tty) draw(true);
   };
@@ -59,7 +62,7 @@ export function progressRenderer(stream: ProgressStream, options: ProgressOption
       shown = -Infinity;
     },
     advance(done, detail) {
-      if (!stage) return;
+      if (!stage || (stage.done >= stage.total && done >= stage.total)) return;
       stage.done = Math.min(done, stage.total);
       if (detail !== undefined) stage.detail = detail;
       draw(stage.done >= stage.total);
