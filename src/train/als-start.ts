@@ -49,6 +49,8 @@ export interface AlsStart {
   readonly mean: number;
   readonly byK: Record<number, number>;
   readonly trials: readonly { readonly head: AlsHead; readonly validation: number }[];
+  /** Trials run before the time budget ended the search; absent when it ran to the end. */
+  readonly stoppedAfter?: number;
 }
 
 const KNN = [0.25, 0.5, 1, 2, 4, 8];
@@ -152,6 +154,8 @@ export interface AlsSearch {
   readonly neighbours: Neighbours | undefined;
   /** Where each trial is reported. */
   readonly reporter?: TrainReporter;
+  /** performance.now() time after which no new trial starts (the time budget's share); the best so far is kept. */
+  readonly deadline?: number;
 }
 
 /**
@@ -170,7 +174,13 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
   // λs, one more beyond an edge, the item-item × popularity grid, the inner rates.
   const planned = cfg.lambdas.length + (cfg.lambdas.length > 1 ? 1 : 0) + knns.length * POP.length - 1 + (steps > 0 ? INNER_LR.length - 1 : 0);
   reporter.stage('ALS start', planned, 'trials');
+  let skipped = 0;
   const tryHead = async (head: AlsHead): Promise<void> => {
+    // Out of time: one trial at least, then none that has not started.
+    if (best && search.deadline !== undefined && performance.now() >= search.deadline) {
+      skipped += 1;
+      return;
+    }
     if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(shared, cfg, head.lambda));
     const arrays = alsParams(base, embeddings.get(head.lambda)!, head);
     const params = fromArrays(arrays, shape);
@@ -195,6 +205,6 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
     for (const innerLr of INNER_LR.slice(1)) await tryHead({ ...chosen, innerLr });
   }
   reporter.advance(planned);
-  return best!;
+  return skipped > 0 ? { ...best!, stoppedAfter: trials.length } : best!;
 }
 

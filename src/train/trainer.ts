@@ -20,6 +20,10 @@ import { disposeTasks, sampleTasks } from './tasks';
 import type { TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
 
+/** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary and the ALS searches start no new trial. */
+const VOCABULARY_BUDGET_SHARE = 0.15;
+const ALS_BUDGET_SHARE = 0.4;
+
 /** Logit scale of the ALS start (ALS scores live in [0, 1]). */
 const ALS_TEMPERATURE = 10;
 
@@ -35,7 +39,7 @@ export async function trainMeta(
   const started = performance.now();
   const deadline = config.maxMinutes > 0 ? started + config.maxMinutes * 60_000 : undefined;
   const data = { ...input, validation: validationSubset(input.validation, config.validationUsers, config.seed) };
-  const vocabulary = await searchVocabulary(data, config, reporter);
+  const vocabulary = await searchVocabulary(data, config, reporter, deadline === undefined ? undefined : started + (deadline - started) * VOCABULARY_BUDGET_SHARE);
   const side = itemSide(data, vocabulary.names);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = sideInputs(side);
@@ -64,7 +68,10 @@ export async function trainMeta(
     run: runSummary(data, vocabulary, config, started, stops),
   });
   const content = { features: side.features, warm: side.warm };
-  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter });
+  // The ALS search may use up to this share of the budget; the loops after it share what is left.
+  const alsDeadline = deadline === undefined ? {} : { deadline: started + (deadline - started) * ALS_BUDGET_SHARE };
+  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter, ...alsDeadline });
+  if (als?.stoppedAfter !== undefined) stops.push({ stage: 'ALS start', iteration: als.stoppedAfter });
   const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
@@ -130,10 +137,10 @@ export async function trainMeta(
 }
 
 /** The vocabulary search, reported as a stage of its own. */
-async function searchVocabulary(data: TrainingData, config: TrainConfig, reporter: TrainReporter): Promise<VocabularyChoice> {
+async function searchVocabulary(data: TrainingData, config: TrainConfig, reporter: TrainReporter, deadline?: number): Promise<VocabularyChoice> {
   reporter.stage('vocabulary', config.tagMinCounts.length, 'trials');
   let done = 0;
-  const choice = await chooseVocabulary(data, config, (t) => reporter.advance(++done, `min count ${t.minCount}: ${t.features} features, validation ${t.validation?.toFixed(4)}`));
+  const choice = await chooseVocabulary(data, config, (t) => reporter.advance(++done, `min count ${t.minCount}: ${t.features} features, validation ${t.validation?.toFixed(4)}`), deadline);
   reporter.advance(config.tagMinCounts.length);
   reporter.note(`vocabulary: tags on ≥ ${choice.minCount} items, ${choice.names.length} features${choice.trials.length > 1 ? ` (of ${choice.trials.map((t) => `${t.minCount}: ${t.features}`).join(', ')})` : ''}`);
   return choice;
@@ -154,7 +161,7 @@ function runSummary(data: TrainingData, vocabulary: VocabularyChoice, config: Tr
 async function alsCandidate(
   data: TrainingData,
   config: TrainConfig,
-  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours' | 'reporter'> & { readonly lists: ItemLists },
+  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours' | 'reporter' | 'deadline'> & { readonly lists: ItemLists },
 ): Promise<AlsStart> {
   const base = initParams(model.shape, { seed: config.seed });
   const arrays = await toArrays(base);

@@ -31,11 +31,13 @@ const PROXY_INNER_LR = 0.01;
  * so candidates differ where content is all there is, on items no training
  * user touched. A larger vocabulary must score strictly higher to be kept;
  * ties keep the smaller one. One distinct candidate: no search at all.
+ * Past `deadline` no new trial starts: the smaller vocabularies come first.
  */
 export async function chooseVocabulary(
   data: TrainingData,
   config: Pick<TrainConfig, 'tagMinCounts' | 'dim' | 'alsAlpha' | 'alsLambdas' | 'seed' | 'innerSteps' | 'objective' | 'validationKs'>,
   onTrial?: (trial: VocabularyChoice['trials'][number]) => void,
+  deadline?: number,
 ): Promise<VocabularyChoice> {
   const counts = tagCounts(data.tags);
   // Distinct vocabularies only, smallest first: a minimum count no tag sits between adds nothing.
@@ -60,6 +62,8 @@ export async function chooseVocabulary(
   const trials: { minCount: number; features: number; validation: number }[] = [];
   let best: { names: string[]; minCount: number; score: number } | undefined;
   for (const { minCount } of candidates) {
+    // Out of time (performance.now() past `deadline`): keep the best of the trials run, at least one.
+    if (best && deadline !== undefined && performance.now() >= deadline) break;
     const names = featureVocabulary(data.tags, minCount);
     const side = itemSide(data, names);
     const withContent = splitByContent(plain, contentRegression({ features: side.features, warm: side.warm }), config.dim);

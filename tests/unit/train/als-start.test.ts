@@ -5,7 +5,7 @@ import { CONSTANT_FEATURE, contentFeatures, disposeInputs, itemInputs, logPopula
 import { fromArrays, initParams, toArrays, disposeParams } from '../../../src/core/params';
 import { createRng } from '../../../src/math/rng';
 import { cholesky, choleskySolve } from '../../../src/math/linalg';
-import { alsData, alsEmbeddings, alsParams } from '../../../src/train/als-start';
+import { alsData, alsEmbeddings, alsParams, selectAlsStart } from '../../../src/train/als-start';
 import { contentRegression } from '../../../src/train/content-map';
 import { adaptedScores } from '../../../src/train/episodes';
 import { validate } from '../../../src/train/validate';
@@ -145,5 +145,30 @@ describe('ALS start', () => {
     } finally {
       disposeParams(m.params);
     }
+  });
+  it('under a spent time budget keeps the one trial it ran and says the search stopped there', async () => {
+    const content = { features: contentFeatures(Array.from({ length: ITEMS }, () => undefined), [CONSTANT_FEATURE]), warm: counts.map((c) => (c > 0 ? 1 : 0)) };
+    const inp = inputs();
+    let validations = 0;
+    const search = {
+      train,
+      base: await baseArrays(1),
+      shape,
+      inputs: inp,
+      content,
+      steps: 2,
+      neighbours: undefined,
+      validate: async () => ({ mean: ++validations / 10, byK: {} }),
+    };
+    const lambdas = { ...cfg, lambdas: [1, 10, 100] };
+    const full = await selectAlsStart(search, lambdas);
+    expect(full.stoppedAfter).toBeUndefined();
+    expect(full.trials.length).toBeGreaterThan(3);
+    validations = 0;
+    const spent = await selectAlsStart({ ...search, deadline: performance.now() - 1 }, lambdas);
+    expect(spent.trials).toHaveLength(1);
+    expect(spent.stoppedAfter).toBe(1);
+    expect(spent.head.lambda).toBe(1);
+    disposeInputs(inp);
   });
 });
