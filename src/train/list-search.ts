@@ -54,12 +54,16 @@ export interface ListChoice {
   readonly neighbours: TrainingNeighbours | undefined;
   readonly transitions: TrainingTransitions | undefined;
   readonly trials: readonly { readonly shrink?: number; readonly transitionWeight?: number; readonly validation: number }[];
+  /** Trials run before the time budget ended the search; absent when it ran to the end. */
+  readonly stoppedAfter?: number;
 }
 
 /**
  * Builds the item lists with the settings the validation users prefer: the
  * neighbour shrinkage by the item-item row alone, then the transition lists
  * only if adding their row (at some weight) beats the item-item row alone.
+ * Past `deadline` (performance.now()) no new trial starts after the first;
+ * transitions not tried by then stay out.
  */
 export function chooseItemLists(
   train: readonly Int32Array[],
@@ -67,7 +71,10 @@ export function chooseItemLists(
   validation: readonly UserPositives[],
   config: { readonly neighbours: number; readonly transitions: number; readonly transitionShrink: number; readonly objective: ValidationObjective; readonly validationKs: readonly number[] },
   reporter: TrainReporter = SILENT_REPORTER,
+  deadline?: number,
 ): ListChoice {
+  const outOfTime = (): boolean => trials.length > 0 && deadline !== undefined && performance.now() >= deadline;
+  const stopped = (): { stoppedAfter?: number } => (outOfTime() ? { stoppedAfter: trials.length } : {});
   const decay = PROXY_DECAY[config.objective];
   const trials: { shrink?: number; transitionWeight?: number; validation: number }[] = [];
   reporter.stage('item lists', (config.neighbours > 0 ? NEIGHBOUR_SHRINKS.length : 0) + (config.transitions > 0 ? TRANSITION_WEIGHTS.length : 0), 'trials');
@@ -76,6 +83,7 @@ export function chooseItemLists(
   if (config.neighbours > 0) {
     let best = -Infinity;
     for (const shrink of NEIGHBOUR_SHRINKS) {
+      if (outOfTime()) break;
       const lists = buildNeighbours(train, items, config.neighbours, shrink);
       const v = proxyObjective(validation, config.objective, config.validationKs, (s) => row(lists, s, recencyWeights(s.length, decay).weights, new Float32Array(items)));
       trials.push({ shrink, validation: v });
@@ -83,11 +91,12 @@ export function chooseItemLists(
       if (v > best) [best, neighbours] = [v, lists];
     }
   }
-  if (config.transitions <= 0) return { neighbours, transitions: undefined, trials };
+  if (config.transitions <= 0 || outOfTime()) return { neighbours, transitions: undefined, trials, ...stopped() };
   const next = buildTransitions(train, items, config.transitions, config.transitionShrink);
   let bestWeight = 0;
   let best = -Infinity;
   for (const weight of TRANSITION_WEIGHTS) {
+    if (outOfTime()) break;
     const v = proxyObjective(validation, config.objective, config.validationKs, (s) => {
       const out = neighbours ? row(neighbours, s, recencyWeights(s.length, decay).weights, new Float32Array(items)) : new Float32Array(items);
       if (weight === 0) return out;
@@ -99,5 +108,5 @@ export function chooseItemLists(
     reporter.advance(trials.length, `transition weight ${weight}: ${v.toFixed(4)}`);
     if (v > best) [best, bestWeight] = [v, weight];
   }
-  return { neighbours, transitions: bestWeight > 0 ? next : undefined, trials };
+  return { neighbours, transitions: bestWeight > 0 ? next : undefined, trials, ...stopped() };
 }

@@ -20,9 +20,10 @@ import { disposeTasks, sampleTasks } from './tasks';
 import type { TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
 
-/** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary and the ALS searches start no new trial. */
+/** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary, item-list and ALS searches start no new trial. */
 const VOCABULARY_BUDGET_SHARE = 0.15;
-const ALS_BUDGET_SHARE = 0.4;
+const LISTS_BUDGET_SHARE = 0.3;
+const ALS_BUDGET_SHARE = 0.45;
 
 /** Logit scale of the ALS start (ALS scores live in [0, 1]). */
 const ALS_TEMPERATURE = 10;
@@ -43,14 +44,14 @@ export async function trainMeta(
   const side = itemSide(data, vocabulary.names);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
   const inputs = sideInputs(side);
-  const choice = chooseItemLists(data.train, shape.items, data.validation, config, reporter);
+  const choice = chooseItemLists(data.train, shape.items, data.validation, config, reporter, deadline === undefined ? undefined : started + (deadline - started) * LISTS_BUDGET_SHARE);
   const index = choice.neighbours;
   const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
   const seqIndex = choice.transitions;
   const transitions = seqIndex ? { m: seqIndex.m, ids: seqIndex.ids, sims: seqIndex.sims } : undefined;
   const lists = { neighbours, transitions };
   const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
-  const stops: { stage: string; iteration: number }[] = [];
+  const stops: { stage: string; iteration: number }[] = choice.stoppedAfter === undefined ? [] : [{ stage: 'item lists', iteration: choice.stoppedAfter }];
   const model = (params: MetaParams, history: readonly TrainProgress[], validation: TrainedModel['validation'], tasksPerSecond: number, start: TrainedModel['start']): TrainedModel => ({
     params,
     featureNames: side.names,
