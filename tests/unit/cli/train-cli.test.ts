@@ -35,7 +35,8 @@ describe('npm run train', () => {
       '--iterations', '20', '--pretrain-iterations', '20', '--min-positives', '10',
     ]);
     expect(stderr).toMatch(/tasks\/s/);
-    expect(stderr).toMatch(/validation nDCG@10 0\.\d{4}/);
+    // Checkpoints name the objective they validate (the default: v2, the next click).
+    expect(stderr).toMatch(/validation v2 0\.\d{4}/);
     expect(model.meta.algorithm).toBe('maml');
     expect(model.meta.shape.items).toBe(model.catalog.length);
     expect(model.meta.data.name).toBe('synthetic');
