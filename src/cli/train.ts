@@ -102,7 +102,11 @@ async function main(): Promise<void> {
     await writeFile(join(out, 'personas.json'), json);
     bytes += json.byteLength;
   }
-  for (const stop of run.stoppedEarly) log(`time budget of ${config.maxMinutes} min: ${stop.stage} stopped after batch ${stop.iteration}; the artifact keeps the best validated checkpoint`);
+  // Searches count trials, training loops batches.
+  for (const stop of run.stoppedEarly) {
+    const unit = stop.stage === 'pretraining' || stop.stage === 'meta-training' ? 'batch' : 'trial';
+    log(`time budget of ${config.maxMinutes} min: ${stop.stage} stopped after ${unit} ${stop.iteration}; the artifact keeps the best validated checkpoint`);
+  }
   log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation (${config.objective}) ${model.validation.mean.toFixed(4)}`);
   log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);
 }

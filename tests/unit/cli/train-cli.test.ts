@@ -62,5 +62,6 @@ describe('npm run train', () => {
     expect(model.catalog.length).toBe(1682);
     expect(model.meta.data.interactions).toBe(100000);
     model.dispose();
-  });
+    // The whole default pipeline (vocabulary, item-list and ALS searches, two loops): minutes on a shared 2-core machine.
+  }, 300_000);
 });
