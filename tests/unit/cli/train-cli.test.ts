@@ -35,7 +35,7 @@ describe('npm run train', () => {
       '--iterations', '20', '--pretrain-iterations', '20', '--min-positives', '10',
     ]);
     expect(stderr).toMatch(/tasks\/s/);
-    expect(stderr).toMatch(/validation nDCG@10 0\.\d{4}/);
+    expect(stderr).toMatch(/validation next-click HR@10 0\.\d{4}/);
     expect(model.meta.algorithm).toBe('maml');
     expect(model.meta.shape.items).toBe(model.catalog.length);
     expect(model.meta.data.name).toBe('synthetic');
