@@ -4,7 +4,7 @@
 // the stored clicks stay and the chart shows how fast the ranking follows.
 import type { Persona } from '../data/persona';
 import type { RankedItem } from '../index';
-import { renderLineChart } from './charts';
+import { renderLineChart, type ChartMarker } from './charts';
 import { byId, el, errorMessage } from './dom';
 import { createRng } from '../math/rng';
 import { runChart, runData, runStatus, switchLines } from './sim-report';
@@ -33,6 +33,8 @@ export interface SimHost {
   catalogIds(): readonly string[];
   /** Highlights the persona's liked items in the list, or none. */
   highlight(liked: ((id: string) => boolean) | null): void;
+  /** Marks the run's persona switches on the page's other click charts. */
+  markSwitches(markers: readonly ChartMarker[]): void;
   setBusy(busy: boolean): void;
 }
 
@@ -81,7 +83,9 @@ export function createSimulatorView(personas: readonly Persona[], host: SimHost,
       if (value === undefined) delete panel.dataset[key];
       else panel.dataset[key] = value;
     }
-    renderLineChart(chart, runChart(run, personas, running));
+    const spec = runChart(run, personas, running);
+    renderLineChart(chart, spec);
+    host.markSwitches(spec.markers ?? []);
     switchList.replaceChildren(...switchLines(run, personas, running).map((line) => el('li', {}, [line])));
   };
   const applySwitch = (to: number) => {
