@@ -61,5 +61,5 @@ describe('npm run train', () => {
     expect(model.catalog.length).toBe(1682);
     expect(model.meta.data.interactions).toBe(100000);
     model.dispose();
-  });
+  }, 300_000); // the default path (ALS and pooled starts, list search, next-click validation): ~40 s alone, minutes on busy cores
 });
