@@ -5,7 +5,7 @@ import type { BackendName, BackendPreference } from './names';
 import { chooseBackend, fallbackBackend, type BackendChoice, type SelectionEnv } from './select';
 
 export { BACKENDS, parseBackendPreference, type BackendName, type BackendPreference } from './names';
-export { activeBackend, loseDeviceForTesting, tensorCount, watchDeviceLost } from './availability';
+export { activeBackend, loseDeviceForTesting, tensorCount, watchDeviceLost, webgpuBackendDevice } from './availability';
 export { chooseBackend, fallbackBackend, type BackendChoice, type BackendTiming, type SelectionEnv } from './select';
 
 const browserEnv: SelectionEnv = { activate, now: () => performance.now() };

@@ -1,0 +1,216 @@
+/**
+ * A whole click on the GPU: start, steps, per-step losses, rollback and the
+ * top k in steps + 3 dispatches of one submission and one small read-back,
+ * against an item table uploaded once. The entry the worker calls with what
+ * the host click path takes (feedback, start or prototype, steps) and gets
+ * back what it returns (new state, per-step losses, rolled back, top k).
+ *
+ * Dispatches: sweep × (steps + 1) (wgsl/sweep.ts), select-local, select-merge
+ * (wgsl/select.ts); then a copy of the out record (≈ 1.5 KB) and one mapAsync.
+ * Steps cannot be undone from the host without a read-back per step, so the
+ * rollback rule (non-finite or exploded loss: adapt()'s) runs on the GPU.
+ */
+
+import type { Neighbours } from '../core/neighbours';
+import { clickInput, type AdaptConstants, type ClickRequest, type GpuState } from './click-input';
+import { GpuDeviceLostError, type GpuContext } from './device';
+import { inputWords, packInput } from './input-layout';
+import { createPipelines, type ClickPipelines } from './pipelines';
+import { uploadTable, type ResidentTable } from './resident';
+import type { GpuItemTable } from './table';
+import { SELECT_PER_INVOCATION, SELECT_WORKGROUP } from './wgsl/select';
+import { readOutput, workLayout, type WorkLayout } from './work-layout';
+import { DISPATCH_STRIDE, Workspace } from './workspace';
+
+/** What a kernel is built from: the table, and for adaptation the model's constants and neighbour lists. */
+export interface GpuClickModel {
+  readonly table: GpuItemTable;
+  /** Needed to adapt or to start from clicks; a ranking-only kernel ranks explicit states. */
+  readonly constants?: AdaptConstants;
+  readonly neighbours?: Neighbours;
+}
+
+export interface GpuClickOptions {
+  /** Workgroups per sweep (default: 4 per CPU core on software adapters, up to 256 on GPUs). */
+  readonly sweepGroups?: number;
+}
+
+/** One click's outcome, as the host click path's adapt() + rank(). */
+export interface GpuClickResult {
+  /** The parameters reached (the last kept step). */
+  readonly state: GpuState;
+  /** Support loss after each kept step (step 0: the start). */
+  readonly steps: readonly { readonly step: number; readonly loss: number }[];
+  /** True when a step was undone (non-finite or exploded loss): state is the last good one. */
+  readonly rolledBack: boolean;
+  /** Top-k catalog indices, best first (ties: lower index), and their scores. */
+  readonly indices: Int32Array;
+  readonly scores: Float32Array;
+  /** Compute dispatches and read-backs of this click. */
+  readonly dispatches: number;
+  readonly readbacks: number;
+  /** Wall time from encoding to the read-back, ms. */
+  readonly ms: number;
+}
+
+export interface GpuClickKernel {
+  readonly n: number;
+  readonly dim: number;
+  readonly format: GpuItemTable['format'];
+  /** Sweep workgroups and select-local workgroups per click. */
+  readonly groups: { readonly sweep: number; readonly select: number };
+  /** Runs a click; rejects with GpuDeviceLostError when the device is (or gets) lost. */
+  click(request: ClickRequest): Promise<GpuClickResult>;
+  /** Totals since the kernel was built. */
+  counters(): { readonly clicks: number; readonly dispatches: number; readonly readbacks: number };
+  /** Frees the table and the workspace (GPU buffers). */
+  dispose(): void;
+}
+
+/** Uploads the table, compiles the pipelines and allocates the workspace (once per model). */
+export async function createClickKernel(gpu: GpuContext, model: GpuClickModel, options: GpuClickOptions = {}): Promise<GpuClickKernel> {
+  throwIfLost(gpu);
+  const { n, dim } = model.table;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 4;
+  const sweepGroups = options.sweepGroups ?? Math.max(1, Math.min(gpu.software ? 4 * cores : 256, Math.ceil(n / 1024)));
+  const selectGroups = Math.ceil(n / (SELECT_WORKGROUP * SELECT_PER_INVOCATION));
+  if (dim > 252) throw new Error(`The GPU kernel takes rows of up to 252 values, got dim ${dim}.`);
+  const layout = workLayout(dim, sweepGroups);
+  const table = uploadTable(gpu, model.table);
+  let pipelines: ClickPipelines;
+  try {
+    pipelines = await createPipelines(gpu, { format: model.table.format, n, dim, sweepGroups, selectGroups, layout });
+  } catch (error) {
+    table.destroy();
+    throw error;
+  }
+  return new Kernel(gpu, model, table, pipelines, new Workspace(gpu, table, pipelines, layout, selectGroups), { sweep: sweepGroups, select: selectGroups });
+}
+
+const NO_CONSTANTS = (dim: number): AdaptConstants => ({
+  userInit: new Float32Array(dim),
+  logLrUser: new Float32Array(dim).fill(-Infinity),
+  popInit: 0,
+  protoScale: 0,
+  logShrink: 0,
+  logLrPop: -Infinity,
+  logKnnInit: -Infinity,
+  logLrKnn: -Infinity,
+});
+
+class Kernel implements GpuClickKernel {
+  readonly n: number;
+  readonly dim: number;
+  readonly format: GpuItemTable['format'];
+  private totals = { clicks: 0, dispatches: 0, readbacks: 0 };
+  private packed = new ArrayBuffer(4096);
+  private disposed = false;
+
+  constructor(
+    private readonly gpu: GpuContext,
+    private readonly model: GpuClickModel,
+    private readonly table: ResidentTable,
+    private readonly pipelines: ClickPipelines,
+    private readonly workspace: Workspace,
+    readonly groups: { readonly sweep: number; readonly select: number },
+  ) {
+    ({ n: this.n, dim: this.dim, format: this.format } = table);
+  }
+
+  async click(request: ClickRequest): Promise<GpuClickResult> {
+    if (this.disposed) throw new Error('This GPU click kernel was disposed: build a new one for the model.');
+    throwIfLost(this.gpu);
+    this.checkModel(request);
+    const t0 = performance.now();
+    const input = clickInput({ constants: this.model.constants ?? NO_CONSTANTS(this.dim), n: this.n, dim: this.dim, ...(this.model.neighbours ? { neighbours: this.model.neighbours } : {}) }, request);
+    const words = inputWords(input);
+    if (this.packed.byteLength < 4 * words) this.packed = new ArrayBuffer(2 ** Math.ceil(Math.log2(4 * words)));
+    packInput(input, this.packed);
+    const { device } = this.gpu;
+    const { group, input: inputBuffer } = this.workspace.groupFor(4 * words);
+    device.queue.writeBuffer(inputBuffer, 0, this.packed, 0, 4 * words);
+    const dispatches = this.encode(group, input.steps);
+    const staging = this.workspace.takeStaging();
+    const layout = this.workspace.layout;
+    const encoder = device.createCommandEncoder({ label: 'localrec click read-back' });
+    encoder.copyBufferToBuffer(this.workspace.work, 4 * layout.out, staging, 0, 4 * layout.outWords);
+    device.queue.submit([dispatches.commands, encoder.finish()]);
+    const out = await this.readBack(staging, layout);
+    this.totals.clicks++;
+    this.totals.dispatches += dispatches.count;
+    this.totals.readbacks++;
+    return {
+      state: { user: out.user, pop: out.pop, ...(this.model.neighbours ? { knn: out.knn } : {}) },
+      steps: Array.from(out.losses, (loss, step) => ({ step, loss })),
+      rolledBack: out.rolledBack,
+      indices: out.indices,
+      scores: out.scores,
+      dispatches: dispatches.count,
+      readbacks: 1,
+      ms: performance.now() - t0,
+    };
+  }
+
+  counters() {
+    return { ...this.totals };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.workspace.destroy();
+    this.table.destroy();
+  }
+
+  /** One compute pass: the sweeps (dispatch index j by dynamic offset), then the two ranking stages. */
+  private encode(group: GPUBindGroup, steps: number): { commands: GPUCommandBuffer; count: number } {
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'localrec click' });
+    const pass = encoder.beginComputePass({ label: 'localrec click' });
+    pass.setBindGroup(0, group);
+    pass.setPipeline(this.pipelines.sweep);
+    for (let j = 0; j <= steps; j++) {
+      pass.setBindGroup(1, this.workspace.dispatchGroup, [j * DISPATCH_STRIDE]);
+      pass.dispatchWorkgroups(this.groups.sweep);
+    }
+    pass.setBindGroup(1, this.workspace.dispatchGroup, [0]);
+    pass.setPipeline(this.pipelines.selectLocal);
+    pass.dispatchWorkgroups(this.groups.select);
+    pass.setPipeline(this.pipelines.selectMerge);
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    return { commands: encoder.finish(), count: steps + 3 };
+  }
+
+  /** Maps the read-back; a lost device rejects with GpuDeviceLostError instead of waiting. */
+  private async readBack(staging: GPUBuffer, layout: WorkLayout) {
+    try {
+      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.gpu.lost.then((loss) => Promise.reject(new GpuDeviceLostError(loss)))]);
+    } catch (error) {
+      // A map aborted by the loss can reject before device.lost resolves: give it a moment to.
+      const loss = this.gpu.loss() ?? (await Promise.race([this.gpu.lost, new Promise<null>((r) => setTimeout(() => r(null), 100))]));
+      if (loss) throw new GpuDeviceLostError(loss);
+      throw error;
+    }
+    const out = readOutput(staging.getMappedRange().slice(0), layout, this.dim);
+    staging.unmap();
+    this.workspace.giveStaging(staging);
+    const problem = this.gpu.takeError();
+    if (problem) throw new Error(`The GPU reported an error during a click (a localrec bug, please report it): ${problem}`);
+    return out;
+  }
+
+  private checkModel(request: ClickRequest): void {
+    const adapts = request.steps > 0 || !request.start;
+    if (adapts && !this.model.constants) {
+      throw new Error('This GPU kernel was built without adaptation constants: it ranks explicit states only (give start and steps 0).');
+    }
+    if (!request.start && request.clicks.length > 0 && !this.table.hasContext) {
+      throw new Error('This item table has no context vectors, so it cannot start from clicks: give an explicit start state.');
+    }
+  }
+}
+
+function throwIfLost(gpu: GpuContext): void {
+  const loss = gpu.loss();
+  if (loss) throw new GpuDeviceLostError(loss);
+}
