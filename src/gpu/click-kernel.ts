@@ -18,8 +18,8 @@ import { inputWords, packInput } from './input-layout';
 import { createPipelines, type ClickPipelines } from './pipelines';
 import { uploadTable, type ResidentTable } from './resident';
 import type { GpuItemTable } from './table';
-import { SELECT_PER_INVOCATION, SELECT_WORKGROUP } from './wgsl/select';
-import { readOutput, workLayout, type WorkLayout } from './work-layout';
+import { SELECT_ROUND, selectChunk } from './wgsl/select';
+import { MAX_STEPS, readOutput, workLayout, type WorkLayout } from './work-layout';
 import { DISPATCH_STRIDE, Workspace } from './workspace';
 
 /** What a kernel is built from: the table, and for adaptation the model's constants and neighbour lists. */
@@ -33,6 +33,12 @@ export interface GpuClickModel {
 export interface GpuClickOptions {
   /** Workgroups per sweep (default: 4 per CPU core on software adapters, up to 256 on GPUs). */
   readonly sweepGroups?: number;
+  /**
+   * GPU time of every dispatch (timestamp queries, resolved into the same
+   * read-back), for the benchmark; each dispatch then gets its own pass.
+   * Ignored where the device lacks 'timestamp-query'.
+   */
+  readonly timestamps?: boolean;
 }
 
 /** One click's outcome, as the host click path's adapt() + rank(). */
@@ -51,6 +57,8 @@ export interface GpuClickResult {
   readonly readbacks: number;
   /** Wall time from encoding to the read-back, ms. */
   readonly ms: number;
+  /** GPU time of each dispatch (sweeps, select-local, select-merge), ms; with the timestamps option only. */
+  readonly gpuMs?: readonly number[];
 }
 
 export interface GpuClickKernel {
@@ -73,18 +81,44 @@ export async function createClickKernel(gpu: GpuContext, model: GpuClickModel, o
   const { n, dim } = model.table;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 4;
   const sweepGroups = options.sweepGroups ?? Math.max(1, Math.min(gpu.software ? 4 * cores : 256, Math.ceil(n / 1024)));
-  const selectGroups = Math.ceil(n / (SELECT_WORKGROUP * SELECT_PER_INVOCATION));
+  // select-local: few long streams on CPU adapters (barriers cost there), ~4096 items a workgroup on GPUs.
+  const chunk = selectChunk(n, Math.min(gpu.software ? 4 * cores : Math.ceil(n / 4096), Math.ceil(n / SELECT_ROUND)));
+  const selectGroups = Math.ceil(n / chunk);
   if (dim > 252) throw new Error(`The GPU kernel takes rows of up to 252 values, got dim ${dim}.`);
   const layout = workLayout(dim, sweepGroups);
   const table = uploadTable(gpu, model.table);
   let pipelines: ClickPipelines;
   try {
-    pipelines = await createPipelines(gpu, { format: model.table.format, n, dim, sweepGroups, selectGroups, layout });
+    pipelines = await createPipelines(gpu, { format: model.table.format, n, dim, sweepGroups, selectGroups, layout }, chunk);
   } catch (error) {
     table.destroy();
     throw error;
   }
-  return new Kernel(gpu, model, table, pipelines, new Workspace(gpu, table, pipelines, layout, selectGroups), { sweep: sweepGroups, select: selectGroups });
+  const timer = options.timestamps && gpu.device.features.has('timestamp-query') ? new DispatchTimer(gpu) : null;
+  const workspace = new Workspace(gpu, table, pipelines, layout, selectGroups, timer ? 8 + TIMER_BYTES : 0);
+  return new Kernel(gpu, model, table, pipelines, workspace, { sweep: sweepGroups, select: selectGroups }, timer);
+}
+
+const MAX_DISPATCHES = MAX_STEPS + 3;
+const TIMER_BYTES = 16 * MAX_DISPATCHES;
+/** Where the timestamps go in the read-back: after the out record, 8-byte aligned. */
+const timerOffset = (layout: WorkLayout) => 8 * Math.ceil(layout.outWords / 2);
+
+/** Timestamp queries around every dispatch, resolved into a buffer copied after the out record. */
+class DispatchTimer {
+  readonly set: GPUQuerySet;
+  readonly resolved: GPUBuffer;
+  constructor(private readonly gpu: GpuContext) {
+    this.set = gpu.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_DISPATCHES });
+    this.resolved = gpu.ledger.create({ label: 'localrec timestamps', size: TIMER_BYTES, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  }
+  writes(d: number): GPUComputePassTimestampWrites {
+    return { querySet: this.set, beginningOfPassWriteIndex: 2 * d, endOfPassWriteIndex: 2 * d + 1 };
+  }
+  destroy(): void {
+    this.set.destroy();
+    this.gpu.ledger.destroy(this.resolved);
+  }
 }
 
 const NO_CONSTANTS = (dim: number): AdaptConstants => ({
@@ -113,6 +147,7 @@ class Kernel implements GpuClickKernel {
     private readonly pipelines: ClickPipelines,
     private readonly workspace: Workspace,
     readonly groups: { readonly sweep: number; readonly select: number },
+    private readonly timer: DispatchTimer | null,
   ) {
     ({ n: this.n, dim: this.dim, format: this.format } = table);
   }
@@ -134,8 +169,12 @@ class Kernel implements GpuClickKernel {
     const layout = this.workspace.layout;
     const encoder = device.createCommandEncoder({ label: 'localrec click read-back' });
     encoder.copyBufferToBuffer(this.workspace.work, 4 * layout.out, staging, 0, 4 * layout.outWords);
+    if (this.timer) {
+      encoder.resolveQuerySet(this.timer.set, 0, 2 * dispatches.count, this.timer.resolved, 0);
+      encoder.copyBufferToBuffer(this.timer.resolved, 0, staging, timerOffset(layout), TIMER_BYTES);
+    }
     device.queue.submit([dispatches.commands, encoder.finish()]);
-    const out = await this.readBack(staging, layout);
+    const { out, gpuMs } = await this.readBack(staging, layout, dispatches.count);
     this.totals.clicks++;
     this.totals.dispatches += dispatches.count;
     this.totals.readbacks++;
@@ -148,6 +187,7 @@ class Kernel implements GpuClickKernel {
       dispatches: dispatches.count,
       readbacks: 1,
       ms: performance.now() - t0,
+      ...(gpuMs ? { gpuMs } : {}),
     };
   }
 
@@ -160,29 +200,33 @@ class Kernel implements GpuClickKernel {
     this.disposed = true;
     this.workspace.destroy();
     this.table.destroy();
+    this.timer?.destroy();
   }
 
-  /** One compute pass: the sweeps (dispatch index j by dynamic offset), then the two ranking stages. */
+  /** One compute pass (one per dispatch when timed): the sweeps (dispatch index j by dynamic offset), then the two ranking stages. */
   private encode(group: GPUBindGroup, steps: number): { commands: GPUCommandBuffer; count: number } {
     const encoder = this.gpu.device.createCommandEncoder({ label: 'localrec click' });
-    const pass = encoder.beginComputePass({ label: 'localrec click' });
-    pass.setBindGroup(0, group);
-    pass.setPipeline(this.pipelines.sweep);
-    for (let j = 0; j <= steps; j++) {
+    const { sweep, selectLocal, selectMerge } = this.pipelines;
+    const plan: [GPUComputePipeline, number, number][] = [];
+    for (let j = 0; j <= steps; j++) plan.push([sweep, j, this.groups.sweep]);
+    plan.push([selectLocal, 0, this.groups.select], [selectMerge, 0, 1]);
+    let pass: GPUComputePassEncoder | null = null;
+    plan.forEach(([pipeline, j, groups], d) => {
+      if (!pass || this.timer) {
+        pass?.end();
+        pass = encoder.beginComputePass({ label: 'localrec click', ...(this.timer ? { timestampWrites: this.timer.writes(d) } : {}) });
+        pass.setBindGroup(0, group);
+      }
+      pass.setPipeline(pipeline);
       pass.setBindGroup(1, this.workspace.dispatchGroup, [j * DISPATCH_STRIDE]);
-      pass.dispatchWorkgroups(this.groups.sweep);
-    }
-    pass.setBindGroup(1, this.workspace.dispatchGroup, [0]);
-    pass.setPipeline(this.pipelines.selectLocal);
-    pass.dispatchWorkgroups(this.groups.select);
-    pass.setPipeline(this.pipelines.selectMerge);
-    pass.dispatchWorkgroups(1);
-    pass.end();
-    return { commands: encoder.finish(), count: steps + 3 };
+      pass.dispatchWorkgroups(groups);
+    });
+    (pass as GPUComputePassEncoder | null)?.end();
+    return { commands: encoder.finish(), count: plan.length };
   }
 
   /** Maps the read-back; a lost device rejects with GpuDeviceLostError instead of waiting. */
-  private async readBack(staging: GPUBuffer, layout: WorkLayout) {
+  private async readBack(staging: GPUBuffer, layout: WorkLayout, dispatches: number) {
     try {
       await Promise.race([staging.mapAsync(GPUMapMode.READ), this.gpu.lost.then((loss) => Promise.reject(new GpuDeviceLostError(loss)))]);
     } catch (error) {
@@ -191,12 +235,15 @@ class Kernel implements GpuClickKernel {
       if (loss) throw new GpuDeviceLostError(loss);
       throw error;
     }
-    const out = readOutput(staging.getMappedRange().slice(0), layout, this.dim);
+    const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
     this.workspace.giveStaging(staging);
     const problem = this.gpu.takeError();
     if (problem) throw new Error(`The GPU reported an error during a click (a localrec bug, please report it): ${problem}`);
-    return out;
+    const out = readOutput(bytes, layout, this.dim);
+    if (!this.timer) return { out, gpuMs: null };
+    const ns = new BigUint64Array(bytes, timerOffset(layout), 2 * dispatches);
+    return { out, gpuMs: Array.from({ length: dispatches }, (_, d) => Number(ns[2 * d + 1]! - ns[2 * d]!) / 1e6) };
   }
 
   private checkModel(request: ClickRequest): void {

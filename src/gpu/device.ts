@@ -58,6 +58,8 @@ export async function acquireGpu(): Promise<GpuContext> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('No WebGPU adapter (navigator.gpu.requestAdapter() returned null): the GPU is blocklisted or disabled.');
   const device = await adapter.requestDevice({
+    // Per-dispatch GPU times for the benchmark (GpuClickOptions.timestamps), where the adapter has them.
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,

@@ -20,7 +20,7 @@ export interface ClickPipelines {
 }
 
 /** Compiles the three pipelines; throws with the compiler's messages when a shader does not compile. */
-export async function createPipelines(gpu: GpuContext, config: ShaderConfig): Promise<ClickPipelines> {
+export async function createPipelines(gpu: GpuContext, config: ShaderConfig, selectChunk: number): Promise<ClickPipelines> {
   const { device } = gpu;
   const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
   const tableLayout = device.createBindGroupLayout({
@@ -50,7 +50,7 @@ export async function createPipelines(gpu: GpuContext, config: ShaderConfig): Pr
   };
   const [sweep, selectLocal, selectMerge] = await Promise.all([
     compile('localrec sweep', sweepShader(config)),
-    compile('localrec select-local', selectLocalShader(config)),
+    compile('localrec select-local', selectLocalShader(config, selectChunk)),
     compile('localrec select-merge', selectMergeShader(config)),
   ]);
   return { sweep, selectLocal, selectMerge, tableLayout, dispatchLayout };

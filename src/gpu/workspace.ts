@@ -30,6 +30,8 @@ export class Workspace {
     private readonly pipelines: ClickPipelines,
     readonly layout: WorkLayout,
     selectGroups: number,
+    /** Extra read-back bytes after the out record (resolved timestamps). */
+    private readonly extraBytes = 0,
   ) {
     const { ledger } = gpu;
     this.work = ledger.create({ label: 'localrec work', size: 4 * layout.totalWords, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
@@ -59,7 +61,7 @@ export class Workspace {
 
   /** A read-back buffer of the out record: a free one, or a new one when all are in flight. */
   takeStaging(): GPUBuffer {
-    return this.staging.pop() ?? this.gpu.ledger.create({ label: 'localrec read-back', size: 4 * this.layout.outWords, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    return this.staging.pop() ?? this.gpu.ledger.create({ label: 'localrec read-back', size: 4 * this.layout.outWords + this.extraBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 
   /** Returns an unmapped read-back buffer to the pool. */
