@@ -19,7 +19,8 @@ import { createPipelines, type ClickPipelines } from './pipelines';
 import { uploadTable, type ResidentTable } from './resident';
 import type { GpuItemTable } from './table';
 import { SELECT_ROUND, selectChunk } from './wgsl/select';
-import { MAX_STEPS, readOutput, workLayout, type WorkLayout } from './work-layout';
+import { DispatchTimer, TIMER_BYTES, timerOffset } from './timer';
+import { readOutput, workLayout, type WorkLayout } from './work-layout';
 import { DISPATCH_STRIDE, Workspace } from './workspace';
 
 /** What a kernel is built from: the table, and for adaptation the model's constants and neighbour lists. */
@@ -33,6 +34,10 @@ export interface GpuClickModel {
 export interface GpuClickOptions {
   /** Workgroups per sweep (default: 4 per CPU core on software adapters, up to 256 on GPUs). */
   readonly sweepGroups?: number;
+}
+
+/** Per-click measurement options. */
+export interface GpuClickTiming {
   /**
    * GPU time of every dispatch (timestamp queries, resolved into the same
    * read-back), for the benchmark; each dispatch then gets its own pass.
@@ -68,7 +73,7 @@ export interface GpuClickKernel {
   /** Sweep workgroups and select-local workgroups per click. */
   readonly groups: { readonly sweep: number; readonly select: number };
   /** Runs a click; rejects with GpuDeviceLostError when the device is (or gets) lost. */
-  click(request: ClickRequest): Promise<GpuClickResult>;
+  click(request: ClickRequest, timing?: GpuClickTiming): Promise<GpuClickResult>;
   /** Totals since the kernel was built. */
   counters(): { readonly clicks: number; readonly dispatches: number; readonly readbacks: number };
   /** Frees the table and the workspace (GPU buffers). */
@@ -94,31 +99,9 @@ export async function createClickKernel(gpu: GpuContext, model: GpuClickModel, o
     table.destroy();
     throw error;
   }
-  const timer = options.timestamps && gpu.device.features.has('timestamp-query') ? new DispatchTimer(gpu) : null;
-  const workspace = new Workspace(gpu, table, pipelines, layout, selectGroups, timer ? 8 + TIMER_BYTES : 0);
-  return new Kernel(gpu, model, table, pipelines, workspace, { sweep: sweepGroups, select: selectGroups }, timer);
-}
-
-const MAX_DISPATCHES = MAX_STEPS + 3;
-const TIMER_BYTES = 16 * MAX_DISPATCHES;
-/** Where the timestamps go in the read-back: after the out record, 8-byte aligned. */
-const timerOffset = (layout: WorkLayout) => 8 * Math.ceil(layout.outWords / 2);
-
-/** Timestamp queries around every dispatch, resolved into a buffer copied after the out record. */
-class DispatchTimer {
-  readonly set: GPUQuerySet;
-  readonly resolved: GPUBuffer;
-  constructor(private readonly gpu: GpuContext) {
-    this.set = gpu.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_DISPATCHES });
-    this.resolved = gpu.ledger.create({ label: 'localrec timestamps', size: TIMER_BYTES, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-  }
-  writes(d: number): GPUComputePassTimestampWrites {
-    return { querySet: this.set, beginningOfPassWriteIndex: 2 * d, endOfPassWriteIndex: 2 * d + 1 };
-  }
-  destroy(): void {
-    this.set.destroy();
-    this.gpu.ledger.destroy(this.resolved);
-  }
+  const timed = gpu.device.features.has('timestamp-query');
+  const workspace = new Workspace(gpu, table, pipelines, layout, selectGroups, timed ? 8 + TIMER_BYTES : 0);
+  return new Kernel(gpu, model, table, pipelines, workspace, { sweep: sweepGroups, select: selectGroups }, timed);
 }
 
 const NO_CONSTANTS = (dim: number): AdaptConstants => ({
@@ -139,6 +122,7 @@ class Kernel implements GpuClickKernel {
   private totals = { clicks: 0, dispatches: 0, readbacks: 0 };
   private packed = new ArrayBuffer(4096);
   private disposed = false;
+  private timer: DispatchTimer | null = null;
 
   constructor(
     private readonly gpu: GpuContext,
@@ -147,12 +131,12 @@ class Kernel implements GpuClickKernel {
     private readonly pipelines: ClickPipelines,
     private readonly workspace: Workspace,
     readonly groups: { readonly sweep: number; readonly select: number },
-    private readonly timer: DispatchTimer | null,
+    private readonly timed: boolean,
   ) {
     ({ n: this.n, dim: this.dim, format: this.format } = table);
   }
 
-  async click(request: ClickRequest): Promise<GpuClickResult> {
+  async click(request: ClickRequest, timing: GpuClickTiming = {}): Promise<GpuClickResult> {
     if (this.disposed) throw new Error('This GPU click kernel was disposed: build a new one for the model.');
     throwIfLost(this.gpu);
     this.checkModel(request);
@@ -164,17 +148,18 @@ class Kernel implements GpuClickKernel {
     const { device } = this.gpu;
     const { group, input: inputBuffer } = this.workspace.groupFor(4 * words);
     device.queue.writeBuffer(inputBuffer, 0, this.packed, 0, 4 * words);
-    const dispatches = this.encode(group, input.steps);
+    const timer = timing.timestamps && this.timed ? (this.timer ??= new DispatchTimer(this.gpu)) : null;
+    const dispatches = this.encode(group, input.steps, timer);
     const staging = this.workspace.takeStaging();
     const layout = this.workspace.layout;
     const encoder = device.createCommandEncoder({ label: 'localrec click read-back' });
     encoder.copyBufferToBuffer(this.workspace.work, 4 * layout.out, staging, 0, 4 * layout.outWords);
-    if (this.timer) {
-      encoder.resolveQuerySet(this.timer.set, 0, 2 * dispatches.count, this.timer.resolved, 0);
-      encoder.copyBufferToBuffer(this.timer.resolved, 0, staging, timerOffset(layout), TIMER_BYTES);
+    if (timer) {
+      encoder.resolveQuerySet(timer.set, 0, 2 * dispatches.count, timer.resolved, 0);
+      encoder.copyBufferToBuffer(timer.resolved, 0, staging, timerOffset(layout), TIMER_BYTES);
     }
     device.queue.submit([dispatches.commands, encoder.finish()]);
-    const { out, gpuMs } = await this.readBack(staging, layout, dispatches.count);
+    const { out, gpuMs } = await this.readBack(staging, layout, timer ? dispatches.count : 0);
     this.totals.clicks++;
     this.totals.dispatches += dispatches.count;
     this.totals.readbacks++;
@@ -204,7 +189,7 @@ class Kernel implements GpuClickKernel {
   }
 
   /** One compute pass (one per dispatch when timed): the sweeps (dispatch index j by dynamic offset), then the two ranking stages. */
-  private encode(group: GPUBindGroup, steps: number): { commands: GPUCommandBuffer; count: number } {
+  private encode(group: GPUBindGroup, steps: number, timer: DispatchTimer | null): { commands: GPUCommandBuffer; count: number } {
     const encoder = this.gpu.device.createCommandEncoder({ label: 'localrec click' });
     const { sweep, selectLocal, selectMerge } = this.pipelines;
     const plan: [GPUComputePipeline, number, number][] = [];
@@ -212,9 +197,9 @@ class Kernel implements GpuClickKernel {
     plan.push([selectLocal, 0, this.groups.select], [selectMerge, 0, 1]);
     let pass: GPUComputePassEncoder | null = null;
     plan.forEach(([pipeline, j, groups], d) => {
-      if (!pass || this.timer) {
+      if (!pass || timer) {
         pass?.end();
-        pass = encoder.beginComputePass({ label: 'localrec click', ...(this.timer ? { timestampWrites: this.timer.writes(d) } : {}) });
+        pass = encoder.beginComputePass({ label: 'localrec click', ...(timer ? { timestampWrites: timer.writes(d) } : {}) });
         pass.setBindGroup(0, group);
       }
       pass.setPipeline(pipeline);
@@ -225,7 +210,7 @@ class Kernel implements GpuClickKernel {
     return { commands: encoder.finish(), count: plan.length };
   }
 
-  /** Maps the read-back; a lost device rejects with GpuDeviceLostError instead of waiting. */
+  /** Maps the read-back (with `dispatches` timestamp pairs after it); a lost device rejects with GpuDeviceLostError instead of waiting. */
   private async readBack(staging: GPUBuffer, layout: WorkLayout, dispatches: number) {
     try {
       await Promise.race([staging.mapAsync(GPUMapMode.READ), this.gpu.lost.then((loss) => Promise.reject(new GpuDeviceLostError(loss)))]);
@@ -241,7 +226,7 @@ class Kernel implements GpuClickKernel {
     const problem = this.gpu.takeError();
     if (problem) throw new Error(`The GPU reported an error during a click (a localrec bug, please report it): ${problem}`);
     const out = readOutput(bytes, layout, this.dim);
-    if (!this.timer) return { out, gpuMs: null };
+    if (dispatches === 0) return { out, gpuMs: null };
     const ns = new BigUint64Array(bytes, timerOffset(layout), 2 * dispatches);
     return { out, gpuMs: Array.from({ length: dispatches }, (_, d) => Number(ns[2 * d + 1]! - ns[2 * d]!) / 1e6) };
   }

@@ -13,6 +13,9 @@
  *   partials[2] per sweep workgroup: [max, Σe, Σe·bias, Σe·n] + Σe·v ([dim], vec4-padded)
  *   out         the one read-back: [count, accepted step, rolled back, steps] + losses
  *               + state + top-k ids [MAX_K] + top-k scores [MAX_K]
+ *   scratch     per sweep workgroup, (64 + 1) rows of dim + 4 floats: its vector
+ *               sums pass through here, not workgroup memory, which SwiftShader
+ *               makes expensive per workgroup (row 64 holds the sum)
  * A state is [user (dim padded to vec4s), pop, knn, 0, 0].
  */
 
@@ -20,6 +23,10 @@
 export const MAX_K = 128;
 /** Most adaptation steps per click. */
 export const MAX_STEPS = 63;
+/** Invocations of a sweep workgroup (wgsl/sweep.ts); its reduction scratch is sized by it. */
+export const SWEEP_WORKGROUP = 64;
+/** Entries a ranking workgroup buffers before compacting (wgsl/stream.ts). */
+export const SELECT_BUFFER = 2048;
 
 export interface WorkLayout {
   /** vec4s per row (dim rounded up to a multiple of 4, over 4). */
@@ -36,6 +43,9 @@ export interface WorkLayout {
   readonly partialSlotWords: number;
   readonly out: number;
   readonly outWords: number;
+  readonly scratch: number;
+  /** Words of one sweep workgroup's scratch. */
+  readonly scratchWords: number;
   /** Offsets inside out. */
   readonly outLosses: number;
   readonly outState: number;
@@ -60,6 +70,8 @@ export function workLayout(dim: number, sweepGroups: number): WorkLayout {
   const outIds = outState + stateWords;
   const outScores = outIds + MAX_K;
   const outWords = outScores + MAX_K;
+  const scratch = align4(out + outWords);
+  const scratchWords = (SWEEP_WORKGROUP + 1) * 4 * (d4 + 1);
   return {
     d4,
     stateWords,
@@ -75,17 +87,20 @@ export function workLayout(dim: number, sweepGroups: number): WorkLayout {
     outState,
     outIds,
     outScores,
-    totalWords: out + outWords,
+    scratch,
+    scratchWords,
+    totalWords: scratch + sweepGroups * scratchWords,
   };
 }
 
 /**
  * Words of the `scores` buffer (u32, float bits): two slots of n scores (the
  * last two sweeps, so a rolled-back last step ranks the one before), then the
- * ranking's candidates, MAX_K (key, id) pairs per first-stage workgroup.
+ * ranking's candidates, MAX_K (key, id) pairs per first-stage workgroup, then
+ * each ranking workgroup's entry buffer and kept list (SELECT_BUFFER + MAX_K).
  */
 export function scoresWords(n: number, selectGroups: number): number {
-  return 2 * n + selectGroups * MAX_K * 2;
+  return 2 * n + selectGroups * MAX_K * 2 + selectGroups * (SELECT_BUFFER + MAX_K);
 }
 
 function align4(words: number): number {

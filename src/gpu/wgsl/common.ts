@@ -7,7 +7,7 @@
  */
 
 import { INPUT_WGSL } from '../input-layout';
-import { MAX_K, type WorkLayout } from '../work-layout';
+import { MAX_K, SELECT_BUFFER, type WorkLayout } from '../work-layout';
 
 /** What every shader of one resident table is compiled for. */
 export interface ShaderConfig {
@@ -74,6 +74,11 @@ const O_STATE = ${L.outState}u;
 const O_IDS = ${L.outIds}u;
 const O_SCORES = ${L.outScores}u;
 const CANDS = ${2 * c.n}u;
+const W_SCRATCH = ${L.scratch}u;
+const W_SCRATCH_WORDS = ${L.scratchWords}u;
+const CAP = ${SELECT_BUFFER}u;
+// Each ranking workgroup's entry buffer [CAP] and kept list [MAX_K] in scores.
+const S_SCRATCH = ${2 * c.n + c.selectGroups * MAX_K * 2}u;
 // Far below any score, yet finite: WGSL may assume no infinities.
 const SENT = -3.0e38;
 ${INPUT_WGSL}

@@ -10,30 +10,46 @@
  * rows per workgroup, and saves a dispatch per step.
  */
 
-/** Vector sums over the workgroup in blocks of BW vec4 columns (T × BW vec4s of workgroup memory). */
-export function reduceVectors(workgroupSize: number, p4: number): string {
-  const bw = Math.min(p4, 8);
-  return `
-const BW = ${bw}u;
-var<workgroup> blk: array<vec4<f32>, ${workgroupSize * bw}>;
-var<workgroup> sumv: array<vec4<f32>, P4>;
+/**
+ * Vector sums over the workgroup through its scratch rows in the work buffer:
+ * every invocation writes its P4 vec4s to row t, invocations t < P4 add up
+ * column t into row T, and everyone reads the sums from there.
+ */
+export const REDUCE_VECTORS = `
+var<private> gid: u32;
 
+fn scratchAt(r: u32, c: u32) -> u32 { return W_SCRATCH + gid * W_SCRATCH_WORDS + (r * P4 + c) * 4u; }
+
+fn putScratch(r: u32, c: u32, x: vec4<f32>) {
+  let at = scratchAt(r, c);
+  work[at] = x.x;
+  work[at + 1u] = x.y;
+  work[at + 2u] = x.z;
+  work[at + 3u] = x.w;
+}
+
+fn getScratch(r: u32, c: u32) -> vec4<f32> {
+  let at = scratchAt(r, c);
+  return vec4<f32>(work[at], work[at + 1u], work[at + 2u], work[at + 3u]);
+}
+
+// Column c of the last reduceVec / partialsOf.
+fn sumAt(c: u32) -> vec4<f32> { return getScratch(T, c); }
+
+// Sums every invocation's v; read the result with sumAt (uniform control flow).
 fn reduceVec(t: u32, v: ptr<function, array<vec4<f32>, P4>>) {
-  for (var b0 = 0u; b0 < P4; b0 += BW) {
-    for (var c = 0u; c < BW; c++) { if (b0 + c < P4) { blk[t * BW + c] = (*v)[b0 + c]; } }
-    workgroupBarrier();
-    if (t < BW && b0 + t < P4) {
-      var s = vec4<f32>(0.0);
-      for (var r = 0u; r < T; r++) { s += blk[r * BW + t]; }
-      sumv[b0 + t] = s;
-    }
-    workgroupBarrier();
+  for (var c = 0u; c < P4; c++) { putScratch(t, c, (*v)[c]); }
+  storageBarrier();
+  if (t < P4) {
+    var s = vec4<f32>(0.0);
+    for (var r = 0u; r < T; r++) { s += getScratch(r, t); }
+    putScratch(T, t, s);
   }
+  storageBarrier();
 }
 `;
-}
 
-/** start(), step() and record(): see the module comment. Needs REDUCE_SCALARS, LOSS and reduceVectors. */
+/** start(), step() and record(): see the module comment. Needs REDUCE_SCALARS, LOSS and REDUCE_VECTORS. */
 export const STATE = `
 // The state this dispatch sweeps: user vector, then (pop, knn, 0, 0).
 var<workgroup> su: array<vec4<f32>, D4>;
@@ -42,7 +58,6 @@ var<workgroup> spw: vec4<f32>;
 var<workgroup> dec: vec4<u32>;
 // (start loss, loss of the previous sweep, 0, 0)
 var<workgroup> decF: vec4<f32>;
-var<workgroup> red2: array<vec4<f32>, T>;
 
 fn baseVec(q: u32) -> vec4<f32> {
   let at = inp[H_BASE_OFF] + 4u * q;
@@ -65,7 +80,7 @@ fn start(t: u32) {
     for (var q = 0u; q < D4; q++) { v[q] += coef * ctxRow(item, q); }
   }
   reduceVec(t, &v);
-  if (t < D4) { su[t] = baseVec(t) + sumv[t]; }
+  if (t < D4) { su[t] = baseVec(t) + sumAt(t); }
   if (t == 0u) {
     spw = vec4<f32>(inF(H_POP0), inF(H_KNN0), 0.0, 0.0);
     dec = vec4<u32>(0u, 0u, 0u, 0u);
@@ -74,7 +89,8 @@ fn start(t: u32) {
   workgroupBarrier();
 }
 
-// Folds partial slot p into sumv = [(0, Z, Σe·bias, Σe·n), Σe·v...] relative to the returned max M.
+// Folds partial slot p into sumAt = [(0, Z, Σe·bias, Σe·n), Σe·v...] relative to the returned max M:
+// invocation t adds column t % P4 over every (T / P4)-th partial into scratch, then columns add up.
 fn partialsOf(p: u32, t: u32) -> f32 {
   let base = W_PARTIALS + p * W_PSLOT;
   var mx = SENT;
@@ -90,15 +106,15 @@ fn partialsOf(p: u32, t: u32) -> f32 {
       s += safeExp(work[at] - M) * x;
     }
   }
-  red2[t] = s;
-  workgroupBarrier();
+  putScratch(t / P4, col, s);
+  storageBarrier();
   if (t < P4) {
     var tot = vec4<f32>(0.0);
-    for (var r = 0u; r < groups; r++) { tot += red2[r * P4 + t]; }
+    for (var r = 0u; r < groups; r++) { tot += getScratch(r, t); }
     if (t == 0u) { tot.x = 0.0; }
-    sumv[t] = tot;
+    putScratch(T, t, tot);
   }
-  workgroupBarrier();
+  storageBarrier();
   return M;
 }
 
@@ -118,8 +134,8 @@ fn step(t: u32, j: u32) {
   if (before.x == 0u) {
     let slot = (j - 1u) % 2u;
     let M = partialsOf(slot, t);
-    let head = sumv[0];
-    let mine = sumv[min(1u + t, P4 - 1u)];
+    let head = sumAt(0u);
+    let mine = sumAt(min(1u + t, P4 - 1u));
     let logZ = M + log(head.y);
     let ls = slateLoss(slot, logZ, t);
     var startLoss = beforeF.x;
@@ -161,12 +177,12 @@ fn gradientStep(t: u32, slot: u32, keptAt: u32, head: vec4<f32>, mine: vec4<f32>
   let z = head.y;
   if (t < D4) {
     let kept = vec4<f32>(work[keptAt + 4u * t], work[keptAt + 4u * t + 1u], work[keptAt + 4u * t + 2u], work[keptAt + 4u * t + 3u]);
-    su[t] = kept - rateVec(t) * (mass * mine / z + sumv[t]);
+    su[t] = kept - rateVec(t) * (mass * mine / z + sumAt(t));
   }
   if (t == 0u) {
     let pop = work[keptAt + 4u * D4];
     let knn = work[keptAt + 4u * D4 + 1u];
-    let extra = sumv[D4];
+    let extra = sumAt(D4);
     spw = vec4<f32>(pop - inF(H_RATE_POP) * (mass * head.z / z + extra.x), knn - inF(H_RATE_KNN) * (mass * head.w / z + extra.y), 0.0, 0.0);
   }
 }

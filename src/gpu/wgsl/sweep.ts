@@ -2,10 +2,11 @@
  * The sweep pipeline: one dispatch per adaptation step plus one (the start),
  * G workgroups of 64 invocations.
  *
- * Workgroup size 64: the per-invocation partial sums (dim + 4 floats) fold
- * through 64 × 8 vec4s of workgroup memory (8 KB, half the default 16 KB
- * limit), and 64 is a whole number of subgroups everywhere (4 on SwiftShader,
- * 32/64 on GPUs). Layout: workgroup g sweeps the contiguous items
+ * Workgroup size 64, a whole number of subgroups everywhere (4 on SwiftShader,
+ * 32/64 on GPUs). The per-invocation partial sums (dim + 4 floats) fold
+ * through the workgroup's scratch rows in the work buffer rather than
+ * workgroup memory: SwiftShader pays for workgroup memory per workgroup
+ * (≈ 0.9 ms for 10 KB), so each pipeline keeps under 1.5 KB of it. Layout: workgroup g sweeps the contiguous items
  * [g·⌈n/G⌉, (g+1)·⌈n/G⌉), invocation t every 64th of them from t (adjacent
  * invocations read adjacent rows); rows are d4 vec4s (float32) or d4 u32
  * words of 4 int8 codes, with (bias, scale) per item in rowmeta.
@@ -20,22 +21,22 @@
  */
 
 import { bindings, constants, LOSS, REDUCE_SCALARS, type ShaderConfig } from './common';
-import { reduceVectors, STATE } from './state';
+import { SWEEP_WORKGROUP } from '../work-layout';
+import { REDUCE_VECTORS, STATE } from './state';
 
-export const SWEEP_WORKGROUP = 64;
 
 const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 
 /** WGSL of the sweep pipeline for one resident table (entry point `main`). */
 export function sweepShader(c: ShaderConfig): string {
-  const d4 = c.layout.d4;
-  return [bindings(c), constants(c, SWEEP_WORKGROUP), REDUCE_SCALARS, LOSS, reduceVectors(SWEEP_WORKGROUP, d4 + 1), STATE, sweepBody(c), MAIN].join('\n');
+  return [bindings(c), constants(c, SWEEP_WORKGROUP), REDUCE_SCALARS, LOSS, REDUCE_VECTORS, STATE, sweepBody(c), MAIN].join('\n');
 }
 
 const MAIN = `
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let j = disp.j;
+  gid = wid.x;
   if (j == 0u) { start(t); } else { step(t, j); }
   if (wid.x == 0u) { record(t, j); }
   sweep(wid.x, t, j % 2u, j < inp[H_STEPS]);
@@ -127,7 +128,7 @@ fn sweep(g: u32, t: u32, slot: u32, means: bool) {
     ${qs.map((q) => `v[${q + 1}] = a${q} * f;`).join(' ')}
     reduceVec(t, &v);
     if (t < P4) {
-      var res = sumv[t];
+      var res = sumAt(t);
       if (t == 0u) { res.x = M; }
       for (var w = 0u; w < 4u; w++) { work[pAt + 4u * t + w] = res[w]; }
     }
