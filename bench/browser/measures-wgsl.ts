@@ -75,6 +75,7 @@ export async function wgslClickTimes(model: Model, cases: readonly number[][], t
     host: against(host, first!),
     gpuMs: gpuTimes(timed),
     groups: kernel.groups,
+    adapter: (await acquireGpu()).adapter,
   };
 }
 
@@ -108,7 +109,8 @@ export async function wgslScoring(items: number, dim: number, topk: number, reps
   const start = { user: (await user.data()) as Float32Array, pop: 0.5 };
   const kernel = await createClickKernel(await acquireGpu(), { table });
   try {
-    const request = { clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k: topk, start };
+    // As rank() on the other kernels: scores and the top k, no loss (so no softmax).
+    const request = { clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k: topk, start, losses: false };
     const times: number[] = [];
     let last: GpuClickResult | null = null;
     for (let r = 0; r < reps + 1; r++) {

@@ -69,6 +69,7 @@ async function measureAll(plan: BrowserPlan, harness: Awaited<ReturnType<typeof 
     hostAgreement: [] as object[],
     gpuTime: [] as object[],
     skipped: [] as object[],
+    adapter: null as string | null,
   };
   const backends = plan.backends ?? BACKENDS;
   try {

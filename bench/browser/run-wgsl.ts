@@ -16,6 +16,8 @@ export interface WgslRows {
   hostAgreement: object[];
   gpuTime: object[];
   skipped: object[];
+  /** The WebGPU adapter the rows ran on ("google swiftshader" here). */
+  adapter: string | null;
 }
 
 const row = { backend: 'webgpu', kernel: 'wgsl' } as const;
@@ -35,6 +37,7 @@ export async function measureWgsl(plan: BrowserPlan, call: BenchCall, urls: Read
       const r = await call('wgslClicks', { url, cases, top: 20, warmup: 3, budgetMs: plan.budgetMs });
       out.clickToRanking.push({ ...row, catalog: items, clicks, steps: r.steps, ...summary(r.times) });
       out.rankings.set(`webgpu/wgsl/${items}/${clicks}`, r.first);
+      out.adapter = r.adapter;
       out.hostAgreement.push({ ...row, measure: 'click → top 20', catalog: items, clicks, same_top: r.host.same_top, max_score_diff: r.host.max_score_diff });
       out.gpuTime.push({ ...row, measure: 'click → top 20', catalog: items, clicks, groups: `${r.groups.sweep} sweep / ${r.groups.select} select`, dispatch_ms: r.gpuMs.map((ms) => +ms.toFixed(2)) });
       if (clicks === 20) out.dispatches.push({ ...row, catalog: items, clicks, kernels: r.dispatches, distinct: 3, readbacks: r.readbacks });

@@ -59,6 +59,11 @@ export interface ClickRequest {
   readonly transitions?: { readonly weight: number; readonly row: SparseRow };
   /** A step whose loss exceeds this multiple of max(start loss, 1) is rolled back (default 10, as adapt()). */
   readonly explodeFactor?: number;
+  /**
+   * Compute the support loss (default true). Ranking a state without steps
+   * may leave it out: the sweep then skips the catalog softmax.
+   */
+  readonly losses?: boolean;
 }
 
 /** The per-click input, ready to pack for the GPU (see input-layout.ts). */
@@ -81,6 +86,8 @@ export interface ClickInput {
   readonly mass: number;
   readonly transitionWeight: number;
   readonly explodeFactor: number;
+  /** Whether the losses are computed (always with steps > 0). */
+  readonly losses: boolean;
   /** Distinct items whose context rows start the user vector, and their coefficients. */
   readonly proto: { readonly items: Int32Array; readonly coefs: Float32Array };
   /** Distinct slate items (clicked, then shown), the clicks' weight on each, and their item-item value. */
@@ -129,6 +136,7 @@ export function clickInput(model: ClickModel, request: ClickRequest): ClickInput
     mass: total > 0 ? 1 : 0,
     transitionWeight: request.transitions?.weight ?? 0,
     explodeFactor: request.explodeFactor ?? DEFAULT_EXPLODE,
+    losses: request.steps > 0 || request.losses !== false,
     proto: { items: Int32Array.from(proto.keys()), coefs: Float32Array.from(proto.values()) },
     slate: { items: slate.items, weights: slate.weights, n: Float32Array.from(slate.items, (i) => nRow.get(i) ?? 0) },
     entries: offsetEntries(nRow, request.transitions?.row),

@@ -30,6 +30,8 @@ export const HEADER = {
   excludeOff: 11,
   baseOff: 12,
   rateOff: 13,
+  /** 1: compute the support losses (and the softmax behind them); 0 only when ranking a given state. */
+  losses: 14,
   lambda: 16,
   mass: 17,
   pop0: 18,
@@ -82,6 +84,7 @@ export function packInput(input: ClickInput, into: ArrayBuffer): number {
   u32[h.excludeOff] = excludeOff;
   u32[h.baseOff] = baseOff;
   u32[h.rateOff] = rateOff;
+  u32[h.losses] = input.losses ? 1 : 0;
   f32[h.lambda] = input.lambda;
   f32[h.mass] = input.mass;
   f32[h.pop0] = input.pop0;

@@ -51,7 +51,8 @@ fn decide(t: u32, first: bool) -> u32 {
   var slot = steps % 2u;
   var keptAt = prev + 4u;
   var loss = 0.0;
-  if (r.x == 0u) {
+  let judge = r.x == 0u && inp[H_LOSSES] == 1u;
+  if (judge) {
     let h = headOf(steps % 2u, t);
     loss = slateLoss(steps % 2u, h.x + log(h.y), t).x;
     if (steps > 0u && exploded(loss, rf.x)) {
@@ -68,7 +69,7 @@ fn decide(t: u32, first: bool) -> u32 {
       work[W_FINAL] = f32(rolled);
       work[W_FINAL + 1u] = f32(kept);
       work[W_FINAL + 2u] = f32(slot);
-      if (r.x == 0u) { work[W_LOSSES + steps] = loss; }
+      if (judge) { work[W_LOSSES + steps] = loss; }
     }
   }
   return slot;

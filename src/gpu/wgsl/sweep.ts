@@ -17,7 +17,8 @@
  * workgroup finds its own by binary search and no other workgroup writes
  * those scores): s += knn·n + s_t·t, and the sums are corrected by
  * e^{s'} − e^{s}. The workgroup's partial sums go to partial slot j % 2.
- * The last sweep (j = steps) keeps only (max, Σe): nothing steps from it.
+ * The last sweep (j = steps) keeps only (max, Σe): nothing steps from it;
+ * ranking a given state without losses keeps nothing but the scores.
  */
 
 import { bindings, constants, LOSS, REDUCE_SCALARS, type ShaderConfig } from './common';
@@ -39,7 +40,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   gid = wid.x;
   if (j == 0u) { start(t); } else { step(t, j); }
   if (wid.x == 0u) { record(t, j); }
-  sweep(wid.x, t, j % 2u, j < inp[H_STEPS]);
+  // 2: scores and softmax sums (a step follows), 1: scores and (max, Σe) for the loss, 0: scores only.
+  var mode = 0u;
+  if (j < inp[H_STEPS]) { mode = 2u; } else if (inp[H_LOSSES] == 1u) { mode = 1u; }
+  sweep(wid.x, t, j % 2u, mode);
 }
 `;
 
@@ -55,7 +59,8 @@ function sweepBody(c: ShaderConfig): string {
   const scaleAll = (f: string) => qs.map((q) => `a${q} *= ${f};`).join(' ');
   const addAll = (e: string) => qs.map((q) => `a${q} += ${e} * r${q};`).join(' ');
   return `
-fn sweep(g: u32, t: u32, slot: u32, means: bool) {
+fn sweep(g: u32, t: u32, slot: u32, mode: u32) {
+  let means = mode == 2u;
   let per = (N + G - 1u) / G;
   let lo = min(N, g * per);
   let hi = min(N, lo + per);
@@ -83,7 +88,7 @@ fn sweep(g: u32, t: u32, slot: u32, means: bool) {
       let es = ${int8 ? 'e * rm.y' : 'e'};
       ${addAll('es')}
     }
-  } else {
+  } else if (mode == 1u) {
     for (var i = lo + t; i < hi; i += T) {
       let rm = rowmeta[i];
       let ib = i * D4;
@@ -92,6 +97,13 @@ fn sweep(g: u32, t: u32, slot: u32, means: bool) {
       scores[sb + i] = bitcast<u32>(s);
       if (s > m) { z *= safeExp(m - s); m = s; }
       z += exp(s - m);
+    }
+  } else {
+    for (var i = lo + t; i < hi; i += T) {
+      let rm = rowmeta[i];
+      let ib = i * D4;
+      ${rows}
+      scores[sb + i] = bitcast<u32>(${score});
     }
   }
   // This range's sparse offsets, after every dense score of the range is stored.
@@ -107,6 +119,7 @@ fn sweep(g: u32, t: u32, slot: u32, means: bool) {
     let s = bitcast<f32>(scores[sb + i]);
     let s2 = s + knn * nv + tw * inF(at + 2u);
     scores[sb + i] = bitcast<u32>(s2);
+    if (mode == 0u) { continue; }
     let top = max(s, s2);
     if (top > m) { let f = safeExp(m - top); z *= f; zb *= f; zn *= f; ${scaleAll('f')} m = top; }
     let e2 = safeExp(s2 - m);
@@ -119,6 +132,7 @@ fn sweep(g: u32, t: u32, slot: u32, means: bool) {
       ${qs.map((q) => `a${q} += de * vecRow(i, ${q}u);`).join(' ')}
     }
   }
+  if (mode == 0u) { return; }
   let M = wgMax(t, m);
   let f = safeExp(m - M);
   let pAt = W_PARTIALS + slot * W_PSLOT + g * 4u * P4;

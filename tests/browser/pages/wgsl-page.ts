@@ -182,7 +182,8 @@ export async function ties(items: number, k: number, exclude: number[], options?
   const gpu = await acquireGpu();
   const kernel = await createClickKernel(gpu, { table: { format: 'float32', n: items, dim, vectors, bias } }, options);
   try {
-    const r = await kernel.click({ clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k, exclude: Int32Array.from(exclude), start: { user, pop: 0 } });
+    const r = await kernel.click({ clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k, exclude: Int32Array.from(exclude), start: { user, pop: 0 }, losses: false });
+    if (r.steps.length !== 0) throw new Error('a ranking without losses reported steps');
     const host = topK(scores, k, new Set(exclude));
     return { gpu: { top: Array.from(r.indices), scores: Array.from(r.scores) }, host: { top: Array.from(host.indices), scores: Array.from(host.scores) }, groups: kernel.groups };
   } finally {

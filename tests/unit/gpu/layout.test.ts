@@ -18,6 +18,7 @@ const input: ClickInput = {
   mass: 1,
   transitionWeight: 2,
   explodeFactor: 10,
+  losses: true,
   proto: { items: Int32Array.of(3, 9), coefs: Float32Array.of(0.5, 1.5) },
   slate: { items: Int32Array.of(3, 9, 42), weights: Float32Array.of(0.25, 0.75, 0), n: Float32Array.of(0, 0.5, 0.125) },
   entries: { items: Int32Array.of(7, 8), n: Float32Array.of(0.5, 0.25), t: Float32Array.of(0, 1) },
