@@ -26,7 +26,7 @@ export const MAX_STEPS = 63;
 /** Invocations of a sweep workgroup (wgsl/sweep.ts); its reduction scratch is sized by it. */
 export const SWEEP_WORKGROUP = 64;
 /** Entries a ranking workgroup buffers before compacting (wgsl/stream.ts). */
-export const SELECT_BUFFER = 2048;
+export const SELECT_BUFFER = 8192;
 
 export interface WorkLayout {
   /** vec4s per row (dim rounded up to a multiple of 4, over 4). */

@@ -2,14 +2,16 @@
  * The ranking: exact top k (≤ MAX_K) of the last kept sweep's scores, ties to
  * the lower index, excluded items skipped, in two pipelines of 64 invocations.
  *
- * Both stream their entries through a threshold filter: rounds of 64 × 16
- * entries; an entry enters a buffer of 2,048 entry indices only if it
- * beats θ, the k-th best kept so far (score key, then lower id). When the
+ * Both stream their entries through a threshold filter: rounds of 64 × 64
+ * entries; an entry enters a buffer of 8,192 entry indices (storage) only if
+ * it beats θ, the k-th best kept so far (score key, then lower id). When the
  * buffer could overflow in the next round it is compacted to its best k by
- * radix select (4 passes of 8 bits over a 256-bin histogram, 1 KB; ties at
- * the k-th key by 3 more passes over inverted ids), which raises θ. After the
- * first compaction few entries pass, so a round costs one barrier; barriers,
- * not arithmetic, are what SwiftShader's coroutine-per-subgroup compute pays for.
+ * radix select (4 passes of 8 bits over a 256-bin histogram, 1 KB of
+ * workgroup memory; ties at the k-th key by 3 more passes over inverted ids),
+ * which raises θ. After the first compaction few entries pass, so a round of
+ * 4,096 entries costs one barrier: barriers, not arithmetic, are what
+ * SwiftShader's coroutine-per-subgroup compute pays for (rounds of 1,024 cost
+ * 1.5–4× more for 1M items).
  *
  * select-local: workgroup g takes the contiguous items [g·chunk, (g+1)·chunk),
  *   invocation t item r0 + r·64 + t of each round. It first settles the last

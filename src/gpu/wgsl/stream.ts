@@ -7,8 +7,8 @@
  * entryId(x), passes(x, open, θ score, θ), admissible(x), and sets selBase.
  */
 
-/** Entries an invocation reads per round; a round adds at most T × 16 to the buffer. */
-export const PER_ROUND = 16;
+/** Entries an invocation reads per round (one barrier each); a round adds at most T × 64 to the buffer. */
+export const PER_ROUND = 64;
 
 export const STREAM = `
 const R = ${PER_ROUND}u;
