@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../../src/artifact';
 import { rank, type UserState } from '../../src/core/adapt';
-import { acquireGpu, adaptConstantsOf, createClickKernel, floatTableOf, type GpuClickKernel, type GpuClickResult } from '../../src/gpu';
+import { acquireGpu, clickModelOf, createClickKernel, type GpuClickKernel, type GpuClickResult } from '../../src/gpu';
 import { click } from './measures';
 
 const now = (): number => performance.now();
@@ -15,8 +15,7 @@ const kernels = new Map<Model, GpuClickKernel>();
 async function kernelOf(model: Model): Promise<GpuClickKernel> {
   let kernel = kernels.get(model);
   if (!kernel) {
-    const [table, constants] = await Promise.all([floatTableOf(model.items), adaptConstantsOf(model.params)]);
-    kernel = await createClickKernel(await acquireGpu(), { table, constants, ...(model.neighbours ? { neighbours: model.neighbours } : {}) });
+    kernel = await createClickKernel(await acquireGpu(), await clickModelOf(model));
     kernels.set(model, kernel);
   }
   return kernel;

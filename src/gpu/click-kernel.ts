@@ -125,6 +125,8 @@ class Kernel implements GpuClickKernel {
   private packed = new ArrayBuffer(4096);
   private disposed = false;
   private timer: DispatchTimer | null = null;
+  /** Rejecters of the read-backs in flight: one listener on the device's loss serves them all. */
+  private readonly waiting = new Set<(error: Error) => void>();
 
   constructor(
     private readonly gpu: GpuContext,
@@ -136,6 +138,10 @@ class Kernel implements GpuClickKernel {
     private readonly timed: boolean,
   ) {
     ({ n: this.n, dim: this.dim, format: this.format } = table);
+    void gpu.lost.then((loss) => {
+      for (const reject of this.waiting) reject(new GpuDeviceLostError(loss));
+      this.waiting.clear();
+    });
   }
 
   async click(request: ClickRequest, timing: GpuClickTiming = {}): Promise<GpuClickResult> {
@@ -214,13 +220,18 @@ class Kernel implements GpuClickKernel {
 
   /** Maps the read-back (with `dispatches` timestamp pairs after it); a lost device rejects with GpuDeviceLostError instead of waiting. */
   private async readBack(staging: GPUBuffer, layout: WorkLayout, dispatches: number) {
+    let reject: (error: Error) => void = () => {};
+    const lost = new Promise<never>((_, no) => (reject = no));
+    this.waiting.add(reject);
     try {
-      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.gpu.lost.then((loss) => Promise.reject(new GpuDeviceLostError(loss)))]);
+      await Promise.race([staging.mapAsync(GPUMapMode.READ), lost]);
     } catch (error) {
       // A map aborted by the loss can reject before device.lost resolves: give it a moment to.
       const loss = this.gpu.loss() ?? (await Promise.race([this.gpu.lost, new Promise<null>((r) => setTimeout(() => r(null), 100))]));
       if (loss) throw new GpuDeviceLostError(loss);
       throw error;
+    } finally {
+      this.waiting.delete(reject);
     }
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();

@@ -4,6 +4,6 @@ export { acquireGpu, releaseGpu, GpuDeviceLostError, type GpuContext, type GpuLo
 export { createClickKernel, type GpuClickKernel, type GpuClickModel, type GpuClickOptions, type GpuClickResult, type GpuClickTiming } from './click-kernel';
 export { clickInput, neighbourEntries, offsetEntries, type AdaptConstants, type ClickInput, type ClickModel, type ClickRequest, type GpuState, type SparseRow } from './click-input';
 export { checkTable, dequantizeTable, quantizeTable, type FloatTable, type GpuItemTable, type QuantizedTable } from './table';
-export { adaptConstantsOf, floatTableOf } from './model-input';
+export { adaptConstantsOf, clickModelOf, floatTableOf } from './model-input';
 export type { BufferCounts } from './buffers';
 export { MAX_K, MAX_STEPS } from './work-layout';

@@ -4,10 +4,18 @@
  * every backend, a one-off read-back on webgpu).
  */
 
+import type { AdaptModel } from '../core/adapt';
 import type { ItemTable } from '../core/model';
 import type { MetaParams } from '../core/params';
 import type { AdaptConstants } from './click-input';
+import type { GpuClickModel } from './click-kernel';
 import type { FloatTable } from './table';
+
+/** Everything createClickKernel needs from a loaded model (float32 table; format v2 will hand an int8 one). */
+export async function clickModelOf(model: AdaptModel): Promise<GpuClickModel> {
+  const [table, constants] = await Promise.all([floatTableOf(model.items), adaptConstantsOf(model.params)]);
+  return { table, constants, ...(model.neighbours ? { neighbours: model.neighbours } : {}) };
+}
 
 /** The float32 table of a model's item tensors. */
 export async function floatTableOf(items: ItemTable): Promise<FloatTable> {
