@@ -1,12 +1,13 @@
 /**
  * A whole click on the GPU: start, steps, per-step losses, rollback and the
- * top k in steps + 3 dispatches of one submission and one small read-back,
+ * top k in steps + 2 or steps + 3 dispatches of one submission and one small read-back,
  * against an item table uploaded once. The entry the worker calls with what
  * the host click path takes (feedback, start or prototype, steps) and gets
  * back what it returns (new state, per-step losses, rolled back, top k).
  *
- * Dispatches: sweep × (steps + 1) (wgsl/sweep.ts), select-local, select-merge
- * (wgsl/select.ts); then a copy of the out record (≈ 1.5 KB) and one mapAsync.
+ * Dispatches: sweep × (steps + 1) (wgsl/sweep.ts), select-local and, where
+ * it takes more than one workgroup, select-merge (wgsl/select.ts); then a copy
+ * of the out record (≈ 1.5 KB) and one mapAsync.
  * Steps cannot be undone from the host without a read-back per step, so the
  * rollback rule (non-finite or exploded loss: adapt()'s) runs on the GPU.
  */
@@ -34,6 +35,8 @@ export interface GpuClickModel {
 export interface GpuClickOptions {
   /** Workgroups per sweep (default: 2 per CPU core on software adapters, up to 256 on GPUs). */
   readonly sweepGroups?: number;
+  /** Workgroups of the ranking's first stage (default: see createClickKernel; 1 skips select-merge). */
+  readonly selectGroups?: number;
 }
 
 /** Per-click measurement options. */
@@ -88,8 +91,11 @@ export async function createClickKernel(gpu: GpuContext, model: GpuClickModel, o
   // Software adapters run a workgroup per CPU thread: 2 per core balance the load without
   // multiplying the per-workgroup start (measured: 10k items, 2 cores, G = 4 beat 8 and 16).
   const sweepGroups = options.sweepGroups ?? Math.max(1, Math.min(gpu.software ? 2 * cores : 256, Math.ceil(n / 1024)));
-  // select-local: few long streams on CPU adapters (barriers cost there), ~4096 items a workgroup on GPUs.
-  const chunk = selectChunk(n, Math.min(gpu.software ? 2 * cores : Math.ceil(n / 4096), Math.ceil(n / SELECT_ROUND)));
+  // select-local: few long streams on CPU adapters (barriers cost there), ~4096 items a workgroup on
+  // GPUs. One workgroup writes the result itself (a dispatch fewer): on CPU adapters up to 32k items,
+  // where every dispatch boundary waits for their worker threads to wake (≈ ms on a loaded machine).
+  const streams = options.selectGroups ?? (gpu.software ? (n <= 32_768 ? 1 : 2 * cores) : Math.ceil(n / 4096));
+  const chunk = selectChunk(n, Math.min(streams, Math.ceil(n / SELECT_ROUND)));
   const selectGroups = Math.ceil(n / chunk);
   if (dim > 252) throw new Error(`The GPU kernel takes rows of up to 252 values, got dim ${dim}.`);
   const layout = workLayout(dim, sweepGroups);
@@ -202,7 +208,8 @@ class Kernel implements GpuClickKernel {
     const { sweep, selectLocal, selectMerge } = this.pipelines;
     const plan: [GPUComputePipeline, number, number][] = [];
     for (let j = 0; j <= steps; j++) plan.push([sweep, j, this.groups.sweep]);
-    plan.push([selectLocal, 0, this.groups.select], [selectMerge, 0, 1]);
+    plan.push([selectLocal, 0, this.groups.select]);
+    if (selectMerge) plan.push([selectMerge, 0, 1]);
     let pass: GPUComputePassEncoder | null = null;
     plan.forEach(([pipeline, j, groups], d) => {
       if (!pass || timer) {

@@ -1,7 +1,8 @@
 /**
- * The click's three compute pipelines for one resident table, sharing one
- * explicit pipeline layout (wgsl/common.ts bindings): sweep (start or step,
- * then a catalog sweep), select-local and select-merge (the top k).
+ * The click's compute pipelines for one resident table, sharing one explicit
+ * pipeline layout (wgsl/common.ts bindings): sweep (start or step, then a
+ * catalog sweep), select-local and, where it takes more than one workgroup,
+ * select-merge (the top k).
  */
 
 import type { GpuContext } from './device';
@@ -12,7 +13,8 @@ import { sweepShader } from './wgsl/sweep';
 export interface ClickPipelines {
   readonly sweep: GPUComputePipeline;
   readonly selectLocal: GPUComputePipeline;
-  readonly selectMerge: GPUComputePipeline;
+  /** Null where one select-local workgroup covers the catalog and writes the result itself. */
+  readonly selectMerge: GPUComputePipeline | null;
   /** Group 0: the table, the click's input and the workspace. */
   readonly tableLayout: GPUBindGroupLayout;
   /** Group 1: the dispatch index (uniform with a dynamic offset). */
@@ -48,10 +50,11 @@ export async function createPipelines(gpu: GpuContext, config: ShaderConfig, sel
     }
     return device.createComputePipelineAsync({ label, layout, compute: { module, entryPoint: 'main' } });
   };
+  const single = config.selectGroups === 1;
   const [sweep, selectLocal, selectMerge] = await Promise.all([
     compile('localrec sweep', sweepShader(config)),
-    compile('localrec select-local', selectLocalShader(config, selectChunk)),
-    compile('localrec select-merge', selectMergeShader(config)),
+    compile('localrec select-local', selectLocalShader(config, selectChunk, single)),
+    single ? null : compile('localrec select-merge', selectMergeShader(config)),
   ]);
   return { sweep, selectLocal, selectMerge, tableLayout, dispatchLayout };
 }

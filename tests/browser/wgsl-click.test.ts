@@ -48,7 +48,8 @@ function expectSame(result: Compared, cases: readonly Case[]): void {
     if (ref.knn !== null) near(`${label}: knn`, [gpu.knn!], [ref.knn], SCORE_TOL);
     expect(gpu.rolledBack, `${label}: rolled back`).toBe(ref.rolledBack);
     expect(gpu.readbacks).toBe(1);
-    expect(gpu.dispatches).toBe(cases[i]!.steps + 3);
+    // The sweeps, select-local, and select-merge where select-local has more than one workgroup.
+    expect(gpu.dispatches).toBe(cases[i]!.steps + (result.groups.select > 1 ? 3 : 2));
   });
 }
 
@@ -64,7 +65,7 @@ const CASES: Case[] = [
 
 describe('WGSL click kernel against the host kernel', () => {
   it('float32 table, no neighbours: same top 20, scores, losses and parameters', async () => {
-    const result = await compare({ items: 3000, dim: 8 }, CASES);
+    const result = await compare({ items: 3000, dim: 8, options: { selectGroups: 2 } }, CASES);
     console.log(`adapter ${result.adapter}, groups ${JSON.stringify(result.groups)}`);
     expectSame(result, CASES);
   });
@@ -74,7 +75,7 @@ describe('WGSL click kernel against the host kernel', () => {
   });
 
   it('int8 table (vectors and context) against the host on the dequantized table, with neighbours', async () => {
-    expectSame(await compare({ items: 3000, dim: 8, neighbours: 5, int8: true }, CASES), CASES);
+    expectSame(await compare({ items: 3000, dim: 8, neighbours: 5, int8: true, options: { selectGroups: 3 } }, CASES), CASES);
   });
 
   it('weighted clicks from an explicit start (the host starts unweighted), with impressions', async () => {
@@ -85,13 +86,15 @@ describe('WGSL click kernel against the host kernel', () => {
     expectSame(await compare({ items: 3000, dim: 8 }, cases), cases);
   });
 
-  it('a larger catalog, top 100, with one sweep workgroup and with seven (uneven ranges)', async () => {
+  it('a larger catalog, top 100, with one workgroup per stage and with several (uneven ranges, select-merge)', async () => {
     const cases: Case[] = [
       { feedback: { clicks: range(3, 20_000, 997), negatives: [11, 12, 13] }, steps: 2, k: 100 },
       { feedback: { clicks: [19_999], negatives: [] }, steps: 1, k: 100 },
     ];
-    for (const sweepGroups of [1, 7]) {
-      expectSame(await compare({ items: 20_000, dim: 32, neighbours: 10, options: { sweepGroups } }, cases), cases);
+    for (const options of [{ sweepGroups: 1, selectGroups: 1 }, { sweepGroups: 7, selectGroups: 3 }]) {
+      const result = await compare({ items: 20_000, dim: 32, neighbours: 10, options }, cases);
+      expect(result.groups).toEqual({ sweep: options.sweepGroups, select: options.selectGroups });
+      expectSame(result, cases);
     }
   });
 
@@ -105,12 +108,12 @@ describe('WGSL click kernel against the host kernel', () => {
 });
 
 describe('WGSL top k', () => {
-  async function ties(items: number, k: number, exclude: number[], sweepGroups?: number) {
+  async function ties(items: number, k: number, exclude: number[], selectGroups?: number) {
     const { context, page } = await harness.newPage();
     try {
       return await page.evaluate(
-        async ([module, n, kk, ex, g]) => (await window.importModule<typeof import('./pages/wgsl-page')>(module)).ties(n, kk, ex, g ? { sweepGroups: g } : undefined),
-        [PAGE, items, k, exclude, sweepGroups ?? 0] as const,
+        async ([module, n, kk, ex, g]) => (await window.importModule<typeof import('./pages/wgsl-page')>(module)).ties(n, kk, ex, g ? { selectGroups: g } : undefined),
+        [PAGE, items, k, exclude, selectGroups ?? 0] as const,
       );
     } finally {
       await context.close();
@@ -119,8 +122,8 @@ describe('WGSL top k', () => {
 
   it('breaks exact ties by the lower index and skips excluded items, as core/top-k does', async () => {
     const exclude = [0, 3, 17, 250, 4095, 4096, 9_999];
-    for (const [items, k] of [[10_000, 100], [10_000, 1], [50_000, 128]] as const) {
-      const r = await ties(items, k, exclude);
+    for (const [items, k, selectGroups] of [[10_000, 100, 1], [10_000, 1, 3], [50_000, 128, 0]] as const) {
+      const r = await ties(items, k, exclude, selectGroups);
       expect(r.gpu.top, `${items} items, top ${k}`).toEqual(r.host.top);
       expect(r.gpu.scores).toEqual(r.host.scores);
     }

@@ -20,6 +20,8 @@
  *   (MAX_K (key, id) pairs per workgroup, absent = key 0).
  * select-merge: 1 workgroup streams the candidates the same way, rank-sorts the
  *   final k (each invocation counts who beats it) and writes the read-back record.
+ *   Where one select-local workgroup covers the catalog, it does that itself and
+ *   select-merge is not dispatched.
  */
 
 import { bindings, constants, LOSS, REDUCE_SCALARS, type ShaderConfig } from './common';
@@ -97,49 +99,14 @@ fn passes(i: u32, open: bool, thS: f32, th: vec2<u32>) -> bool {
 }
 `;
 
-/** WGSL of select-local for `chunk` items per workgroup (entry point `main`). */
-export function selectLocalShader(c: ShaderConfig, chunk: number): string {
-  return [bindings(c), constants(c, SELECT_WORKGROUP), REDUCE_SCALARS, LOSS, DECIDE, STREAM, `
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  rankSlot = decide(t, wid.x == 0u);
-  selBase = S_SCRATCH + wid.x * (CAP + MAX_K);
-  let k = inp[H_K];
-  let lo = min(N, wid.x * ${chunk}u);
-  let hi = min(N, lo + ${chunk}u);
-  let xOff = inp[H_EXCLUDE_OFF];
-  let xCount = inp[H_EXCLUDE_COUNT];
-  xLo = lowerBound(xOff, xCount, 1u, lo);
-  xHi = lowerBound(xOff, xCount, 1u, hi);
-  let m = stream(t, lo, hi, k);
-  let cAt = CANDS + wid.x * MAX_K * 2u;
-  for (var p = t; p < k; p += T) {
-    var pair = vec2<u32>(0u, 0xffffffffu);
-    if (p < m) { pair = vec2<u32>(entryKey(bufAt(p)), bufAt(p)); }
-    scores[cAt + 2u * p] = pair.x;
-    scores[cAt + 2u * p + 1u] = pair.y;
-  }
-}
-`].join('\n');
-}
-
-/** WGSL of select-merge (entry point `main`, one workgroup). */
-export function selectMergeShader(c: ShaderConfig): string {
-  return [bindings(c), constants(c, SELECT_WORKGROUP), `
-var<private> kNow: u32;
-fn candAt(x: u32) -> u32 { return CANDS + ((x / kNow) * MAX_K + x % kNow) * 2u; }
-fn admissible(x: u32) -> bool { return true; }
-fn entryKey(x: u32) -> u32 { return scores[candAt(x)]; }
-fn entryId(x: u32) -> u32 { return scores[candAt(x) + 1u]; }
-fn passes(x: u32, open: bool, thS: f32, th: vec2<u32>) -> bool { return beats(entryKey(x), entryId(x), th); }
-`, STREAM, `
-@compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) t: u32) {
-  let k = inp[H_K];
-  kNow = k;
-  selBase = S_SCRATCH;
+/**
+ * The read-back record: the best m entries (buf[0..m)) rank-sorted by (score
+ * key, lower id), each invocation counting who beats its entries; the final
+ * state and the losses.
+ */
+const WRITE_OUT = `
+fn writeOut(t: u32, m: u32) {
   let steps = inp[H_STEPS];
-  let m = stream(t, 0u, GA * k, k);
   for (var p = t; p < m; p += T) {
     let x = bufAt(p);
     let mk = entryKey(x);
@@ -161,6 +128,58 @@ fn main(@builtin(local_invocation_index) t: u32) {
   }
   for (var w = t; w < W_STATE; w += T) { work[W_OUT + O_STATE + w] = work[W_FINAL + 4u + w]; }
   for (var w = t; w <= steps; w += T) { work[W_OUT + O_LOSSES + w] = work[W_LOSSES + w]; }
+}
+`;
+
+/**
+ * WGSL of select-local for `chunk` items per workgroup (entry point `main`).
+ * `final`: a single workgroup covers the catalog, so it writes the read-back
+ * record itself and select-merge is not dispatched.
+ */
+export function selectLocalShader(c: ShaderConfig, chunk: number, final: boolean): string {
+  const finish = final
+    ? 'writeOut(t, m);'
+    : `let cAt = CANDS + wid.x * MAX_K * 2u;
+  for (var p = t; p < k; p += T) {
+    var pair = vec2<u32>(0u, 0xffffffffu);
+    if (p < m) { pair = vec2<u32>(entryKey(bufAt(p)), bufAt(p)); }
+    scores[cAt + 2u * p] = pair.x;
+    scores[cAt + 2u * p + 1u] = pair.y;
+  }`;
+  return [bindings(c), constants(c, SELECT_WORKGROUP), REDUCE_SCALARS, LOSS, DECIDE, STREAM, WRITE_OUT, `
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  rankSlot = decide(t, wid.x == 0u);
+  selBase = S_SCRATCH + wid.x * (CAP + MAX_K);
+  let k = inp[H_K];
+  let lo = min(N, wid.x * ${chunk}u);
+  let hi = min(N, lo + ${chunk}u);
+  let xOff = inp[H_EXCLUDE_OFF];
+  let xCount = inp[H_EXCLUDE_COUNT];
+  xLo = lowerBound(xOff, xCount, 1u, lo);
+  xHi = lowerBound(xOff, xCount, 1u, hi);
+  let m = stream(t, lo, hi, k);
+  ${finish}
+}
+`].join('\n');
+}
+
+/** WGSL of select-merge (entry point `main`, one workgroup). */
+export function selectMergeShader(c: ShaderConfig): string {
+  return [bindings(c), constants(c, SELECT_WORKGROUP), `
+var<private> kNow: u32;
+fn candAt(x: u32) -> u32 { return CANDS + ((x / kNow) * MAX_K + x % kNow) * 2u; }
+fn admissible(x: u32) -> bool { return true; }
+fn entryKey(x: u32) -> u32 { return scores[candAt(x)]; }
+fn entryId(x: u32) -> u32 { return scores[candAt(x) + 1u]; }
+fn passes(x: u32, open: bool, thS: f32, th: vec2<u32>) -> bool { return beats(entryKey(x), entryId(x), th); }
+`, STREAM, WRITE_OUT, `
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) t: u32) {
+  let k = inp[H_K];
+  kNow = k;
+  selBase = S_SCRATCH;
+  writeOut(t, stream(t, 0u, GA * k, k));
 }
 `].join('\n');
 }
