@@ -35,9 +35,14 @@ export function peerRatios(engine: readonly ClickRow[], peer: readonly PeerRow[]
   });
 }
 
-/** Achieved GFLOP/s of one click against the backend's matrix-product peak (the host kernel runs on the CPU's SIMD units: wasm's peak). */
+/**
+ * Achieved GFLOP/s of one click against the backend's matrix-product peak (the
+ * host kernel runs on the CPU's SIMD units: wasm's peak). Not for the WGSL
+ * kernel: tfjs's webgpu matrix product is no measure of what WGSL can reach.
+ */
 export function limitRows(engine: readonly ClickRow[], peaks: readonly { backend: string; gflops: number }[], dim: number) {
   return engine.flatMap((e) => {
+    if (e.kernel === 'wgsl') return [];
     const peak = peaks.find((p) => p.backend === (e.kernel === 'host' ? 'wasm' : e.backend));
     if (!peak) return [];
     const flops = clickFlops(e.catalog, dim, e.clicks, e.steps);

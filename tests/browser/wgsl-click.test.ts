@@ -107,6 +107,25 @@ describe('WGSL click kernel against the host kernel', () => {
   });
 });
 
+describe('WGSL sparse offsets', () => {
+  it('adds a transition row s·t_i to the scores and the softmax (the host with a fixed item-item weight)', async () => {
+    const c: Case = { feedback: { clicks: [9, 40, 77, 1500], negatives: [12, 13] }, steps: 2, k: 20 };
+    const { context, page } = await harness.newPage();
+    try {
+      const r = await page.evaluate(async ([module, cc]) => (await window.importModule<typeof import('./pages/wgsl-page')>(module)).transitions(cc), [PAGE, c] as const);
+      expect(r.entries).toBeGreaterThan(10);
+      expect(r.gpu.knn).toBeNull();
+      expect(r.gpu.top).toEqual(r.reference.top);
+      near('scores', r.gpu.scores, r.reference.scores, SCORE_TOL);
+      near('losses', r.gpu.losses, r.reference.losses, LOSS_TOL);
+      near('user', r.gpu.user, r.reference.user, SCORE_TOL);
+      near('pop', [r.gpu.pop], [r.reference.pop], SCORE_TOL);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('WGSL top k', () => {
   async function ties(items: number, k: number, exclude: number[], selectGroups?: number) {
     const { context, page } = await harness.newPage();

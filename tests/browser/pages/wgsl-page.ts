@@ -7,7 +7,8 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { adapt, disposeState, initialState, rank, type AdaptModel, type ClickKernel, type Feedback } from '../../../src/core/adapt';
 import { featureMatrix, itemInputs } from '../../../src/core/features';
 import { computeItemTable, type ItemTable } from '../../../src/core/model';
-import type { Neighbours } from '../../../src/core/neighbours';
+import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
+import { offsetItems } from '../../../src/core/host-kernel';
 import { initParams } from '../../../src/core/params';
 import { createRng } from '../../../src/core/rng';
 import { topK } from '../../../src/core/top-k';
@@ -186,6 +187,41 @@ export async function ties(items: number, k: number, exclude: number[], options?
     if (r.steps.length !== 0) throw new Error('a ranking without losses reported steps');
     const host = topK(scores, k, new Set(exclude));
     return { gpu: { top: Array.from(r.indices), scores: Array.from(r.scores) }, host: { top: Array.from(host.indices), scores: Array.from(host.scores) }, groups: kernel.groups };
+  } finally {
+    kernel.dispose();
+  }
+}
+
+/**
+ * The transition offset s·t_i against the host kernel: with the item-item rate
+ * at 0 the host's item-item term is a fixed offset w0·row_i, so the GPU
+ * without neighbours, given transitions (w0, row), must reach the same click.
+ */
+export async function transitions(c: Case) {
+  await tf.setBackend('cpu');
+  const { model } = await fixture({ items: 3000, dim: 8, neighbours: 5 });
+  model.params.logLrKnn.dispose();
+  model.params.logLrKnn = tf.tensor1d([-1e4]);
+  const host = await reference(model, c, 'host');
+  const clicks = Int32Array.from(c.feedback.clicks);
+  const row = neighbourRow(model.neighbours!, clicks, new Float32Array(3000));
+  const items = offsetItems(row);
+  const gpu = await acquireGpu();
+  const kernel = await createClickKernel(gpu, { table: await floatTableOf(model.items), constants: await adaptConstantsOf(model.params) });
+  try {
+    const r = await kernel.click({
+      clicks,
+      negatives: Int32Array.from(c.feedback.negatives),
+      steps: c.steps,
+      negativeWeight: c.negativeWeight ?? 0.5,
+      k: c.k,
+      transitions: { weight: host.start.knn!, row: { items, values: Float32Array.from(items, (i) => row[i]!) } },
+    });
+    return {
+      reference: host,
+      gpu: { losses: r.steps.map((s) => s.loss), user: Array.from(r.state.user), pop: r.state.pop, knn: r.state.knn ?? null, top: Array.from(r.indices), scores: Array.from(r.scores), rolledBack: r.rolledBack },
+      entries: items.length,
+    };
   } finally {
     kernel.dispose();
   }
