@@ -8,7 +8,7 @@ import type { AdaptModel } from '../core/adapt';
 import type { ItemTable } from '../core/model';
 import type { MetaParams } from '../core/params';
 import type { AdaptConstants } from './click-input';
-import type { GpuClickModel } from './click-kernel';
+import type { GpuClickModel } from './click-types';
 import type { FloatTable } from './table';
 
 /** Everything createClickKernel needs from a loaded model (float32 table; format v2 will hand an int8 one). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClickInput } from '../../../src/gpu/click-input';
 import { HEADER, INPUT_WGSL, inputWords, packInput } from '../../../src/gpu/input-layout';
-import { MAX_K, MAX_STEPS, readOutput, scoresWords, workLayout } from '../../../src/gpu/work-layout';
+import { MAX_K, MAX_STEPS, readOutput, scoresWords, SELECT_BUFFER, workLayout } from '../../../src/gpu/work-layout';
 
 const input: ClickInput = {
   n: 100,
@@ -64,12 +64,16 @@ describe('the work buffer', () => {
       [L.losses, L.losses + MAX_STEPS + 1],
       [L.partials, L.partials + 2 * L.partialSlotWords],
       [L.out, L.out + L.outWords],
+      [L.scratch, L.scratch + 5 * L.scratchWords],
     ];
     regions.slice(1).forEach(([from], i) => expect(from).toBeGreaterThanOrEqual(regions[i]![1]!));
     expect(L.partialSlotWords).toBe(5 * 4 * 3);
-    expect(L.totalWords).toBe(L.out + L.outWords);
+    // 64 invocation rows and a sum row of (dim + 4) floats per sweep workgroup.
+    expect(L.scratchWords).toBe(65 * 4 * 3);
+    expect(L.totalWords).toBe(L.scratch + 5 * L.scratchWords);
     expect(L.outScores + MAX_K).toBe(L.outWords);
-    expect(scoresWords(1000, 3)).toBe(2000 + 3 * MAX_K * 2);
+    // Two score slots, MAX_K candidates and an entry buffer with its kept list per ranking workgroup.
+    expect(scoresWords(1000, 3)).toBe(2000 + 3 * MAX_K * 2 + 3 * (SELECT_BUFFER + MAX_K));
   });
 
   it('decodes the read-back: counts and ids are float values', () => {
