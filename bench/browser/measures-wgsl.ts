@@ -4,7 +4,9 @@
 // the same adapter tfjs's webgpu backend uses.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../../src/artifact';
-import { rank, type UserState } from '../../src/core/adapt';
+import { webgpuBackendDevice } from '../../src/backend';
+import { rank } from '../../src/core/kernels';
+import type { UserState } from '../../src/core/types';
 import { acquireGpu, clickModelOf, createClickKernel, type GpuClickKernel, type GpuClickResult } from '../../src/gpu';
 import { click } from './measures';
 
@@ -15,7 +17,7 @@ const kernels = new Map<Model, GpuClickKernel>();
 async function kernelOf(model: Model): Promise<GpuClickKernel> {
   let kernel = kernels.get(model);
   if (!kernel) {
-    kernel = await createClickKernel(await acquireGpu(), await clickModelOf(model));
+    kernel = await createClickKernel(await acquireGpu(webgpuBackendDevice()), await clickModelOf(model));
     kernels.set(model, kernel);
   }
   return kernel;
@@ -74,14 +76,14 @@ export async function wgslClickTimes(model: Model, cases: readonly number[][], t
     host: against(host, first!),
     gpuMs: gpuTimes(timed),
     groups: kernel.groups,
-    adapter: (await acquireGpu()).adapter,
+    adapter: (await acquireGpu(webgpuBackendDevice())).adapter,
   };
 }
 
 /** Live GPU buffers and bytes (the device's ledger) and tfjs tensors after each round of `perRound` clicks. */
 export async function wgslRounds(model: Model, rounds: number, perRound: number, seed: number) {
   const kernel = await kernelOf(model);
-  const gpu = await acquireGpu();
+  const gpu = await acquireGpu(webgpuBackendDevice());
   const n = model.catalog.length;
   const out = [];
   let state = seed;
@@ -106,7 +108,7 @@ export async function wgslScoring(items: number, dim: number, topk: number, reps
   const state: UserState = { user, pop: tf.tensor2d([[0.5]]) };
   const table = { format: 'float32' as const, n: items, dim, vectors: (await vectors.data()) as Float32Array, bias: (await bias.data()) as Float32Array };
   const start = { user: (await user.data()) as Float32Array, pop: 0.5 };
-  const kernel = await createClickKernel(await acquireGpu(), { table });
+  const kernel = await createClickKernel(await acquireGpu(webgpuBackendDevice()), { table });
   try {
     // As rank() on the other kernels: scores and the top k, no loss (so no softmax).
     const request = { clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k: topk, start, losses: false };

@@ -1,12 +1,11 @@
 /**
- * The one module that owns localrec's GPUDevice: the device tfjs's webgpu
- * backend already holds when that backend is active (shared, never destroyed
- * here), else one requested from the adapter. It watches the device's loss and
+ * The one module that owns localrec's GPUDevice: a device the caller already
+ * holds (tfjs's webgpu backend's, from backend/webgpuBackendDevice: shared,
+ * never destroyed here), else one requested from the adapter. It watches the device's loss and
  * turns it into a GpuDeviceLostError, so a caller can fall back instead of
  * waiting on a read-back that will never come.
  */
 
-import { webgpuBackendDevice } from '../backend/availability';
 import { BufferLedger } from './buffers';
 
 /** Why a device was lost (GPUDeviceLostInfo as plain data). */
@@ -45,13 +44,13 @@ export interface GpuContext {
 const contexts = new Map<GPUDevice, GpuContext>();
 
 /**
- * The device to run GPU kernels on: tfjs's when its webgpu backend is active,
- * else localrec's own (requested once, with the adapter's buffer-size limits
- * so that large tables fit). Throws an Error saying why when there is none.
+ * The device to run GPU kernels on: `shared` when given (tfjs's, so both work
+ * on one device), else localrec's own (requested once, with the adapter's
+ * buffer-size limits so that large tables fit). Throws an Error saying why
+ * when there is none.
  */
-export async function acquireGpu(): Promise<GpuContext> {
-  const tfjs = webgpuBackendDevice();
-  if (tfjs) return contexts.get(tfjs) ?? track(tfjs, true, tfjs.adapterInfo);
+export async function acquireGpu(shared: GPUDevice | null = null): Promise<GpuContext> {
+  if (shared) return contexts.get(shared) ?? track(shared, true, shared.adapterInfo);
   for (const context of contexts.values()) if (!context.shared && !context.loss()) return context;
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) throw new Error('No WebGPU in this browser (navigator.gpu is undefined; Chromium on Linux needs --enable-unsafe-webgpu).');

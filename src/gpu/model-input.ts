@@ -4,8 +4,7 @@
  * every backend, a one-off read-back on webgpu).
  */
 
-import type { AdaptModel } from '../core/adapt';
-import type { ItemTable } from '../core/model';
+import type { AdaptModel, ItemTable } from '../core/types';
 import type { MetaParams } from '../core/params';
 import type { AdaptConstants } from './click-input';
 import type { GpuClickModel } from './click-types';

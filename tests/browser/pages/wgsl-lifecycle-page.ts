@@ -1,6 +1,7 @@
 // Imported by tests/browser/wgsl-lifecycle.test.ts: long sessions and device
 // loss on the WGSL kernel, with GPU buffers counted by the device's ledger.
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
+import { webgpuBackendDevice } from '../../../src/backend/availability';
 import { acquireGpu, createClickKernel, type GpuClickKernel, type GpuContext, type QuantizedTable } from '../../../src/gpu';
 import { quantizeTable } from '../../../src/gpu/table';
 
@@ -45,7 +46,7 @@ function randomClick(rng: ReturnType<typeof createRng>, items: number, size: num
  */
 export async function session(clicks: number) {
   const items = 5000;
-  const gpu = await acquireGpu();
+  const gpu = await acquireGpu(webgpuBackendDevice());
   const kernel = await createClickKernel(gpu, model(items));
   const rng = createRng('session');
   const largest = randomClick(rng, items, 60);
@@ -90,7 +91,7 @@ export async function loseDevice(shared: boolean) {
     await tf.setBackend('webgpu');
     await tf.ready();
   }
-  const gpu: GpuContext = await acquireGpu();
+  const gpu: GpuContext = await acquireGpu(webgpuBackendDevice());
   const items = 3000;
   const kernel: GpuClickKernel = await createClickKernel(gpu, model(items));
   const rng = createRng('loss');
@@ -101,7 +102,7 @@ export async function loseDevice(shared: boolean) {
   const next = await settle(kernel.click(randomClick(rng, items, 10)), 10_000);
   const loss = gpu.loss();
   // What the worker would do next without tfjs's device: a new device, the table uploaded again.
-  const fresh = shared ? null : await acquireGpu();
+  const fresh = shared ? null : await acquireGpu(webgpuBackendDevice());
   let rebuilt: number | null = null;
   if (fresh) {
     const again = await createClickKernel(fresh, model(items));

@@ -4,14 +4,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
-import { adapt, disposeState, initialState, rank, type AdaptModel, type ClickKernel, type Feedback } from '../../../src/core/adapt';
+import { webgpuBackendDevice } from '../../../src/backend/availability';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank } from '../../../src/core/kernels';
+import { disposeState } from '../../../src/core/state';
+import type { AdaptModel, ClickKernel, Feedback, ItemTable } from '../../../src/core/types';
 import { featureMatrix, itemInputs } from '../../../src/core/features';
-import { computeItemTable, type ItemTable } from '../../../src/core/model';
+import { computeItemTable } from '../../../src/core/model';
 import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
 import { offsetItems } from '../../../src/core/host-kernel';
 import { initParams } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
-import { topK } from '../../../src/core/top-k';
+import { createRng } from '../../../src/math/rng';
+import { topK } from '../../../src/math/top-k';
 import {
   acquireGpu,
   adaptConstantsOf,
@@ -144,7 +148,7 @@ export async function compare(spec: FixtureSpec, cases: readonly Case[]) {
   await tf.setBackend('cpu');
   const { model, table } = await fixture(spec);
   if (spec.backend === 'webgpu') await tf.setBackend('webgpu');
-  const gpu = await acquireGpu();
+  const gpu = await acquireGpu(webgpuBackendDevice());
   const kernel = await createClickKernel(gpu, { table, constants: await adaptConstantsOf(model.params), ...(model.neighbours ? { neighbours: model.neighbours } : {}) }, spec.options);
   const out = [];
   try {
@@ -180,7 +184,7 @@ export async function ties(items: number, k: number, exclude: number[], options?
   for (let i = 0; i < items; i++) vectors.set(rows[rng.int(rows.length)]!, i * dim);
   const user = Float32Array.from({ length: dim }, () => rng.int(5) - 2);
   const scores = Float32Array.from({ length: items }, (_, i) => vectors.subarray(i * dim, (i + 1) * dim).reduce((s, v, d) => s + v * user[d]!, 0));
-  const gpu = await acquireGpu();
+  const gpu = await acquireGpu(webgpuBackendDevice());
   const kernel = await createClickKernel(gpu, { table: { format: 'float32', n: items, dim, vectors, bias } }, options);
   try {
     const r = await kernel.click({ clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k, exclude: Int32Array.from(exclude), start: { user, pop: 0 }, losses: false });
@@ -206,7 +210,7 @@ export async function transitions(c: Case) {
   const clicks = Int32Array.from(c.feedback.clicks);
   const row = neighbourRow(model.neighbours!, clicks, new Float32Array(3000));
   const items = offsetItems(row);
-  const gpu = await acquireGpu();
+  const gpu = await acquireGpu(webgpuBackendDevice());
   const kernel = await createClickKernel(gpu, { table: await floatTableOf(model.items), constants: await adaptConstantsOf(model.params) });
   try {
     const r = await kernel.click({

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialState } from '../../../src/core/adapt';
+import { initialState } from '../../../src/core/kernels';
 import { hostFeedback } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
 import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 import { checkTable, dequantizeTable, packCodes, quantizeRows, quantizeTable, unpackCodes, type FloatTable } from '../../../src/gpu/table';
 
 describe('int8 table layout', () => {
