@@ -1,110 +1,18 @@
 /**
  * What one click hands the GPU, built on the host from the visitor's feedback:
- * everything whose size is the clicks' (not the catalog's). The same math as
- * the host kernel (core/host-kernel.ts hostFeedback, core/host-path.ts
- * hostInitialState and hostRun), with a weight per click used everywhere: the
- * prototype, the support loss and the item-item row. Pure: Node tests use it.
+ * everything whose size is the clicks' (not the catalog's). The order-aware
+ * model's math (the lead's briefs/model-v2; core/recency.ts, core/transitions.ts):
+ * recency weights w_j ∝ decay^(t-1-j) · r_j weigh the prototype, the support
+ * loss and the item-item row; the last 5 clicks, the j-th most recent weighing
+ * decay^j, make the sequential row; the evidence is the click count's. Pure:
+ * Node tests use it.
  */
 
 import type { Neighbours } from '../core/neighbours';
+import { decayOf, recencyWeights } from '../core/recency';
+import { seqWeights } from '../core/transitions';
+import type { ClickInput, ClickModel, ClickRequest, OffsetRows } from './click-types';
 import { MAX_K, MAX_STEPS } from './work-layout';
-
-/** The meta-parameters adaptation reads, as numbers (read once per model). */
-export interface AdaptConstants {
-  /** [dim] the meta-initialization of the user vector. */
-  readonly userInit: Float32Array;
-  /** [dim] log inner learning rates of the user vector. */
-  readonly logLrUser: Float32Array;
-  readonly popInit: number;
-  readonly protoScale: number;
-  /** log κ: k clicks count k / (k + κ). */
-  readonly logShrink: number;
-  readonly logLrPop: number;
-  readonly logKnnInit: number;
-  readonly logLrKnn: number;
-}
-
-/** A visitor's parameters as numbers: user vector [dim], popularity weight, item-item weight. */
-export interface GpuState {
-  readonly user: Float32Array;
-  readonly pop: number;
-  readonly knn?: number;
-}
-
-/** A sparse row over the catalog: distinct items and one value each. */
-export interface SparseRow {
-  readonly items: Int32Array;
-  readonly values: Float32Array;
-}
-
-/** One click's request: feedback, adaptation settings and the ranking wanted. */
-export interface ClickRequest {
-  /** Clicked items, oldest first; repeats count again. */
-  readonly clicks: Int32Array;
-  /** Items shown and not clicked. */
-  readonly negatives: Int32Array;
-  /** A weight per click (default 1): in the prototype, the loss and the item-item row. */
-  readonly clickWeights?: Float32Array;
-  /** Gradient steps (0: rank the start). */
-  readonly steps: number;
-  /** Total weight of the impressions against the clicks' 1. */
-  readonly negativeWeight: number;
-  /** Items to rank, 1 … MAX_K. */
-  readonly k: number;
-  /** Items left out of the ranking (default: the clicked ones). */
-  readonly exclude?: Int32Array;
-  /** Start from these parameters instead of the clicks' prototype. */
-  readonly start?: GpuState;
-  /** A second sparse score offset with a fixed weight: score_i += weight · row_i (e.g. item → next-item transitions). */
-  readonly transitions?: { readonly weight: number; readonly row: SparseRow };
-  /** A step whose loss exceeds this multiple of max(start loss, 1) is rolled back (default 10, as adapt()). */
-  readonly explodeFactor?: number;
-  /**
-   * Compute the support loss (default true). Ranking a state without steps
-   * may leave it out: the sweep then skips the catalog softmax.
-   */
-  readonly losses?: boolean;
-}
-
-/** The per-click input, ready to pack for the GPU (see input-layout.ts). */
-export interface ClickInput {
-  readonly n: number;
-  readonly dim: number;
-  readonly steps: number;
-  readonly k: number;
-  /** [dim] start user vector before the prototype's rows are added. */
-  readonly base: Float32Array;
-  /** [dim] per-coordinate step sizes (evidence × exp(logLrUser)). */
-  readonly rateUser: Float32Array;
-  readonly pop0: number;
-  readonly knn0: number;
-  readonly ratePop: number;
-  readonly rateKnn: number;
-  /** Weight of the slate term (0 without impressions). */
-  readonly lambda: number;
-  /** 1 with clicks, 0 without. */
-  readonly mass: number;
-  readonly transitionWeight: number;
-  readonly explodeFactor: number;
-  /** Whether the losses are computed (always with steps > 0). */
-  readonly losses: boolean;
-  /** Distinct items whose context rows start the user vector, and their coefficients. */
-  readonly proto: { readonly items: Int32Array; readonly coefs: Float32Array };
-  /** Distinct slate items (clicked, then shown), the clicks' weight on each, and their item-item value. */
-  readonly slate: { readonly items: Int32Array; readonly weights: Float32Array; readonly n: Float32Array };
-  /** Sparse score offsets sorted by item: item-item value n and transition value t. */
-  readonly entries: { readonly items: Int32Array; readonly n: Float32Array; readonly t: Float32Array };
-  /** Sorted distinct items left out of the ranking. */
-  readonly exclude: Int32Array;
-}
-
-/** The model side of a click: its constants, catalog size and dimension, and any neighbour lists. */
-export interface ClickModel {
-  readonly constants: AdaptConstants;
-  readonly n: number;
-  readonly dim: number;
-  readonly neighbours?: Neighbours;
-}
 
 const DEFAULT_EXPLODE = 10;
 
@@ -112,15 +20,18 @@ const DEFAULT_EXPLODE = 10;
 export function clickInput(model: ClickModel, request: ClickRequest): ClickInput {
   const { constants: c, n, dim } = model;
   checkRequest(model, request);
-  const weights = Float64Array.from(request.clicks, (_, i) => request.clickWeights?.[i] ?? 1);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const trust = total / (total + Math.exp(c.logShrink));
-  const share = weights.map((w) => (total > 0 ? w / total : 0));
-  const nRow = model.neighbours ? neighbourEntries(model.neighbours, request.clicks, share) : new Map<number, number>();
+  const t = request.clicks.length;
+  const decay = decayOf(c.logitDecay);
+  const share = clickShares(t, decay, request.clickWeights);
+  const trust = t / (t + Math.exp(c.logShrink));
+  const given = request.rows;
+  const nRow = given ? rowMap(given.items, given.n) : model.neighbours ? listRow(model.neighbours, request.clicks, share) : new Map<number, number>();
+  const tRow = given ? rowMap(given.items, given.t) : model.transitions ? listRow(model.transitions, request.clicks, seqWeights(t, decay).weights) : new Map<number, number>();
   const start = request.start;
   const proto = new Map<number, number>();
   if (!start) request.clicks.forEach((item, i) => proto.set(item, (proto.get(item) ?? 0) + c.protoScale * trust * share[i]!));
   const slate = slateOf(request, share);
+  const seqStart = Math.fround(Math.exp(c.logSeqInit));
   return {
     n,
     dim,
@@ -130,49 +41,59 @@ export function clickInput(model: ClickModel, request: ClickRequest): ClickInput
     rateUser: Float32Array.from(c.logLrUser, (l) => trust * Math.exp(l)),
     pop0: start ? start.pop : c.popInit,
     knn0: !model.neighbours ? 0 : start ? (start.knn ?? 0) : Math.fround(Math.exp(c.logKnnInit) * trust),
+    // What follows the last click is as telling after one click as after fifty: no evidence factor.
+    seq0: !model.transitions ? 0 : start ? (start.seq ?? seqStart) : seqStart,
     ratePop: Math.fround(trust * Math.exp(c.logLrPop)),
     rateKnn: model.neighbours ? Math.fround(trust * Math.exp(c.logLrKnn)) : 0,
+    rateSeq: model.transitions ? Math.fround(trust * Math.exp(c.logLrSeq)) : 0,
     lambda: slate.lambda,
-    mass: total > 0 ? 1 : 0,
-    transitionWeight: request.transitions?.weight ?? 0,
+    mass: share.some((w) => w > 0) ? 1 : 0,
     explodeFactor: request.explodeFactor ?? DEFAULT_EXPLODE,
     losses: request.steps > 0 || request.losses !== false,
     proto: { items: Int32Array.from(proto.keys()), coefs: Float32Array.from(proto.values()) },
-    slate: { items: slate.items, weights: slate.weights, n: Float32Array.from(slate.items, (i) => nRow.get(i) ?? 0) },
-    entries: offsetEntries(nRow, request.transitions?.row),
-    exclude: Int32Array.from(new Set(request.exclude ?? request.clicks)).sort(),
+    slate: { ...slate, n: Float32Array.from(slate.items, (i) => nRow.get(i) ?? 0), t: Float32Array.from(slate.items, (i) => tRow.get(i) ?? 0) },
+    entries: offsetEntries(nRow, tRow),
+    exclude: sortedSet(request.exclude ?? request.clicks),
+    count: request.count ? { target: request.count.target, exclude: sortedSet(Array.from(request.count.exclude).filter((i) => i !== request.count!.target)) } : null,
   };
 }
 
 /**
- * The visitor's item-item row as sparse entries: Σ_c share_c · similarity(c → i)
- * over each clicked item's neighbour list, summed in click order in float32 as
- * core/neighbours.ts neighbourRow does (bit-identical with shares 1/k).
+ * Normalised weight of each click: decay^(t-1-j) · r_j over their sum (core/recency
+ * recencyWeights times the rating weights), all 0 when no click weighs anything.
  */
-export function neighbourEntries(neighbours: Neighbours, clicks: ArrayLike<number>, share: ArrayLike<number>): Map<number, number> {
-  const { m, ids, sims } = neighbours;
+export function clickShares(t: number, decay: number, ratings?: Float32Array): Float64Array {
+  const recency = recencyWeights(t, decay).weights;
+  if (!ratings) return recency;
+  const raw = recency.map((w, j) => w * ratings[j]!);
+  const total = raw.reduce((a, b) => a + b, 0);
+  return raw.map((w) => (total > 0 ? w / total : 0));
+}
+
+/**
+ * A row over the catalog from per-item lists (neighbours or transitions) as
+ * sparse entries: Σ_c weight_c · list value(c → i), summed in click order in
+ * float32 as core/neighbours.ts neighbourRow does (bit-identical with it).
+ */
+export function listRow(lists: Neighbours, clicks: ArrayLike<number>, weights: ArrayLike<number>): Map<number, number> {
+  const { m, ids, sims } = lists;
   const row = new Map<number, number>();
   for (let c = 0; c < clicks.length; c++) {
+    if (weights[c] === 0) continue;
     const base = clicks[c]! * m;
     for (let s = 0; s < m; s++) {
       const i = ids[base + s]!;
       if (i < 0) break;
-      row.set(i, Math.fround((row.get(i) ?? 0) + share[c]! * sims[base + s]!));
+      row.set(i, Math.fround((row.get(i) ?? 0) + weights[c]! * sims[base + s]!));
     }
   }
   return row;
 }
 
-/** The item-item row and a transition row merged into entries (item, n, t) sorted by item; zero entries dropped. */
-export function offsetEntries(nRow: ReadonlyMap<number, number>, tRow?: SparseRow): ClickInput['entries'] {
-  const merged = new Map<number, [number, number]>();
-  for (const [item, value] of nRow) if (value !== 0) merged.set(item, [value, 0]);
-  tRow?.items.forEach((item, j) => {
-    const value = tRow.values[j]!;
-    if (value !== 0) merged.set(item, [merged.get(item)?.[0] ?? 0, value]);
-  });
-  const items = Int32Array.from(merged.keys()).sort();
-  return { items, n: Float32Array.from(items, (i) => merged.get(i)![0]), t: Float32Array.from(items, (i) => merged.get(i)![1]) };
+/** The item-item and sequential rows merged into entries (item, n, t) sorted by item; entries zero in both dropped. */
+export function offsetEntries(nRow: ReadonlyMap<number, number>, tRow: ReadonlyMap<number, number>): OffsetRows {
+  const items = sortedSet([...nRow.keys(), ...tRow.keys()]).filter((i) => (nRow.get(i) ?? 0) !== 0 || (tRow.get(i) ?? 0) !== 0);
+  return { items, n: Float32Array.from(items, (i) => nRow.get(i) ?? 0), t: Float32Array.from(items, (i) => tRow.get(i) ?? 0) };
 }
 
 /** The slate as core/host-kernel.ts hostFeedback builds it: distinct clicked items in click order, then the shown ones. */
@@ -183,6 +104,14 @@ function slateOf(request: ClickRequest, share: Float64Array): { items: Int32Arra
   for (const item of shown) onSlate.set(item, 0);
   const lambda = shown.length > 0 && request.negativeWeight > 0 ? request.negativeWeight : 0;
   return { items: Int32Array.from(onSlate.keys()), weights: Float32Array.from(onSlate.values()), lambda };
+}
+
+function rowMap(items: Int32Array, values: Float32Array): Map<number, number> {
+  return new Map(Array.from(items, (i, j) => [i, values[j]!]));
+}
+
+function sortedSet(items: ArrayLike<number>): Int32Array {
+  return Int32Array.from(new Set(Array.from(items))).sort();
 }
 
 function checkRequest(model: ClickModel, r: ClickRequest): void {
@@ -198,17 +127,20 @@ function checkRequest(model: ClickModel, r: ClickRequest): void {
   items('clicks', r.clicks);
   items('negatives', r.negatives);
   items('exclude', r.exclude);
-  items('transitions.row.items', r.transitions?.row.items);
+  items('count.target', r.count ? [r.count.target] : undefined);
+  items('count.exclude', r.count?.exclude);
+  items('rows.items', r.rows?.items);
+  if (r.rows && (r.rows.n.length !== r.rows.items.length || r.rows.t.length !== r.rows.items.length)) {
+    throw new Error(`rows: give ${r.rows.items.length} item-item and sequential values (one per item), got ${r.rows.n.length} and ${r.rows.t.length}.`);
+  }
   if (r.clickWeights && (r.clickWeights.length !== r.clicks.length || !r.clickWeights.every((w) => Number.isFinite(w) && w >= 0))) {
     throw new Error(`clickWeights must be ${r.clicks.length} finite weights ≥ 0 (one per click), got ${r.clickWeights.length}: ${Array.from(r.clickWeights.slice(0, 5)).join(', ')}….`);
   }
   if (!Number.isInteger(r.k) || r.k < 1 || r.k > MAX_K) throw new Error(`k = ${r.k}: the GPU ranking returns 1 … ${MAX_K} items.`);
   if (!Number.isInteger(r.steps) || r.steps < 0 || r.steps > MAX_STEPS) throw new Error(`steps = ${r.steps}: the GPU kernel takes 0 … ${MAX_STEPS} steps.`);
   if (!(r.negativeWeight >= 0)) throw new Error(`negativeWeight = ${r.negativeWeight}: use a weight ≥ 0.`);
-  if (r.start && (r.start.user.length !== model.dim || !r.start.user.every(Number.isFinite) || !Number.isFinite(r.start.pop))) {
-    throw new Error(`start.user has ${r.start.user.length} values, expected ${model.dim} finite numbers (and a finite pop).`);
-  }
-  if (r.transitions && (r.transitions.row.values.length !== r.transitions.row.items.length || !Number.isFinite(r.transitions.weight))) {
-    throw new Error('transitions: give one value per item and a finite weight.');
+  const s = r.start;
+  if (s && (s.user.length !== model.dim || !s.user.every(Number.isFinite) || ![s.pop, s.knn ?? 0, s.seq ?? 0].every(Number.isFinite))) {
+    throw new Error(`start.user has ${s.user.length} values, expected ${model.dim} finite numbers (and finite pop, knn, seq).`);
   }
 }

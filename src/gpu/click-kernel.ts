@@ -12,19 +12,18 @@
  * rollback rule (non-finite or exploded loss: adapt()'s) runs on the GPU.
  */
 
-import { clickInput, type AdaptConstants, type ClickRequest } from './click-input';
-import type { GpuClickKernel, GpuClickModel, GpuClickOptions, GpuClickResult, GpuClickTiming } from './click-types';
+import { clickInput } from './click-input';
+import type { AdaptConstants, ClickRequest, GpuClickExtras, GpuClickKernel, GpuClickModel, GpuClickOptions, GpuClickResult, GpuState } from './click-types';
 import { GpuDeviceLostError, type GpuContext } from './device';
+import { dispatchTimes, mapForReading } from './readback';
 import { inputWords, packInput } from './input-layout';
 import { createPipelines, type ClickPipelines } from './pipelines';
 import { uploadTable, type ResidentTable } from './resident';
 import type { GpuItemTable } from './table';
 import { SELECT_ROUND, selectChunk } from './wgsl/select';
 import { DispatchTimer, TIMER_BYTES, timerOffset } from './timer';
-import { readOutput, workLayout, type WorkLayout } from './work-layout';
+import { outWordsFor, readOutput, workLayout, type OutState } from './work-layout';
 import { DISPATCH_STRIDE, Workspace } from './workspace';
-
-export type { GpuClickKernel, GpuClickModel, GpuClickOptions, GpuClickResult, GpuClickTiming } from './click-types';
 
 /** Uploads the table, compiles the pipelines and allocates the workspace (once per model). */
 export async function createClickKernel(gpu: GpuContext, model: GpuClickModel, options: GpuClickOptions = {}): Promise<GpuClickKernel> {
@@ -64,6 +63,9 @@ const NO_CONSTANTS = (dim: number): AdaptConstants => ({
   logLrPop: -Infinity,
   logKnnInit: -Infinity,
   logLrKnn: -Infinity,
+  logitDecay: 20,
+  logSeqInit: -Infinity,
+  logLrSeq: -Infinity,
 });
 
 class Kernel implements GpuClickKernel {
@@ -93,43 +95,62 @@ class Kernel implements GpuClickKernel {
     });
   }
 
-  async click(request: ClickRequest, timing: GpuClickTiming = {}): Promise<GpuClickResult> {
+  async click(request: ClickRequest, extras: GpuClickExtras = {}): Promise<GpuClickResult> {
     if (this.disposed) throw new Error('This GPU click kernel was disposed: build a new one for the model.');
     throwIfLost(this.gpu);
     this.checkModel(request);
     const t0 = performance.now();
-    const input = clickInput({ constants: this.model.constants ?? NO_CONSTANTS(this.dim), n: this.n, dim: this.dim, ...(this.model.neighbours ? { neighbours: this.model.neighbours } : {}) }, request);
+    const { neighbours, transitions } = this.model;
+    const input = clickInput({ constants: this.model.constants ?? NO_CONSTANTS(this.dim), n: this.n, dim: this.dim, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) }, request);
     const words = inputWords(input);
     if (this.packed.byteLength < 4 * words) this.packed = new ArrayBuffer(2 ** Math.ceil(Math.log2(4 * words)));
     packInput(input, this.packed);
     const { device } = this.gpu;
     const { group, input: inputBuffer } = this.workspace.groupFor(4 * words);
     device.queue.writeBuffer(inputBuffer, 0, this.packed, 0, 4 * words);
-    const timer = timing.timestamps && this.timed ? (this.timer ??= new DispatchTimer(this.gpu)) : null;
+    const timer = extras.timestamps && this.timed ? (this.timer ??= new DispatchTimer(this.gpu)) : null;
     const dispatches = this.encode(group, input.steps, timer);
-    const staging = this.workspace.takeStaging();
     const layout = this.workspace.layout;
+    const outBytes = 4 * outWordsFor(layout, input.steps);
+    // Both score slots (which one was ranked is known only from the read-back), after the out record.
+    const scoresAt = 8 * Math.ceil(outBytes / 8);
+    const staging = extras.scores
+      ? this.gpu.ledger.create({ label: 'localrec scores read-back', size: scoresAt + 8 * this.n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
+      : this.workspace.takeStaging();
     const encoder = device.createCommandEncoder({ label: 'localrec click read-back' });
-    encoder.copyBufferToBuffer(this.workspace.work, 4 * layout.out, staging, 0, 4 * layout.outWords);
+    encoder.copyBufferToBuffer(this.workspace.work, 4 * layout.out, staging, 0, outBytes);
     if (timer) {
       encoder.resolveQuerySet(timer.set, 0, 2 * dispatches.count, timer.resolved, 0);
       encoder.copyBufferToBuffer(timer.resolved, 0, staging, timerOffset(layout), TIMER_BYTES);
     }
+    if (extras.scores) encoder.copyBufferToBuffer(this.workspace.scores, 0, staging, scoresAt, 8 * this.n);
     device.queue.submit([dispatches.commands, encoder.finish()]);
-    const { out, gpuMs } = await this.readBack(staging, layout, timer ? dispatches.count : 0);
     this.totals.clicks++;
     this.totals.dispatches += dispatches.count;
     this.totals.readbacks++;
+    const bytes = await mapForReading(this.gpu, staging, extras.scores ? staging.size : timer ? null : outBytes, this.waiting);
+    if (extras.scores) this.gpu.ledger.destroy(staging);
+    else this.workspace.giveStaging(staging);
+    const problem = this.gpu.takeError();
+    if (problem) throw new Error(`The GPU reported an error during a click (a localrec bug, please report it): ${problem}`);
+    const out = readOutput(bytes, layout, this.dim, input.steps, input.count !== null);
+    const state = (s: OutState): GpuState => ({ user: s.user, pop: s.pop, ...(neighbours ? { knn: s.knn } : {}), ...(transitions ? { seq: s.seq } : {}) });
+    const judged = input.losses ? out.losses : new Float32Array(0);
     return {
-      state: { user: out.user, pop: out.pop, ...(this.model.neighbours ? { knn: out.knn } : {}) },
-      steps: input.losses ? Array.from(out.losses, (loss, step) => ({ step, loss })) : [],
+      state: state(out),
+      steps: Array.from(judged.subarray(0, out.accepted + 1), (loss, step) => ({ step, loss })),
       rolledBack: out.rolledBack,
+      rejectedLoss: out.rolledBack && input.losses ? judged[out.accepted + 1]! : null,
+      trace: out.trace.map(state),
+      rank: out.rank,
+      rows: input.entries,
       indices: out.indices,
       scores: out.scores,
+      ...(extras.scores ? { allScores: new Float32Array(bytes, scoresAt + 4 * this.n * out.slot, this.n) } : {}),
       dispatches: dispatches.count,
       readbacks: 1,
       ms: performance.now() - t0,
-      ...(gpuMs ? { gpuMs } : {}),
+      ...(timer ? { gpuMs: dispatchTimes(bytes, timerOffset(layout), dispatches.count) } : {}),
     };
   }
 
@@ -166,32 +187,6 @@ class Kernel implements GpuClickKernel {
     });
     (pass as GPUComputePassEncoder | null)?.end();
     return { commands: encoder.finish(), count: plan.length };
-  }
-
-  /** Maps the read-back (with `dispatches` timestamp pairs after it); a lost device rejects with GpuDeviceLostError instead of waiting. */
-  private async readBack(staging: GPUBuffer, layout: WorkLayout, dispatches: number) {
-    let reject: (error: Error) => void = () => {};
-    const lost = new Promise<never>((_, no) => (reject = no));
-    this.waiting.add(reject);
-    try {
-      await Promise.race([staging.mapAsync(GPUMapMode.READ), lost]);
-    } catch (error) {
-      // A map aborted by the loss can reject before device.lost resolves: give it a moment to.
-      const loss = this.gpu.loss() ?? (await Promise.race([this.gpu.lost, new Promise<null>((r) => setTimeout(() => r(null), 100))]));
-      if (loss) throw new GpuDeviceLostError(loss);
-      throw error;
-    } finally {
-      this.waiting.delete(reject);
-    }
-    const bytes = staging.getMappedRange().slice(0);
-    staging.unmap();
-    this.workspace.giveStaging(staging);
-    const problem = this.gpu.takeError();
-    if (problem) throw new Error(`The GPU reported an error during a click (a localrec bug, please report it): ${problem}`);
-    const out = readOutput(bytes, layout, this.dim);
-    if (dispatches === 0) return { out, gpuMs: null };
-    const ns = new BigUint64Array(bytes, timerOffset(layout), 2 * dispatches);
-    return { out, gpuMs: Array.from({ length: dispatches }, (_, d) => Number(ns[2 * d + 1]! - ns[2 * d]!) / 1e6) };
   }
 
   private checkModel(request: ClickRequest): void {

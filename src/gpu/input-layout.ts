@@ -7,12 +7,13 @@
  *   base   [4·d4]  start user vector before the prototype rows (zero-padded)
  *   rate   [4·d4]  per-coordinate step sizes
  *   proto  [2·P]   (item, coefficient) pairs: context rows added to base
- *   slate  [4·M]   (item, clicks' weight, item-item value, 0)
- *   entries[4·E]   (item, item-item value n, transition value t, 0), sorted by item
+ *   slate  [4·M]   (item, clicks' weight, item-item value n, sequential value t)
+ *   entries[4·E]   (item, item-item value n, sequential value t, 0), sorted by item
  *   exclude[X]     sorted items left out of the ranking
+ *   counted[C]     sorted items left out of the rank count (RankCount.exclude)
  */
 
-import type { ClickInput } from './click-input';
+import type { ClickInput } from './click-types';
 
 /** Header word indices. */
 export const HEADER = {
@@ -38,21 +39,31 @@ export const HEADER = {
   knn0: 19,
   ratePop: 20,
   rateKnn: 21,
-  transitionWeight: 22,
+  seq0: 22,
   explodeFactor: 23,
+  rateSeq: 24,
+  /** The item whose rank under the previous submission's scores is counted, or NO_COUNT. */
+  countTarget: 25,
+  countExcludeOff: 26,
+  countExcludeCount: 27,
 } as const;
+
+/** countTarget when no rank is counted. */
+export const NO_COUNT = 0xffffffff;
 
 const HEADER_WORDS = 32;
 
 /** The header as WGSL constants (`H_N`, `H_DIM`, …), for the shaders. */
 export const INPUT_WGSL = Object.entries(HEADER)
   .map(([name, index]) => `const H_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} = ${index}u;`)
-  .join('\n');
+  .join('\n')
+  .concat(`\nconst NO_COUNT = ${NO_COUNT}u;`);
 
 /** Words the input of `input` takes. */
 export function inputWords(input: ClickInput): number {
   const d4 = Math.ceil(input.dim / 4);
-  return HEADER_WORDS + 8 * d4 + 2 * input.proto.items.length + 4 * input.slate.items.length + 4 * input.entries.items.length + input.exclude.length;
+  const counted = input.count?.exclude.length ?? 0;
+  return HEADER_WORDS + 8 * d4 + 2 * input.proto.items.length + 4 * input.slate.items.length + 4 * input.entries.items.length + input.exclude.length + counted;
 }
 
 /** Packs a click's input into `into` (grown by the caller to inputWords), returning the words used. */
@@ -69,6 +80,7 @@ export function packInput(input: ClickInput, into: ArrayBuffer): number {
   const slateOff = protoOff + 2 * input.proto.items.length;
   const entryOff = slateOff + 4 * input.slate.items.length;
   const excludeOff = entryOff + 4 * input.entries.items.length;
+  const countOff = excludeOff + input.exclude.length;
   const h = HEADER;
   u32[h.n] = input.n;
   u32[h.dim] = input.dim;
@@ -91,8 +103,12 @@ export function packInput(input: ClickInput, into: ArrayBuffer): number {
   f32[h.knn0] = input.knn0;
   f32[h.ratePop] = input.ratePop;
   f32[h.rateKnn] = input.rateKnn;
-  f32[h.transitionWeight] = input.transitionWeight;
+  f32[h.seq0] = input.seq0;
+  f32[h.rateSeq] = input.rateSeq;
   f32[h.explodeFactor] = input.explodeFactor;
+  u32[h.countTarget] = input.count ? input.count.target : NO_COUNT;
+  u32[h.countExcludeOff] = countOff;
+  u32[h.countExcludeCount] = input.count?.exclude.length ?? 0;
   f32.set(input.base, baseOff);
   f32.set(input.rateUser, rateOff);
   input.proto.items.forEach((item, j) => {
@@ -104,7 +120,7 @@ export function packInput(input: ClickInput, into: ArrayBuffer): number {
     u32[at] = item;
     f32[at + 1] = input.slate.weights[j]!;
     f32[at + 2] = input.slate.n[j]!;
-    f32[at + 3] = 0;
+    f32[at + 3] = input.slate.t[j]!;
   });
   input.entries.items.forEach((item, j) => {
     const at = entryOff + 4 * j;
@@ -114,5 +130,6 @@ export function packInput(input: ClickInput, into: ArrayBuffer): number {
     f32[at + 3] = 0;
   });
   u32.set(input.exclude, excludeOff);
+  if (input.count) u32.set(input.count.exclude, countOff);
   return words;
 }

@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './support/harness';
 import './support/page-globals';
-import type { Case, FixtureSpec } from './pages/wgsl-page';
+import type { Case, FixtureSpec, Outcome } from './pages/wgsl-page';
 
-// The WGSL click (SwiftShader WebGPU in headless Chromium) against the host
-// kernel on the same model in the same page. Tolerances: float32 GPU
-// arithmetic in another order than the host's (which sums in float64):
-// scores and parameters within 2e-5 × max(1, |x|), losses within 2e-6 ×
-// max(1, loss); the top-k ids must be identical.
-const SCORE_TOL = 2e-5;
-const LOSS_TOL = 2e-6;
+// The WGSL click (SwiftShader WebGPU in headless Chromium) against a float64
+// reference of the order-aware model written from its formulas
+// (tests/support/model-v2-reference.ts), on the GPU kernel directly and
+// behind core's driver (adapt/rank with the kernel object). Tolerances:
+// float32 GPU arithmetic against float64: scores and parameters within
+// 3e-5 × max(1, |x|), losses within 3e-6 × max(1, loss); the top-k ids must
+// be identical.
+const SCORE_TOL = 3e-5;
+const LOSS_TOL = 3e-6;
 const PAGE = '/tests/browser/pages/wgsl-page.ts';
+type Page = typeof import('./pages/wgsl-page');
 
 let harness: Harness;
 beforeAll(async () => {
@@ -20,12 +23,13 @@ afterAll(async () => {
   await harness?.close();
 });
 
-type Compared = Awaited<ReturnType<typeof import('./pages/wgsl-page')['compare']>>;
-
-async function compare(spec: FixtureSpec, cases: readonly Case[]): Promise<Compared> {
+async function inPage<K extends keyof Page>(name: K, ...args: Parameters<Page[K]>): Promise<Awaited<ReturnType<Page[K]>>> {
   const { context, page } = await harness.newPage();
   try {
-    return await page.evaluate(async ([module, s, c]) => (await window.importModule<typeof import('./pages/wgsl-page')>(module)).compare(s, c), [PAGE, spec, cases] as const);
+    return (await page.evaluate(
+      async ([module, fn, a]) => (await window.importModule<Record<string, (...x: unknown[]) => unknown>>(module))[fn]!(...a),
+      [PAGE, name, args] as const,
+    )) as Awaited<ReturnType<Page[K]>>;
   } finally {
     await context.close();
   }
@@ -36,54 +40,61 @@ const near = (what: string, got: readonly number[], want: readonly number[], tol
   got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${what}[${i}]: ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!))));
 };
 
-function expectSame(result: Compared, cases: readonly Case[]): void {
-  result.cases.forEach(({ reference: ref, gpu }, i) => {
+const optional = (what: string, got: number | null, want: number | null) => {
+  expect(got === null, `${what} present`).toBe(want === null);
+  if (want !== null) near(what, [got!], [want], SCORE_TOL);
+};
+
+function expectOutcome(label: string, got: Outcome, want: Outcome): void {
+  expect(got.top, `${label}: top`).toEqual(want.top);
+  near(`${label}: scores`, got.scores, want.scores, SCORE_TOL);
+  near(`${label}: losses`, got.losses, want.losses, LOSS_TOL);
+  near(`${label}: user`, got.user, want.user, SCORE_TOL);
+  near(`${label}: pop`, [got.pop], [want.pop], SCORE_TOL);
+  optional(`${label}: knn`, got.knn, want.knn);
+  optional(`${label}: seq`, got.seq, want.seq);
+  expect(got.rolledBack, `${label}: rolled back`).toBe(want.rolledBack);
+}
+
+async function expectSame(spec: FixtureSpec, cases: readonly Case[]) {
+  const result = await inPage('compare', spec, cases);
+  result.cases.forEach(({ reference, gpu, driver, driverReference, start }, i) => {
     const label = `case ${i} (${JSON.stringify(cases[i]!.feedback).slice(0, 60)})`;
-    expect(gpu.top, `${label}: top ${cases[i]!.k}`).toEqual(ref.top);
-    near(`${label}: scores`, gpu.scores, ref.scores, SCORE_TOL);
-    near(`${label}: losses`, gpu.losses, ref.losses, LOSS_TOL);
-    near(`${label}: user`, gpu.user, ref.user, SCORE_TOL);
-    near(`${label}: pop`, [gpu.pop], [ref.pop], SCORE_TOL);
-    expect(gpu.knn === null, `${label}: item-item weight present`).toBe(ref.knn === null);
-    if (ref.knn !== null) near(`${label}: knn`, [gpu.knn!], [ref.knn], SCORE_TOL);
-    expect(gpu.rolledBack, `${label}: rolled back`).toBe(ref.rolledBack);
-    expect(gpu.readbacks).toBe(1);
-    // The sweeps, select-local, and select-merge where select-local has more than one workgroup.
+    expectOutcome(`${label}, GPU start`, gpu, reference);
+    expectOutcome(`${label}, driver`, driver, driverReference);
+    near(`${label}: driver start`, start.driver.user, start.reference.user, SCORE_TOL);
+    optional(`${label}: start knn`, start.driver.knn, start.reference.knn);
+    optional(`${label}: start seq`, start.driver.seq, start.reference.seq);
+    // The sweeps, select-local, and select-merge where select-local has more than one workgroup; one read-back.
     expect(gpu.dispatches).toBe(cases[i]!.steps + (result.groups.select > 1 ? 3 : 2));
+    expect(driver.readbacks, `${label}: read-backs of adapt + rank`).toBe(1);
   });
+  return result;
 }
 
 const range = (from: number, to: number, step = 1) => Array.from({ length: Math.ceil((to - from) / step) }, (_, i) => from + i * step);
 
 const CASES: Case[] = [
   { feedback: { clicks: [4], negatives: [] }, steps: 3, k: 20 },
-  { feedback: { clicks: [9, 9, 40, 77], negatives: [9, 12, 13, 200] }, steps: 3, k: 20, negativeWeight: 0.7 },
+  { feedback: { clicks: [9, 9, 40, 77, 9], negatives: [9, 12, 13, 200] }, steps: 3, k: 20, negativeWeight: 0.7 },
   { feedback: { clicks: range(5, 2900, 145), negatives: range(1, 2000, 333) }, steps: 2, k: 20 },
   { feedback: { clicks: [], negatives: [7, 8] }, steps: 2, k: 20 },
   { feedback: { clicks: [17, 2999, 0], negatives: [] }, steps: 0, k: 20 },
+  { feedback: { clicks: [1, 2, 3, 2], negatives: [5], clickWeights: [1, 0.5, 2, 1] }, steps: 3, k: 20 },
 ];
 
-describe('WGSL click kernel against the host kernel', () => {
-  it('float32 table, no neighbours: same top 20, scores, losses and parameters', async () => {
-    const result = await compare({ items: 3000, dim: 8, options: { selectGroups: 2 } }, CASES);
+describe('WGSL click kernel against the order-aware model (recency decay 0.8, sequential term)', () => {
+  it('float32 table with neighbours and transitions: same top 20, scores, losses and parameters', async () => {
+    const result = await expectSame({ items: 3000, dim: 8, neighbours: 5, transitions: 4, options: { selectGroups: 2 } }, CASES);
     console.log(`adapter ${result.adapter}, groups ${JSON.stringify(result.groups)}`);
-    expectSame(result, CASES);
   });
 
-  it('float32 table with the item-item term, dim 6 (rows padded to vec4s)', async () => {
-    expectSame(await compare({ items: 3000, dim: 6, neighbours: 5 }, CASES), CASES);
+  it('no lists (no item-item or sequential term), dim 6 (rows padded to vec4s), every click the same (decay 1)', async () => {
+    await expectSame({ items: 3000, dim: 6, decay: 1 }, CASES);
   });
 
-  it('int8 table (vectors and context) against the host on the dequantized table, with neighbours', async () => {
-    expectSame(await compare({ items: 3000, dim: 8, neighbours: 5, int8: true, options: { selectGroups: 3 } }, CASES), CASES);
-  });
-
-  it('weighted clicks from an explicit start (the host starts unweighted), with impressions', async () => {
-    const cases: Case[] = [
-      { feedback: { clicks: [1, 2, 3], negatives: [5], clickWeights: [1, 0.5, 2] }, steps: 3, k: 20, explicitStart: true },
-      { feedback: { clicks: [100, 200, 100], negatives: [300, 400], clickWeights: [0.2, 1, 3] }, steps: 2, k: 20, negativeWeight: 1, explicitStart: true },
-    ];
-    expectSame(await compare({ items: 3000, dim: 8 }, cases), cases);
+  it('int8 table (vectors and context) against the reference on the dequantized table, transitions only', async () => {
+    await expectSame({ items: 3000, dim: 8, transitions: 6, int8: true, options: { selectGroups: 3 } }, CASES);
   });
 
   it('a larger catalog, top 100, with one workgroup per stage and with several (uneven ranges, select-merge)', async () => {
@@ -92,77 +103,50 @@ describe('WGSL click kernel against the host kernel', () => {
       { feedback: { clicks: [19_999], negatives: [] }, steps: 1, k: 100 },
     ];
     for (const options of [{ sweepGroups: 1, selectGroups: 1 }, { sweepGroups: 7, selectGroups: 3 }]) {
-      const result = await compare({ items: 20_000, dim: 32, neighbours: 10, options }, cases);
+      const result = await expectSame({ items: 20_000, dim: 32, neighbours: 10, transitions: 5, options }, cases);
       expect(result.groups).toEqual({ sweep: options.sweepGroups, select: options.selectGroups });
-      expectSame(result, cases);
     }
   });
 
-  it('rolls back an exploding step as the host kernel does: the last good state ranks', async () => {
-    const cases: Case[] = [{ feedback: { clicks: [1], negatives: [] }, steps: 3, k: 20 }];
-    const result = await compare({ items: 2000, dim: 8, innerLr: 1e6 }, cases);
+  it('rolls back an exploding step as the driver does: the last good state ranks', async () => {
+    const cases: Case[] = [{ feedback: { clicks: [1, 7], negatives: [] }, steps: 3, k: 20 }];
+    const result = await expectSame({ items: 2000, dim: 8, transitions: 3, innerLr: 1e6 }, cases);
     expect(result.cases[0]!.reference.rolledBack).toBe(true);
     expect(result.cases[0]!.reference.losses).toHaveLength(1);
-    expectSame(result, cases);
+  });
+
+  it('runs on the device tfjs holds (webgpu backend) when given it', async () => {
+    const cases: Case[] = [{ feedback: { clicks: [9, 9, 40, 77], negatives: [12, 13] }, steps: 2, k: 20 }];
+    const result = await expectSame({ items: 2000, dim: 8, neighbours: 5, transitions: 3, shared: true }, cases);
+    expect(result.shared).toBe(true);
   });
 });
 
-describe('WGSL sparse offsets', () => {
-  it('adds a transition row s·t_i to the scores and the softmax (the host with a fixed item-item weight)', async () => {
-    const c: Case = { feedback: { clicks: [9, 40, 77, 1500], negatives: [12, 13] }, steps: 2, k: 20 };
-    const { context, page } = await harness.newPage();
-    try {
-      const r = await page.evaluate(async ([module, cc]) => (await window.importModule<typeof import('./pages/wgsl-page')>(module)).transitions(cc), [PAGE, c] as const);
-      expect(r.entries).toBeGreaterThan(10);
-      expect(r.gpu.knn).toBeNull();
-      expect(r.gpu.top).toEqual(r.reference.top);
-      near('scores', r.gpu.scores, r.reference.scores, SCORE_TOL);
-      near('losses', r.gpu.losses, r.reference.losses, LOSS_TOL);
-      near('user', r.gpu.user, r.reference.user, SCORE_TOL);
-      near('pop', [r.gpu.pop], [r.reference.pop], SCORE_TOL);
-    } finally {
-      await context.close();
-    }
+describe('WGSL kernel in a session, as the worker drives it', () => {
+  it('counts each click\'s rank before adapting in the scores left on the GPU: one read-back per click', async () => {
+    const clicks = [5, 17, 5, 900, 1200, 17, 33, 2500];
+    const out = await inPage('session', { items: 3000, dim: 8, neighbours: 5, transitions: 4 }, clicks, 2);
+    out.forEach((c, i) => {
+      expect(c.rank, `click ${i}: prequential rank`).toBe(c.expected);
+      expect(c.top, `click ${i}: top 20`).toEqual(c.expectedTop);
+      expect(c.readbacks, `click ${i}: read-backs`).toBe(1);
+    });
   });
 });
 
 describe('WGSL top k', () => {
-  async function ties(items: number, k: number, exclude: number[], selectGroups?: number) {
-    const { context, page } = await harness.newPage();
-    try {
-      return await page.evaluate(
-        async ([module, n, kk, ex, g]) => (await window.importModule<typeof import('./pages/wgsl-page')>(module)).ties(n, kk, ex, g ? { selectGroups: g } : undefined),
-        [PAGE, items, k, exclude, selectGroups ?? 0] as const,
-      );
-    } finally {
-      await context.close();
-    }
-  }
-
-  it('breaks exact ties by the lower index and skips excluded items, as core/top-k does', async () => {
+  it('breaks exact ties by the lower index and skips excluded items', async () => {
     const exclude = [0, 3, 17, 250, 4095, 4096, 9_999];
-    for (const [items, k, selectGroups] of [[10_000, 100, 1], [10_000, 1, 3], [50_000, 128, 0]] as const) {
-      const r = await ties(items, k, exclude, selectGroups);
+    for (const [items, k, selectGroups] of [[10_000, 100, 1], [10_000, 1, 3], [50_000, 128, undefined]] as const) {
+      const r = await inPage('ties', items, k, exclude, selectGroups ? { selectGroups } : undefined);
       expect(r.gpu.top, `${items} items, top ${k}`).toEqual(r.host.top);
       expect(r.gpu.scores).toEqual(r.host.scores);
     }
   });
 
   it('returns fewer than k when fewer items remain', async () => {
-    const r = await ties(40, 50, [1, 2, 3]);
+    const r = await inPage('ties', 40, 50, [1, 2, 3]);
     expect(r.gpu.top).toHaveLength(37);
     expect(r.gpu.top).toEqual(r.host.top);
-  });
-});
-
-describe('WGSL kernel on the device tfjs holds', () => {
-  it('shares the webgpu backend device and agrees with the tfjs op graph on it', async () => {
-    const cases: Case[] = [
-      { feedback: { clicks: [9, 9, 40, 77], negatives: [12, 13] }, steps: 2, k: 20 },
-      { feedback: { clicks: [1500], negatives: [] }, steps: 2, k: 20 },
-    ];
-    const result = await compare({ items: 2000, dim: 8, neighbours: 5, backend: 'webgpu' }, cases);
-    expect(result.shared).toBe(true);
-    expectSame(result, cases);
   });
 });

@@ -68,11 +68,13 @@ const W_FINAL = ${L.final}u;
 const W_LOSSES = ${L.losses}u;
 const W_PARTIALS = ${L.partials}u;
 const W_PSLOT = ${L.partialSlotWords}u;
+const W_COUNTS = ${L.counts}u;
 const W_OUT = ${L.out}u;
 const O_LOSSES = ${L.outLosses}u;
 const O_STATE = ${L.outState}u;
 const O_IDS = ${L.outIds}u;
 const O_SCORES = ${L.outScores}u;
+const O_TRACE = ${L.outTrace}u;
 const CANDS = ${2 * c.n}u;
 const W_SCRATCH = ${L.scratch}u;
 const W_SCRATCH_WORDS = ${L.scratchWords}u;
@@ -84,6 +86,19 @@ const SENT = -3.0e38;
 ${INPUT_WGSL}
 
 fn inF(i: u32) -> f32 { return bitcast<f32>(inp[i]); }
+
+// The score slot (0 or 1) this submission's first sweep writes: not the one the previous submission ranked.
+var<private> base: u32;
+
+// Order-preserving key of a score's bits; -0 counts as +0 and NaN below every number (1); 0 = absent.
+fn keyOf(bits: u32) -> u32 {
+  let b = select(bits, 0u, bits == 0x80000000u);
+  if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0u) { return 1u; }
+  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
+}
+
+// keyOf with NaN as -Infinity, as protocol/metrics ranks it.
+fn rankKey(bits: u32) -> u32 { return max(keyOf(bits), keyOf(0xff800000u)); }
 
 // exp that is 0 where the argument would underflow (and for the sentinel).
 fn safeExp(x: f32) -> f32 { return select(exp(x), 0.0, x < -87.0); }

@@ -44,6 +44,7 @@ var<private> rankSlot: u32;
 fn decide(t: u32, first: bool) -> u32 {
   let steps = inp[H_STEPS];
   let prev = W_REC + (steps % 2u) * W_REC_WORDS;
+  base = u32(work[prev + 3u]);
   if (t == 0u) {
     fin = vec4<u32>(u32(work[prev]), u32(work[prev + 1u]), 0u, 0u);
     finF = vec4<f32>(work[prev + 2u], 0.0, 0.0, 0.0);
@@ -52,16 +53,16 @@ fn decide(t: u32, first: bool) -> u32 {
   let rf = workgroupUniformLoad(&finF);
   var rolled = r.x;
   var kept = r.y;
-  var slot = steps % 2u;
+  var slot = (steps + base) % 2u;
   var keptAt = prev + 4u;
   var loss = 0.0;
   let judge = r.x == 0u && inp[H_LOSSES] == 1u;
   if (judge) {
     let h = headOf(steps % 2u, t);
-    loss = slateLoss(steps % 2u, h.x + log(h.y), t).x;
+    loss = slateLoss(slot, h.x + log(h.y), t).x;
     if (steps > 0u && exploded(loss, rf.x)) {
       rolled = 1u;
-      slot = (steps - 1u) % 2u;
+      slot = (steps - 1u + base) % 2u;
     } else {
       kept = steps;
       keptAt = prev + 4u + W_STATE;
@@ -125,6 +126,11 @@ fn writeOut(t: u32, m: u32) {
     work[W_OUT + 1u] = work[W_FINAL + 1u];
     work[W_OUT + 2u] = work[W_FINAL];
     work[W_OUT + 3u] = f32(steps);
+    work[W_OUT + 4u] = work[W_FINAL + 2u];
+    // The counted rank: 1 + the items every sweep workgroup found beating the target (exact below 2^24).
+    var beaten = 0.0;
+    if (inp[H_COUNT_TARGET] != NO_COUNT) { for (var g = 0u; g < G; g++) { beaten += work[W_COUNTS + g]; } }
+    work[W_OUT + 5u] = 1.0 + beaten;
   }
   for (var w = t; w < W_STATE; w += T) { work[W_OUT + O_STATE + w] = work[W_FINAL + 4u + w]; }
   for (var w = t; w <= steps; w += T) { work[W_OUT + O_LOSSES + w] = work[W_LOSSES + w]; }

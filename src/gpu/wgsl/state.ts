@@ -51,7 +51,7 @@ fn reduceVec(t: u32, v: ptr<function, array<vec4<f32>, P4>>) {
 
 /** start(), step() and record(): see the module comment. Needs REDUCE_SCALARS, LOSS and REDUCE_VECTORS. */
 export const STATE = `
-// The state this dispatch sweeps: user vector, then (pop, knn, 0, 0).
+// The state this dispatch sweeps: user vector, then (pop, knn, seq, 0).
 var<workgroup> su: array<vec4<f32>, D4>;
 var<workgroup> spw: vec4<f32>;
 // (stopped, last kept step, work offset of the kept state or 0 for the start, loss computed)
@@ -82,14 +82,14 @@ fn start(t: u32) {
   reduceVec(t, &v);
   if (t < D4) { su[t] = baseVec(t) + sumAt(t); }
   if (t == 0u) {
-    spw = vec4<f32>(inF(H_POP0), inF(H_KNN0), 0.0, 0.0);
+    spw = vec4<f32>(inF(H_POP0), inF(H_KNN0), inF(H_SEQ0), 0.0);
     dec = vec4<u32>(0u, 0u, 0u, 0u);
     decF = vec4<f32>(0.0);
   }
   workgroupBarrier();
 }
 
-// Folds partial slot p into sumAt = [(0, Z, Σe·bias, Σe·n), Σe·v...] relative to the returned max M:
+// Folds partial slot p into sumAt = [(0, Z, Σe·bias, 0), Σe·v...] relative to the returned max M:
 // invocation t adds column t % P4 over every (T / P4)-th partial into scratch, then columns add up.
 fn partialsOf(p: u32, t: u32) -> f32 {
   let base = W_PARTIALS + p * W_PSLOT;
@@ -132,8 +132,9 @@ fn step(t: u32, j: u32) {
   var keptAt = accAt;
   var moving = false;
   if (before.x == 0u) {
-    let slot = (j - 1u) % 2u;
-    let M = partialsOf(slot, t);
+    let pslot = (j - 1u) % 2u;
+    let slot = (j - 1u + base) % 2u;
+    let M = partialsOf(pslot, t);
     let head = sumAt(0u);
     let mine = sumAt(min(1u + t, P4 - 1u));
     let logZ = M + log(head.y);
@@ -147,19 +148,20 @@ fn step(t: u32, j: u32) {
       dec = vec4<u32>(select(0u, 1u, bad), select(j - 1u, before.y, bad), keptAt, 1u);
       decF = vec4<f32>(startLoss, ls.x, 0.0, 0.0);
     }
-    if (moving) { gradientStep(t, slot, keptAt, head, mine, ls.y); }
+    if (moving) { gradientStep(t, slot, keptAt, head, mine, ls.y, logZ); }
   }
   if (!moving) {
     // Stopped (now or earlier): sweep the kept state again, for the ranking.
     if (t < D4) { su[t] = vec4<f32>(work[keptAt + 4u * t], work[keptAt + 4u * t + 1u], work[keptAt + 4u * t + 2u], work[keptAt + 4u * t + 3u]); }
-    if (t == 0u) { spw = vec4<f32>(work[keptAt + 4u * D4], work[keptAt + 4u * D4 + 1u], 0.0, 0.0); }
+    if (t == 0u) { spw = vec4<f32>(work[keptAt + 4u * D4], work[keptAt + 4u * D4 + 1u], work[keptAt + 4u * D4 + 2u], 0.0); }
   }
   workgroupBarrier();
 }
 
-// su/spw = kept − rates ⊙ gradient. Gradient: mass · softmax means + Σ_slate coef_j · (v_j, bias_j, n_j),
-// coef_j = −w_j + λ (q_j · mass − w_j) with q the slate softmax (hostStep, merged per slate item).
-fn gradientStep(t: u32, slot: u32, keptAt: u32, head: vec4<f32>, mine: vec4<f32>, slateZ: f32) {
+// su/spw = kept − rates ⊙ gradient. Gradient: mass · softmax means + Σ_slate coef_j · (v_j, bias_j, n_j, t_j),
+// coef_j = −w_j + λ (q_j · mass − w_j) with q the slate softmax (hostStep, merged per slate item). The
+// softmax means of the sparse rows (n, t) come from the entries' scores in slot: p_i = e^(s_i − logZ).
+fn gradientStep(t: u32, slot: u32, keptAt: u32, head: vec4<f32>, mine: vec4<f32>, slateZ: f32, logZ: f32) {
   let count = inp[H_SLATE_COUNT];
   let off = inp[H_SLATE_OFF];
   let lambda = inF(H_LAMBDA);
@@ -171,7 +173,14 @@ fn gradientStep(t: u32, slot: u32, keptAt: u32, head: vec4<f32>, mine: vec4<f32>
     let q = select(0.0, safeExp(scoreAt(slot, item) - slateZ), lambda > 0.0);
     let coef = -w + lambda * (q * mass - w);
     for (var d = 0u; d < D4; d++) { v[d] += coef * vecRow(item, d); }
-    v[D4] += vec4<f32>(coef * rowmeta[item].x, coef * inF(off + 4u * j + 2u), 0.0, 0.0);
+    v[D4] += vec4<f32>(coef * rowmeta[item].x, coef * inF(off + 4u * j + 2u), coef * inF(off + 4u * j + 3u), 0.0);
+  }
+  let eOff = inp[H_ENTRY_OFF];
+  let eCount = inp[H_ENTRY_COUNT];
+  for (var k = t; k < eCount; k += T) {
+    let at = eOff + 4u * k;
+    let p = mass * safeExp(scoreAt(slot, inp[at]) - logZ);
+    v[D4] += vec4<f32>(0.0, p * inF(at + 1u), p * inF(at + 2u), 0.0);
   }
   reduceVec(t, &v);
   let z = head.y;
@@ -180,22 +189,24 @@ fn gradientStep(t: u32, slot: u32, keptAt: u32, head: vec4<f32>, mine: vec4<f32>
     su[t] = kept - rateVec(t) * (mass * mine / z + sumAt(t));
   }
   if (t == 0u) {
-    let pop = work[keptAt + 4u * D4];
-    let knn = work[keptAt + 4u * D4 + 1u];
-    let extra = sumAt(D4);
-    spw = vec4<f32>(pop - inF(H_RATE_POP) * (mass * head.z / z + extra.x), knn - inF(H_RATE_KNN) * (mass * head.w / z + extra.y), 0.0, 0.0);
+    let w = vec3<f32>(work[keptAt + 4u * D4], work[keptAt + 4u * D4 + 1u], work[keptAt + 4u * D4 + 2u]);
+    let g = sumAt(D4);
+    let rates = vec3<f32>(inF(H_RATE_POP), inF(H_RATE_KNN), inF(H_RATE_SEQ));
+    spw = vec4<f32>(w - rates * vec3<f32>(mass * head.z / z + g.x, g.y, g.z), 0.0);
   }
 }
 
-// Workgroup 0 only (integers stored as float values, exact below 2^24): rec[j % 2] = [stopped, kept step, start loss, 0] + kept state + swept state; losses[j-1].
+// Workgroup 0 only (integers stored as float values, exact below 2^24): rec[j % 2] = [stopped, kept step, start loss,
+// score slot base] + kept state + swept state; losses[j-1]; the swept state also into the read-back's trace[j].
 fn record(t: u32, j: u32) {
   let at = W_REC + (j % 2u) * W_REC_WORDS;
   let d = dec;
   let keptAt = d.z;
   for (var w = t; w < W_STATE; w += T) {
     var swept = 0.0;
-    if (w < 4u * D4) { swept = su[w / 4u][w % 4u]; } else if (w < 4u * D4 + 2u) { swept = spw[w - 4u * D4]; }
+    if (w < 4u * D4) { swept = su[w / 4u][w % 4u]; } else if (w < 4u * D4 + 3u) { swept = spw[w - 4u * D4]; }
     work[at + 4u + W_STATE + w] = swept;
+    work[W_OUT + O_TRACE + j * W_STATE + w] = swept;
     // At the start the kept state is the swept one.
     work[at + 4u + w] = select(work[keptAt + w], swept, j == 0u);
   }
@@ -203,8 +214,33 @@ fn record(t: u32, j: u32) {
     work[at] = f32(d.x);
     work[at + 1u] = f32(d.y);
     work[at + 2u] = decF.x;
-    work[at + 3u] = 0.0;
+    work[at + 3u] = f32(base);
     if (d.w == 1u) { work[W_LOSSES + j - 1u] = decF.y; }
   }
+}
+
+// Dispatch 0 only: how many items of workgroup g's range beat the counted item under the previous
+// submission's ranked scores (slot 1 − base, which no dispatch of this submission writes before the next),
+// by protocol/metrics rankOf's rule: a higher score, or an equal one at a lower index; NaN ranks last.
+fn countRank(g: u32, t: u32) {
+  let item = inp[H_COUNT_TARGET];
+  if (item == NO_COUNT) { return; }
+  let old = (1u - base) * N;
+  let per = (N + G - 1u) / G;
+  let lo = min(N, g * per);
+  let hi = min(N, lo + per);
+  let off = inp[H_COUNT_EXCLUDE_OFF];
+  let xs = inp[H_COUNT_EXCLUDE_COUNT];
+  let tk = rankKey(scores[old + item]);
+  var c = 0u;
+  for (var i = lo + t; i < hi; i += T) {
+    let k = rankKey(scores[old + i]);
+    if (i != item && (k > tk || (k == tk && i < item))) {
+      let x = lowerBound(off, xs, 1u, i);
+      if (!(x < xs && inp[off + x] == i)) { c++; }
+    }
+  }
+  let total = wgSum(t, f32(c));
+  if (t == 0u) { work[W_COUNTS + g] = total; }
 }
 `;

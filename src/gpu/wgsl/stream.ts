@@ -4,7 +4,8 @@
  * entry indices (in storage: SwiftShader makes workgroup memory expensive),
  * compacted to the best k by radix select when the next round could overflow
  * it. The including shader defines T, MAX_K, CAP and, per stage, entryKey(x),
- * entryId(x), passes(x, open, θ score, θ), admissible(x), and sets selBase.
+ * entryId(x), passes(x, open, θ score, θ), admissible(x), and sets selBase;
+ * keyOf comes from common.ts.
  */
 
 /** Entries an invocation reads per round (one barrier each); a round adds at most T × 64 to the buffer. */
@@ -24,13 +25,6 @@ var<workgroup> tieTop: atomic<u32>;
 var<workgroup> theta: vec2<u32>;
 var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> selv: vec4<u32>;
-
-// Order-preserving key of a score's bits; -0 counts as +0 and NaN below every number (1); 0 = absent.
-fn keyOf(bits: u32) -> u32 {
-  let b = select(bits, 0u, bits == 0x80000000u);
-  if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0u) { return 1u; }
-  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
-}
 
 fn scoreOfKey(k: u32) -> f32 { return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u)); }
 

@@ -11,12 +11,14 @@
  * invocations read adjacent rows); rows are d4 vec4s (float32) or d4 u32
  * words of 4 int8 codes, with (bias, scale) per item in rowmeta.
  *
- * Per item: s = scale·(v·u) + pop·bias, stored in score slot j % 2, and the
- * online softmax (running max; Σe, Σe·bias, Σe·scale·codes rescaled when the
- * max grows). Then the range's sparse offsets (entries sorted by item, so a
- * workgroup finds its own by binary search and no other workgroup writes
- * those scores): s += knn·n + s_t·t, and the sums are corrected by
- * e^{s'} − e^{s}. The workgroup's partial sums go to partial slot j % 2.
+ * Per item: s = scale·(v·u) + pop·bias, stored in score slot (j + base) % 2
+ * (base: the slot the previous submission did not rank, so its scores survive
+ * dispatch 0, which counts a rank in them), and the online softmax (running
+ * max; Σe, Σe·bias, Σe·scale·codes rescaled when the max grows). Then the
+ * range's sparse offsets (entries sorted by item, so a workgroup finds its own
+ * by binary search and no other workgroup writes those scores):
+ * s += knn·n + seq·t, and the sums are corrected by e^{s'} − e^{s}. The
+ * workgroup's partial sums go to partial slot j % 2.
  * The last sweep (j = steps) keeps only (max, Σe): nothing steps from it;
  * ranking a given state without losses keeps nothing but the scores.
  */
@@ -38,12 +40,15 @@ const MAIN = `
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let j = disp.j;
   gid = wid.x;
+  // The final record is rewritten only after the sweeps: every dispatch 0 workgroup reads the same slot.
+  if (j == 0u) { base = 1u - u32(work[W_FINAL + 2u]); } else { base = u32(work[W_REC + ((j - 1u) % 2u) * W_REC_WORDS + 3u]); }
   if (j == 0u) { start(t); } else { step(t, j); }
   if (wid.x == 0u) { record(t, j); }
+  if (j == 0u) { countRank(wid.x, t); }
   // 2: scores and softmax sums (a step follows), 1: scores and (max, Σe) for the loss, 0: scores only.
   var mode = 0u;
   if (j < inp[H_STEPS]) { mode = 2u; } else if (inp[H_LOSSES] == 1u) { mode = 1u; }
-  sweep(wid.x, t, j % 2u, mode);
+  sweep(wid.x, t, j % 2u, (j + base) % 2u, mode);
 }
 `;
 
@@ -59,7 +64,7 @@ function sweepBody(c: ShaderConfig): string {
   const scaleAll = (f: string) => qs.map((q) => `a${q} *= ${f};`).join(' ');
   const addAll = (e: string) => qs.map((q) => `a${q} += ${e} * r${q};`).join(' ');
   return `
-fn sweep(g: u32, t: u32, slot: u32, mode: u32) {
+fn sweep(g: u32, t: u32, pslot: u32, slot: u32, mode: u32) {
   let means = mode == 2u;
   let per = (N + G - 1u) / G;
   let lo = min(N, g * per);
@@ -67,12 +72,11 @@ fn sweep(g: u32, t: u32, slot: u32, mode: u32) {
   ${qs.map((q) => `let u${q} = su[${q}];`).join(' ')}
   let pop = spw.x;
   let knn = spw.y;
-  let tw = inF(H_TRANSITION_WEIGHT);
+  let seq = spw.z;
   let sb = slot * N;
   var m = SENT;
   var z = 0.0;
   var zb = 0.0;
-  var zn = 0.0;
   ${qs.map((q) => `var a${q} = vec4<f32>(0.0);`).join(' ')}
   if (means) {
     for (var i = lo + t; i < hi; i += T) {
@@ -117,28 +121,27 @@ fn sweep(g: u32, t: u32, slot: u32, mode: u32) {
     let i = inp[at];
     let nv = inF(at + 1u);
     let s = bitcast<f32>(scores[sb + i]);
-    let s2 = s + knn * nv + tw * inF(at + 2u);
+    let s2 = s + knn * nv + seq * inF(at + 2u);
     scores[sb + i] = bitcast<u32>(s2);
     if (mode == 0u) { continue; }
     let top = max(s, s2);
-    if (top > m) { let f = safeExp(m - top); z *= f; zb *= f; zn *= f; ${scaleAll('f')} m = top; }
+    if (top > m) { let f = safeExp(m - top); z *= f; zb *= f; ${scaleAll('f')} m = top; }
     let e2 = safeExp(s2 - m);
     let de = e2 - safeExp(s - m);
     z += de;
     if (means) {
       let rm = rowmeta[i];
       zb += de * rm.x;
-      zn += e2 * nv;
       ${qs.map((q) => `a${q} += de * vecRow(i, ${q}u);`).join(' ')}
     }
   }
   if (mode == 0u) { return; }
   let M = wgMax(t, m);
   let f = safeExp(m - M);
-  let pAt = W_PARTIALS + slot * W_PSLOT + g * 4u * P4;
+  let pAt = W_PARTIALS + pslot * W_PSLOT + g * 4u * P4;
   if (means) {
     var v: array<vec4<f32>, P4>;
-    v[0] = vec4<f32>(0.0, z * f, zb * f, zn * f);
+    v[0] = vec4<f32>(0.0, z * f, zb * f, 0.0);
     ${qs.map((q) => `v[${q + 1}] = a${q} * f;`).join(' ')}
     reduceVec(t, &v);
     if (t < P4) {

@@ -7,7 +7,7 @@ import { quantizeTable } from '../../../src/gpu/table';
 
 const DIM = 8;
 
-/** A random int8 table with context vectors, its constants and neighbour lists. */
+/** A random int8 table with context vectors, its constants, neighbour and transition lists. */
 function model(items: number) {
   const rng = createRng(`lifecycle-${items}`);
   const vectors = Float32Array.from({ length: items * DIM }, () => rng.normal() * 0.4);
@@ -26,8 +26,12 @@ function model(items: number) {
     logLrPop: Math.log(0.2),
     logKnnInit: 0,
     logLrKnn: Math.log(0.2),
+    logitDecay: Math.log(0.8 / 0.2),
+    logSeqInit: 0,
+    logLrSeq: Math.log(0.2),
   };
-  return { table, constants, neighbours: { m, ids, sims } };
+  const next = { m: 5, ids: Int32Array.from({ length: items * 5 }, () => rng.int(items)), sims: Float32Array.from({ length: items * 5 }, () => rng.next()) };
+  return { table, constants, neighbours: { m, ids, sims }, transitions: next };
 }
 
 function randomClick(rng: ReturnType<typeof createRng>, items: number, size: number) {

@@ -4,7 +4,9 @@ import { initialState } from '../../../src/core/kernels';
 import { hostFeedback } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
 import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
-import { clickInput, neighbourEntries, offsetEntries, type ClickModel, type ClickRequest } from '../../../src/gpu/click-input';
+import { clickInput, clickShares, listRow, offsetEntries } from '../../../src/gpu/click-input';
+import type { ClickModel, ClickRequest } from '../../../src/gpu/click-types';
+import { seqWeights } from '../../../src/core/transitions';
 import { adaptConstantsOf } from '../../../src/gpu/model-input';
 import { tinyModel } from '../core/fixture';
 
@@ -47,14 +49,13 @@ describe('per-click GPU input', () => {
     expect(input.proto.coefs[1]).toBeCloseTo(2 * input.proto.coefs[0]!, 6);
   });
 
-  it('weights the prototype, the evidence and the item-item row by the click weights', async () => {
+  it('weights the prototype and the item-item row by the rating weights; the evidence counts clicks', async () => {
     const { model, context } = await fixture();
     const c = model.constants;
     const clicks = Int32Array.of(0, 3);
     const weights = Float32Array.of(1, 3);
     const input = clickInput(model, request({ clicks, clickWeights: weights }));
-    const total = 4;
-    const trust = total / (total + Math.exp(c.logShrink));
+    const trust = 2 / (2 + Math.exp(c.logShrink));
     const want = Array.from(c.userInit, (u, d) => u + c.protoScale * trust * (0.25 * context[0]![d]! + 0.75 * context[3]![d]!));
     startOf(input, context).forEach((u, d) => expect(u).toBeCloseTo(want[d]!, 6));
     expect(input.rateUser[0]).toBeCloseTo(trust * Math.exp(c.logLrUser[0]!), 6);
@@ -87,10 +88,55 @@ describe('per-click GPU input', () => {
     const clicks = Int32Array.of(5, 0, 3, 0);
     const share = new Float64Array(4).fill(1 / 4);
     const dense = neighbourRow(neighbours, clicks, new Float32Array(7));
-    const entries = offsetEntries(neighbourEntries(neighbours, clicks, share), { items: Int32Array.of(6, 2, 0), values: Float32Array.of(0.5, 0.25, 0) });
+    const entries = offsetEntries(listRow(neighbours, clicks, share), new Map([[6, 0.5], [2, 0.25], [0, 0]]));
     expect(Array.from(entries.items)).toEqual([1, 2, 4, 6]);
     expect(Array.from(entries.n)).toEqual([dense[1], dense[2], dense[4], 0]);
     expect(Array.from(entries.t)).toEqual([0, 0.25, 0, 0.5]);
+  });
+
+  it('weighs clicks by recency: decay^(t-1-j) times the rating, normalised; the sequential row looks back 5 clicks', async () => {
+    const { model } = await fixture();
+    const decay = 0.5;
+    const recent: ClickModel = { ...model, constants: { ...model.constants, logitDecay: Math.log(decay / (1 - decay)) }, transitions: neighbours };
+    expect(Array.from(clickShares(3, decay))).toEqual([1 / 7, 2 / 7, 4 / 7]);
+    const rated = clickShares(3, decay, Float32Array.of(4, 1, 1));
+    [4 / 10, 2 / 10, 4 / 10].forEach((w, j) => expect(rated[j]).toBeCloseTo(w, 12));
+    // Seven clicks: the sequential row reads the last five, the most recent at weight 1.
+    const clicks = Int32Array.of(4, 4, 0, 1, 2, 3, 0);
+    expect(Array.from(seqWeights(7, decay).weights)).toEqual([0, 0, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1]);
+    const input = clickInput(recent, request({ clicks, negatives: Int32Array.of(6) }));
+    const seq = neighbourRow(neighbours, clicks, new Float32Array(7), seqWeights(7, decay).weights);
+    const knn = neighbourRow(neighbours, clicks, new Float32Array(7), clickShares(7, decay));
+    expect(Array.from(input.entries.items)).toEqual([0, 1, 2, 3, 4, 6]);
+    input.entries.items.forEach((i, j) => {
+      expect(input.entries.t[j]).toBe(seq[i]);
+      expect(input.entries.n[j]).toBe(knn[i]);
+    });
+    // Item 4 was clicked first, twice, beyond the look-back: it reaches the sequential row only through item 3's list, and 6 not at all.
+    expect(input.entries.t[4]).toBe(Math.fround(0.5 * 0.3));
+    expect(input.entries.t[5]).toBe(0);
+    // The slate's clicked items carry the recency weights, summed over repeats; the shown item 0.
+    expect(Array.from(input.slate.items)).toEqual([4, 0, 1, 2, 3, 6]);
+    const share = clickShares(7, decay);
+    [share[0]! + share[1]!, share[2]! + share[6]!, share[3]!, share[4]!, share[5]!, 0].forEach((w, j) => expect(input.slate.weights[j]).toBeCloseTo(w, 7));
+    expect(Array.from(input.slate.t)).toEqual(Array.from(input.slate.items, (i) => seq[i]!));
+    // The sequential weight starts at exp(logSeqInit) whatever the evidence, and steps at trust · exp(logLrSeq).
+    const trust = 7 / (7 + Math.exp(recent.constants.logShrink));
+    expect(input.seq0).toBe(Math.fround(Math.exp(recent.constants.logSeqInit)));
+    expect(input.rateSeq).toBe(Math.fround(trust * Math.exp(recent.constants.logLrSeq)));
+    expect(clickInput(model, request({ clicks })).rateSeq).toBe(0);
+  });
+
+  it('counts a rank without the target among its exclusions; explicit rows replace the lists', async () => {
+    const { model } = await fixture();
+    const input = clickInput(model, request({ clicks: Int32Array.of(1), count: { target: 3, exclude: Int32Array.of(5, 3, 1, 5) } }));
+    expect(input.count!.target).toBe(3);
+    expect(Array.from(input.count!.exclude)).toEqual([1, 5]);
+    const rows = { items: Int32Array.of(2, 6), n: Float32Array.of(0.5, 0), t: Float32Array.of(0.25, 1) };
+    const given = clickInput(model, request({ clicks: Int32Array.of(0), start: { user: new Float32Array(4), pop: 1, knn: 2 }, rows }));
+    expect(given.entries).toEqual(rows);
+    expect(clickInput(model, request({})).count).toBeNull();
+    expect(() => clickInput(model, request({ count: { target: 7, exclude: new Int32Array(0) } }))).toThrow('count.target[0] is item 7');
   });
 
   it('excludes the distinct clicked items by default, sorted; an explicit start replaces the prototype', async () => {
