@@ -9,9 +9,17 @@ import { prepareData, userRole } from '../protocol/data';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
+import type { TrainConfig } from '../train/config';
 import type { TrainedModel } from '../train/types';
 import { useNodeBackend } from './node-backend';
 import { parseTrainArgs } from './train-args';
+
+/** What the artifact says its validation score measures. */
+const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) => string> = {
+  v1: (ks) => `mean nDCG@10 over k in {${ks.join(',')}} (protocol v1)`,
+  v2: () => 'mean HR@10 of the next click (protocol v2)',
+  both: (ks) => `mean of protocol v1's nDCG@10 over k in {${ks.join(',')}} and protocol v2's HR@10`,
+};
 
 async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -43,11 +51,12 @@ async function main(): Promise<void> {
     warm: model.warm,
     logPop: model.logPop,
     ...(model.neighbours ? { neighbours: model.neighbours } : {}),
+    ...(model.transitions ? { transitions: model.transitions } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
     negativeWeight: args.negativeWeight,
-    training: { ...model.config, start: startSummary(model.start), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
+    training: { ...model.config, start: startSummary(model.start), ...(model.itemLists ? { itemLists: model.itemLists } : {}), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
       items: prepared.catalog.length,
       interactions: dataset.interactions.length,
     },
-    validation: { objective: `mean nDCG@10 over k in {${config.validationKs.join(',')}}`, ndcg10: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
+    validation: { objective: OBJECTIVE_NAMES[config.objective](config.validationKs), score: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
   });
   await mkdir(out, { recursive: true });
   let bytes = 0;
