@@ -18,10 +18,7 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, UserState } from '../core/types';
-import { decayOf } from '../core/recency';
-import { seqWeights } from '../core/transitions';
-import { clickShares, listRow, offsetEntries } from './click-input';
+import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, SparseRow, UserState } from '../core/types';
 import type { AdaptConstants, ClickRequest, GpuClickKernel, GpuClickResult, RankCount } from './click-types';
 import type { SequentialModel } from './model-input';
 import { fromRanking, sortedDistinct, StateRegistry, type KnownState } from './states';
@@ -91,28 +88,25 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
     name: 'wgsl',
     gpu,
 
-    /** As the host kernel's start (model-v2): init + protoScale · trust · Σ w_j context(c_j), computed with tfjs operations. */
-    initialState(m, clicks) {
+    /**
+     * As the host kernel's start (model-v2): init + protoScale · trust · Σ w_j context(c_j), with core's
+     * click signals (recency × rating weights, evidence, the two rows), computed with tfjs operations.
+     */
+    initialState(m, clicks, signals) {
       const t = clicks.length;
-      const share = clickShares(t, decayOf(constants.logitDecay));
-      const trust = t / (t + Math.exp(constants.logShrink));
-      const rows = offsetEntries(withKnn ? listRow(model.neighbours!, clicks, share) : new Map(), withSeq ? listRow(model.transitions!, clicks, seqWeights(t, decayOf(constants.logitDecay)).weights) : new Map());
+      const trust = signals.count / (signals.count + Math.exp(constants.logShrink));
       const user = tf.tidy(() => {
         const init = tf.reshape(m.params.userInit, [1, -1]);
         if (t === 0) return init.clone() as tf.Tensor2D;
-        const coefs = tf.tensor2d(Float32Array.from(share, (w) => constants.protoScale * trust * w), [1, t]);
+        const coefs = tf.tensor2d(Float32Array.from(signals.weights, (w) => constants.protoScale * trust * w), [1, t]);
         return tf.add(init, tf.matMul(coefs, tf.gather(m.items.context, clicks))) as tf.Tensor2D;
       });
-      const dense = (values: Float32Array) => {
-        const row = new Float32Array(n);
-        rows.items.forEach((i, j) => (row[i] = values[j]!));
-        return tf.tensor2d(row, [1, n]);
-      };
+      const dense = (row: SparseRow | null) => tf.tensor2d(row?.row ?? new Float32Array(n), [1, n]);
       return {
         user,
         pop: tf.tensor2d([constants.popInit], [1, 1]),
-        ...(withKnn ? { knn: tf.tensor2d([Math.fround(Math.exp(constants.logKnnInit) * trust)], [1, 1]), neighbours: dense(rows.n) } : {}),
-        ...(withSeq ? { seq: tf.tensor2d([Math.fround(Math.exp(constants.logSeqInit))], [1, 1]), transitions: dense(rows.t) } : {}),
+        ...(withKnn ? { knn: tf.tensor2d([Math.fround(Math.exp(constants.logKnnInit) * trust)], [1, 1]), neighbours: dense(signals.neighbours) } : {}),
+        ...(withSeq ? { seq: tf.tensor2d([Math.fround(Math.exp(constants.logSeqInit))], [1, 1]), transitions: dense(signals.transitions) } : {}),
       };
     },
 

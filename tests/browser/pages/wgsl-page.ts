@@ -11,6 +11,7 @@ import { adapt } from '../../../src/core/adapt';
 import { featureMatrix, itemInputs } from '../../../src/core/features';
 import { initialState, rank } from '../../../src/core/kernels';
 import { computeItemTable } from '../../../src/core/model';
+import { decayOf } from '../../../src/core/recency';
 import { initParams } from '../../../src/core/params';
 import type { Neighbours, UserState } from '../../../src/core/types';
 import {
@@ -105,7 +106,7 @@ async function fixture(spec: FixtureSpec): Promise<{ model: SequentialModel; tab
   const transitions = spec.transitions ? randomLists(spec.items, spec.transitions, rng) : undefined;
   const constants = await adaptConstantsOf(params);
   const reference: ReferenceModel = { n: spec.items, dim: spec.dim, vectors: plain.vectors, bias: plain.bias, context: plain.context!, ...constants, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) };
-  return { model: { params, items, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) }, table, constants, reference };
+  return { model: { params, items, decay: decayOf(constants.logitDecay), ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) }, table, constants, reference };
 }
 
 const asOutcome = (r: ReferenceOutcome): Outcome => ({ ...r.state, losses: r.losses, top: r.top, scores: r.scores, rolledBack: r.rolledBack });

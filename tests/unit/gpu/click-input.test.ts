@@ -7,6 +7,7 @@ import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
 import { clickInput, clickShares, listRow, offsetEntries } from '../../../src/gpu/click-input';
 import type { ClickModel, ClickRequest } from '../../../src/gpu/click-types';
 import { seqWeights } from '../../../src/core/transitions';
+import { decayOf } from '../../../src/core/recency';
 import { adaptConstantsOf } from '../../../src/gpu/model-input';
 import { tinyModel } from '../core/fixture';
 
@@ -40,7 +41,7 @@ describe('per-click GPU input', () => {
     const { params, items, model, context } = await fixture();
     const clicks = Int32Array.of(0, 3, 3);
     const input = clickInput(model, request({ clicks }));
-    const host = initialState({ params, items, neighbours }, clicks, 'host');
+    const host = initialState({ params, items, neighbours, decay: decayOf(model.constants.logitDecay) }, clicks, 'host');
     Array.from(await host.user.data()).forEach((u, d) => expect(startOf(input, context)[d]).toBeCloseTo(u, 6));
     expect(input.pop0).toBe((await host.pop.data())[0]);
     expect(input.knn0).toBe((await host.knn!.data())[0]);
