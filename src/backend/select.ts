@@ -20,6 +20,10 @@ export interface SelectionEnv {
   /** Makes a backend active, or throws an Error saying why it cannot. */
   activate(name: BackendName): Promise<void>;
   now(): number;
+  /** How reasons name a backend (e.g. what runs behind "webgpu"); default its name in quotes. */
+  label?(name: BackendName): string;
+  /** Items the probe ranks, once it has run (the catalog's size); unknown (0) by default. */
+  catalogItems?(): number;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -32,6 +36,17 @@ export const SELECTION_BUDGET_MS = 4000;
  * ms: its dispatches and readback alone cost about as much, so `auto` stops there.
  */
 export const GOOD_ENOUGH_MS = 8;
+
+/**
+ * From this catalog size on, `auto` times "webgpu" even after a CPU backend
+ * came in under GOOD_ENOUGH_MS, items. Measured (bench/results/browser-wgsl-2026-12-01.json,
+ * 2 shared cores, 2 steps, 20 clicks): wasm's host kernel adapts and ranks 10k
+ * items in 0.9 ms but 100k in 20 ms, more than a 60 Hz frame, and its scan
+ * grows with the catalog while a GPU's stays flat until its cores fill. So
+ * below 100k a GPU has nothing to win; from 100k on, a fast CPU that happens
+ * to stay under GOOD_ENOUGH_MS must still be measured against the GPU.
+ */
+export const GPU_PROBE_ITEMS = 100_000;
 
 /**
  * Picks the tfjs backend. An explicit preference is honoured or throws; `auto`
@@ -50,7 +65,7 @@ export async function chooseBackend(
       throw new Error(`${message(error)} Use backend: "auto" to fall back.`);
     }
     const ms = await timeProbe(probe, env);
-    return { backend: preference, timings: [{ name: preference, ms }], reason: `"${preference}" was requested explicitly.` };
+    return { backend: preference, timings: [{ name: preference, ms }], reason: `${labelOf(env, preference)} was requested explicitly.` };
   }
   return fastestOf(BACKENDS, probe, budgetMs, env);
 }
@@ -71,7 +86,8 @@ export async function fallbackBackend(from: BackendName, probe: () => Promise<vo
 /**
  * Times `probe` (one real adaptation + ranking) on each candidate in order
  * that initialises while `budgetMs` lasts (always until one works), stops as
- * soon as one is under GOOD_ENOUGH_MS, and activates the fastest.
+ * soon as one is under GOOD_ENOUGH_MS (but times "webgpu" on catalogs of
+ * GPU_PROBE_ITEMS or more), and activates the fastest.
  */
 async function fastestOf(candidates: readonly BackendName[], probe: () => Promise<void>, budgetMs: number, env: SelectionEnv): Promise<BackendChoice> {
   const start = env.now();
@@ -79,8 +95,9 @@ async function fastestOf(candidates: readonly BackendName[], probe: () => Promis
   for (const name of candidates) {
     const spent = env.now() - start;
     const fast = timings.find((t) => t.ms !== null && t.ms < GOOD_ENOUGH_MS);
-    if (fast) {
-      timings.push({ name, ms: null, error: `skipped: "${fast.name}" already adapts and ranks in ${fast.ms!.toFixed(1)} ms, under the ${GOOD_ENOUGH_MS} ms a GPU's dispatch and readback cost` });
+    const large = name === 'webgpu' && (env.catalogItems?.() ?? 0) >= GPU_PROBE_ITEMS;
+    if (fast && !large) {
+      timings.push({ name, ms: null, error: `skipped: ${labelOf(env, fast.name)} already adapts and ranks in ${fast.ms!.toFixed(1)} ms, under the ${GOOD_ENOUGH_MS} ms a GPU's dispatch and readback cost` });
       continue;
     }
     const haveOne = timings.some((t) => t.ms !== null);
@@ -107,12 +124,24 @@ async function fastestOf(candidates: readonly BackendName[], probe: () => Promis
   }
   const best = measured.reduce((a, b) => (b.ms < a.ms ? b : a));
   await env.activate(best.name);
-  const others = measured.filter((t) => t !== best).map((t) => `${t.name} ${t.ms.toFixed(1)} ms`);
+  const others = measured.filter((t) => t !== best).map((t) => `${labelOf(env, t.name)} ${t.ms.toFixed(1)} ms`);
+  const items = env.catalogItems?.() ?? 0;
+  const at = items > 0 ? ` at ${items.toLocaleString('en-US')} items` : '';
   const reason =
     measured.length === 1 && best.ms < GOOD_ENOUGH_MS
-      ? `"${best.name}" adapts and ranks in ${best.ms.toFixed(1)} ms, under ${GOOD_ENOUGH_MS} ms: no other backend was tried.`
-      : `"${best.name}" was fastest (${best.ms.toFixed(1)} ms per adaptation + ranking${others.length ? `; ${others.join(', ')}` : ''}).`;
+      ? `${labelOf(env, best.name)} adapts and ranks${at} in ${best.ms.toFixed(1)} ms, under ${GOOD_ENOUGH_MS} ms: no other backend was tried.`
+      : `${labelOf(env, best.name)} was fastest${at} (${best.ms.toFixed(1)} ms per adaptation + ranking${others.length ? `; ${others.join(', ')}` : ''})${gpuNote(items, measured)}.`;
   return { backend: best.name, timings, reason };
+}
+
+/** Why "webgpu" was timed although a backend before it was fast enough, when that happened. */
+function gpuNote(items: number, measured: readonly { name: BackendName; ms: number }[]): string {
+  const forced = items >= GPU_PROBE_ITEMS && measured.some((t) => t.name === 'webgpu') && measured.some((t) => t.name !== 'webgpu' && t.ms < GOOD_ENOUGH_MS);
+  return forced ? `; "webgpu" was timed too, as catalogs from ${GPU_PROBE_ITEMS.toLocaleString('en-US')} items may click faster on a GPU` : '';
+}
+
+function labelOf(env: SelectionEnv, name: BackendName): string {
+  return env.label?.(name) ?? `"${name}"`;
 }
 
 async function timeProbe(probe: () => Promise<void>, env: SelectionEnv): Promise<number> {

@@ -18,8 +18,9 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core';
+import { topK } from '../math/top-k';
 import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, SparseRow, UserState } from '../core/types';
-import type { AdaptConstants, ClickRequest, GpuClickKernel, GpuClickResult, RankCount } from './click-types';
+import type { AdaptConstants, ClickRequest, GpuClickExtras, GpuClickKernel, GpuClickResult, RankCount } from './click-types';
 import type { SequentialModel } from './model-input';
 import { fromRanking, sortedDistinct, StateRegistry, type KnownState } from './states';
 import { MAX_K } from './work-layout';
@@ -35,6 +36,8 @@ export interface WgslKernel extends AdaptKernel {
 export interface WgslKernelOptions {
   /** Items each click ranks ahead for the rank() that follows it (default 20, the worker's ranking). */
   readonly rankAhead?: number;
+  /** Called right after each submission, the click still in flight (diagnostics: a test loses the device mid-click). */
+  readonly afterSubmit?: () => void;
 }
 
 interface Pending {
@@ -59,14 +62,15 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
   };
 
   /** Submits `request` with any pending rank count (it reads the scores the previous submission ranked). */
-  const submit = (request: ClickRequest): { id: number; done: Promise<GpuClickResult> } => {
+  const submit = (request: ClickRequest, extras?: GpuClickExtras): { id: number; done: Promise<GpuClickResult> } => {
     const counted = pending;
     pending = null;
-    const done = gpu.click(counted ? { ...request, count: counted.count } : request);
+    const done = gpu.click(counted ? { ...request, count: counted.count } : request, extras);
     // A request the kernel refused was not submitted: `last` stays, as do the slots.
     const id = gpu.counters().clicks;
     last = id;
     if (counted) done.then((r) => counted.resolve(r.rank!), counted.reject);
+    options.afterSubmit?.();
     return { id, done };
   };
 
@@ -76,6 +80,15 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
     const submitted = submit(request);
     known.submission = submitted.id;
     return submitted.done;
+  };
+
+  /** Every item's score under `state`, read back (the caller's to keep). */
+  const allScores = async (state: UserState): Promise<Float32Array> => {
+    const known = states.now(state) ?? (await states.read(state));
+    const request: ClickRequest = { clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k: 1, start: known.values, rows: known.rows, losses: false };
+    const submitted = submit(request, { scores: true });
+    known.submission = submitted.id;
+    return (await submitted.done).allScores!.slice();
   };
 
   /** A pending count no submission took in its task goes alone, with a ranking of the state it counts in. */
@@ -117,11 +130,7 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
 
     async scores(items, state) {
       owns(items);
-      const known = states.now(state) ?? (await states.read(state));
-      const request: ClickRequest = { clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k: 1, start: known.values, rows: known.rows, losses: false };
-      const submitted = submit(request);
-      known.submission = submitted.id;
-      return (await submitted.done).allScores!.slice();
+      return allScores(state);
     },
 
     async rank(items, state, k, exclude) {
@@ -131,7 +140,8 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
       const known = states.now(state) ?? (await states.read(state));
       const cached = fromRanking(known.ranking, k, skip);
       if (cached) return cached;
-      if (k > MAX_K) throw new Error(`The WGSL kernel ranks at most ${MAX_K} items at a time, asked for ${k}: ask for fewer.`);
+      // Beyond the GPU selection's width: the catalog's scores come back once and are ranked here, by the same rule.
+      if (k > MAX_K) return topK(await allScores(state), k, new Set(skip));
       const r = await rankState(known, k, skip);
       known.ranking = { k, exclude: skip, indices: r.indices, scores: r.scores };
       return { indices: r.indices.slice(), scores: r.scores.slice() };

@@ -35,7 +35,7 @@ export class Workspace {
   ) {
     const { ledger } = gpu;
     this.work = ledger.create({ label: 'localrec work', size: 4 * layout.totalWords, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    this.scores = ledger.create({ label: 'localrec scores', size: 4 * scoresWords(table.n, selectGroups), usage: GPUBufferUsage.STORAGE });
+    this.scores = ledger.create({ label: 'localrec scores', size: 4 * scoresWords(table.n, selectGroups), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     this.dispatch = ledger.create({ label: 'localrec dispatch index', size: DISPATCH_STRIDE * (MAX_STEPS + 1), usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
     const indices = new Uint32Array(this.dispatch.getMappedRange());
     for (let j = 0; j <= MAX_STEPS; j++) indices[(j * DISPATCH_STRIDE) / 4] = j;

@@ -99,8 +99,14 @@ export interface ReadyInfo {
   /** Catalog size, items. */
   readonly items: number;
   readonly backend: BackendName;
+  /**
+   * What runs the clicks on it: "wgsl" (localrec's WebGPU kernels, backend
+   * "webgpu"), "host" (loops over host memory, wasm and cpu) or "tfjs" (tfjs
+   * operations, webgl).
+   */
+  readonly kernel: string;
   readonly timings: readonly BackendTiming[];
-  /** Why this backend was chosen. */
+  /** Why this backend was chosen: the ms per click measured on each backend tried. */
   readonly reason: string;
   /** True when the artifact came from the IndexedDB cache (no download). */
   readonly fromCache: boolean;
@@ -138,6 +144,20 @@ export interface ClickResult {
   readonly superseded: boolean;
 }
 
+/** The WGSL path's GPU, for diagnostics: buffers alive, and the kernel's submissions since it was built. */
+export interface GpuCounts {
+  /** The WebGPU adapter ("vendor architecture"). */
+  readonly adapter: string;
+  readonly buffers: number;
+  readonly bytes: number;
+  /** Buffers ever created on the device. */
+  readonly created: number;
+  /** Clicks and rankings submitted, their compute dispatches and read-backs. */
+  readonly submissions: number;
+  readonly dispatches: number;
+  readonly readbacks: number;
+}
+
 /** Request name → its parameters and its result. */
 export interface RequestMap {
   init: { params: InitParams; result: ReadyInfo };
@@ -151,9 +171,9 @@ export interface RequestMap {
   forget: { params: Record<string, never>; result: { ok: true } };
   close: { params: Record<string, never>; result: { ok: true } };
   /** For tests and the debug panel: live tensor count and backend. */
-  debug: { params: Record<string, never>; result: { numTensors: number; backend: string } };
-  /** For tests: simulate losing the WebGPU device. */
-  loseDevice: { params: Record<string, never>; result: { backend: BackendName } };
+  debug: { params: Record<string, never>; result: { numTensors: number; backend: string; gpu: GpuCounts | null } };
+  /** For tests: simulate losing the WebGPU device (`midClick`: right after the next click's GPU submission). */
+  loseDevice: { params: { midClick?: boolean }; result: { backend: BackendName } };
   /**
    * Sent first by the page: the worker takes the named Web Lock and holds it
    * for life, so the page learns at once when the worker is gone (the lock is
@@ -211,7 +231,7 @@ export interface EventMap {
   ranking: RankingEvent;
   error: ErrorData;
   /** The backend changed mid-session (a lost WebGPU device): the others were timed as `auto` times them. */
-  backend: { readonly from: string; readonly to: BackendName; readonly reason: string; readonly timings: readonly BackendTiming[] };
+  backend: { readonly from: string; readonly to: BackendName; readonly kernel: string; readonly reason: string; readonly timings: readonly BackendTiming[] };
   /** Storage changed course: in memory instead of IndexedDB, or the oldest events evicted to fit the quota. */
   storage: StorageNotice;
   /** Sent by the page side: the worker stopped (crash, terminate, close) and a new one restored the visitor from storage. */
