@@ -43,15 +43,16 @@ export function uploadTable(gpu: GpuContext, table: GpuItemTable): ResidentTable
     );
   }
   const made: GPUBuffer[] = [];
-  const upload = (data: Uint32Array | Float32Array, label: string): GPUBuffer => {
+  // Bytes as they are: int8 codes, four to a little-endian u32, are what the shaders read (table.ts).
+  const upload = (data: Int8Array | Float32Array, label: string): GPUBuffer => {
     const buffer = gpu.ledger.create({ label, size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
-    new Uint32Array(buffer.getMappedRange()).set(new Uint32Array(data.buffer, data.byteOffset, data.length));
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     buffer.unmap();
     made.push(buffer);
     return buffer;
   };
   const rowmeta = new Float32Array(2 * n);
-  const scales = table.format === 'int8' ? table.vectorScales : null;
+  const scales = table.format === 'int8' ? table.vectors.scales : null;
   for (let i = 0; i < n; i++) {
     rowmeta[2 * i] = table.bias[i]!;
     rowmeta[2 * i + 1] = scales ? scales[i]! : 1;
@@ -66,9 +67,9 @@ export function uploadTable(gpu: GpuContext, table: GpuItemTable): ResidentTable
     };
   } else {
     buffers = {
-      vectors: upload(table.vectorCodes, 'localrec item codes'),
-      context: upload(table.contextCodes ?? placeholder, 'localrec context codes'),
-      contextScales: upload(table.contextScales ?? placeholder, 'localrec context scales'),
+      vectors: upload(table.vectors.codes, 'localrec item codes'),
+      context: upload(table.context?.codes ?? placeholder, 'localrec context codes'),
+      contextScales: upload(table.context?.scales ?? placeholder, 'localrec context scales'),
     };
   }
   const meta = upload(rowmeta, 'localrec item bias and scale');

@@ -18,26 +18,37 @@ export interface FloatTable {
 }
 
 /**
- * An int8 item table (format v2): every row of `dim` values is stored as `dim`
- * symmetric int8 codes and one float32 scale, value = code × scale, codes in
- * [-127, 127]. Four codes pack into one u32, little-endian: dimension `4q + b`
- * of row `i` is byte `b` (bits 8b…8b+7, two's complement) of word `i·dim/4 + q`.
- * `dim` is a multiple of 4. The popularity prior stays float32.
+ * Rows of int8 codes with one float32 scale per row, exactly as format v2
+ * ships them (docs/FORMAT.md `int8-rows`; the same fields as core's
+ * Int8Rows): value = codes[i·dim + d] × scales[i], codes in [-127, 127],
+ * row-major, `dim` a multiple of 4 (a model's rows are padded with zero codes).
+ * The GPU takes the codes' bytes as they are: four consecutive codes are one
+ * little-endian u32, so dimension `4q + b` of row `i` is byte `b` of word
+ * `i·dim/4 + q`. Nothing is re-quantized or repacked.
+ */
+export interface Int8Rows {
+  readonly n: number;
+  readonly dim: number;
+  /** [n × dim] codes, row-major. */
+  readonly codes: Int8Array;
+  /** [n] the value of code 1 in each row (format v2 writes 0 for an all-zero row). */
+  readonly scales: Float32Array;
+}
+
+/**
+ * An int8 item table (format v2): item vectors and context vectors as int8
+ * rows, the popularity prior as float32 (format v2's `bias` section, decoded).
  */
 export interface QuantizedTable {
   readonly format: 'int8';
   readonly n: number;
   readonly dim: number;
-  /** [n × dim/4] packed codes of the item vectors. */
-  readonly vectorCodes: Uint32Array;
-  /** [n] scale of each item vector's codes. */
-  readonly vectorScales: Float32Array;
+  /** Item vectors V (scored against the user vector). */
+  readonly vectors: Int8Rows;
   /** [n] popularity prior. */
   readonly bias: Float32Array;
-  /** [n × dim/4] packed codes of the context vectors; absent for ranking-only tables. */
-  readonly contextCodes?: Uint32Array;
-  /** [n] scale of each context vector's codes. */
-  readonly contextScales?: Float32Array;
+  /** Context vectors C (the prototype start); absent for ranking-only tables. */
+  readonly context?: Int8Rows;
 }
 
 export type GpuItemTable = FloatTable | QuantizedTable;
@@ -45,75 +56,55 @@ export type GpuItemTable = FloatTable | QuantizedTable;
 /** Largest code magnitude: symmetric, so -128 is never used. */
 const CODE_MAX = 127;
 
-/** Packs int8 codes (rows of `dim`, a multiple of 4) four to a u32, byte b = dimension 4q + b. */
-export function packCodes(codes: Int8Array, dim: number): Uint32Array {
-  if (dim % 4 !== 0) throw new Error(`int8 rows need a dim that is a multiple of 4, got ${dim}: pad the rows with zeros.`);
-  const bytes = new Uint8Array(codes.buffer, codes.byteOffset, codes.length);
-  const out = new Uint32Array(codes.length / 4);
-  for (let w = 0; w < out.length; w++) {
-    out[w] = (bytes[4 * w]! | (bytes[4 * w + 1]! << 8) | (bytes[4 * w + 2]! << 16) | (bytes[4 * w + 3]! << 24)) >>> 0;
-  }
-  return out;
-}
-
-/** The int8 codes of packed words (inverse of packCodes). */
-export function unpackCodes(words: Uint32Array): Int8Array {
-  const out = new Int8Array(words.length * 4);
-  for (let w = 0; w < words.length; w++) {
-    const word = words[w]!;
-    for (let b = 0; b < 4; b++) out[4 * w + b] = (word << (24 - 8 * b)) >> 24;
-  }
-  return out;
-}
-
-/** Symmetric int8 quantization of rows: scale = max |value| / 127 per row (1 for an all-zero row). */
-export function quantizeRows(values: Float32Array, n: number, dim: number): { codes: Uint32Array; scales: Float32Array } {
+/**
+ * Symmetric int8 quantization of [n × dim] rows, as format v2's encoder does:
+ * scale = max |row| / maxCode (0 for an all-zero row), round to nearest.
+ * Tests and tools only: a v2 artifact ships the codes.
+ */
+export function quantizeRows(values: Float32Array, n: number, dim: number, maxCode = CODE_MAX): Int8Rows {
   if (values.length !== n * dim) throw new Error(`Expected ${n} × ${dim} = ${n * dim} values to quantize, got ${values.length}.`);
   const codes = new Int8Array(n * dim);
   const scales = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let max = 0;
     for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(values[i * dim + d]!));
-    const scale = max > 0 ? Math.fround(max / CODE_MAX) : 1;
+    if (max === 0) continue;
+    const scale = Math.fround(max / maxCode);
     scales[i] = scale;
-    for (let d = 0; d < dim; d++) codes[i * dim + d] = Math.max(-CODE_MAX, Math.min(CODE_MAX, Math.round(values[i * dim + d]! / scale)));
+    for (let d = 0; d < dim; d++) codes[i * dim + d] = Math.max(-maxCode, Math.min(maxCode, Math.round(values[i * dim + d]! / scale)));
   }
-  return { codes: packCodes(codes, dim), scales };
+  return { n, dim, codes, scales };
 }
 
-/** Row values of packed codes: code × scale, as float32 (what a host kernel compares against). */
-export function dequantizeRows(words: Uint32Array, scales: Float32Array, dim: number): Float32Array {
-  const codes = unpackCodes(words);
+/** Row values of int8 rows: code × scale, as float32 (what a host kernel compares against). */
+export function dequantizeRows(rows: Int8Rows): Float32Array {
+  const { dim, codes, scales } = rows;
   return Float32Array.from(codes, (code, j) => code * scales[Math.floor(j / dim)]!);
 }
 
 /** The int8 version of a float table (tests and tools; format v2 ships it ready-made). */
 export function quantizeTable(table: FloatTable): QuantizedTable {
   const { n, dim } = table;
-  const vectors = quantizeRows(table.vectors, n, dim);
-  const context = table.context ? quantizeRows(table.context, n, dim) : null;
   return {
     format: 'int8',
     n,
     dim,
-    vectorCodes: vectors.codes,
-    vectorScales: vectors.scales,
+    vectors: quantizeRows(table.vectors, n, dim),
     bias: table.bias,
-    ...(context ? { contextCodes: context.codes, contextScales: context.scales } : {}),
+    ...(table.context ? { context: quantizeRows(table.context, n, dim) } : {}),
   };
 }
 
 /** The float table an int8 table stands for (value = code × scale). */
 export function dequantizeTable(table: QuantizedTable): FloatTable {
   const { n, dim } = table;
-  const context = table.contextCodes && table.contextScales ? dequantizeRows(table.contextCodes, table.contextScales, dim) : null;
   return {
     format: 'float32',
     n,
     dim,
-    vectors: dequantizeRows(table.vectorCodes, table.vectorScales, dim),
+    vectors: dequantizeRows(table.vectors),
     bias: table.bias,
-    ...(context ? { context } : {}),
+    ...(table.context ? { context: dequantizeRows(table.context) } : {}),
   };
 }
 
@@ -132,17 +123,18 @@ export function checkTable(table: GpuItemTable): void {
     expect('context', table.context?.length, n * dim);
     return;
   }
-  if (dim % 4 !== 0) throw new Error(`An int8 table needs a dim that is a multiple of 4 (4 codes per u32), got ${dim}.`);
-  expect('vectorCodes', table.vectorCodes.length, (n * dim) / 4);
-  expect('vectorScales', table.vectorScales.length, n);
-  expect('contextCodes', table.contextCodes?.length, (n * dim) / 4);
-  expect('contextScales', table.contextScales?.length, n);
-  if ((table.contextCodes === undefined) !== (table.contextScales === undefined)) {
-    throw new Error('An int8 table has context codes without scales or scales without codes: give both or neither.');
-  }
+  if (dim % 4 !== 0) throw new Error(`An int8 table needs a dim that is a multiple of 4 (4 codes per u32; format v2 pads rows with zero codes), got ${dim}.`);
+  const rows = (name: string, r: Int8Rows | undefined) => {
+    if (!r) return;
+    if (r.n !== n || r.dim !== dim) throw new Error(`Item table "${name}" is ${r.n} × ${r.dim} int8 rows, expected ${n} × ${dim}.`);
+    expect(`${name}.codes`, r.codes.length, n * dim);
+    expect(`${name}.scales`, r.scales.length, n);
+  };
+  rows('vectors', table.vectors);
+  rows('context', table.context);
 }
 
 /** True when the table can start a visitor from their clicks' context vectors. */
 export function hasContext(table: GpuItemTable): boolean {
-  return table.format === 'float32' ? table.context !== undefined : table.contextCodes !== undefined;
+  return table.context !== undefined;
 }
