@@ -1,7 +1,8 @@
-// `npm run bench -- --out bench/results/<name>.json [--quick] [--skip node,cold,peer,browser] [--backends wasm,cpu] [--kernels tfjs,host,wgsl]`
+// `npm run bench -- --out bench/results/<name>.json [--quick] [--skip node,cold,peer,browser,worker] [--backends wasm,cpu] [--kernels tfjs,host,wgsl]`
 // In Chromium (inside the benchmark worker, per backend): click → top 20,
 // ranking alone, dispatches per click, memory over consecutive adaptations, the
-// matrix-product peak; cold start on the production build. In Node: the PyTorch
+// matrix-product peak; cold start on the production build; clicks through the
+// recommender API (what `auto` chooses at 10k and 100k items). In Node: the PyTorch
 // peer on the same artifacts and clicks, meta-training throughput. Prints
 // tables and writes one JSON. ~10 minutes in full, ~3 with --quick.
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { NODE_BACKENDS, useNodeBackend } from '../src/cli/node-backend';
 import { BACKENDS, type BackendName } from '../src/backend/names';
 import { browserBench, type BenchKernel } from './browser/run-browser';
 import { coldStarts } from './browser/cold-start';
+import { workerClicks } from './browser/worker-clicks';
 import { benchCatalog } from './catalogs';
 import { trainingThroughput, type ThroughputRow } from './node-measures';
 import { peerPhase, type PeerPhase } from './peer-phase';
@@ -60,6 +62,8 @@ const browser = skip.has('browser')
   : await browserBench({ catalogs, clickCounts, reps, scoringItems, adaptations: quick ? 200 : 1000, budgetMs: quick ? 3000 : 6000, backends, ...(kernels ? { kernels } : {}), log });
 if (!skip.has('peer')) await runPeer();
 const coldStart = skip.has('cold') ? [] : await coldStarts(['auto', ...backends], quick ? 2 : 3, log);
+// The worker's own choice and click path at the sizes around GPU_PROBE_ITEMS (100k is built from the demo model once, then cached).
+const workerRows = skip.has('worker') ? [] : await workerClicks(await Promise.all([10_000, 100_000].map(benchCatalog)), ['auto', ...backends], quick ? 10 : 30, log);
 
 const throughput: ThroughputRow[] = [];
 if (!skip.has('node')) {
@@ -102,6 +106,7 @@ const report = {
   clickToRanking: clickRows,
   scoring: browser?.scoring ?? [],
   coldStart,
+  workerClicks: workerRows,
   dispatches: browser?.dispatches ?? [],
   memory: browser?.memory ?? [],
   trainingThroughput: throughput,
@@ -129,6 +134,7 @@ for (const [title, rows] of [
   ['Ranking alone: top 100', report.scoring],
   ['PyTorch peer', [...peerClick, ...peerScoring.map((r) => ({ ...r, clicks: 'ranking alone' }))]],
   ['Cold start: navigation → first ranked list (production build, localhost)', report.coldStart],
+  ['Clicks through the recommender API (page: click() → answer; auto\'s choice and reason)', report.workerClicks],
   ['Kernel dispatches per click (tf.profile; wgsl: counted by the kernel, with its read-backs)', report.dispatches],
   ['WGSL kernel against the host kernel on the same artifact (top ids, largest score difference)', report.hostAgreement],
   ['WGSL kernel: GPU time per dispatch (timestamp queries; sweeps…, select-local, select-merge), ms', report.gpuTime],

@@ -11,7 +11,7 @@ import type { BackendName, BackendPreference } from '../backend/names';
 /** One backend's result in a selection: probe time in ms, or why it was not used. */
 export interface BackendTiming {
   readonly name: BackendName;
-  /** Time of one timed probe (adaptation + ranking) after a warm-up run, ms; null when not measured. */
+  /** Time of one adaptation + ranking after a warm-up run (the fastest of 3 in `auto`), ms; null when not measured. */
   readonly ms: number | null;
   readonly error?: string;
 }
@@ -129,7 +129,7 @@ export interface InitParams {
   readonly backend: BackendPreference;
   /** IndexedDB database; the worker's default (storage's DEFAULT_DB_NAME) when absent. */
   readonly dbName?: string;
-  /** Time budget for `auto` backend selection, ms (backend's SELECTION_BUDGET_MS when absent). */
+  /** Time `auto` may spend on more backends once one works, ms (backend's SELECTION_BUDGET_MS when absent). */
   readonly budgetMs?: number;
   /** A model download fails after this long without receiving a byte, ms. */
   readonly downloadTimeoutMs?: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, fallbackBackend, GOOD_ENOUGH_MS, GPU_PROBE_ITEMS, type SelectionEnv } from '../../../src/backend/select';
+import { chooseBackend, fallbackBackend, GOOD_ENOUGH_MS, GPU_PROBE_ITEMS, PROBE_RUNS, type SelectionEnv } from '../../../src/backend/select';
 import type { BackendName } from '../../../src/backend/names';
 
 /** A fake world: which backends initialise, and how long the probe takes on each (ms of fake clock). */
@@ -65,6 +65,42 @@ describe('chooseBackend', () => {
     ]);
     expect(choice.timings[2]!.error).toContain('500 ms selection budget');
     expect(choice.timings[3]!.error).toContain('500 ms selection budget');
+  });
+
+  it('counts the budget from the first working backend: building the model (the first probe) does not use it up', async () => {
+    const w = world({ webgpu: 30, wasm: 20 });
+    let built = false;
+    const probe = async () => {
+      // The model is built on the first probe, whichever backend runs it: 400 probes' worth (8 s of fake clock).
+      if (!built) for (let i = 0; i < 400; i++) await w.probe();
+      built = true;
+      await w.probe();
+    };
+    const choice = await chooseBackend('auto', probe, 6_000, w.env);
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 20],
+      ['webgpu', 30],
+      ['webgl', null],
+      ['cpu', null],
+    ]);
+    expect(choice.timings[2]!.error).toContain('not in this fake');
+    expect(choice.backend).toBe('wasm');
+  });
+
+  it(`keeps the fastest of ${PROBE_RUNS} timed probes: one slow sample on a busy machine does not decide`, async () => {
+    const w = world({ webgpu: 30, wasm: 10 });
+    let calls = 0;
+    // wasm's warm-up, then its first timed probe is slowed by another job (+90 ms); the rest are not.
+    const probe = async () => {
+      await w.probe();
+      if (++calls === 2) for (let i = 0; i < 9; i++) await w.probe();
+    };
+    const choice = await chooseBackend('auto', probe, 10_000, w.env);
+    expect(choice.timings.slice(0, 2).map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 10],
+      ['webgpu', 30],
+    ]);
+    expect(choice.backend).toBe('wasm');
   });
 
   it('falls through to the GPU and cpu when wasm does not initialise (e.g. a CSP without wasm-unsafe-eval)', async () => {
