@@ -206,4 +206,13 @@ export interface AdaptKernel {
   scores(items: ItemTable, state: UserState): Promise<Float32Array>;
   /** Top `k` items, best first (ties to the lower index), skipping `exclude`. */
   rank(items: ItemTable, state: UserState, k: number, exclude: Int32Array): Promise<{ indices: Int32Array; scores: Float32Array }>;
+  /**
+   * Optional: the 1-based rank of `target` among the items not in `exclude`
+   * (higher score first, equal scores in catalog order, NaN last: the
+   * protocol's rule), without the catalog's scores leaving the kernel. A
+   * kernel may answer it with its next adaptation started in the same task
+   * (a GPU kernel: one read-back for a click's rank before adapting and the
+   * adaptation). Without it, callers rank `scores()`.
+   */
+  rankOf?(items: ItemTable, state: UserState, target: number, exclude: Int32Array): Promise<number>;
 }
