@@ -2,74 +2,28 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeArtifact } from '../artifact/encode';
-import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '../data/load';
-import { generateWorld } from '../data/synthetic';
-import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../eval/protocol';
-import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
+import { catalogItems, dataFingerprint } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
-import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';
+import { trainMeta, type TrainedModel } from '../train/trainer';
 import { parseFlags } from './flags';
 import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from './node-backend';
+import { loadTrainInput, missing, TRAIN_FLAGS, trainConfigFromFlags } from './train-input';
 
-const d = DEFAULT_TRAIN_CONFIG;
 const SPEC = {
-  format: { kind: 'string', example: 'movielens-100k', choices: DATASET_FORMATS },
-  data: { kind: 'string', example: '../shared/data/ml-100k' },
+  ...TRAIN_FLAGS,
   out: { kind: 'string', example: 'models/ml100k' },
-  algo: { kind: 'string', example: 'maml', choices: ALGORITHMS },
   backend: { kind: 'string', example: 'wasm', choices: NODE_BACKENDS },
-  seed: { kind: 'int', example: '1' },
-  threshold: { kind: 'number', example: '4' },
-  'min-positives': { kind: 'int', example: '25' },
-  fold: { kind: 'int', example: '0' },
-  dim: { kind: 'int', example: String(d.dim) },
-  steps: { kind: 'int', example: String(d.innerSteps) },
-  iterations: { kind: 'int', example: String(d.iterations) },
-  'pretrain-iterations': { kind: 'int', example: String(d.pretrainIterations) },
-  transfer: { kind: 'string', example: d.transfer, choices: TRANSFERS },
-  batch: { kind: 'int', example: String(d.batchSize) },
-  'meta-lr': { kind: 'number', example: String(d.metaLr) },
-  'inner-lr': { kind: 'number', example: String(d.innerLr) },
-  'learn-rates': { kind: 'bool', example: 'true' },
-  'weight-decay': { kind: 'number', example: String(d.weightDecay) },
-  'negative-weight': { kind: 'number', example: '0.5' },
-  'world-items': { kind: 'int', example: '2000' },
-  'world-users': { kind: 'int', example: '1500' },
-  personas: { kind: 'int', example: '12' },
 } as const;
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), SPEC);
-  const format = (f.format ?? fail('--format', 'movielens-100k')) as DatasetFormat;
-  const out = resolve(String(f.out ?? fail('--out', 'models/mine')));
-  const seed = Number(f.seed ?? 1);
-  const config: TrainConfig = {
-    ...d,
-    algorithm: (f.algo ?? 'maml') as Algorithm,
-    seed,
-    dim: Number(f.dim ?? d.dim),
-    innerSteps: Number(f.steps ?? d.innerSteps),
-    iterations: Number(f.iterations ?? d.iterations),
-    pretrainIterations: Number(f['pretrain-iterations'] ?? d.pretrainIterations),
-    transfer: (f.transfer ?? d.transfer) as Transfer,
-    batchSize: Number(f.batch ?? d.batchSize),
-    metaLr: Number(f['meta-lr'] ?? d.metaLr),
-    innerLr: Number(f['inner-lr'] ?? d.innerLr),
-    learnRates: Boolean(f['learn-rates'] ?? d.learnRates),
-    weightDecay: Number(f['weight-decay'] ?? d.weightDecay),
-  };
+  const out = resolve(String(f.out ?? missing('--out', 'models/mine')));
+  const config = trainConfigFromFlags(f);
   const backend = (f.backend ?? 'wasm') as NodeBackend;
   await useNodeBackend(backend);
   const log = (line: string): void => void process.stderr.write(`[train ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-  const world = { seed, ...(f['world-items'] ? { items: Number(f['world-items']) } : {}), ...(f['world-users'] ? { users: Number(f['world-users']) } : {}) };
-  if (format !== 'synthetic' && f.data === undefined) fail('--data', '../shared/data/ml-100k');
-  const synthetic = format === 'synthetic' ? generateWorld(world) : undefined;
-  const dataset = synthetic?.dataset ?? (await loadDataset(format, String(f.data ?? ''), { world }));
-  const threshold = Number(f.threshold ?? PROTOCOL_DEFAULTS.threshold);
-  const prepared = prepareData(dataset, threshold);
-  const minPositives = Number(f['min-positives'] ?? (format === 'synthetic' ? 20 : PROTOCOL_DEFAULTS.minPositives));
-  const data = shippingSplit(prepared, Number(f.fold ?? 0), minPositives);
+  const { format, dataset, prepared, data, threshold, minPositives, fold, personas } = await loadTrainInput(f);
   log(`${dataset.name}: ${prepared.catalog.length} items, ${data.train.length} training users, ${data.validation.length} validation users (${prepared.positives})`);
   log(`${config.algorithm} on ${backend}: ${config.iterations} meta-batches of ${config.batchSize} tasks, ${config.innerSteps} inner steps, dim ${config.dim}`);
 
@@ -93,7 +47,7 @@ async function main(): Promise<void> {
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
     negativeWeight: Number(f['negative-weight'] ?? 0.5),
-    training: { ...model.config, start: startSummary(model.start), backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: Number(f.fold ?? 0) },
+    training: { engine: 'node', ...model.config, start: startSummary(model.start), backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: fold },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -109,10 +63,8 @@ async function main(): Promise<void> {
     await writeFile(join(out, name), content);
     bytes += content.byteLength;
   }
-  if (synthetic) {
+  if (personas) {
     // Simulated visitors for the demo: held-out (validation-bucket) users, never trained on.
-    const fold = Number(f.fold ?? 0);
-    const personas = synthetic.personas.filter((p) => userRole(p.id, fold) === 'validation').slice(0, Number(f.personas ?? 12));
     const json = new TextEncoder().encode(JSON.stringify({ personas }));
     await writeFile(join(out, 'personas.json'), json);
     bytes += json.byteLength;
@@ -125,10 +77,6 @@ async function main(): Promise<void> {
 function startSummary(start: TrainedModel['start']): Record<string, unknown> {
   const { als, ...rest } = start;
   return { ...rest, ...(als ? { als: { head: als.head, validation: als.mean } } : {}) };
-}
-
-function fail(flag: string, example: string): never {
-  throw new Error(`Missing ${flag}: e.g. ${flag} ${example}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,104 @@
+// `npm run train:dist -- --nproc 2 <the flags of npm run train>`: prepares the data in Node
+// (src/cli/prepare.ts, a process of its own), then meta-trains with PyTorch under torchrun
+// (trainer/, DistributedDataParallel: gloo on CPU, nccl on CUDA) and writes the same artifact.
+// Multi-node: run the same command on every node with --nnodes N --node-rank R
+// --rdzv-endpoint <node 0 host>:<port>; node 0 writes the artifact.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags, type FlagValues } from './flags';
+import { missing, TRAIN_FLAGS, trainConfigFromFlags } from './train-input';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PREPARE = join(ROOT, 'src/cli/prepare.ts');
+const TRAINER = join(ROOT, 'trainer');
+
+/** The python with PyTorch: $LOCALREC_PYTHON, else Debian's /usr/bin/python3 (python3-torch). */
+const PYTHON = process.env.LOCALREC_PYTHON ?? '/usr/bin/python3';
+
+const SPEC = {
+  ...TRAIN_FLAGS,
+  out: { kind: 'string', example: 'models/ml100k' },
+  nproc: { kind: 'int', example: '2' },
+  nnodes: { kind: 'int', example: '1' },
+  'node-rank': { kind: 'int', example: '0' },
+  'rdzv-endpoint': { kind: 'string', example: 'node0.example:29500' },
+  'max-minutes': { kind: 'number', example: '60' },
+  resume: { kind: 'string', example: 'models/ml100k.work/checkpoint.pt' },
+  work: { kind: 'string', example: 'models/ml100k.work' },
+  prepared: { kind: 'string', example: 'models/ml100k.work/prepared' },
+  'validate-every': { kind: 'int', example: '100' },
+} as const;
+
+async function main(): Promise<void> {
+  const f = parseFlags(process.argv.slice(2), SPEC);
+  const out = resolve(String(f.out ?? missing('--out', 'models/mine')));
+  const work = resolve(String(f.work ?? `${out}.work`));
+  const nproc = Number(f.nproc ?? 1);
+  const nnodes = Number(f.nnodes ?? 1);
+  const config = trainConfigFromFlags(f);
+  const processes = nproc * nnodes;
+  if (nproc < 1 || nnodes < 1) throw new Error(`--nproc ${nproc} and --nnodes ${nnodes} must be at least 1.`);
+  if (config.batchSize % processes !== 0) {
+    throw new Error(`--batch ${config.batchSize} is the global batch and must split evenly over ${processes} processes: use e.g. --batch ${processes * Math.max(1, Math.round(config.batchSize / processes))}.`);
+  }
+  if (nnodes > 1 && (f['rdzv-endpoint'] === undefined || f['node-rank'] === undefined)) {
+    throw new Error(`--nnodes ${nnodes} needs --node-rank (0 … ${nnodes - 1}, this node) and --rdzv-endpoint <host:port of node 0>, on every node.`);
+  }
+  const log = (line: string): void => void process.stderr.write(`[train:dist ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+  const prepared = f.prepared !== undefined ? resolve(String(f.prepared)) : join(work, 'prepared');
+  if (f.prepared === undefined) {
+    await run(process.execPath, ['--import', 'tsx', PREPARE, ...dataFlags(f), '--out', prepared], ROOT);
+  } else if (!existsSync(join(prepared, 'prepared.json'))) {
+    throw new Error(`--prepared ${prepared} has no prepared.json: run \`npm run train:prepare -- <data flags> --out ${prepared}\` first.`);
+  }
+  const rendezvous = nnodes > 1
+    ? ['--nnodes', String(nnodes), '--node_rank', String(f['node-rank']), '--rdzv_endpoint', String(f['rdzv-endpoint'])]
+    : ['--standalone', '--nnodes', '1'];
+  // Debian's torchrun crashes when it sets up its default redirects; a rank that does not exist (9) avoids them.
+  const torchrun = ['-m', 'torch.distributed.run', '--redirects', '9:1', '--tee', '9:1', '--nproc_per_node', String(nproc), ...rendezvous];
+  const trainer = [
+    '-m', 'localrec_trainer', '--prepared', prepared, '--out', out, '--checkpoint', join(work, 'checkpoint.pt'),
+    '--algo', config.algorithm, '--seed', String(config.seed), '--dim', String(config.dim), '--steps', String(config.innerSteps),
+    '--iterations', String(config.iterations), '--pretrain-iterations', String(config.pretrainIterations),
+    '--transfer', config.transfer, '--batch', String(config.batchSize), '--meta-lr', String(config.metaLr),
+    '--inner-lr', String(config.innerLr), '--learn-rates', String(config.learnRates), '--weight-decay', String(config.weightDecay),
+    '--negative-weight', String(f['negative-weight'] ?? 0.5),
+    ...optional(f, ['validate-every', 'max-minutes', 'resume']),
+  ];
+  log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
+  await run(PYTHON, [...torchrun, ...trainer], ROOT, { PYTHONPATH: [TRAINER, process.env.PYTHONPATH].filter(Boolean).join(':') });
+}
+
+/** The flags that describe the data, for the prepare step. */
+function dataFlags(f: FlagValues): string[] {
+  const names = ['format', 'data', 'threshold', 'min-positives', 'fold', 'seed', 'world-items', 'world-users', 'personas'];
+  return names.flatMap((n) => (f[n] === undefined ? [] : [`--${n}`, String(f[n])]));
+}
+
+function optional(f: FlagValues, names: readonly string[]): string[] {
+  return names.flatMap((n) => (f[n] === undefined ? [] : [`--${n}`, n === 'resume' ? resolve(String(f[n])) : String(f[n])]));
+}
+
+/** Runs a command with this terminal (so rank 0's progress bar draws) and fails with its exit code. */
+function run(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onTerm = forward('SIGTERM');
+    process.on('SIGTERM', onTerm);
+    child.on('error', (error) => fail(new Error(`${command} did not start (${error.message}): set LOCALREC_PYTHON to a python with PyTorch, or \`apt-get install -y python3-torch\`.`)));
+    child.on('close', (code, signal) => {
+      process.off('SIGTERM', onTerm);
+      if (code === 0) done();
+      else fail(new Error(`${command === PYTHON ? 'torchrun' : 'the prepare step'} exited with ${signal ?? code} (its messages are above).`));
+    });
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`train:dist: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+"""Item-item structure shipped with a model (src/core/neighbours.ts).
+
+For every item, its `m` most similar items (shrunk cosine over training users'
+positives). A visitor's clicks turn it into one sparse row over the catalog,
+the mean similarity of each item to the clicked ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .model import Rows
+from .ragged import Ragged
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    m: int  # neighbours kept per item
+    ids: np.ndarray  # int32 [items, m] neighbour indices, -1 where an item has fewer than m
+    sims: np.ndarray  # float32 [items, m] similarities, 0 where ids is -1
+
+
+def neighbour_rows(neighbours: Neighbours, clicks: Ragged, dtype: torch.dtype = torch.float32) -> Rows:
+    """Each list's mean similarity row (neighbourRow): clicked item c adds sims[c]/len at ids[c]; repeats count again."""
+    rows = clicks.rows()
+    lengths = clicks.lengths()
+    ids = neighbours.ids[clicks.items]  # [clicks, m]
+    sims = neighbours.sims[clicks.items].astype(np.float64) * (1.0 / lengths[rows])[:, None]
+    keep = ids >= 0
+    row = np.broadcast_to(rows[:, None], ids.shape)[keep]
+    return Rows(
+        torch.from_numpy(np.ascontiguousarray(row, dtype=np.int64)),
+        torch.from_numpy(ids[keep].astype(np.int64)),
+        torch.from_numpy(sims[keep]).to(dtype),
+        len(clicks),
+    )

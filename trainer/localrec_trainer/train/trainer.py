@@ -1,0 +1,273 @@
+"""Meta-training: the ALS start, pooled pretraining, the meta-loop, the validated choice (src/train/trainer.ts).
+
+The loops run the same on one process and under DDP: `world` (distributed.py)
+wraps the module, hands out each process's share of a global batch and sums
+what the processes computed; `run` holds progress, the time budget and the
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ..core.features import FeatureRows, feature_rows, feature_vocabulary, item_inputs, log_popularity
+from ..core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective
+from ..core.model import ItemInputs, to_device
+from ..core.neighbours import Neighbours
+from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
+from ..core.ragged import Ragged
+from .als_start import AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
+from .config import TrainConfig
+from .episodes import Validation, episode_ndcg
+from .neighbours import build_neighbours
+from .pretrain import ADAM_EPSILON, Arrays, TrainProgress, describe, pooled_params
+from .tasks import TRAIN_SHOTS, eligible_users, sample_tasks
+
+if TYPE_CHECKING:
+    from ..distributed import Run, World
+
+ALS_TEMPERATURE = 10.0
+"""Logit scale of the ALS start (ALS scores live in [0, 1])."""
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a training run needs, independent of the file format it came from."""
+
+    tags: list  # tags per catalog item (None: no content)
+    train: Ragged  # training users' positives in protocol order
+    validation: Ragged  # users to choose the best iteration on
+
+
+@dataclass(frozen=True)
+class ItemSide:
+    """The fixed item-side inputs of a model: content features, warm mask, log popularity."""
+
+    names: list[str]
+    features: FeatureRows
+    warm: np.ndarray
+    log_pop: np.ndarray
+
+
+@dataclass
+class TrainedModel:
+    arrays: Arrays
+    side: ItemSide
+    config: TrainConfig
+    history: list[TrainProgress]
+    validation: Validation
+    tasks_per_second: float
+    neighbours: Optional[Neighbours]
+    start: dict  # which start won on validation: {chosen, pooled?, als?: {head, validation}}
+
+
+def item_side(data: TrainingData) -> ItemSide:
+    names = feature_vocabulary(data.tags)
+    counts = np.bincount(data.train.items, minlength=len(data.tags)).astype(np.float32)
+    warm = (counts > 0).astype(np.float32)
+    return ItemSide(names, feature_rows(data.tags, names), warm, log_popularity(counts))
+
+
+class MetaModel(nn.Module):
+    """Every meta-parameter as one module for DDP; those the algorithm does not train are constants."""
+
+    def __init__(self, init: Params, trainable: list[str]) -> None:
+        super().__init__()
+        self.learned = nn.ParameterDict({n: nn.Parameter(t.clone()) for n, t in init.items() if n in trainable})
+        for n, t in init.items():
+            if n not in trainable:
+                self.register_buffer(n, t.clone())
+
+    def params(self) -> Params:
+        return {**dict(self.named_buffers()), **dict(self.learned.items())}
+
+    def forward(self, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig, share: Share) -> Tensor:
+        return meta_objective(self.params(), inputs, batch, config, share)
+
+
+def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run") -> TrainedModel:
+    """The configured training: the pretrain baseline, or meta-training with the validated start."""
+    context = _Context(data, config, world, run)
+    return context.pretrain() if config.algorithm == "pretrain" else context.meta()
+
+
+class _Context:
+    """What every phase of one run shares: item inputs, neighbour lists, the validation function."""
+
+    def __init__(self, data: TrainingData, config: TrainConfig, world: "World", run: "Run") -> None:
+        self.data, self.config, self.world, self.run = data, config, world, run
+        self.side = item_side(data)
+        self.shape = ModelShape(len(data.tags), len(self.side.names), config.dim)
+        self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop)
+        started = time.monotonic()
+        self.index = build_neighbours(data.train, self.shape.items, config.neighbours, config.neighbour_shrink) if config.neighbours > 0 else None
+        self.neighbours = self.index.shipped() if self.index is not None else None
+        if self.index is not None:
+            run.progress.log(f"{config.neighbours} neighbours per item in {time.monotonic() - started:.1f} s")
+        self.eval_steps = 0 if config.algorithm == "protonet" else config.inner_steps
+
+    def validate(self, params: Params) -> Validation:
+        """Validation on every process's share of the episodes, summed over the processes."""
+        on_device = {n: t.detach().to(self.world.device) for n, t in params.items()}
+        return episode_ndcg(on_device, to_device(self.inputs, self.world.device), self.data.validation, self.config.validation_ks,
+                            self.eval_steps, self.neighbours, self.world.share, self.world.sum)
+
+    def validate_arrays(self, arrays: Arrays) -> Validation:
+        return self.validate(from_arrays(arrays, self.shape))
+
+    def model(self, arrays: Arrays, history: list[TrainProgress], validation: Validation, start: dict,
+              config: Optional[TrainConfig] = None) -> TrainedModel:
+        rates = [h.tasks_per_second for h in history]
+        return TrainedModel(arrays, self.side, config or self.config, history, validation,
+                            sum(rates) / max(1, len(rates)), self.neighbours, start)
+
+    def pretrain(self) -> TrainedModel:
+        """The transfer-learning baseline (trainPretrain): pooled users, then a fine-tuning rate chosen on validation."""
+        from .pretrain import finetune_candidates
+
+        def grid(arrays: Arrays) -> dict:
+            best: Optional[dict] = None
+            for rate, tuned in finetune_candidates(arrays, self.config.dim, self.neighbours is not None):
+                v = self.validate_arrays(tuned)
+                if best is None or v.mean > best["mean"]:
+                    best = {"mean": v.mean, "by_k": v.by_k, "arrays": tuned, "rate": rate}
+            assert best is not None
+            return best
+
+        pooled = pooled_params(self.data.train, self.config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", grid)
+        chosen = pooled.best
+        assert chosen is not None
+        return self.model(chosen["arrays"], pooled.history, Validation(chosen["mean"], chosen["by_k"]), {"chosen": "pooled"},
+                          self.config.with_changes(inner_lr=chosen["rate"]))
+
+    def meta(self) -> TrainedModel:
+        """Meta-trains an initialization (trainMeta); the ALS start competes on validation unless --transfer pooled."""
+        config = self.config
+        als = None if config.transfer == "pooled" else self.als_candidate()
+        als_summary = {"als": {"head": als.head, "validation": als.mean}} if als is not None else {}
+        if als is not None and config.transfer == "als":
+            return self.model(als.arrays, [], Validation(als.mean, als.by_k), {"chosen": "als", **als_summary})
+        start = self.starting_params()
+        trained, history = self.meta_loop(start)
+        chosen_als = als is not None and als.mean > trained.mean
+        arrays, validation = (als.arrays, Validation(als.mean, als.by_k)) if chosen_als else (trained.arrays, trained.validation)
+        return self.model(arrays, history, validation, {"chosen": "als" if chosen_als else "pooled", "pooled": trained.mean, **als_summary})
+
+    def als_candidate(self) -> AlsStart:
+        """The ALS start with its head chosen on the validation users; the λ grid is spread over the processes."""
+        saved = self.run.resumed("als")
+        if saved is not None:
+            return AlsStart(**saved)
+        config, world = self.config, self.world
+        started = time.monotonic()
+        data = als_data(self.data.train, self.shape.items, self.side.features, self.side.warm)
+        cfg = AlsStartConfig(config.dim, config.als_alpha, config.als_lambdas, ALS_TEMPERATURE, config.seed)
+
+        def embed(lambdas: list[float]) -> dict[float, Arrays]:
+            out: dict[float, Arrays] = {}
+            for i, lam in enumerate(lambdas):
+                owner = i % world.size
+                mine = als_embeddings(data, cfg, lam) if owner == world.rank else None
+                out[lam] = {n: world.broadcast(torch.from_numpy(mine[n]) if mine else torch.zeros(shape, dtype=torch.float32), owner).numpy()
+                            for n, shape in _embedding_shapes(self.shape, self.side.features is not None).items()}
+            return out
+
+        self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
+        als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
+                               config.als_lambdas, self.neighbours is not None, self.eval_steps)
+        self.run.progress.log(f"ALS start: validation nDCG@10 {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
+        self.run.save(als=als.__dict__)
+        return als
+
+    def starting_params(self) -> Arrays:
+        """Random parameters, or pooled-pretrained ones with the context side copied from the item side."""
+        saved = self.run.resumed("start")
+        if saved is not None:
+            return saved
+        config = self.config
+        fresh = to_arrays(init_params(self.shape, config.seed, inner_lr=config.inner_lr, proto_scale=1))
+        if config.pretrain_iterations <= 0:
+            return fresh
+        pooled = pooled_params(self.data.train, config.with_changes(iterations=config.pretrain_iterations), self.shape,
+                               self.inputs, "user", self.world, self.run, "pretrain").arrays
+        keep = ("protoScale", "logLrUser", "logLrPop", "logShrink", "logKnnInit", "logLrKnn")
+        start = {**fresh, **pooled, "contentCtx": pooled["contentW"].copy(), "ctxEmb": pooled["itemEmb"].copy(),
+                 **{n: fresh[n] for n in keep}}
+        self.run.save(start=start)
+        return start
+
+    def meta_loop(self, start: Arrays) -> tuple["_Best", list[TrainProgress]]:
+        """The meta-batches; keeps the parameters with the best validation objective."""
+        config, world, run = self.config, self.world, self.run
+        meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay, self.index is not None)
+        module = MetaModel(from_arrays(start, self.shape), differentiated_names(meta))
+        optimizer = torch.optim.Adam(module.learned.parameters(), lr=config.meta_lr, eps=ADAM_EPSILON)
+        resumed = run.resumed("meta")
+        if resumed:
+            module.load_state_dict(resumed["module"])
+            optimizer.load_state_dict(resumed["optimizer"])
+        model = world.wrap(module)
+        inputs = to_device(self.inputs, world.device)
+        eligible = eligible_users(self.data.train)
+        sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
+        shots = np.asarray(TRAIN_SHOTS)
+        history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
+        best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
+        first = resumed["iteration"] if resumed else 0
+        run.progress.phase("meta", config.iterations, first, config.batch_size)
+        since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
+        it = first
+        for it in range(first + 1, config.iterations + 1):
+            users, slots = sampler.batch(it - 1)
+            batch = sample_tasks(self.data.train, eligible[users], shots[sampler.draws(it - 1, slots, len(shots))], self.index)
+            clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
+            share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
+            loss = model(inputs, to_device(batch, world.device), meta, share)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += float(loss.detach())
+            tasks_since += config.batch_size
+            stop = run.expired()
+            run.progress.advance(it)
+            if it % config.validate_every == 0 or it == config.iterations or stop:
+                seconds = time.monotonic() - since
+                mean_loss = float(world.sum(torch.tensor([loss_sum], dtype=torch.float64))) / world.size
+                v = self.validate(module.params())
+                point = TrainProgress(it, mean_loss * config.batch_size / tasks_since, tasks_since / max(seconds, 1e-9), v.mean)
+                history.append(point)
+                run.progress.log(describe("meta", it, config.iterations, point))
+                if best is None or v.mean > best.mean:
+                    best = _Best(to_arrays(module.params()), v.mean, v.by_k)
+                run.save(meta={"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                               "best": best.__dict__, "history": [h.__dict__ for h in history]})
+                since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
+            if stop:
+                break
+        if best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
+            v = self.validate(module.params())
+            best = _Best(to_arrays(module.params()), v.mean, v.by_k)
+        return best, history
+
+
+@dataclass
+class _Best:
+    arrays: Arrays
+    mean: float
+    by_k: dict[int, float]
+
+    @property
+    def validation(self) -> Validation:
+        return Validation(self.mean, self.by_k)
+
+
+def _embedding_shapes(shape: ModelShape, content: bool) -> dict[str, tuple[int, ...]]:
+    shapes = param_shapes(shape)
+    names = ("itemEmb", "ctxEmb", "contentW", "contentCtx") if content else ("itemEmb", "ctxEmb")
+    return {n: shapes[n] for n in names}
