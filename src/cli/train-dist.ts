@@ -29,6 +29,7 @@ const SPEC = {
   work: { kind: 'string', example: 'models/ml100k.work' },
   prepared: { kind: 'string', example: 'models/ml100k.work/prepared' },
   'validate-every': { kind: 'int', example: '100' },
+  dtype: { kind: 'string', example: 'float32', choices: ['float32', 'float64'] },
 } as const;
 
 async function main(): Promise<void> {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     '--transfer', config.transfer, '--batch', String(config.batchSize), '--meta-lr', String(config.metaLr),
     '--inner-lr', String(config.innerLr), '--learn-rates', String(config.learnRates), '--weight-decay', String(config.weightDecay),
     '--negative-weight', String(f['negative-weight'] ?? 0.5),
-    ...optional(f, ['validate-every', 'max-minutes', 'resume']),
+    ...optional(f, ['validate-every', 'max-minutes', 'resume', 'dtype']),
   ];
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
   await run(PYTHON, [...torchrun, ...trainer], ROOT, { PYTHONPATH: [TRAINER, process.env.PYTHONPATH].filter(Boolean).join(':') });

@@ -42,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--learn-rates", type=_bool, default=d.learn_rates)
     p.add_argument("--weight-decay", type=float, default=d.weight_decay)
     p.add_argument("--negative-weight", type=float, default=0.5)
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help="float64 checks the distributed wiring without float32 rounding noise (the artifact is float32 either way)")
     return p
 
 

@@ -11,6 +11,7 @@ differences the tests see are TypeScript's float32 rounding.
   {"kind": "pooled", model, "table": [[...]], "picks": [...], "targets": [[items]], "weighting", "weightDecay"}
       → {"loss", "grads"}
   {"kind": "encode", "input": {...}} → {"files": {name: base64}}
+  {"kind": "checkpoints", "a": path, "b": path} → the largest differences of two runs' meta-training states
 model = {"shape": {items, features, dim}, "params": {name: [...]}, "features": {ptr, cols, weights}, "warm", "logPop"}
 """
 
@@ -124,7 +125,15 @@ def encode(request: dict) -> dict:
     return {"files": {name: base64.b64encode(data).decode() for name, data in files.items()}}
 
 
-HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode}
+def checkpoints(request: dict) -> dict:
+    """Largest differences between two runs' meta-training states (module, best validated arrays)."""
+    a, b = (torch.load(request[k], map_location="cpu")["meta"] for k in ("a", "b"))
+    module = max(float((a["module"][k].double() - b["module"][k].double()).abs().max()) for k in a["module"])
+    best = max(float(np.abs(a["best"]["arrays"][k].astype(np.float64) - b["best"]["arrays"][k]).max()) for k in a["best"]["arrays"])
+    return {"module": module, "best": best, "iterations": [a["iteration"], b["iteration"]]}
+
+
+HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "checkpoints": checkpoints}
 
 
 def main() -> None:

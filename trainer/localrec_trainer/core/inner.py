@@ -66,10 +66,13 @@ def autodiff_user_grad(items: ItemTable, users: UserBatch, feedback: Feedback, c
 
 
 def inner_step(
-    items: ItemTable, users: UserBatch, feedback: Feedback, rates: InnerRates, scores: Optional[Tensor] = None
+    items: ItemTable, users: UserBatch, feedback: Feedback, rates: InnerRates, score_grad: Optional[Tensor] = None
 ) -> UserBatch:
-    """One gradient step on every user of the batch (closed-form gradient); returns new tensors."""
-    g = user_grad(items, users, feedback, scores)
+    """One gradient step on every user of the batch (closed-form gradient); returns new tensors.
+
+    `score_grad`: d loss / d scores at `users`, when the caller computed it with the loss.
+    """
+    g = user_grad(items, users, feedback, score_grad)
     user = users.user - rates.user * g.user
     pop = users.pop - rates.pop * g.pop
     if users.knn is None or g.knn is None or rates.knn is None:

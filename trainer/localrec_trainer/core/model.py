@@ -14,6 +14,7 @@ the closed-form inner gradient are the TypeScript ones term for term.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass, replace
+from functools import cached_property
 from typing import Optional, TypeVar
 
 import torch
@@ -23,6 +24,7 @@ from torch import Tensor
 from .params import Params
 
 T = TypeVar("T")
+
 
 EXCLUDED_OFFSET = -1e4
 """Score offset that takes an excluded item out of the softmax."""
@@ -72,17 +74,21 @@ class Rows:
         return (self.dense(items) > 0).to(self.value.dtype)
 
     def totals(self) -> Tensor:
-        """Sum of each row's values [B]."""
+        """Sum of each row's values [B] (computed once: feedback rows are constants of a batch)."""
+        return self._totals
+
+    @cached_property
+    def _totals(self) -> Tensor:
         return torch.zeros(self.batch, dtype=self.value.dtype, device=self.value.device).index_add(0, self.row, self.value)
 
     def dot(self, dense: Tensor) -> Tensor:
         """Σ_i row[b, i] · dense[b, i] per row [B]."""
-        return torch.zeros(self.batch, dtype=dense.dtype, device=dense.device).index_add(0, self.row, self.value * dense[self.row, self.item])
+        return torch.zeros(self.batch, dtype=dense.dtype, device=dense.device).index_add_(0, self.row, self.value * dense[self.row, self.item])
 
     def matmul(self, table: Tensor) -> Tensor:
         """rows @ table: [B, items] × [items, d] → [B, d], touching only the listed items."""
         out = torch.zeros(self.batch, table.shape[1], dtype=table.dtype, device=table.device)
-        return out.index_add(0, self.row, self.value[:, None] * table[self.item])
+        return out.index_add_(0, self.row, self.value[:, None] * table[self.item])
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,30 @@ class Feedback:
     def batch(self) -> int:
         return self.positives.batch
 
+    @cached_property
+    def slate(self) -> "Slate":
+        """Every distinct clicked or shown item per row: the slate the choice term ranks among."""
+        pos, neg = self.positives, self.negatives
+        if neg is None:
+            raise ValueError("A slate needs impressions (negatives): this feedback has none.")
+        rows = torch.cat([pos.row[pos.value > 0], neg.row[neg.value > 0]])
+        items = torch.cat([pos.item[pos.value > 0], neg.item[neg.value > 0]])
+        width = int(items.max()) + 1 if len(items) else 1
+        keys = torch.unique(rows * width + items)  # sorted: each row's entries together
+        row, item = keys // width, keys % width
+        sizes = torch.bincount(row, minlength=self.batch)
+        slot = torch.arange(len(row), device=row.device) - (torch.cumsum(sizes, 0) - sizes)[row]
+        padded = torch.zeros(self.batch, int(sizes.max()) if len(row) else 0, dtype=torch.long, device=row.device)
+        return Slate(row, item, padded.index_put((row, slot), item), torch.arange(padded.shape[1], device=row.device)[None, :] < sizes[:, None])
+
+
+@dataclass(frozen=True)
+class Slate:
+    row: Tensor  # [entries] the slate as (row, item) pairs
+    item: Tensor
+    padded: Tensor  # [B, largest slate] the same items per row, padded with 0
+    valid: Tensor  # [B, largest slate] False on the padding
+
 
 def item_table(params: Params, inputs: ItemInputs) -> ItemTable:
     """Item vectors, bias and context vectors from the meta-parameters (computeItemTable; differentiable)."""
@@ -128,7 +158,7 @@ def item_table(params: Params, inputs: ItemInputs) -> ItemTable:
 
 def score_batch(items: ItemTable, users: UserBatch) -> Tensor:
     """Scores of every item for every user in the batch: [B, items]."""
-    scores = users.user @ items.vectors.T + users.pop * items.bias[None, :]
+    scores = torch.addmm(users.pop * items.bias[None, :], users.user, items.vectors.T)
     if users.knn is not None and users.neighbours is not None:
         n = users.neighbours
         scores = scores.index_put((n.row, n.item), users.knn[n.row, 0] * n.value, accumulate=True)
@@ -142,11 +172,15 @@ def candidate_scores(scores: Tensor, feedback: Feedback) -> Tensor:
     return scores + feedback.excluded.mask(scores.shape[1]) * EXCLUDED_OFFSET
 
 
-def slate_scores(candidates: Tensor, feedback: Feedback, negatives: Rows) -> Tensor:
-    """Candidate scores restricted to the slate (clicked and shown items); all others pushed out."""
-    n = candidates.shape[1]
-    on_slate = ((feedback.positives.dense(n) + negatives.dense(n)) > 0).to(candidates.dtype)
-    return candidates + (1 - on_slate) * EXCLUDED_OFFSET
+def slate_log_z(candidates: Tensor, slate: "Slate") -> Tensor:
+    """log Σ exp(score) over each row's slate [B] (0 for an empty slate), touching the slate items only.
+
+    TypeScript pushes every other item out with a −1e4 offset, whose exp is 0 in
+    float32: the same sum.
+    """
+    scores = candidates.gather(1, slate.padded).masked_fill(~slate.valid, -torch.inf)
+    log_z = torch.logsumexp(scores, 1)
+    return torch.where(slate.valid.any(1), log_z, torch.zeros_like(log_z))
 
 
 def feedback_loss(scores: Tensor, feedback: Feedback) -> Tensor:
@@ -157,11 +191,12 @@ def feedback_loss(scores: Tensor, feedback: Feedback) -> Tensor:
     pos = feedback.positives
     candidates = candidate_scores(scores, feedback)
     total = pos.totals()
-    catalog = total * torch.logsumexp(candidates, 1) - pos.dot(candidates)
+    clicked = pos.dot(candidates)
+    catalog = total * torch.logsumexp(candidates, 1) - clicked
     if feedback.negatives is None:
         return catalog
-    slate = slate_scores(candidates, feedback, feedback.negatives)
-    choice = total * torch.logsumexp(slate, 1) - pos.dot(slate)
+    # the clicked items are on the slate, so their slate scores are their candidate scores
+    choice = total * slate_log_z(candidates, feedback.slate) - clicked
     return catalog + feedback.negatives.totals() * choice
 
 
@@ -169,27 +204,38 @@ def feedback_score_grad(scores: Tensor, feedback: Feedback) -> Tensor:
     """d loss / d scores [B, items] in closed form: `(p·Σpos − pos) + λ·(q·Σpos − pos)`.
 
     Built from ordinary differentiable operations, so second-order MAML
-    differentiates through it (as src/core/model.ts does).
+    differentiates through it (as src/core/model.ts does); q lives on the slate only.
     """
-    n = scores.shape[1]
+    return feedback_loss_and_grad(scores, feedback)[1]
+
+
+def feedback_loss_and_grad(scores: Tensor, feedback: Feedback) -> tuple[Tensor, Tensor]:
+    """The loss [B] and its closed-form gradient [B, items] from one softmax (an adaptation step reports one, takes the other)."""
     pos = feedback.positives
-    total = pos.totals()[:, None]
+    total = pos.totals()
     candidates = candidate_scores(scores, feedback)
-    clicks = pos.dense(n)
-    grad = torch.softmax(candidates, 1) * total - clicks
+    clicked = pos.dot(candidates)
+    log_z = torch.logsumexp(candidates, 1)
+    loss = total * log_z - clicked
+    grad = torch.exp(candidates - log_z[:, None]) * total[:, None]
     if feedback.negatives is None:
-        return grad
-    lam = feedback.negatives.totals()[:, None]
-    q = torch.softmax(slate_scores(candidates, feedback, feedback.negatives), 1)
-    return grad + lam * (q * total - clicks)
+        return loss, grad.index_put((pos.row, pos.item), -pos.value, accumulate=True)
+    lam = feedback.negatives.totals()
+    slate = feedback.slate
+    row, item = slate.row, slate.item
+    slate_z = slate_log_z(candidates, slate)
+    loss = loss + lam * (total * slate_z - clicked)
+    q = torch.exp(candidates[row, item] - slate_z[row])
+    grad = grad.index_put((row, item), lam[row] * total[row] * q, accumulate=True)
+    return loss, grad.index_put((pos.row, pos.item), -(1 + lam[pos.row]) * pos.value, accumulate=True)
 
 
-def user_grad(items: ItemTable, users: UserBatch, feedback: Feedback, scores: Optional[Tensor] = None) -> UserBatch:
+def user_grad(items: ItemTable, users: UserBatch, feedback: Feedback, score_grad: Optional[Tensor] = None) -> UserBatch:
     """Gradients of the summed loss with respect to each user's parameters (userGrad; `neighbours`: none).
 
-    `scores`: the users' scores when the caller has them already.
+    `score_grad`: d loss / d scores of these users when the caller has it already.
     """
-    g = feedback_score_grad(score_batch(items, users) if scores is None else scores, feedback)
+    g = feedback_score_grad(score_batch(items, users), feedback) if score_grad is None else score_grad
     user = g @ items.vectors
     pop = (g * items.bias[None, :]).sum(1, keepdim=True)
     if users.knn is None or users.neighbours is None:

@@ -91,20 +91,24 @@ class MetaModel(nn.Module):
         return meta_objective(self.params(), inputs, batch, config, share)
 
 
-def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run") -> TrainedModel:
-    """The configured training: the pretrain baseline, or meta-training with the validated start."""
-    context = _Context(data, config, world, run)
+def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32) -> TrainedModel:
+    """The configured training: the pretrain baseline, or meta-training with the validated start.
+
+    `dtype`: float32 as the browser computes; float64 to check the distributed
+    wiring without float32 rounding noise (Adam amplifies it in near-zero gradients).
+    """
+    context = _Context(data, config, world, run, dtype)
     return context.pretrain() if config.algorithm == "pretrain" else context.meta()
 
 
 class _Context:
     """What every phase of one run shares: item inputs, neighbour lists, the validation function."""
 
-    def __init__(self, data: TrainingData, config: TrainConfig, world: "World", run: "Run") -> None:
-        self.data, self.config, self.world, self.run = data, config, world, run
+    def __init__(self, data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype) -> None:
+        self.data, self.config, self.world, self.run, self.dtype = data, config, world, run, dtype
         self.side = item_side(data)
         self.shape = ModelShape(len(data.tags), len(self.side.names), config.dim)
-        self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop)
+        self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop, dtype)
         started = time.monotonic()
         self.index = build_neighbours(data.train, self.shape.items, config.neighbours, config.neighbour_shrink) if config.neighbours > 0 else None
         self.neighbours = self.index.shipped() if self.index is not None else None
@@ -119,7 +123,7 @@ class _Context:
                             self.eval_steps, self.neighbours, self.world.share, self.world.sum)
 
     def validate_arrays(self, arrays: Arrays) -> Validation:
-        return self.validate(from_arrays(arrays, self.shape))
+        return self.validate(from_arrays(arrays, self.shape, self.dtype))
 
     def model(self, arrays: Arrays, history: list[TrainProgress], validation: Validation, start: dict,
               config: Optional[TrainConfig] = None) -> TrainedModel:
@@ -206,7 +210,7 @@ class _Context:
         """The meta-batches; keeps the parameters with the best validation objective."""
         config, world, run = self.config, self.world, self.run
         meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay, self.index is not None)
-        module = MetaModel(from_arrays(start, self.shape), differentiated_names(meta))
+        module = MetaModel(from_arrays(start, self.shape, self.dtype), differentiated_names(meta))
         optimizer = torch.optim.Adam(module.learned.parameters(), lr=config.meta_lr, eps=ADAM_EPSILON)
         resumed = run.resumed("meta")
         if resumed:
@@ -225,7 +229,7 @@ class _Context:
         it = first
         for it in range(first + 1, config.iterations + 1):
             users, slots = sampler.batch(it - 1)
-            batch = sample_tasks(self.data.train, eligible[users], shots[sampler.draws(it - 1, slots, len(shots))], self.index)
+            batch = sample_tasks(self.data.train, eligible[users], shots[sampler.draws(it - 1, slots, len(shots))], self.index, self.dtype)
             clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
             loss = model(inputs, to_device(batch, world.device), meta, share)
