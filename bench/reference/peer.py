@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "trainer"))
 
 from localrec_trainer.artifact.decode import load_artifact  # noqa: E402
 from localrec_trainer.core.inner import inner_rates, inner_step, start_users  # noqa: E402
-from localrec_trainer.core.model import Feedback, Rows, feedback_loss_and_grad, item_table, score_batch  # noqa: E402
+from localrec_trainer.core.model import feedback_loss_and_grad, item_table, score_batch  # noqa: E402
+from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
 from localrec_trainer.core.neighbours import neighbour_rows  # noqa: E402
 from localrec_trainer.core.params import PARAM_NAMES  # noqa: E402
 from localrec_trainer.core.ragged import Ragged  # noqa: E402

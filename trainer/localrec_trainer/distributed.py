@@ -241,9 +241,8 @@ def check_same_data(world: World, fingerprint: str) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
     """setup → train (every process) → write the artifact (rank 0) → cleanup."""
-    from .artifact.encode import ArtifactInput, encode_artifact, write_artifact
-    from .artifact.js_json import integer_keys_first
     from .cli import parse
+    from .output import write_model
     from .train.prepared import read_prepared
     from .train.trainer import train
 
@@ -257,7 +256,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         resume = load_checkpoint(args.resume, identity) if args.resume else None
         checkpoint = args.checkpoint or args.prepared.resolve().parent / "checkpoint.pt"
         run = Run(world, progress, max_minutes=args.max_minutes, checkpoint=checkpoint, resume=resume, identity=identity)
-        dataset, split = prepared.header["dataset"], prepared.header["split"]
+        dataset = prepared.header["dataset"]
         data = prepared.data
         progress.log(f"{dataset['name']}: {dataset['items']} items, {len(data.train)} training users, {len(data.validation)} validation users ({dataset['positives']})")
         progress.log(f"{config.algorithm} on {world.size} process{'es' if world.size > 1 else ''} ({world.backend or 'no process group'}, "
@@ -270,29 +269,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         model = train(data, config, world, run, getattr(torch, args.dtype))
         seconds = time.monotonic() - started
         if world.is_main:
-            training = {"engine": "pytorch", **model.config.to_json(), "start": model.start, "backend": world.backend or "none",
-                        "torch": torch.__version__.split("+")[0], "processes": world.size, "dtype": args.dtype, "format": dataset["format"],
-                        "threshold": split["threshold"], "minPositives": split["minPositives"], "validationFold": split["fold"]}
-            if run.stopped_early:
-                training["stopped"] = {"reason": f"--max-minutes {args.max_minutes}", "afterSeconds": round(seconds, 1)}
-            ks = ",".join(str(k) for k in config.validation_ks)
-            files = encode_artifact(ArtifactInput(
-                algorithm=config.algorithm, arrays=model.arrays, warm=model.side.warm, log_pop=model.side.log_pop,
-                neighbours=model.neighbours, feature_names=model.side.names, catalog=prepared.catalog,
-                items=len(data.tags), steps=0 if config.algorithm == "protonet" else config.inner_steps,
-                negative_weight=args.negative_weight, training=training,
-                data={k: dataset[k] for k in ("name", "fingerprint", "users", "items", "interactions")},
-                validation={"objective": f"mean nDCG@10 over k in {{{ks}}}", "ndcg10": model.validation.mean,
-                            "byK": integer_keys_first({str(k): v for k, v in model.validation.by_k.items()}), "users": len(data.validation)},
-                generated_by="localrec train:dist",
-            ))
-            personas = args.prepared / "personas.json"
-            if personas.exists():
-                files["personas.json"] = personas.read_bytes()  # the synthetic world's demo visitors, as npm run train writes them
-            size = write_artifact(args.out, files)
+            size, names = write_model(args, prepared, model, world, seconds if run.stopped_early else None)
             progress.log(f"trained in {seconds:.1f} s ({model.tasks_per_second:,.0f} tasks/s on {world.size} process{'es' if world.size > 1 else ''}); "
                          f"best validation nDCG@10 {model.validation.mean:.4f} ({model.start['chosen']} start)")
-            progress.log(f"wrote {args.out} ({', '.join(files)}; {size / 1024:,.0f} KiB)")
+            progress.log(f"wrote {args.out} ({', '.join(names)}; {size / 1024:,.0f} KiB)")
         return 0
     finally:
         progress.close()

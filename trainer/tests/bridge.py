@@ -11,6 +11,7 @@ differences the tests see are TypeScript's float32 rounding.
   {"kind": "pooled", model, "table": [[...]], "picks": [...], "targets": [[items]], "weighting", "weightDecay"}
       → {"loss", "grads"}
   {"kind": "encode", "input": {...}} → {"files": {name: base64}}
+  {"kind": "ials", "train": [[items]], "items", "dim", "alpha", "lambda", "iterations", "cgSteps", "seed"} → {"factors"}
   {"kind": "checkpoints", "a": path, "b": path} → the largest differences of two runs' meta-training states
 model = {"shape": {items, features, dim}, "params": {name: [...]}, "features": {ptr, cols, weights}, "warm", "logPop"}
 """
@@ -31,11 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from localrec_trainer.artifact.encode import ArtifactInput, encode_artifact  # noqa: E402
 from localrec_trainer.core.features import FeatureRows, item_inputs  # noqa: E402
 from localrec_trainer.core.meta import MetaConfig, TaskBatch, differentiated_names, meta_objective  # noqa: E402
-from localrec_trainer.core.model import Feedback, ItemInputs, Rows  # noqa: E402
+from localrec_trainer.core.model import ItemInputs  # noqa: E402
+from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
 from localrec_trainer.core.neighbours import Neighbours  # noqa: E402
 from localrec_trainer.core.params import ModelShape, Params, from_arrays  # noqa: E402
 from localrec_trainer.core.ragged import Ragged  # noqa: E402
-from localrec_trainer.train.neighbours import build_neighbours, leave_one_out_rows  # noqa: E402
+from localrec_trainer.eval.ials_train import train_ials  # noqa: E402
+from localrec_trainer.train.neighbours import _transpose, build_neighbours, leave_one_out_rows  # noqa: E402
 from localrec_trainer.train.pretrain import SHARED, pooled_loss  # noqa: E402
 from localrec_trainer.train.tasks import click_rows, task_batch  # noqa: E402
 
@@ -125,6 +128,14 @@ def encode(request: dict) -> dict:
     return {"files": {name: base64.b64encode(data).decode() for name, data in files.items()}}
 
 
+def ials(request: dict) -> dict:
+    """Item factors of implicit ALS on the given users' lists (the trainer's ALS start runs this)."""
+    train = Ragged.of([np.asarray(u, dtype=np.int32) for u in request["train"]])
+    factors = train_ials(train, _transpose(train, request["items"]), request["dim"], request["alpha"], request["lambda"],
+                         iterations=request["iterations"], cg_steps=request["cgSteps"], seed=request["seed"])
+    return {"factors": factors.reshape(-1).tolist()}
+
+
 def checkpoints(request: dict) -> dict:
     """Largest differences between two runs' meta-training states (module, best validated arrays)."""
     a, b = (torch.load(request[k], map_location="cpu")["meta"] for k in ("a", "b"))
@@ -133,7 +144,7 @@ def checkpoints(request: dict) -> dict:
     return {"module": module, "best": best, "iterations": [a["iteration"], b["iteration"]]}
 
 
-HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "checkpoints": checkpoints}
+HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "ials": ials, "checkpoints": checkpoints}
 
 
 def main() -> None:

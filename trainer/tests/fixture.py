@@ -7,7 +7,8 @@ import torch
 
 from localrec_trainer.core.features import FeatureRows, item_inputs
 from localrec_trainer.core.meta import TaskBatch
-from localrec_trainer.core.model import Feedback, ItemInputs, Rows
+from localrec_trainer.core.model import ItemInputs
+from localrec_trainer.core.rows import Feedback, Rows
 from localrec_trainer.core.params import ModelShape, Params, init_params
 
 DTYPE = torch.float64

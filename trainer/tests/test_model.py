@@ -4,7 +4,8 @@ import torch
 
 from fixture import DTYPE, tiny_model, tiny_tasks
 from localrec_trainer.core.inner import autodiff_user_grad, start_users
-from localrec_trainer.core.model import Feedback, UserBatch, feedback_loss, item_table, score_batch, user_grad
+from localrec_trainer.core.model import UserBatch, feedback_loss, item_table, score_batch, user_grad
+from localrec_trainer.core.rows import Feedback
 
 
 def dense_loss(scores: torch.Tensor, f: Feedback) -> torch.Tensor:

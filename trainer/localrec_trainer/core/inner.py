@@ -13,7 +13,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from .model import Feedback, ItemTable, UserBatch, feedback_loss, score_batch, user_grad
+from .model import ItemTable, UserBatch, feedback_loss, score_batch, user_grad
+from .rows import Feedback
 from .params import Params
 
 

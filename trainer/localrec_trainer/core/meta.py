@@ -15,7 +15,8 @@ import torch
 from torch import Tensor
 
 from .inner import inner_loop, start_users
-from .model import Feedback, ItemInputs, ItemTable, Rows, UserBatch, feedback_loss, item_table, score_batch
+from .model import ItemInputs, ItemTable, UserBatch, feedback_loss, item_table, score_batch
+from .rows import Feedback, Rows
 from .params import PARAM_NAMES, Params
 
 META_ALGORITHMS: tuple[str, ...] = ("maml", "fomaml", "reptile", "protonet")

@@ -6,25 +6,22 @@ prior and, when the model has neighbours, an adapted weight on the user's
 item-item row. Items: `V = X·contentW + warm ⊙ itemEmb`,
 `bias = X·contentBias + warm ⊙ itemBias + popWeight · log(1 + count)`.
 
-Feedback is kept as sparse rows (index lists with weights), not dense
-[B, items] rows: only the scores and their softmax are dense. The losses and
-the closed-form inner gradient are the TypeScript ones term for term.
+Feedback is kept as sparse rows (core/rows.py: index lists with weights),
+not dense [B, items] rows: only the scores and their softmax are dense. The
+losses and the closed-form inner gradient are the TypeScript ones term for term.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass, replace
-from functools import cached_property
-from typing import Optional, TypeVar
+from dataclasses import dataclass
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from .params import Params
-
-T = TypeVar("T")
-
+from .rows import Feedback, Rows, Slate
 
 EXCLUDED_OFFSET = -1e4
 """Score offset that takes an excluded item out of the softmax."""
@@ -56,42 +53,6 @@ class ItemTable:
 
 
 @dataclass(frozen=True)
-class Rows:
-    """B sparse rows over the catalog: entry e adds `value[e]` at (row[e], item[e]); repeats add up."""
-
-    row: Tensor  # long [nnz]
-    item: Tensor  # long [nnz]
-    value: Tensor  # [nnz]
-    batch: int
-
-    def dense(self, items: int) -> Tensor:
-        """The [B, items] matrix (repeated entries summed)."""
-        out = torch.zeros(self.batch, items, dtype=self.value.dtype, device=self.value.device)
-        return out.index_put((self.row, self.item), self.value, accumulate=True)
-
-    def mask(self, items: int) -> Tensor:
-        """[B, items]: 1 where the row lists the item with a positive value, else 0."""
-        return (self.dense(items) > 0).to(self.value.dtype)
-
-    def totals(self) -> Tensor:
-        """Sum of each row's values [B] (computed once: feedback rows are constants of a batch)."""
-        return self._totals
-
-    @cached_property
-    def _totals(self) -> Tensor:
-        return torch.zeros(self.batch, dtype=self.value.dtype, device=self.value.device).index_add(0, self.row, self.value)
-
-    def dot(self, dense: Tensor) -> Tensor:
-        """Σ_i row[b, i] · dense[b, i] per row [B]."""
-        return torch.zeros(self.batch, dtype=dense.dtype, device=dense.device).index_add_(0, self.row, self.value * dense[self.row, self.item])
-
-    def matmul(self, table: Tensor) -> Tensor:
-        """rows @ table: [B, items] × [items, d] → [B, d], touching only the listed items."""
-        out = torch.zeros(self.batch, table.shape[1], dtype=table.dtype, device=table.device)
-        return out.index_add_(0, self.row, self.value[:, None] * table[self.item])
-
-
-@dataclass(frozen=True)
 class UserBatch:
     """The adapted, per-user parameters of B users."""
 
@@ -99,45 +60,6 @@ class UserBatch:
     pop: Tensor  # [B, 1] weight of the popularity prior
     knn: Optional[Tensor] = None  # [B, 1] weight of the item-item row, when the model has neighbours
     neighbours: Optional[Rows] = None  # the item-item row the weight multiplies, fixed by the clicks
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """A batch's feedback: positives (clicks) with rows summing to 1 (or 1 per click), shown-not-clicked negatives."""
-
-    positives: Rows
-    negatives: Optional[Rows] = None
-    excluded: Optional[Rows] = None  # items that are not candidates (the support when judging the query)
-    count: Optional[Tensor] = None  # [B, 1] clicks behind each positives row: the prototype's evidence
-    neighbours: Optional[Rows] = None  # mean item-item similarity of each item to the clicked ones
-
-    @property
-    def batch(self) -> int:
-        return self.positives.batch
-
-    @cached_property
-    def slate(self) -> "Slate":
-        """Every distinct clicked or shown item per row: the slate the choice term ranks among."""
-        pos, neg = self.positives, self.negatives
-        if neg is None:
-            raise ValueError("A slate needs impressions (negatives): this feedback has none.")
-        rows = torch.cat([pos.row[pos.value > 0], neg.row[neg.value > 0]])
-        items = torch.cat([pos.item[pos.value > 0], neg.item[neg.value > 0]])
-        width = int(items.max()) + 1 if len(items) else 1
-        keys = torch.unique(rows * width + items)  # sorted: each row's entries together
-        row, item = keys // width, keys % width
-        sizes = torch.bincount(row, minlength=self.batch)
-        slot = torch.arange(len(row), device=row.device) - (torch.cumsum(sizes, 0) - sizes)[row]
-        padded = torch.zeros(self.batch, int(sizes.max()) if len(row) else 0, dtype=torch.long, device=row.device)
-        return Slate(row, item, padded.index_put((row, slot), item), torch.arange(padded.shape[1], device=row.device)[None, :] < sizes[:, None])
-
-
-@dataclass(frozen=True)
-class Slate:
-    row: Tensor  # [entries] the slate as (row, item) pairs
-    item: Tensor
-    padded: Tensor  # [B, largest slate] the same items per row, padded with 0
-    valid: Tensor  # [B, largest slate] False on the padding
 
 
 def item_table(params: Params, inputs: ItemInputs) -> ItemTable:
@@ -172,7 +94,7 @@ def candidate_scores(scores: Tensor, feedback: Feedback) -> Tensor:
     return scores + feedback.excluded.mask(scores.shape[1]) * EXCLUDED_OFFSET
 
 
-def slate_log_z(candidates: Tensor, slate: "Slate") -> Tensor:
+def slate_log_z(candidates: Tensor, slate: Slate) -> Tensor:
     """log Σ exp(score) over each row's slate [B] (0 for an empty slate), touching the slate items only.
 
     TypeScript pushes every other item out with a −1e4 offset, whose exp is 0 in
@@ -241,14 +163,3 @@ def user_grad(items: ItemTable, users: UserBatch, feedback: Feedback, score_grad
     if users.knn is None or users.neighbours is None:
         return UserBatch(user, pop)
     return UserBatch(user, pop, users.neighbours.dot(g)[:, None])
-
-
-def to_device(value: T, device: torch.device) -> T:
-    """The same batch, inputs or feedback with every tensor on `device` (no copy on the CPU)."""
-    if device.type == "cpu":
-        return value
-    if isinstance(value, Tensor):
-        return value.to(device)  # type: ignore[return-value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: to_device(getattr(value, f.name), device) for f in fields(value)})  # type: ignore[return-value]
-    return value

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .model import Rows
+from .rows import Rows
 from .ragged import Ragged
 
 

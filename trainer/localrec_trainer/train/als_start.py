@@ -68,7 +68,7 @@ def als_data(train: Ragged, items: int, features: Optional[FeatureRows], warm: n
 
 def als_embeddings(data: AlsData, cfg: AlsStartConfig, lam: float) -> Arrays:
     """ALS item and context embeddings [items, dim] (float32), and content maps when the data has content."""
-    y = train_ials(data.user_items, data.item_users, cfg.dim, cfg.alpha, lam, 10, cfg.seed)
+    y = train_ials(data.user_items, data.item_users, cfg.dim, cfg.alpha, lam, iterations=10, cg_steps=3, seed=cfg.seed)
     gram = factor_gram(y) + lam * torch.eye(cfg.dim, dtype=torch.float64)
     item_emb = (cfg.temperature * y).to(torch.float32).numpy()
     ctx_emb = ((1 + cfg.alpha) * torch.linalg.solve(gram, y.T).T).to(torch.float32).numpy()

@@ -16,7 +16,8 @@ import torch
 from torch import Tensor
 
 from ..core.inner import inner_rates, inner_step, start_users
-from ..core.model import Feedback, ItemInputs, item_table, score_batch
+from ..core.model import ItemInputs, item_table, score_batch
+from ..core.rows import Feedback
 from ..core.neighbours import Neighbours, neighbour_rows
 from ..core.params import Params
 from ..core.ragged import Ragged

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..core.model import Rows
+from ..core.rows import Rows
 from ..core.neighbours import Neighbours
 from ..core.ragged import Ragged
 

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..core.model import Feedback, ItemInputs, Rows, UserBatch, feedback_loss, item_table, score_batch, to_device
+from ..core.model import ItemInputs, UserBatch, feedback_loss, item_table, score_batch
+from ..core.rows import Feedback, Rows, to_device
 from ..core.params import ModelShape, Params, init_params, to_arrays
 from ..core.ragged import Ragged
 from .config import TrainConfig

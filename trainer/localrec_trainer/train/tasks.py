@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ..core.meta import TaskBatch
-from ..core.model import Feedback, Rows
+from ..core.rows import Feedback, Rows
 from ..core.ragged import Ragged
 from .neighbours import TrainingNeighbours, leave_one_out_rows
 

@@ -18,7 +18,8 @@ from torch import Tensor, nn
 
 from ..core.features import FeatureRows, feature_rows, feature_vocabulary, item_inputs, log_popularity
 from ..core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective
-from ..core.model import ItemInputs, to_device
+from ..core.model import ItemInputs
+from ..core.rows import to_device
 from ..core.neighbours import Neighbours
 from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
 from ..core.ragged import Ragged
