@@ -27,7 +27,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.tty = enabled and self.stream.isatty()
         self.unit = unit
-        self.name, self.total, self.done, self.per_step = "", 0, 0, 1
+        self.name, self.total, self.done, self.first, self.per_step = "", 0, 0, 0, 1
         self.started = self.last_draw = self.last_line = time.monotonic()
         self.status = ""
         self.drawn = False
@@ -60,6 +60,7 @@ class Progress:
                 self._draw()
         elif self.enabled and now - self.last_line >= LINE_EVERY_S:
             self.log(self._summary())
+            self.last_line = now
 
     def _rate(self) -> float:
         elapsed = time.monotonic() - self.started

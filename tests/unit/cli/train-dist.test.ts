@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +33,18 @@ async function trainDist(args: string[]): Promise<{ dir: string; stderr: string;
   const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
   const files = Object.fromEntries(artifactFiles(json).map((f) => [f, new Uint8Array(readFileSync(join(out, f)))]));
   return { dir, stderr, model: await parseArtifact(json, files), json };
+}
+
+/** A TCP port free right now on this machine (for the rendezvous of the two-node run). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
 }
 
 function weights(dir: string): Float32Array {
@@ -113,6 +126,16 @@ describe.skipIf(unavailable !== null)(`npm run train:dist (${unavailable ?? 'tor
     expect(diff).toBeLessThan(1e-6);
     expect(rest.stderr).not.toMatch(/ALS start: λ/); // the checkpoint carries the ALS start and the pretrained start
     for (const r of [one, half, rest]) r.model.dispose();
+  });
+
+  it('trains the same parameters across two nodes (two torchrun launchers, static rendezvous on this machine)', async () => {
+    const node = ['--nnodes', '2', '--rdzv-endpoint', `127.0.0.1:${await freePort()}`, '--nproc', '1', '--iterations', '16', '--prepared', join(one.dir, 'model.work', 'prepared'), ...FLAGS];
+    const [first] = await Promise.all([trainDist([...node, '--node-rank', '0']), trainDist([...node, '--node-rank', '1']).catch((e: Error) => e)]);
+    const diff = largestDifference(weights(first.dir), weights(one.dir));
+    console.log(`[train-dist] 2 nodes × 1 process vs 1 process: largest difference ${diff.toExponential(2)} (artifact)`);
+    expect(first.json.localrec.training.processes).toBe(2);
+    expect(diff).toBeLessThan(1e-6);
+    first.model.dispose();
   });
 
   it('names a global batch that does not split over the processes, before starting anything', async () => {

@@ -175,13 +175,11 @@ class _Context:
         cfg = AlsStartConfig(config.dim, config.als_alpha, config.als_lambdas, ALS_TEMPERATURE, config.seed)
 
         def embed(lambdas: list[float]) -> dict[float, Arrays]:
-            out: dict[float, Arrays] = {}
-            for i, lam in enumerate(lambdas):
-                owner = i % world.size
-                mine = als_embeddings(data, cfg, lam) if owner == world.rank else None
-                out[lam] = {n: world.broadcast(torch.from_numpy(mine[n]) if mine else torch.zeros(shape, dtype=torch.float32), owner).numpy()
-                            for n, shape in _embedding_shapes(self.shape, self.side.features is not None).items()}
-            return out
+            # every process computes its share of the λ grid at once, then each result goes to all
+            mine = {lam: als_embeddings(data, cfg, lam) for i, lam in enumerate(lambdas) if i % world.size == world.rank}
+            shapes = _embedding_shapes(self.shape)
+            return {lam: {n: world.broadcast(torch.from_numpy(mine[lam][n]) if lam in mine else torch.zeros(shape, dtype=torch.float32), i % world.size).numpy()
+                          for n, shape in shapes.items()} for i, lam in enumerate(lambdas)}
 
         self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
         als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
@@ -272,7 +270,7 @@ class _Best:
         return Validation(self.mean, self.by_k)
 
 
-def _embedding_shapes(shape: ModelShape, content: bool) -> dict[str, tuple[int, ...]]:
+def _embedding_shapes(shape: ModelShape) -> dict[str, tuple[int, ...]]:
+    """What an ALS start computes per λ: item and context embeddings and their content maps."""
     shapes = param_shapes(shape)
-    names = ("itemEmb", "ctxEmb", "contentW", "contentCtx") if content else ("itemEmb", "ctxEmb")
-    return {n: shapes[n] for n in names}
+    return {n: shapes[n] for n in ("itemEmb", "ctxEmb", "contentW", "contentCtx")}
