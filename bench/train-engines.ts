@@ -23,7 +23,8 @@ const flags = parseFlags(process.argv.slice(2), {
   out: { kind: 'string', example: 'bench/results/train-engines-ml100k.json' },
 });
 const format = String(flags.format ?? 'movielens-100k');
-const data = resolve(String(flags.data ?? '../shared/data/ml-100k'));
+const dataArg = String(flags.data ?? '../shared/data/ml-100k');
+const data = resolve(dataArg);
 const procs = String(flags.procs ?? '1,2').split(',').map(Number);
 const rounds = Number(flags.rounds ?? 1);
 const out = resolve(String(flags.out ?? `bench/results/train-engines-${format}.json`));
@@ -80,5 +81,5 @@ for (let round = 1; round <= rounds; round++) {
 }
 console.log(table(runs.map((r) => ({ trainer: r.trainer, procs: r.procs, 'meta tasks/s': Math.round(r.tasks_per_s), 'wall s': r.wall_s, 'CPU s': r.cpu_s, 'peak RSS MB': r.peak_rss_mb, 'validation nDCG@10': r.validation.toFixed(4), start: r.start }))));
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, JSON.stringify({ format, data, date: new Date().toISOString(), note: 'tasks_per_s: meta-training; wall_s: the whole command (data, neighbours, ALS start, pretraining, meta-training, validation, writing)', runs }, null, 1));
+await writeFile(out, JSON.stringify({ format, data: dataArg, date: new Date().toISOString(), note: 'tasks_per_s: meta-training; wall_s: the whole command (data, neighbours, ALS start, pretraining, meta-training, validation, writing)', runs }, null, 1));
 log(`wrote ${out}`);

@@ -42,7 +42,6 @@ class World:
 
     rank: int
     size: int
-    local_size: int
     device: torch.device
     backend: Optional[str]  # 'gloo' | 'nccl'; None: one plain process, no process group
 
@@ -101,7 +100,7 @@ def setup() -> World:
     # shared (other ranks, other jobs) made small operations 100× slower here.
     torch.set_num_threads(max(1, int(os.environ.get("OMP_NUM_THREADS") or 1)))
     if "RANK" not in os.environ:
-        return World(0, 1, 1, torch.device("cpu"), None)
+        return World(0, 1, torch.device("cpu"), None)
     cuda = torch.cuda.is_available() and torch.cuda.device_count() >= local_size
     backend = "nccl" if cuda and dist.is_nccl_available() else "gloo"
     device = torch.device("cpu")
@@ -109,7 +108,7 @@ def setup() -> World:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         torch.cuda.set_device(device)
     dist.init_process_group(backend, timeout=GROUP_TIMEOUT)
-    return World(dist.get_rank(), size, local_size, device, backend)
+    return World(dist.get_rank(), size, device, backend)
 
 
 def cleanup(world: World) -> None:

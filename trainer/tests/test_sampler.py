@@ -7,7 +7,7 @@ from localrec_trainer.distributed import UserSampler, World
 
 
 def world(rank: int, size: int) -> World:
-    return World(rank, size, size, torch.device("cpu"), None)
+    return World(rank, size, torch.device("cpu"), None)
 
 
 def test_the_ranks_batches_together_are_the_one_process_batch():

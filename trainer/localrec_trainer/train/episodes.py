@@ -17,7 +17,7 @@ from torch import Tensor
 
 from ..core.inner import inner_rates, inner_step, start_users
 from ..core.model import ItemInputs, item_table, score_batch
-from ..core.rows import Feedback
+from ..core.rows import Feedback, to_device
 from ..core.neighbours import Neighbours, neighbour_rows
 from ..core.params import Params
 from ..core.ragged import Ragged
@@ -43,22 +43,22 @@ def adapted_scores(
     steps: int,
     neighbours: Optional[Neighbours] = None,
 ) -> Iterator[tuple[int, Tensor]]:
-    """(first list index, [chunk, items] scores after `steps` adaptation steps), chunk by chunk."""
-    dtype = params["userInit"].dtype
+    """(first list index, [chunk, items] scores after `steps` adaptation steps, on the host), chunk by chunk."""
+    dtype, device = params["userInit"].dtype, params["userInit"].device
     with torch.no_grad():
         items = item_table(params, inputs)
         for start in range(0, len(supports), CHUNK):
             chunk = supports.take(np.arange(start, min(start + CHUNK, len(supports))))
-            support = Feedback(
+            support = to_device(Feedback(
                 positives=click_rows(chunk, True, dtype),
                 count=torch.from_numpy(chunk.lengths().astype(np.float64)).to(dtype)[:, None],
                 neighbours=neighbour_rows(neighbours, chunk, dtype) if neighbours is not None else None,
-            )
+            ), device)
             rates = inner_rates(params, support)
             users = start_users(params, items, support)
             for _ in range(steps):
                 users = inner_step(items, users, support, rates)
-            yield start, score_batch(items, users)
+            yield start, score_batch(items, users).cpu()  # ranking runs on the host
 
 
 def episode_ndcg(

@@ -114,8 +114,9 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
     resumed = run.resumed(phase)
     if resumed:
         module.load_state_dict(resumed["module"])
-        optimizer.load_state_dict(resumed["optimizer"])
     model = world.wrap(module)
+    if resumed:  # after the move to the device: the optimizer state follows its parameters
+        optimizer.load_state_dict(resumed["optimizer"])
     inputs = to_device(inputs, world.device)
     sampler = world.sampler(len(users), config.batch_size, config.seed * 7919 + 1)
     history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []

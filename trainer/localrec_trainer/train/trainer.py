@@ -214,8 +214,9 @@ class _Context:
         resumed = run.resumed("meta")
         if resumed:
             module.load_state_dict(resumed["module"])
-            optimizer.load_state_dict(resumed["optimizer"])
         model = world.wrap(module)
+        if resumed:  # after the move to the device: the optimizer state follows its parameters
+            optimizer.load_state_dict(resumed["optimizer"])
         inputs = to_device(self.inputs, world.device)
         eligible = eligible_users(self.data.train)
         sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
