@@ -18,15 +18,15 @@ import { table } from './stats';
 const flags = parseFlags(process.argv.slice(2), {
   format: { kind: 'string', example: 'movielens-100k' },
   data: { kind: 'string', example: '../shared/data/ml-100k' },
-  procs: { kind: 'string', example: '1,2' },
-  rounds: { kind: 'int', example: '2' },
+  procs: { kind: 'numbers', example: '1,2', min: 1, max: 64, integer: true },
+  rounds: { kind: 'number', example: '2', min: 1, max: 100, integer: true },
   out: { kind: 'string', example: 'bench/results/train-engines-ml100k.json' },
 });
 const format = String(flags.format ?? 'movielens-100k');
 const dataArg = String(flags.data ?? '../shared/data/ml-100k');
 const data = resolve(dataArg);
-const procs = String(flags.procs ?? '1,2').split(',').map(Number);
-const rounds = Number(flags.rounds ?? 1);
+const procs = flags.procs ?? [1, 2];
+const rounds = flags.rounds ?? 1;
 const out = resolve(String(flags.out ?? `bench/results/train-engines-${format}.json`));
 const root = resolve(import.meta.dirname, '..');
 const log = (line: string) => console.error(`[bench:train] ${line}`);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { AdaptModel } from '../core/adapt';
+import type { AdaptModel } from '../core/types';
 import { featureMatrix, itemInputs } from '../core/features';
-import { computeItemTable, type ItemInputs } from '../core/model';
+import { computeItemTable } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ParamName } from '../core/params';
 import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, WARM_WEIGHT } from './encode';
 import type { ArtifactMeta, CatalogItem } from './format';

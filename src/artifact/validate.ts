@@ -1,4 +1,4 @@
-import { paramShapes, PARAM_NAMES } from '../core/params';
+import { paramShapes, PARAM_NAMES, UNIFORM_DECAY_LOGIT } from '../core/params';
 import { checkModelJson, MAX_ITEM_ID_LENGTH, quote } from './check';
 import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, WARM_WEIGHT } from './encode';
 import type { ArtifactMeta, CatalogFile, CatalogItem, ModelJson } from './format';
@@ -115,6 +115,11 @@ function decodeWeights(model: ModelJson, files: Files): Record<string, Float32Ar
   // neighbour lists the term is off, so zeros are exact for them.
   out['logKnnInit'] ??= Float32Array.of(0);
   out['logLrKnn'] ??= Float32Array.of(0);
+  // Models from before the recency decay weigh every click the same.
+  out['logitDecay'] ??= Float32Array.of(UNIFORM_DECAY_LOGIT);
+  // ... and have no sequential term (no transition lists: the term is off).
+  out['logSeqInit'] ??= Float32Array.of(0);
+  out['logLrSeq'] ??= Float32Array.of(0);
   for (const name of [...PARAM_NAMES, WARM_WEIGHT, POPULARITY_WEIGHT, ...Object.keys(lists)]) {
     if (!out[name]) throw new Error(`Weight "${name}" is missing from model.json's weightsManifest.`);
   }

@@ -11,9 +11,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { catalogItems, dataFingerprint } from '../train/dataset-split';
-import { userRole } from '../eval/protocol';
-import { parseFlags } from './flags';
-import { loadTrainInput, missing, TRAIN_FLAGS, type TrainInput } from './train-input';
+import { userRole } from '../protocol/data';
+import { parseTrainArgs } from './train-args';
+import { loadTrainInput, type TrainInput } from './train-data';
 
 export const PREPARED_FORMAT = 'localrec-prepared';
 export const PREPARED_VERSION = 1;
@@ -97,10 +97,10 @@ function bytesOf(array: BigInt64Array | Int32Array): Uint8Array {
 }
 
 async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2), { ...TRAIN_FLAGS, out: { kind: 'string', example: 'models/ml100k.work/prepared' } });
-  const out = resolve(String(f.out ?? missing('--out', 'models/ml100k.work/prepared')));
+  const args = parseTrainArgs(process.argv.slice(2));
+  const out = resolve(args.out);
   const started = performance.now();
-  const header = await writePrepared(out, await loadTrainInput(f));
+  const header = await writePrepared(out, await loadTrainInput(args));
   const { dataset, split } = header;
   process.stderr.write(
     `[prepare] ${dataset.name}: ${dataset.items} items, ${dataset.interactions} interactions → ${split.train} training, ${split.validation} validation users; ` +

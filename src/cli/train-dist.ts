@@ -1,14 +1,16 @@
 // `npm run train:dist -- --nproc 2 <the flags of npm run train>`: prepares the data in Node
 // (src/cli/prepare.ts, a process of its own), then meta-trains with PyTorch under torchrun
 // (trainer/, DistributedDataParallel: gloo on CPU, nccl on CUDA) and writes the same artifact.
+// The training flags are npm run train's (cli/train-args.ts): the configuration they parse
+// to is handed to Python as JSON, so the two trainers cannot read a flag differently.
 // Multi-node: run the same command on every node with --nnodes N --node-rank R
 // --rdzv-endpoint <node 0 host>:<port>; node 0 writes the artifact.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFlags, type FlagValues } from './flags';
-import { missing, TRAIN_FLAGS, trainConfigFromFlags } from './train-input';
+import { parseFlags, type Flags } from './flags';
+import { TRAIN_FLAGS, trainArgsFromFlags } from './train-args';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PREPARE = join(ROOT, 'src/cli/prepare.ts');
@@ -17,30 +19,40 @@ const TRAINER = join(ROOT, 'trainer');
 /** The python with PyTorch: $LOCALREC_PYTHON, else Debian's /usr/bin/python3 (python3-torch). */
 const PYTHON = process.env.LOCALREC_PYTHON ?? '/usr/bin/python3';
 
-const SPEC = {
-  ...TRAIN_FLAGS,
-  out: { kind: 'string', example: 'models/ml100k' },
-  nproc: { kind: 'int', example: '2' },
-  nnodes: { kind: 'int', example: '1' },
-  'node-rank': { kind: 'int', example: '0' },
+/** Scale settings only the PyTorch trainer implements so far (docs: /work/briefs/scale-spec.md, "Sampled softmax"). */
+const SAMPLED_DEFAULTS = { sampledAbove: 20_000, negatives: 2048 } as const;
+
+/** What train:dist adds to npm run train's flags. */
+const DIST_FLAGS = {
+  nproc: { kind: 'number', example: '2', min: 1, max: 1024, integer: true },
+  nnodes: { kind: 'number', example: '1', min: 1, max: 1024, integer: true },
+  'node-rank': { kind: 'number', example: '0', min: 0, max: 1023, integer: true },
   'rdzv-endpoint': { kind: 'string', example: 'node0.example:29500' },
-  'max-minutes': { kind: 'number', example: '60' },
+  'max-minutes': { kind: 'number', example: '60', min: 0, max: 1e6, above: true },
   resume: { kind: 'string', example: 'models/ml100k.work/checkpoint.pt' },
   work: { kind: 'string', example: 'models/ml100k.work' },
   prepared: { kind: 'string', example: 'models/ml100k.work/prepared' },
-  'validate-every': { kind: 'int', example: '100' },
   dtype: { kind: 'string', example: 'float32', choices: ['float32', 'float64'] },
+  'sampled-above': { kind: 'number', example: String(SAMPLED_DEFAULTS.sampledAbove), min: 0, max: 1e9, integer: true },
+  negatives: { kind: 'number', example: String(SAMPLED_DEFAULTS.negatives), min: 1, max: 1e7, integer: true },
 } as const;
+
+const SPEC = { ...TRAIN_FLAGS, ...DIST_FLAGS } as const;
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), SPEC);
-  const out = resolve(String(f.out ?? missing('--out', 'models/mine')));
-  const work = resolve(String(f.work ?? `${out}.work`));
-  const nproc = Number(f.nproc ?? 1);
-  const nnodes = Number(f.nnodes ?? 1);
-  const config = trainConfigFromFlags(f);
+  if (f.backend !== undefined) throw new Error(`--backend ${f.backend} picks the Node trainer's tfjs backend; train:dist trains with PyTorch: leave it out.`);
+  const args = trainArgsFromFlags(f);
+  const out = resolve(args.out);
+  const work = resolve(f.work ?? `${out}.work`);
+  const nproc = f.nproc ?? 1;
+  const nnodes = f.nnodes ?? 1;
   const processes = nproc * nnodes;
-  if (nproc < 1 || nnodes < 1) throw new Error(`--nproc ${nproc} and --nnodes ${nnodes} must be at least 1.`);
+  const config = {
+    ...args.config,
+    sampledAbove: f['sampled-above'] ?? SAMPLED_DEFAULTS.sampledAbove,
+    negatives: f.negatives ?? SAMPLED_DEFAULTS.negatives,
+  };
   if (config.batchSize % processes !== 0) {
     throw new Error(`--batch ${config.batchSize} is the global batch and must split evenly over ${processes} processes: use e.g. --batch ${processes * Math.max(1, Math.round(config.batchSize / processes))}.`);
   }
@@ -49,7 +61,7 @@ async function main(): Promise<void> {
   }
   const log = (line: string): void => void process.stderr.write(`[train:dist ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-  const prepared = f.prepared !== undefined ? resolve(String(f.prepared)) : join(work, 'prepared');
+  const prepared = f.prepared !== undefined ? resolve(f.prepared) : join(work, 'prepared');
   if (f.prepared === undefined) {
     await run(process.execPath, ['--import', 'tsx', PREPARE, ...dataFlags(f), '--out', prepared], ROOT);
   } else if (!existsSync(join(prepared, 'prepared.json'))) {
@@ -62,25 +74,19 @@ async function main(): Promise<void> {
   const torchrun = ['-m', 'torch.distributed.run', '--redirects', '9:1', '--tee', '9:1', '--nproc_per_node', String(nproc), ...rendezvous];
   const trainer = [
     '-m', 'localrec_trainer', '--prepared', prepared, '--out', out, '--checkpoint', join(work, 'checkpoint.pt'),
-    '--algo', config.algorithm, '--seed', String(config.seed), '--dim', String(config.dim), '--steps', String(config.innerSteps),
-    '--iterations', String(config.iterations), '--pretrain-iterations', String(config.pretrainIterations),
-    '--transfer', config.transfer, '--batch', String(config.batchSize), '--meta-lr', String(config.metaLr),
-    '--inner-lr', String(config.innerLr), '--learn-rates', String(config.learnRates), '--weight-decay', String(config.weightDecay),
-    '--negative-weight', String(f['negative-weight'] ?? 0.5),
-    ...optional(f, ['validate-every', 'max-minutes', 'resume', 'dtype']),
+    '--config', JSON.stringify(config), '--negative-weight', String(args.negativeWeight),
+    ...(f['max-minutes'] !== undefined ? ['--max-minutes', String(f['max-minutes'])] : []),
+    ...(f.resume !== undefined ? ['--resume', resolve(f.resume)] : []),
+    ...(f.dtype !== undefined ? ['--dtype', f.dtype] : []),
   ];
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
   await run(PYTHON, [...torchrun, ...trainer], ROOT, { PYTHONPATH: [TRAINER, process.env.PYTHONPATH].filter(Boolean).join(':') });
 }
 
-/** The flags that describe the data, for the prepare step. */
-function dataFlags(f: FlagValues): string[] {
-  const names = ['format', 'data', 'threshold', 'min-positives', 'fold', 'seed', 'world-items', 'world-users', 'personas'];
+/** The flags that describe the data, for the prepare step (which needs --out: its bundle). */
+function dataFlags(f: Flags<typeof SPEC>): string[] {
+  const names = ['format', 'data', 'threshold', 'min-positives', 'fold', 'seed', 'world-items', 'world-users', 'personas'] as const;
   return names.flatMap((n) => (f[n] === undefined ? [] : [`--${n}`, String(f[n])]));
-}
-
-function optional(f: FlagValues, names: readonly string[]): string[] {
-  return names.flatMap((n) => (f[n] === undefined ? [] : [`--${n}`, n === 'resume' ? resolve(String(f[n])) : String(f[n])]));
 }
 
 /** Runs a command with this terminal (so rank 0's progress bar draws) and fails with its exit code. */

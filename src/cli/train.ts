@@ -1,29 +1,24 @@
 // `npm run train -- --format <fmt> --data <dir> --algo <maml|fomaml|reptile|protonet|pretrain> --out <dir>`
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { encodeArtifact } from '../artifact/encode';
 import { catalogItems, dataFingerprint } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
-import { trainMeta, type TrainedModel } from '../train/trainer';
-import { parseFlags } from './flags';
-import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from './node-backend';
-import { loadTrainInput, missing, TRAIN_FLAGS, trainConfigFromFlags } from './train-input';
-
-const SPEC = {
-  ...TRAIN_FLAGS,
-  out: { kind: 'string', example: 'models/ml100k' },
-  backend: { kind: 'string', example: 'wasm', choices: NODE_BACKENDS },
-} as const;
+import { trainMeta } from '../train/trainer';
+import type { TrainedModel } from '../train/types';
+import { useNodeBackend } from './node-backend';
+import { parseTrainArgs } from './train-args';
+import { loadTrainInput } from './train-data';
 
 async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2), SPEC);
-  const out = resolve(String(f.out ?? missing('--out', 'models/mine')));
-  const config = trainConfigFromFlags(f);
-  const backend = (f.backend ?? 'wasm') as NodeBackend;
+  const args = parseTrainArgs(process.argv.slice(2));
+  const { format, config, backend, threshold, minPositives, fold } = args;
+  const out = resolve(args.out);
   await useNodeBackend(backend);
   const log = (line: string): void => void process.stderr.write(`[train ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-  const { format, dataset, prepared, data, threshold, minPositives, fold, personas } = await loadTrainInput(f);
+  const { dataset, prepared, data, personas } = await loadTrainInput(args);
   log(`${dataset.name}: ${prepared.catalog.length} items, ${data.train.length} training users, ${data.validation.length} validation users (${prepared.positives})`);
   log(`${config.algorithm} on ${backend}: ${config.iterations} meta-batches of ${config.batchSize} tasks, ${config.innerSteps} inner steps, dim ${config.dim}`);
 
@@ -46,8 +41,8 @@ async function main(): Promise<void> {
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
-    negativeWeight: Number(f['negative-weight'] ?? 0.5),
-    training: { engine: 'node', ...model.config, start: startSummary(model.start), backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: fold },
+    negativeWeight: args.negativeWeight,
+    training: { engine: 'node', ...model.config, start: startSummary(model.start), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),

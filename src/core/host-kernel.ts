@@ -175,7 +175,7 @@ export interface HostFeedback {
   readonly mass: number;
 }
 
-/** Sparse feedback, as feedbackRows() in adapt.ts builds it densely. */
+/** Sparse feedback, as feedbackRows() in feedback.ts builds it densely. */
 export function hostFeedback(clicks: Int32Array, negatives: Int32Array, negativeWeight: number, clickWeights?: Float32Array): HostFeedback {
   const raw = Float64Array.from(clicks, (_, i) => clickWeights?.[i] ?? 1);
   const total = raw.reduce((a, b) => a + b, 0);

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { itemInputs } from '../core/features';
-import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../core/model';
+import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
 import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
-import { createRng } from '../core/rng';
+import type { ItemInputs } from '../core/types';
+import { createRng } from '../math/rng';
+import { checkTrainConfig, type TrainConfig } from './config';
 import { episodeNdcg } from './episodes';
+import { itemSide, sideInputs } from './item-side';
+import { meanRate, trainLoop, type TrainProgress } from './loop';
 import { buildNeighbours } from './neighbours';
 import { normalizedRows } from './tasks';
-import { itemSide, type TrainConfig, type TrainedModel, type TrainingData, type TrainProgress } from './trainer';
+import type { TrainedModel, TrainingData } from './types';
 
 /** Inner learning rates tried for fine-tuning the pooled model (chosen on validation users). */
 export const FINETUNE_RATES = [0.1, 0.3, 1, 3, 10] as const;
@@ -25,9 +28,10 @@ export async function trainPretrain(
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
 ): Promise<TrainedModel> {
+  checkTrainConfig(config);
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
-  const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
+  const inputs = sideInputs(side);
   const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
   const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
   // Early stopping and the fine-tuning rate are chosen together on validation
@@ -40,7 +44,7 @@ export async function trainPretrain(
         const lr = Math.log(rate);
         const tuned = { ...arrays, logLrUser: new Float32Array(config.dim).fill(lr), logLrPop: Float32Array.of(lr), logLrKnn: Float32Array.of(lr), logKnnInit: Float32Array.of(Math.log(knn)) };
         const params = fromArrays(tuned, shape);
-        const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps, neighbours);
+        const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps, { neighbours });
         disposeParams(params);
         top = Math.max(top, v.mean);
         if (!best || v.mean > best.mean) best = { arrays: tuned, mean: v.mean, byK: v.byK, rate };
@@ -50,7 +54,6 @@ export async function trainPretrain(
   });
   tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
   const chosen = best!;
-  const rates = history.map((h) => h.tasksPerSecond);
   return {
     params: fromArrays(chosen.arrays, shape),
     featureNames: side.names,
@@ -61,7 +64,7 @@ export async function trainPretrain(
     start: { chosen: 'pooled' },
     history,
     validation: { mean: chosen.mean, byK: chosen.byK },
-    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+    tasksPerSecond: meanRate(history),
     ...(neighbours ? { neighbours } : {}),
   };
 }
@@ -107,7 +110,6 @@ export async function pooledParams(
   const rng = createRng(`${config.seed}:pretrain`);
   const table = tf.variable(tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed), true, `${tag}/users`);
   const optimizer = tf.train.adam(config.metaLr);
-  const history: TrainProgress[] = [];
   // The initialization is the average training user.
   const snapshot = async (): Promise<Record<ParamName, Float32Array>> => {
     const arrays = await toArrays({ ...init, ...vars } as MetaParams);
@@ -116,39 +118,36 @@ export async function pooledParams(
     mean.dispose();
     return arrays;
   };
-  let best: { arrays: Record<ParamName, Float32Array>; mean: number } | null = null;
-  let since = performance.now();
-  for (let it = 1; it <= config.iterations; it++) {
-    const picks = Array.from({ length: config.batchSize }, () => rng.int(users.length));
-    const oneHot = new Float32Array(picks.length * users.length);
-    picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
-    const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
-    const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
-    // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
-    const loss = optimizer.minimize(
-      () => tf.tidy(() => pooledLoss({ ...init, ...vars } as MetaParams, inputs, tf.matMul(rows, table) as tf.Tensor2D, targets, table, config.weightDecay)),
-      true,
-    )!;
-    const value = (await loss.data())[0]!;
-    tf.dispose([loss, rows, targets]);
-    if (it % config.validateEvery === 0 || it === config.iterations) {
-      const tasksPerSecond = (config.validateEvery * config.batchSize * 1000) / (performance.now() - since);
-      let validation: number | undefined;
-      if (validate) {
-        const arrays = await snapshot();
-        validation = await validate(arrays);
-        if (!best || validation > best.mean) best = { arrays, mean: validation };
-      }
-      const p = validation === undefined ? { iteration: it, loss: value, tasksPerSecond } : { iteration: it, loss: value, tasksPerSecond, validation };
-      history.push(p);
-      onProgress?.(p);
-      since = performance.now();
-    }
-  }
-  const arrays = best ? best.arrays : await snapshot();
+  const run = await trainLoop({
+    iterations: config.iterations,
+    validateEvery: config.validateEvery,
+    batchSize: config.batchSize,
+    async batch() {
+      const picks = Array.from({ length: config.batchSize }, () => rng.int(users.length));
+      const oneHot = new Float32Array(picks.length * users.length);
+      picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
+      const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
+      const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
+      // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
+      const loss = optimizer.minimize(
+        () => tf.tidy(() => pooledLoss({ ...init, ...vars } as MetaParams, inputs, tf.matMul(rows, table) as tf.Tensor2D, targets, table, config.weightDecay)),
+        true,
+      )!;
+      const value = (await loss.data())[0]!;
+      tf.dispose([loss, rows, targets]);
+      return value;
+    },
+    async checkpoint() {
+      if (!validate) return undefined;
+      const arrays = await snapshot();
+      return { score: await validate(arrays), keep: async () => arrays };
+    },
+    ...(onProgress ? { onProgress } : {}),
+  });
+  const arrays = run.best ? run.best.value : await snapshot();
   optimizer.dispose();
   table.dispose();
   for (const n of shared) vars[n]!.dispose();
   disposeParams(init);
-  return { arrays, history };
+  return { arrays, history: run.history };
 }

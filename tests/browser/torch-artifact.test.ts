@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactFiles, parseArtifact } from '../../src/artifact/decode';
-import { adapt, disposeState, initialState, rank } from '../../src/core/adapt';
+import { adapt, disposeState, initialState, rank } from '../../src/core';
 import { torchUnavailable } from '../unit/train/torch-bridge';
 import { serveArtifact } from './support/artifact-route';
 import { startEngine } from './support/engine';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactFiles, parseArtifact, type Model } from '../../../src/artifact/decode';
-import { adapt, disposeState, initialState, rank } from '../../../src/core/adapt';
+import { adapt, disposeState, initialState, rank } from '../../../src/core';
 import { askTorch, torchUnavailable } from '../train/torch-bridge';
 
 // `npm run train:dist` as a user runs it: the Node prepare step, then real torchrun

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, deserializeState, disposeState, initialState, rank, scoreAll, serializeState } from '../../../src/core/adapt';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank, scoreAll } from '../../../src/core/kernels';
+import { deserializeState, disposeState, serializeState } from '../../../src/core/state';
 import { computeItemTable } from '../../../src/core/model';
 import { toArrays } from '../../../src/core/params';
 import { tinyModel } from './fixture';
@@ -59,7 +61,7 @@ describe('adapt', () => {
     const start = initialState(m, clicks);
     const gap = async (negatives: Int32Array): Promise<number> => {
       const r = await adapt(m, start, { clicks, negatives }, { steps: 3, negativeWeight: 1 });
-      const scores = await scoreAll(m.items, r.state).data();
+      const scores = await scoreAll(m.items, r.state);
       disposeState(r.state);
       return scores[2]! - scores[1]!;
     };

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, disposeState, initialState, rank, scoreAll, type ClickKernel, type Feedback } from '../../../src/core/adapt';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank, scoreAll } from '../../../src/core/kernels';
+import { disposeState } from '../../../src/core/state';
+import type { ClickKernel, Feedback } from '../../../src/core/types';
 import { featureMatrix, itemInputs } from '../../../src/core/features';
 import { sweep, type HostItems } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
 import type { Neighbours } from '../../../src/core/neighbours';
 import { initParams } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 import { simdTable } from '../../../src/core/simd-kernel';
-import { topK } from '../../../src/core/top-k';
+import { topK } from '../../../src/math/top-k';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -52,7 +55,7 @@ async function run(m: ReturnType<typeof model>, feedback: Feedback, kernel: Clic
   const start = initialState(m, feedback.clicks, kernel);
   const out = await adapt(m, start, feedback, { steps: 3, negativeWeight: 0.7, kernel });
   const top = await rank(m.items, out.state, 25, feedback.clicks, kernel);
-  const scores = scoreAll(m.items, out.state, kernel);
+  const scores = await scoreAll(m.items, out.state, kernel);
   const result = {
     start: Array.from(await start.user.data()),
     user: Array.from(await out.state.user.data()),
@@ -60,9 +63,8 @@ async function run(m: ReturnType<typeof model>, feedback: Feedback, kernel: Clic
     knn: out.state.knn ? (await out.state.knn.data())[0]! : null,
     losses: out.steps.map((s) => s.loss),
     top: Array.from(top.indices),
-    scores: Array.from(await scores.data()),
+    scores: Array.from(scores),
   };
-  scores.dispose();
   disposeState(start);
   disposeState(out.state);
   return result;

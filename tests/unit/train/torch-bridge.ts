@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import type { FeedbackBatch } from '../../../src/core/model';
+import type { FeedbackBatch } from '../../../src/core/types';
 import { PARAM_NAMES, toArrays, type MetaParams, type ModelShape } from '../../../src/core/params';
 import { PYTHON, peerUnavailable } from '../../../bench/peer';
 

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../../src/artifact/encode';
-import { trainIals } from '../../../src/eval/methods/ials-train';
-import { transpose, userItemMatrix } from '../../../src/eval/sparse';
+import { trainIals } from '../../../src/math/ials';
+import { transpose, userItemMatrix } from '../../../src/math/sparse';
 import { featureMatrix, featureVocabulary, itemInputs, logPopularity } from '../../../src/core/features';
 import { META_ALGORITHMS, metaStep, trainableNames, type MetaAlgorithm, type TaskBatch } from '../../../src/core/meta';
-import type { ItemInputs } from '../../../src/core/model';
+import type { ItemInputs } from '../../../src/core/types';
 import { initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 import { buildNeighbours, leaveOneOutRow } from '../../../src/train/neighbours';
 import { pooledLoss } from '../../../src/train/pretrain';
 import { disposeTasks, normalizedRows, taskBatch } from '../../../src/train/tasks';
@@ -161,7 +161,7 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree (${unavailab
   it('on the implicit-ALS factors of the ALS start (same seeded start, Woodbury and conjugate-gradient steps)', async () => {
     const f = trainingFixture();
     // long rows (conjugate gradient) and rare items (Woodbury) both occur here
-    const userItems = userItemMatrix(f.train.map((items, u) => ({ user: String(u), items })));
+    const userItems = userItemMatrix(f.train);
     const cfg = { dim: 5, alpha: 10, lambda: 3 };
     const ours = trainIals(userItems, transpose(userItems, f.items), cfg, { iterations: 10, cgSteps: 3, seed: 7 });
     const theirs = await askTorch<{ factors: number[] }>({ kind: 'ials', train: f.train.map((u) => Array.from(u)), items: f.items, ...cfg, iterations: 10, cgSteps: 3, seed: 7 });
