@@ -28,7 +28,7 @@ from localrec_trainer.core.inner import inner_rates, inner_step, start_users  # 
 from localrec_trainer.core.model import feedback_loss_and_grad, item_table, score_batch  # noqa: E402
 from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
 from localrec_trainer.core.neighbours import neighbour_rows  # noqa: E402
-from localrec_trainer.core.params import PARAM_NAMES  # noqa: E402
+from localrec_trainer.core.params import PARAM_NAMES, UNIFORM_DECAY_LOGIT  # noqa: E402
 from localrec_trainer.core.ragged import Ragged  # noqa: E402
 
 EXPLODED = 10
@@ -40,8 +40,10 @@ class Peer:
         artifact = load_artifact(directory)
         self.meta = artifact.meta
         w = artifact.weights
-        zero = torch.zeros(1)  # models trained before the item-item term lack its two scalars
-        self.params = {n: w.get(n, zero) for n in PARAM_NAMES}
+        # models from before the item-item term lack its two scalars, and older ones the recency decay and the
+        # sequential term: as src/artifact/validate.ts fills them (every click weighs the same; no sequential term)
+        missing = {"logitDecay": torch.tensor([UNIFORM_DECAY_LOGIT])}
+        self.params = {n: w.get(n, missing.get(n, torch.zeros(1))) for n in PARAM_NAMES}
         self.items = item_table(self.params, artifact.inputs())
         self.neighbours = artifact.neighbours()
 

@@ -72,6 +72,23 @@ class World:
         """True on every process when it is true on any (so that all stop at the same step)."""
         return bool(self.sum(torch.tensor([1.0 if flag else 0.0], dtype=torch.float64))[0] > 0)
 
+    def gather(self, value: Tensor) -> Tensor:
+        """Every process's tensor (same shape everywhere), concatenated in rank order along dim 0."""
+        if self.backend is None:
+            return value
+        local = value.detach().contiguous().to(self.device)
+        parts = [torch.empty_like(local) for _ in range(self.size)]
+        dist.all_gather(parts, local)
+        return torch.cat(parts).cpu()
+
+    def union(self, items: np.ndarray) -> np.ndarray:
+        """The sorted distinct values of every process's array (e.g. the positives of a global batch)."""
+        if self.backend is None:
+            return np.unique(items)
+        parts: list[Any] = [None] * self.size
+        dist.all_gather_object(parts, np.asarray(items))
+        return np.unique(np.concatenate(parts))
+
     def broadcast(self, value: Tensor, src: int) -> Tensor:
         """Rank `src`'s tensor on every process (same shape and dtype everywhere)."""
         if self.backend is None:
@@ -142,7 +159,7 @@ class UserSampler:
                                           shuffle=True, seed=seed, drop_last=True)
         self.epoch = -1
         self.order = np.zeros(0, dtype=np.int64)
-        self.drawn: tuple[tuple[int, int], np.ndarray] = ((-1, 0), self.order)
+        self.drawn: dict[tuple[int, int], np.ndarray] = {}
 
     def batch(self, iteration: int) -> tuple[np.ndarray, np.ndarray]:
         """(users, slots) of this process for 0-based `iteration`: user positions and their epoch slots (≥ 0)."""
@@ -154,13 +171,17 @@ class UserSampler:
         slots = self.order[j * self.local : (j + 1) * self.local]
         return slots % self.population, slots
 
-    def draws(self, iteration: int, slots: np.ndarray, choices: int) -> np.ndarray:
-        """One draw in [0, choices) per slot of the epoch of `iteration` (e.g. its shot count), the same on every process."""
+    def uniforms(self, iteration: int, slots: np.ndarray, stream: int) -> np.ndarray:
+        """One draw in [0, 1) per slot of the epoch of `iteration` from random stream `stream` (shot counts, task kinds, ...).
+
+        The same on every process and for every process count: a slot's draws depend on its epoch and position only.
+        """
         epoch = iteration // self.per_epoch
-        if self.drawn[0] != (epoch, choices):
-            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-            self.drawn = ((epoch, choices), torch.randint(choices, (self.virtual,), generator=gen).numpy())
-        return self.drawn[1][slots]
+        key = (epoch, stream)
+        if key not in self.drawn:
+            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch * 1009 + stream)
+            self.drawn = {key: torch.rand(self.virtual, generator=gen, dtype=torch.float64).numpy(), **{k: v for k, v in self.drawn.items() if k[0] == epoch}}
+        return self.drawn[key][slots]
 
 
 class Run:

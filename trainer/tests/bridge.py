@@ -6,8 +6,14 @@ differences the tests see are TypeScript's float32 rounding.
 
   {"kind": "meta", model, "batch": {support, query} as (row, item, value) triples, "config"}
       → {"loss", "grads": {name: [...]}}
-  {"kind": "lists", model, "train": [[items]], "m", "shrink", "supports": [[...]], "queries", "config"}
-      → the neighbour lists, leave-one-out rows and the meta loss and gradients built from lists
+  {"kind": "lists", model, "train": [[items]], "m", "shrink", "transitionsM", "transitionShrink", "supports", "queries",
+   "histories", "decay", "config"}
+      → the neighbour and transition lists, the leave-one-out rows (and their decay derivatives) and the meta loss and gradients
+  {"kind": "itemLists", "train", "validation", "items", "neighbours", "transitions", "transitionShrink", "objective", "ks"}
+      → the item-list search's trials and choice
+  {"kind": "validation", model, "neighbours"?, "transitions"?, "users", "objective", "ks", "steps"} → {"mean", "byK", "next", "scores"}
+  {"kind": "sampled", model, "batch", "counts", "drawn", "negatives", "config"} → sampled query loss and gradients, candidates, log r
+  {"kind": "defaults"} → the PyTorch trainer's default TrainConfig
   {"kind": "pooled", model, "table": [[...]], "picks": [...], "targets": [[items]], "weighting", "weightDecay"}
       → {"loss", "grads"}
   {"kind": "encode", "input": {...}} → {"files": {name: base64}}
@@ -37,10 +43,16 @@ from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
 from localrec_trainer.core.neighbours import Neighbours  # noqa: E402
 from localrec_trainer.core.params import ModelShape, Params, from_arrays  # noqa: E402
 from localrec_trainer.core.ragged import Ragged  # noqa: E402
-from localrec_trainer.eval.ials_train import train_ials  # noqa: E402
-from localrec_trainer.train.neighbours import _transpose, build_neighbours, leave_one_out_rows  # noqa: E402
+from localrec_trainer.math.ials import train_ials  # noqa: E402
+from localrec_trainer.train.neighbours import transpose, build_neighbours, leave_one_out_rows  # noqa: E402
 from localrec_trainer.train.pretrain import SHARED, pooled_loss  # noqa: E402
-from localrec_trainer.train.tasks import click_rows, task_batch  # noqa: E402
+from localrec_trainer.core.sampled import candidates, proposal  # noqa: E402
+from localrec_trainer.train.config import TrainConfig  # noqa: E402
+from localrec_trainer.train.episodes import ItemLists, adapted_scores  # noqa: E402
+from localrec_trainer.train.list_search import choose_item_lists  # noqa: E402
+from localrec_trainer.train.tasks import TaskRecency, click_rows, list_tasks  # noqa: E402
+from localrec_trainer.train.transitions import build_transitions  # noqa: E402
+from localrec_trainer.train.validate import validate  # noqa: E402
 
 DTYPE = torch.float64
 
@@ -62,11 +74,17 @@ def rows_of(triples: list, batch: int) -> Rows:
 def feedback_of(f: dict, batch: int) -> Feedback:
     opt = lambda key: rows_of(f[key], batch) if key in f else None  # noqa: E731
     count = torch.tensor(f["count"], dtype=DTYPE)[:, None] if "count" in f else None
-    return Feedback(rows_of(f["positives"], batch), opt("negatives"), opt("excluded"), count, opt("neighbours"))
+    return Feedback(rows_of(f["positives"], batch), opt("negatives"), opt("excluded"), count, opt("neighbours"), opt("transitions"),
+                    f.get("decayAt"), opt("positivesDecay"), opt("neighboursDecay"), opt("transitionsDecay"))
 
 
 def config_of(c: dict) -> MetaConfig:
-    return MetaConfig(c["algorithm"], c["innerSteps"], c["learnRates"], c["weightDecay"], c.get("neighbours", False))
+    return MetaConfig(c["algorithm"], c["innerSteps"], c["learnRates"], c["weightDecay"], c.get("neighbours", False),
+                      c.get("recency", False), c.get("transitions", False))
+
+
+def ragged(lists: list) -> Ragged:
+    return Ragged.of([np.asarray(u, dtype=np.int32) for u in lists])
 
 
 def gradients(params: Params, names: list[str], loss_of) -> dict[str, Any]:
@@ -86,18 +104,62 @@ def meta(request: dict) -> dict:
 
 
 def lists(request: dict) -> dict:
+    """Lists (neighbours, transitions), leave-one-out rows with their decay derivatives, and the meta-gradients of the batch they make."""
     shape, params, inputs = model_of(request)
-    train = Ragged.of([np.asarray(u, dtype=np.int32) for u in request["train"]])
+    train = ragged(request["train"])
     index = build_neighbours(train, shape.items, request["m"], request["shrink"])
-    supports = Ragged.of([np.asarray(u, dtype=np.int32) for u in request["supports"]])
-    queries = Ragged.of([np.asarray(u, dtype=np.int32) for u in request["queries"]])
-    histories = Ragged.of([np.concatenate([s, q]).astype(np.int32) for s, q in zip(request["supports"], request["queries"])])
-    rows = leave_one_out_rows(index, supports, histories, DTYPE)
-    batch = task_batch(supports, queries, rows, DTYPE)
+    following = build_transitions(train, shape.items, request["transitionsM"], request["transitionShrink"])
+    supports, queries, histories = ragged(request["supports"]), ragged(request["queries"]), ragged(request["histories"])
+    recency = TaskRecency(request["decay"], True)
+    batch = list_tasks(supports, queries, histories, index, following, recency, DTYPE)
     config = config_of(request["config"])
     out = gradients(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config))
     out["neighbours"] = {"ids": index.ids.reshape(-1).tolist(), "sims": index.sims.reshape(-1).tolist(), "co": index.co.reshape(-1).tolist()}
-    out["rows"] = rows.dense(shape.items).reshape(-1).tolist()
+    out["transitions"] = {"ids": following.ids.reshape(-1).tolist(), "sims": following.sims.reshape(-1).tolist(), "co": following.co.reshape(-1).tolist(),
+                          "out": following.out.tolist()}
+    s = batch.support
+    out["rows"] = {name: getattr(s, name).dense(shape.items).reshape(-1).tolist()
+                   for name in ("positives", "neighbours", "transitions", "positives_decay", "neighbours_decay", "transitions_decay")}
+    return out
+
+
+def item_lists(request: dict) -> dict:
+    """The item-list search's trials and choice on the given training and validation users (chooseItemLists)."""
+    train, validation = ragged(request["train"]), ragged(request["validation"])
+    choice = choose_item_lists(train, request["items"], validation, request["neighbours"], request["transitions"],
+                               request["transitionShrink"], request["objective"], request["ks"])
+    return {"trials": choice.trials, "shrink": choice.neighbours.shrink if choice.neighbours is not None else None,
+            "transitions": choice.transitions is not None}
+
+
+def validation(request: dict) -> dict:
+    """The objective-based validation of a model with item lists (validate)."""
+    shape, params, inputs = model_of(request)
+    lists = ItemLists(*(Neighbours(l["m"], np.asarray(l["ids"], np.int32).reshape(shape.items, l["m"]), np.asarray(l["sims"], np.float32).reshape(shape.items, l["m"]))
+                        if l else None for l in (request.get("neighbours"), request.get("transitions"))))
+    users = ragged(request["users"])
+    scores = [t for _, t in adapted_scores(params, inputs, users, request["steps"], lists)]
+    v = validate(params, inputs, users, request["objective"], request["ks"], request["steps"], lists)
+    return {"mean": v.mean, "byK": {str(k): x for k, x in v.by_k.items()}, "next": v.next, "scores": torch.cat(scores).reshape(-1).tolist()}
+
+
+def defaults(_: dict) -> dict:
+    return {"config": TrainConfig().to_json()}
+
+
+def sampled(request: dict) -> dict:
+    """The sampled-softmax query loss and meta-gradients of a batch with explicit drawn ids (the Node trainer's contract)."""
+    _, params, inputs = model_of(request)
+    b = request["batch"]
+    size = len(b["support"]["count"])
+    batch = TaskBatch(feedback_of(b["support"], size), feedback_of(b["query"], size))
+    q = proposal(np.asarray(request["counts"], dtype=np.float64))
+    positives = np.unique(batch.query.positives.item.numpy())
+    c = candidates(positives, np.asarray(request["drawn"], dtype=np.int64), q, request["negatives"], DTYPE)
+    config = config_of(request["config"])
+    out = gradients(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config, None, c))
+    out["candidates"] = c.items.tolist()
+    out["logR"] = c.log_r.tolist()
     return out
 
 
@@ -131,7 +193,7 @@ def encode(request: dict) -> dict:
 def ials(request: dict) -> dict:
     """Item factors of implicit ALS on the given users' lists (the trainer's ALS start runs this)."""
     train = Ragged.of([np.asarray(u, dtype=np.int32) for u in request["train"]])
-    factors = train_ials(train, _transpose(train, request["items"]), request["dim"], request["alpha"], request["lambda"],
+    factors = train_ials(train, transpose(train, request["items"]), request["dim"], request["alpha"], request["lambda"],
                          iterations=request["iterations"], cg_steps=request["cgSteps"], seed=request["seed"])
     return {"factors": factors.reshape(-1).tolist()}
 
@@ -144,7 +206,8 @@ def checkpoints(request: dict) -> dict:
     return {"module": module, "best": best, "iterations": [a["iteration"], b["iteration"]]}
 
 
-HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "ials": ials, "checkpoints": checkpoints}
+HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "ials": ials, "checkpoints": checkpoints,
+            "itemLists": item_lists, "validation": validation, "defaults": defaults, "sampled": sampled}
 
 
 def main() -> None:

@@ -1,11 +1,12 @@
-"""Implicit ALS and the content regression of the ALS start (eval/ials_train.py, train/content_map.py)."""
+"""Implicit ALS and the content regression of the ALS start (math/ials.py, math/rng.py, train/content_map.py)."""
 
 import numpy as np
 import torch
 
 from localrec_trainer.core.features import feature_rows, feature_vocabulary
 from localrec_trainer.core.ragged import Ragged
-from localrec_trainer.eval.ials_train import seeded_random, solve_rows
+from localrec_trainer.math.ials import solve_rows
+from localrec_trainer.math.rng import uniforms
 from localrec_trainer.train.content_map import CONTENT_RIDGE, content_regression
 
 
@@ -31,9 +32,10 @@ def test_short_rows_are_solved_exactly_and_long_rows_converge_by_conjugate_gradi
     assert not torch.allclose(few[4], exact(f, rows.row(4), 10.0, 3.0), atol=1e-3)  # one CG step is not the solution
 
 
-def test_the_start_is_the_typescript_mulberry32_stream():
-    # seededRandom(1) of src/eval/random.ts, printed by Node
-    assert seeded_random(1, 4).tolist() == [0.6270739405881613, 0.002735721180215478, 0.5274470399599522, 0.9810509674716741]
+def test_the_start_is_the_typescript_sfc32_stream():
+    # createRng(7).next() and createRng('héllo:😀').next() of src/math/rng.ts, printed by Node
+    assert uniforms(7, 3).tolist() == [0.4748047913890332, 0.5469241640530527, 0.11604278115555644]
+    assert uniforms("héllo:😀", 2).tolist() == [0.685449582291767, 0.0664337205234915]
 
 
 def test_content_maps_fit_warm_items_and_give_cold_items_their_tags_vector():
@@ -49,3 +51,17 @@ def test_content_maps_fit_warm_items_and_give_cold_items_their_tags_vector():
     assert np.allclose(mapping, expected, atol=1e-5)
     assert np.allclose(x[w] @ mapping + residual[w], emb[w], atol=1e-5)  # warm items score as before
     assert np.allclose(residual[~w], 0) and np.allclose(x[~w] @ mapping, x[~w] @ expected, atol=1e-5)
+
+
+def test_above_the_dense_limit_the_regression_is_solved_sparsely_to_the_same_maps():
+    rng = np.random.default_rng(5)
+    tags = [[f"t{j}" for j in rng.choice(40, size=rng.integers(0, 4), replace=False)] for _ in range(300)]
+    names = feature_vocabulary(tags, min_count=1)
+    rows = feature_rows(tags, names)
+    warm = (rng.random(300) < 0.8).astype(np.float32)
+    emb = rng.normal(size=(300, 5)).astype(np.float32)
+    dense = content_regression(rows, warm)
+    sparse = content_regression(rows, warm, dense_features=8)
+    assert dense.factor is not None and sparse.factor is None  # nothing features × features is built
+    for a, b in zip(dense.split(emb), sparse.split(emb)):
+        assert np.allclose(a, b, rtol=1e-6, atol=1e-6)

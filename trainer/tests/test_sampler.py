@@ -19,8 +19,9 @@ def test_the_ranks_batches_together_are_the_one_process_batch():
                 users, slots = one.batch(it)
                 parts = [s.batch(it) for s in ranks]
                 assert sorted(np.concatenate([p[0] for p in parts]).tolist()) == sorted(users.tolist())
-                shots = one.draws(it, slots, 6)
-                shared = np.concatenate([s.draws(it, p[1], 6) for s, p in zip(ranks, parts)])
+                shots = one.uniforms(it, slots, 0)
+                shared = np.concatenate([s.uniforms(it, p[1], 0) for s, p in zip(ranks, parts)])
+                assert np.all((shots >= 0) & (shots < 1))
                 assert sorted(zip(np.concatenate([p[1] for p in parts]).tolist(), shared.tolist())) == sorted(zip(slots.tolist(), shots.tolist()))
 
 

@@ -9,7 +9,7 @@ from bundle import synthetic_users, write_bundle
 from localrec_trainer.artifact.decode import load_artifact
 from localrec_trainer.distributed import main
 
-FAST = ["--iterations", "6", "--pretrain-iterations", "6", "--validate-every", "3", "--batch", "8", "--dim", "8"]
+FAST = {"iterations": 6, "pretrainIterations": 6, "validateEvery": 3, "batchSize": 8, "dim": 8}
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,15 @@ def bundle(tmp_path_factory):
     return write_bundle(tmp_path_factory.mktemp("bundle") / "prepared", lists, tags)
 
 
-def train(bundle, out, *flags):
-    assert main(["--prepared", str(bundle), "--out", str(out), "--checkpoint", str(out) + ".pt", *FAST, *flags]) == 0
+def train(bundle, out, settings=None, *flags):
+    config = json.dumps({**FAST, **(settings or {})})
+    assert main(["--prepared", str(bundle), "--out", str(out), "--checkpoint", str(out) + ".pt", "--config", config, *flags]) == 0
     return load_artifact(out), json.loads((out / "model.json").read_text())["localrec"]
 
 
 @pytest.mark.parametrize("algorithm", ["maml", "fomaml", "reptile", "protonet", "pretrain"])
 def test_every_algorithm_writes_a_validated_artifact(bundle, tmp_path, algorithm, capsys):
-    art, meta = train(bundle, tmp_path / "model", "--algo", algorithm, "--transfer", "pooled")
+    art, meta = train(bundle, tmp_path / "model", {"algorithm": algorithm, "transfer": "pooled"})
     assert meta["algorithm"] == algorithm and meta["training"]["engine"] == "pytorch"
     assert meta["adaptation"]["steps"] == (0 if algorithm == "protonet" else 2)
     assert 0 < meta["validation"]["ndcg10"] <= 1 and list(meta["validation"]["byK"]) == ["1", "3", "5", "10", "20"]
@@ -33,8 +34,25 @@ def test_every_algorithm_writes_a_validated_artifact(bundle, tmp_path, algorithm
     assert "validation nDCG@10" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("objective", ["v2", "both"])
+def test_the_next_click_objectives_train_and_validate(bundle, tmp_path, objective, capsys):
+    _, meta = train(bundle, tmp_path / "model", {"objective": objective, "transfer": "pooled"})
+    assert meta["training"]["objective"] == objective
+    assert 0 < meta["validation"]["ndcg10"] <= 1
+    log = capsys.readouterr().err
+    assert "item lists chosen" in log and "transition lists at weight 4" in log
+
+
+def test_a_learned_decay_moves_and_the_sampled_softmax_trains(bundle, tmp_path, capsys):
+    art, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "sampledAbove": 10, "negatives": 16, "iterations": 12})
+    assert "sampled softmax: 60 items > 10" in capsys.readouterr().err
+    assert meta["training"]["sampledAbove"] == 10
+    logit = float(art.weights["logitDecay"][0])
+    assert logit != pytest.approx(2.1972246, abs=1e-6)  # logit(0.9): the meta-gradient moved it
+
+
 def test_auto_transfer_records_both_starts(bundle, tmp_path):
-    _, meta = train(bundle, tmp_path / "model")
+    _, meta = train(bundle, tmp_path / "model", {"transfer": "auto"})
     start = meta["training"]["start"]
     assert start["chosen"] in ("als", "pooled")
     assert list(start["als"]["head"]) in (["knn", "pop", "innerLr", "lambda"], ["lambda", "knn", "pop", "innerLr"])
@@ -43,17 +61,22 @@ def test_auto_transfer_records_both_starts(bundle, tmp_path):
 
 
 def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(bundle, tmp_path):
-    _, meta = train(bundle, tmp_path / "model", "--transfer", "pooled", "--max-minutes", "0", "--iterations", "1000")
+    _, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "iterations": 1000}, "--max-minutes", "0")
     assert meta["training"]["stopped"]["reason"] == "--max-minutes 0.0"
     assert 0 < meta["validation"]["ndcg10"] <= 1
 
 
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(bundle, tmp_path):
-    flags = ["--transfer", "pooled", "--dtype", "float64"]
-    whole, _ = train(bundle, tmp_path / "whole", *flags)
-    train(bundle, tmp_path / "half", *flags, "--iterations", "3")
-    rest, _ = train(bundle, tmp_path / "rest", *flags, "--resume", str(tmp_path / "half") + ".pt")
+    settings = {"transfer": "pooled"}
+    whole, _ = train(bundle, tmp_path / "whole", settings, "--dtype", "float64")
+    train(bundle, tmp_path / "half", {**settings, "iterations": 3}, "--dtype", "float64")
+    rest, _ = train(bundle, tmp_path / "rest", settings, "--dtype", "float64", "--resume", str(tmp_path / "half") + ".pt")
     for name, w in whole.weights.items():
         assert torch.allclose(w, rest.weights[name], atol=1e-6), name
     with pytest.raises(ValueError, match=r"another configuration \(dim: 8 → 16\)"):
-        train(bundle, tmp_path / "other", *flags, "--resume", str(tmp_path / "half") + ".pt", "--dim", "16")
+        train(bundle, tmp_path / "other", {**settings, "dim": 16}, "--dtype", "float64", "--resume", str(tmp_path / "half") + ".pt")
+
+
+def test_unknown_settings_are_refused_by_name(bundle, tmp_path):
+    with pytest.raises(SystemExit):
+        train(bundle, tmp_path / "model", {"iteratoins": 3})

@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import type { FeedbackBatch } from '../../../src/core/types';
+import { expect } from 'vitest';
+import { metaStep, trainableNames, type MetaConfig, type TaskBatch } from '../../../src/core/meta';
+import type { FeedbackBatch, ItemInputs } from '../../../src/core/types';
 import { PARAM_NAMES, toArrays, type MetaParams, type ModelShape } from '../../../src/core/params';
 import { PYTHON, peerUnavailable } from '../../../bench/peer';
 
@@ -39,7 +41,12 @@ export async function feedbackJson(f: FeedbackBatch): Promise<Record<string, unk
   if (f.negatives) out.negatives = await triples(f.negatives);
   if (f.excluded) out.excluded = await triples(f.excluded);
   if (f.neighbours) out.neighbours = await triples(f.neighbours);
+  if (f.transitions) out.transitions = await triples(f.transitions);
   if (f.count) out.count = Array.from(await f.count.data());
+  if (f.decayAt) out.decayAt = (await f.decayAt.data())[0];
+  if (f.positivesDecay) out.positivesDecay = await triples(f.positivesDecay);
+  if (f.neighboursDecay) out.neighboursDecay = await triples(f.neighboursDecay);
+  if (f.transitionsDecay) out.transitionsDecay = await triples(f.transitionsDecay);
   return out;
 }
 
@@ -78,4 +85,34 @@ export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
     scale = Math.max(scale, Math.abs(b[i]!));
   }
   return scale === 0 ? diff : diff / scale;
+}
+
+/** PyTorch's answer to a meta (or lists) request: loss and gradients by parameter name. */
+export interface TorchGrads {
+  readonly loss: number;
+  readonly grads: Record<string, number[]>;
+}
+
+/** The parameters as fresh tfjs variables (the caller disposes them). */
+export function asVariables(params: MetaParams, tag: string): MetaParams {
+  const out = {} as MetaParams;
+  for (const n of PARAM_NAMES) out[n] = tf.variable(params[n], true, `${tag}-${Math.random()}/${n}`);
+  return out;
+}
+
+/** TypeScript's loss and gradients, the largest relative difference to PyTorch's, per parameter. */
+export async function compare(vars: MetaParams, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig, theirs: TorchGrads) {
+  const { algorithm } = config;
+  const { loss, grads } = metaStep(vars, inputs, batch, config);
+  const ours = (await loss.data())[0]!;
+  const worst = { name: 'loss', diff: Math.abs(ours - theirs.loss) / Math.abs(theirs.loss) };
+  // The same parameters get gradients (Reptile's objective never reaches logKnnInit or logSeqInit: neither side trains them).
+  const names = Object.keys(grads).filter((n) => grads[n as keyof typeof grads] !== undefined);
+  expect(names.sort(), algorithm).toEqual(Object.keys(theirs.grads).sort());
+  for (const name of names) {
+    const diff = relativeDifference(await grads[name as keyof typeof grads]!.data(), theirs.grads[name]!);
+    if (diff > worst.diff) Object.assign(worst, { name, diff });
+  }
+  tf.dispose([loss, ...Object.values(grads)]);
+  return { trainable: trainableNames(config), worst };
 }

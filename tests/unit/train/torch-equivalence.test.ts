@@ -3,16 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../../src/artifact/encode';
 import { trainIals } from '../../../src/math/ials';
 import { transpose, userItemMatrix } from '../../../src/math/sparse';
-import { featureMatrix, featureVocabulary, itemInputs, logPopularity } from '../../../src/core/features';
-import { META_ALGORITHMS, metaStep, trainableNames, type MetaAlgorithm, type TaskBatch } from '../../../src/core/meta';
-import type { ItemInputs } from '../../../src/core/types';
-import { initParams, PARAM_NAMES, toArrays, type MetaParams, type ModelShape } from '../../../src/core/params';
-import { createRng } from '../../../src/math/rng';
-import { buildNeighbours, leaveOneOutRow } from '../../../src/train/neighbours';
+import { itemInputs } from '../../../src/core/features';
+import { META_ALGORITHMS, type MetaAlgorithm, type MetaConfig, type TaskBatch } from '../../../src/core/meta';
+import { decayLogit, initParams, PARAM_NAMES, toArrays, type MetaParams } from '../../../src/core/params';
+import { buildNeighbours } from '../../../src/train/neighbours';
 import { pooledLoss } from '../../../src/train/pretrain';
-import { disposeTasks, normalizedRows, taskBatch } from '../../../src/train/tasks';
-import { tinyModel, tinyTasks } from '../core/fixture';
-import { askTorch, feedbackJson, modelJson, relativeDifference, torchUnavailable } from './torch-bridge';
+import { normalizedRows } from '../../../src/train/tasks';
+import { orderSupport, tinyModel, tinyTasks } from '../core/fixture';
+import { trainingFixture } from './torch-fixture';
+import { askTorch, asVariables, compare, feedbackJson, modelJson, relativeDifference, torchUnavailable, type TorchGrads } from './torch-bridge';
 
 // The PyTorch trainer (trainer/) must optimise exactly what the TypeScript trainer
 // does: on fixed parameters and a fixed batch, the meta-losses and meta-gradients
@@ -23,50 +22,22 @@ if (unavailable) console.warn(`[torch-equivalence] skipped: ${unavailable}`);
 
 const TOLERANCE = 1e-4;
 
-interface TorchGrads {
-  readonly loss: number;
-  readonly grads: Record<string, number[]>;
-}
-
-function asVariables(params: MetaParams, tag: string): MetaParams {
-  const out = {} as MetaParams;
-  for (const n of PARAM_NAMES) out[n] = tf.variable(params[n], true, `${tag}-${Math.random()}/${n}`);
-  return out;
-}
-
-/** TypeScript's loss and gradients, the largest relative difference to PyTorch's, per parameter. */
-async function compare(vars: MetaParams, inputs: ItemInputs, batch: TaskBatch, algorithm: MetaAlgorithm, theirs: TorchGrads) {
-  const config = { algorithm, innerSteps: 2, learnRates: true, weightDecay: 3e-3, neighbours: true } as const;
-  const { loss, grads } = metaStep(vars, inputs, batch, config);
-  const ours = (await loss.data())[0]!;
-  const worst = { name: 'loss', diff: Math.abs(ours - theirs.loss) / Math.abs(theirs.loss) };
-  // The same parameters get gradients (Reptile's objective never reaches logKnnInit: neither side trains it).
-  const names = Object.keys(grads).filter((n) => grads[n as keyof typeof grads] !== undefined);
-  expect(names.sort(), algorithm).toEqual(Object.keys(theirs.grads).sort());
-  for (const name of names) {
-    const diff = relativeDifference(await grads[name as keyof typeof grads]!.data(), theirs.grads[name]!);
-    if (diff > worst.diff) Object.assign(worst, { name, diff });
+/** Every algorithm's loss and gradients on one batch, TypeScript against PyTorch. */
+async function compareEveryAlgorithm(label: string, params: MetaParams, batch: TaskBatch, lists: Pick<MetaConfig, 'neighbours' | 'recency' | 'transitions'>) {
+  const { shape, inputs } = tinyModel();
+  const model = await modelJson(shape, params, (await inputs.features.data()) as Float32Array, await inputs.warm.data(), await inputs.logPop.data());
+  const json = { support: await feedbackJson(batch.support), query: await feedbackJson(batch.query) };
+  const configOf = (algorithm: MetaAlgorithm): MetaConfig => ({ algorithm, innerSteps: 2, learnRates: true, weightDecay: 3e-3, ...lists });
+  const answers = await askTorch<TorchGrads[]>({ requests: META_ALGORITHMS.map((a) => ({ kind: 'meta', ...model, batch: json, config: configOf(a) })) });
+  const report: string[] = [];
+  for (const [a, algorithm] of META_ALGORITHMS.entries()) {
+    const vars = asVariables(params, algorithm);
+    const { worst } = await compare(vars, inputs, batch, configOf(algorithm), answers[a]!);
+    report.push(`${algorithm} ${worst.diff.toExponential(2)} (${worst.name})`);
+    expect(worst.diff, `${algorithm}: ${worst.name}`).toBeLessThan(TOLERANCE);
+    for (const n of PARAM_NAMES) vars[n].dispose();
   }
-  tf.dispose([loss, ...Object.values(grads)]);
-  return { trainable: trainableNames(config), worst };
-}
-
-/** A small training set: 40 users over 30 items with tags, protocol-ordered lists. */
-function trainingFixture() {
-  const rng = createRng('torch-equivalence');
-  const items = 30;
-  const tags = Array.from({ length: items }, (_, i) => ['red', 'green', 'blue', 'big', 'small'].filter(() => rng.next() < 0.4).concat(i % 7 === 0 ? ['rare'] : []));
-  const train = Array.from({ length: 40 }, () => Int32Array.from(new Set(Array.from({ length: 3 + rng.int(9) }, () => rng.int(items - 3)))));
-  const names = featureVocabulary(tags);
-  const features = featureMatrix(tags, names);
-  const counts = new Float32Array(items);
-  for (const u of train) for (const i of u) counts[i]! += 1;
-  const warm = counts.map((c) => (c > 0 ? 1 : 0));
-  const shape: ModelShape = { items, features: names.length, dim: 6 };
-  const picks = [0, 3, 5, 11, 17, 29];
-  const supports = picks.map((u, b) => train[u]!.subarray(0, Math.min([1, 2, 3, 5, 1, 2][b]!, train[u]!.length - 1)));
-  const queries = picks.map((u, b) => train[u]!.subarray(supports[b]!.length));
-  return { items, tags, train, names, features, warm, logPop: logPopularity(counts), shape, picks, supports, queries };
+  console.log(`[torch-equivalence] largest relative difference, ${label}: ${report.join('; ')}`);
 }
 
 describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree (${unavailable ?? 'torch found'})`, () => {
@@ -75,55 +46,15 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree (${unavailab
   });
 
   it('on the meta-losses and meta-gradients of every algorithm, with impressions, exclusions and neighbour rows', async () => {
-    const { shape, params, inputs } = tinyModel();
-    const batch = tinyTasks();
-    const model = await modelJson(shape, params, (await inputs.features.data()) as Float32Array, await inputs.warm.data(), await inputs.logPop.data());
-    const json = { support: await feedbackJson(batch.support), query: await feedbackJson(batch.query) };
-    const report: string[] = [];
-    const configOf = (algorithm: MetaAlgorithm) => ({ algorithm, innerSteps: 2, learnRates: true, weightDecay: 3e-3, neighbours: true });
-    const answers = await askTorch<TorchGrads[]>({ requests: META_ALGORITHMS.map((a) => ({ kind: 'meta', ...model, batch: json, config: configOf(a) })) });
-    for (const [a, algorithm] of META_ALGORITHMS.entries()) {
-      const theirs = answers[a]!;
-      const vars = asVariables(params, algorithm);
-      const { worst } = await compare(vars, inputs, batch, algorithm, theirs);
-      report.push(`${algorithm} ${worst.diff.toExponential(2)} (${worst.name})`);
-      expect(worst.diff, `${algorithm}: ${worst.name}`).toBeLessThan(TOLERANCE);
-      for (const n of PARAM_NAMES) vars[n].dispose();
-    }
-    console.log(`[torch-equivalence] largest relative difference, fixed batch: ${report.join('; ')}`);
+    const { params } = tinyModel();
+    await compareEveryAlgorithm('fixed batch', params, tinyTasks(), { neighbours: true });
   });
 
-  it('on neighbour lists, leave-one-out rows and the meta-gradients of batches built from users\' lists', async () => {
-    const f = trainingFixture();
-    const params = initParams(f.shape, { seed: 5, scale: 0.3, innerLr: 0.5 });
-    const inputs = itemInputs(f.features, f.names.length, f.warm, f.logPop);
-    const index = buildNeighbours(f.train, f.items, 10, 10);
-    const rows = new Float32Array(f.picks.length * f.items);
-    f.picks.forEach((u, b) => leaveOneOutRow(index, f.supports[b]!, new Set(f.train[u]!), rows.subarray(b * f.items, (b + 1) * f.items)));
-    const model = await modelJson(f.shape, params, f.features, f.warm, f.logPop);
-    const request = { kind: 'lists', ...model, train: f.train.map((u) => Array.from(u)), m: 10, shrink: 10, supports: f.supports.map((s) => Array.from(s)), queries: f.queries.map((q) => Array.from(q)) };
-    const report: string[] = [];
-    const configOf = (algorithm: MetaAlgorithm) => ({ algorithm, innerSteps: 2, learnRates: true, weightDecay: 3e-3, neighbours: true });
-    type Answer = TorchGrads & { neighbours: { ids: number[]; sims: number[]; co: number[] }; rows: number[] };
-    const answers = await askTorch<Answer[]>({ requests: META_ALGORITHMS.map((a) => ({ ...request, config: configOf(a) })) });
-    for (const [a, algorithm] of META_ALGORITHMS.entries()) {
-      const theirs = answers[a]!;
-      if (algorithm === 'maml') {
-        expect(theirs.neighbours.ids).toEqual(Array.from(index.ids));
-        expect(theirs.neighbours.co).toEqual(Array.from(index.co));
-        expect(relativeDifference(theirs.neighbours.sims, index.sims)).toBeLessThan(1e-6);
-        expect(relativeDifference(theirs.rows, rows)).toBeLessThan(1e-6);
-      }
-      const batch = taskBatch(f.supports, f.queries, f.items, rows);
-      const vars = asVariables(params, `lists-${algorithm}`);
-      const { worst } = await compare(vars, inputs, batch, algorithm, theirs);
-      report.push(`${algorithm} ${worst.diff.toExponential(2)} (${worst.name})`);
-      expect(worst.diff, `${algorithm}: ${worst.name}`).toBeLessThan(TOLERANCE);
-      disposeTasks(batch);
-      for (const n of PARAM_NAMES) vars[n].dispose();
-    }
-    console.log(`[torch-equivalence] largest relative difference, batches from lists: ${report.join('; ')}`);
-    tf.dispose([inputs.features, inputs.warm, inputs.logPop, ...Object.values(params)]);
+  it('on the meta-losses and meta-gradients of every algorithm with the recency decay and the sequential term', async () => {
+    const { params } = tinyModel();
+    params.logitDecay.dispose();
+    params.logitDecay = tf.tensor1d([decayLogit(0.6)]);
+    await compareEveryAlgorithm('decay and transitions', params, { support: orderSupport(0.6, true), query: tinyTasks().query }, { neighbours: true, recency: true, transitions: true });
   });
 
   it('on the pooled pretraining loss and its gradients, for both weightings', async () => {

@@ -7,7 +7,7 @@ is a few matrix products. The browser adapts one visitor with the same math
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import torch
@@ -25,6 +25,7 @@ class InnerRates:
     user: Tensor
     pop: Tensor
     knn: Optional[Tensor] = None  # [B, 1], when the feedback has neighbour rows
+    seq: Optional[Tensor] = None  # [B, 1], when the feedback has transition rows
 
 
 def evidence(params: Params, feedback: Feedback) -> Tensor:
@@ -37,33 +38,34 @@ def evidence(params: Params, feedback: Feedback) -> Tensor:
 def inner_rates(params: Params, feedback: Feedback) -> InnerRates:
     """Meta-SGD rates from their logs, scaled per user by the evidence of their clicks."""
     trust = evidence(params, feedback)
-    user = trust * torch.exp(params["logLrUser"]).reshape(1, -1)
-    pop = trust * torch.exp(params["logLrPop"]).reshape(1, 1)
-    if feedback.neighbours is None:
-        return InnerRates(user, pop)
-    return InnerRates(user, pop, trust * torch.exp(params["logLrKnn"]).reshape(1, 1))
+    return InnerRates(
+        trust * torch.exp(params["logLrUser"]).reshape(1, -1),
+        trust * torch.exp(params["logLrPop"]).reshape(1, 1),
+        trust * torch.exp(params["logLrKnn"]).reshape(1, 1) if feedback.neighbours is not None else None,
+        trust * torch.exp(params["logLrSeq"]).reshape(1, 1) if feedback.transitions is not None else None,
+    )
 
 
 def start_users(params: Params, items: ItemTable, support: Feedback) -> UserBatch:
-    """Step-0 user parameters: the initialization plus `protoScale · k/(k + κ)` times the clicks' mean context vector."""
+    """Step-0 user parameters: the initialization plus `protoScale · k/(k + κ)` times the clicks' weighted context vector."""
     trust = evidence(params, support)
     proto = support.positives.matmul(items.context) * trust
     user = params["userInit"].reshape(1, -1) + params["protoScale"] * proto
     pop = params["popInit"].reshape(1, 1).expand(support.batch, 1)
-    if support.neighbours is None:
-        return UserBatch(user, pop)
     # The item-item row is as trustworthy as the clicks behind it; its start
     # weight is learned in log space (similarities' scale differs by dataset).
-    knn = torch.exp(params["logKnnInit"]).reshape(1, 1) * trust
-    return UserBatch(user, pop, knn, support.neighbours)
+    knn = torch.exp(params["logKnnInit"]).reshape(1, 1) * trust if support.neighbours is not None else None
+    # What follows the last click is as telling after one click as after fifty: no evidence factor.
+    seq = torch.exp(params["logSeqInit"]).reshape(1, 1).expand(support.batch, 1) if support.transitions is not None else None
+    return UserBatch(user, pop, knn, support.neighbours if knn is not None else None, seq, support.transitions if seq is not None else None)
 
 
 def autodiff_user_grad(items: ItemTable, users: UserBatch, feedback: Feedback, create_graph: bool = False) -> UserBatch:
     """Gradient of the summed support loss by autograd: the reference the closed form is checked against."""
-    leaves = [users.user, users.pop] + ([users.knn] if users.knn is not None else [])
+    names = [n for n in ("user", "pop", "knn", "seq") if getattr(users, n) is not None]
     loss = feedback_loss(score_batch(items, users), feedback).sum()
-    grads = torch.autograd.grad(loss, leaves, create_graph=create_graph)
-    return UserBatch(grads[0], grads[1], grads[2] if len(grads) > 2 else None)
+    grads = dict(zip(names, torch.autograd.grad(loss, [getattr(users, n) for n in names], create_graph=create_graph)))
+    return UserBatch(grads["user"], grads["pop"], grads.get("knn"), None, grads.get("seq"), None)
 
 
 def inner_step(
@@ -74,17 +76,35 @@ def inner_step(
     `score_grad`: d loss / d scores at `users`, when the caller computed it with the loss.
     """
     g = user_grad(items, users, feedback, score_grad)
-    user = users.user - rates.user * g.user
-    pop = users.pop - rates.pop * g.pop
-    if users.knn is None or g.knn is None or rates.knn is None:
-        return UserBatch(user, pop)
-    return UserBatch(user, pop, users.knn - rates.knn * g.knn, users.neighbours)
+    knn = users.knn - rates.knn * g.knn if users.knn is not None and g.knn is not None and rates.knn is not None else None
+    seq = users.seq - rates.seq * g.seq if users.seq is not None and g.seq is not None and rates.seq is not None else None
+    return UserBatch(users.user - rates.user * g.user, users.pop - rates.pop * g.pop,
+                     knn, users.neighbours if knn is not None else None, seq, users.transitions if seq is not None else None)
+
+
+def effective_support(params: Params, support: Feedback) -> Feedback:
+    """The support with rows that depend on the learned recency decay: built at `decay_at`, linearised here.
+
+    `row + (sigmoid(logitDecay) − decay_at) · derivative` has the rows' value
+    and their exact gradient in the decay. Without `decay_at`, the support as it is.
+    """
+    if support.decay_at is None:
+        return support
+    delta = torch.sigmoid(params["logitDecay"]).reshape(()) - support.decay_at
+    return replace(
+        support,
+        positives=support.positives.moved(support.positives_decay, delta),
+        neighbours=support.neighbours.moved(support.neighbours_decay, delta) if support.neighbours is not None else None,
+        transitions=support.transitions.moved(support.transitions_decay, delta) if support.transitions is not None else None,
+        decay_at=None, positives_decay=None, neighbours_decay=None, transitions_decay=None,
+    )
 
 
 def inner_loop(params: Params, items: ItemTable, support: Feedback, steps: int) -> UserBatch:
     """Start plus `steps` inner steps for a whole batch; differentiable in every meta-parameter."""
-    rates = inner_rates(params, support)
-    users = start_users(params, items, support)
+    live = effective_support(params, support)
+    rates = inner_rates(params, live)
+    users = start_users(params, items, live)
     for _ in range(steps):
-        users = inner_step(items, users, support, rates)
+        users = inner_step(items, users, live, rates)
     return users

@@ -1,9 +1,9 @@
 """Scores and losses (src/core/model.ts).
 
-The score of item i for user b is `U[b]·V[i] + P[b]·bias[i] (+ K[b]·row[b, i])`:
+The score of item i for user b is `U[b]·V[i] + P[b]·bias[i] (+ K[b]·n[b, i]) (+ S[b]·s[b, i])`:
 a user vector against item vectors, a user-specific weight on the popularity
-prior and, when the model has neighbours, an adapted weight on the user's
-item-item row. Items: `V = X·contentW + warm ⊙ itemEmb`,
+prior, and adapted weights on the user's item-item row (when the model has
+neighbours) and sequential row (when it has transition lists). Items: `V = X·contentW + warm ⊙ itemEmb`,
 `bias = X·contentBias + warm ⊙ itemBias + popWeight · log(1 + count)`.
 
 Feedback is kept as sparse rows (core/rows.py: index lists with weights),
@@ -60,6 +60,8 @@ class UserBatch:
     pop: Tensor  # [B, 1] weight of the popularity prior
     knn: Optional[Tensor] = None  # [B, 1] weight of the item-item row, when the model has neighbours
     neighbours: Optional[Rows] = None  # the item-item row the weight multiplies, fixed by the clicks
+    seq: Optional[Tensor] = None  # [B, 1] weight of the sequential term, when the model has transition lists
+    transitions: Optional[Rows] = None  # the transition row it multiplies (what tends to follow the last clicks)
 
 
 def item_table(params: Params, inputs: ItemInputs) -> ItemTable:
@@ -80,10 +82,14 @@ def item_table(params: Params, inputs: ItemInputs) -> ItemTable:
 
 def score_batch(items: ItemTable, users: UserBatch) -> Tensor:
     """Scores of every item for every user in the batch: [B, items]."""
-    scores = torch.addmm(users.pop * items.bias[None, :], users.user, items.vectors.T)
-    if users.knn is not None and users.neighbours is not None:
-        n = users.neighbours
-        scores = scores.index_put((n.row, n.item), users.knn[n.row, 0] * n.value, accumulate=True)
+    return add_rows(torch.addmm(users.pop * items.bias[None, :], users.user, items.vectors.T), users)
+
+
+def add_rows(scores: Tensor, users: UserBatch) -> Tensor:
+    """Scores plus the users' weighted item-item and sequential rows (their columns must be the scores' columns)."""
+    for weight, rows in ((users.knn, users.neighbours), (users.seq, users.transitions)):
+        if weight is not None and rows is not None:
+            scores = scores.index_put((rows.row, rows.item), weight[rows.row, 0] * rows.value, accumulate=True)
     return scores
 
 
@@ -153,13 +159,13 @@ def feedback_loss_and_grad(scores: Tensor, feedback: Feedback) -> tuple[Tensor, 
 
 
 def user_grad(items: ItemTable, users: UserBatch, feedback: Feedback, score_grad: Optional[Tensor] = None) -> UserBatch:
-    """Gradients of the summed loss with respect to each user's parameters (userGrad; `neighbours`: none).
+    """Gradients of the summed loss with respect to each user's parameters (userGrad; `neighbours`, `transitions`: none).
 
     `score_grad`: d loss / d scores of these users when the caller has it already.
     """
     g = feedback_score_grad(score_batch(items, users), feedback) if score_grad is None else score_grad
     user = g @ items.vectors
     pop = (g * items.bias[None, :]).sum(1, keepdim=True)
-    if users.knn is None or users.neighbours is None:
-        return UserBatch(user, pop)
-    return UserBatch(user, pop, users.neighbours.dot(g)[:, None])
+    knn = users.neighbours.dot(g)[:, None] if users.knn is not None and users.neighbours is not None else None
+    seq = users.transitions.dot(g)[:, None] if users.seq is not None and users.transitions is not None else None
+    return UserBatch(user, pop, knn, None, seq, None)

@@ -1,13 +1,16 @@
 """Item-item structure shipped with a model (src/core/neighbours.ts).
 
 For every item, its `m` most similar items (shrunk cosine over training users'
-positives). A visitor's clicks turn it into one sparse row over the catalog,
-the mean similarity of each item to the clicked ones.
+positives). A visitor's clicks turn it into one sparse row over the catalog:
+each item's similarity to the clicked ones, weighted per click (recency
+weights summing to 1; by default a plain mean). The sequential term's
+transition lists have the same layout and use the same row builder.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import torch
@@ -23,12 +26,16 @@ class Neighbours:
     sims: np.ndarray  # float32 [items, m] similarities, 0 where ids is -1
 
 
-def neighbour_rows(neighbours: Neighbours, clicks: Ragged, dtype: torch.dtype = torch.float32) -> Rows:
-    """Each list's mean similarity row (neighbourRow): clicked item c adds sims[c]/len at ids[c]; repeats count again."""
+def neighbour_rows(neighbours: Neighbours, clicks: Ragged, dtype: torch.dtype = torch.float32,
+                   weights: Optional[np.ndarray] = None) -> Rows:
+    """Each list's similarity row (neighbourRow): clicked item c adds w_c · sims[c] at ids[c]; repeats count again.
+
+    `weights`: one per click (float64), default 1/len of its list.
+    """
     rows = clicks.rows()
-    lengths = clicks.lengths()
+    w = 1.0 / clicks.lengths()[rows] if weights is None else np.asarray(weights, dtype=np.float64)
     ids = neighbours.ids[clicks.items]  # [clicks, m]
-    sims = neighbours.sims[clicks.items].astype(np.float64) * (1.0 / lengths[rows])[:, None]
+    sims = neighbours.sims[clicks.items].astype(np.float64) * w[:, None]
     keep = ids >= 0
     row = np.broadcast_to(rows[:, None], ids.shape)[keep]
     return Rows(

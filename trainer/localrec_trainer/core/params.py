@@ -32,7 +32,18 @@ PARAM_NAMES: tuple[str, ...] = (
     "ctxEmb",  # [items, dim]       id context embedding of warm items
     "logKnnInit",  # [1]            initial weight of the item-item term (log; times the evidence)
     "logLrKnn",  # [1]              inner learning rate of the item-item weight (log)
+    "logitDecay",  # [1]            recency decay of click weights (logit; see core/recency)
+    "logSeqInit",  # [1]            initial weight of the sequential (next-item transition) term (log)
+    "logLrSeq",  # [1]              inner learning rate of the sequential weight (log)
 )
+
+UNIFORM_DECAY_LOGIT = 20.0
+"""sigmoid(20) rounds to 1 in float32: clicks weigh the same, as before the decay was learned."""
+
+
+def decay_logit(decay: float) -> float:
+    """Logit of a decay; a decay of 1 (every click weighing the same) maps to UNIFORM_DECAY_LOGIT."""
+    return UNIFORM_DECAY_LOGIT if decay >= 1 else math.log(decay / (1 - decay))
 
 Params = dict[str, Tensor]
 """Parameters by name: tensors (leaves or not) of one dtype."""
@@ -68,6 +79,9 @@ def param_shapes(shape: ModelShape) -> dict[str, tuple[int, ...]]:
         "ctxEmb": (n, d),
         "logKnnInit": (1,),
         "logLrKnn": (1,),
+        "logitDecay": (1,),
+        "logSeqInit": (1,),
+        "logLrSeq": (1,),
     }
 
 
@@ -79,6 +93,8 @@ def init_params(
     inner_lr: float = 1.0,
     proto_scale: float = 1.0,
     knn_init: float = 2.0,
+    decay: float = 1.0,
+    seq_init: float = 1.0,
     dtype: torch.dtype = torch.float32,
 ) -> Params:
     """Seeded random initialization (initParams): the same seed gives the same parameters.
@@ -107,6 +123,9 @@ def init_params(
         "ctxEmb": normal("ctxEmb"),
         "logKnnInit": filled("logKnnInit", math.log(knn_init)),
         "logLrKnn": filled("logLrKnn", lr),
+        "logitDecay": filled("logitDecay", decay_logit(decay)),
+        "logSeqInit": filled("logSeqInit", math.log(seq_init)),
+        "logLrSeq": filled("logLrSeq", lr),
     }
 
 

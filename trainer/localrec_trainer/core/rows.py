@@ -47,6 +47,19 @@ class Rows:
         """Σ_i row[b, i] · dense[b, i] per row [B]."""
         return torch.zeros(self.batch, dtype=dense.dtype, device=dense.device).index_add_(0, self.row, self.value * dense[self.row, self.item])
 
+    def moved(self, slope: Optional["Rows"], delta: Tensor) -> "Rows":
+        """`self + delta · slope` as one row set (its entries, then slope's scaled): the linearised rows of a decay step."""
+        if slope is None:
+            return self
+        return Rows(torch.cat([self.row, slope.row]), torch.cat([self.item, slope.item]),
+                    torch.cat([self.value, delta * slope.value]), self.batch)
+
+    def restricted(self, position: Tensor) -> "Rows":
+        """The entries on candidate items, re-indexed by `position` (item → candidate column, -1 off the candidates)."""
+        column = position[self.item]
+        keep = column >= 0
+        return Rows(self.row[keep], column[keep], self.value[keep], self.batch)
+
     def matmul(self, table: Tensor) -> Tensor:
         """rows @ table: [B, items] × [items, d] → [B, d], touching only the listed items."""
         out = torch.zeros(self.batch, table.shape[1], dtype=table.dtype, device=table.device)
@@ -61,7 +74,15 @@ class Feedback:
     negatives: Optional[Rows] = None
     excluded: Optional[Rows] = None  # items that are not candidates (the support when judging the query)
     count: Optional[Tensor] = None  # [B, 1] clicks behind each positives row: the prototype's evidence
-    neighbours: Optional[Rows] = None  # mean item-item similarity of each item to the clicked ones
+    neighbours: Optional[Rows] = None  # each item's similarity to the clicked ones, recency-weighted (core/neighbours.py)
+    transitions: Optional[Rows] = None  # what follows the last clicks, recency-weighted (core/transitions.py)
+    # Training only, to learn the recency decay: the decay the rows were built at and
+    # their derivatives in it. The inner loop uses `row + (decay − decay_at) · derivative`:
+    # the same value, and the exact gradient in the decay (core/inner.py effective_support).
+    decay_at: Optional[float] = None
+    positives_decay: Optional[Rows] = None
+    neighbours_decay: Optional[Rows] = None
+    transitions_decay: Optional[Rows] = None
 
     @property
     def batch(self) -> int:

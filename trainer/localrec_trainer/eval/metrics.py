@@ -1,6 +1,6 @@
-"""Ranking metrics of protocol v1 (src/eval/metrics.ts), batched over episodes.
+"""Ranking metrics of protocols v1 and v2 (src/protocol/metrics.ts, prequential.ts), batched over episodes.
 
-Rankings break equal scores in catalog order and skip excluded items, as topN does.
+Rankings break equal scores in catalog order and skip excluded items, as topN and rankOf do.
 """
 
 from __future__ import annotations
@@ -34,6 +34,27 @@ def top_n(scores: Tensor, n: int, excluded: Tensor) -> Tensor:
     out = np.full((batch, n), -1, dtype=np.int64)
     out[row_np[keep], rank[keep]] = col_np[keep]
     return torch.from_numpy(out)
+
+
+PREQUENTIAL_STEPS = 50
+"""Protocol v2's steps per user: t = 1 … min(n − 1, 50)."""
+
+PREQUENTIAL_CUTOFF = 10
+"""Ranks counted as hits (HR@10)."""
+
+
+def ranks_of(scores: Tensor, targets: Tensor, excluded: Tensor) -> Tensor:
+    """1-based rank of each row's target among its candidates [B] (rankOf): better scores, and equal ones at lower indices, rank ahead.
+
+    `excluded`: [B, items] bool, True for items that are not candidates (the target itself never is). NaN ranks last.
+    """
+    s = torch.nan_to_num(scores.detach(), nan=-math.inf)
+    rows = torch.arange(s.shape[0])
+    t = s[rows, targets][:, None]
+    index = torch.arange(s.shape[1])[None, :]
+    ahead = ((s > t) | ((s == t) & (index < targets[:, None]))) & ~excluded
+    ahead[rows, targets] = False
+    return ahead.sum(1) + 1
 
 
 def ideal_dcg(hits: np.ndarray) -> np.ndarray:

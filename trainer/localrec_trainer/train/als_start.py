@@ -16,12 +16,12 @@ import numpy as np
 import torch
 
 from ..core.features import FeatureRows
-from ..core.params import PARAM_NAMES
+from ..core.params import PARAM_NAMES, UNIFORM_DECAY_LOGIT
 from ..core.ragged import Ragged
-from ..eval.ials_train import factor_gram, train_ials
+from ..math.ials import factor_gram, train_ials
 from .content_map import ContentRegression, content_regression
-from .episodes import Validation
-from .neighbours import _transpose
+from .validate import Validation
+from .neighbours import transpose
 
 KNN: tuple[float, ...] = (0.25, 0.5, 1, 2, 4, 8)
 POP: tuple[float, ...] = (0, 0.1, 0.3)
@@ -63,7 +63,7 @@ class AlsData:
 def als_data(train: Ragged, items: int, features: Optional[FeatureRows], warm: np.ndarray) -> AlsData:
     """The training matrices and, given content, its factored regression, built once for every λ."""
     content = content_regression(features, warm) if features is not None else None
-    return AlsData(items, train, _transpose(train, items), content)
+    return AlsData(items, train, transpose(train, items), content)
 
 
 def als_embeddings(data: AlsData, cfg: AlsStartConfig, lam: float) -> Arrays:
@@ -101,6 +101,10 @@ def als_params(shapes: dict[str, tuple[int, ...]], emb: Arrays, head: Head) -> A
         "logLrPop": full("logLrPop", lr),
         "logLrKnn": full("logLrKnn", lr),
         "logKnnInit": full("logKnnInit", math.log(max(head["knn"], 1e-12))),
+        # as initParams(shape, { seed }) leaves them: every click weighs the same, the sequential weight 1 at rate 1
+        "logitDecay": full("logitDecay", UNIFORM_DECAY_LOGIT),
+        "logSeqInit": zeros("logSeqInit"),
+        "logLrSeq": zeros("logLrSeq"),
     }
     return {name: np.asarray(out[name], dtype=np.float32).reshape(shapes[name]) for name in PARAM_NAMES}
 

@@ -19,16 +19,23 @@ from torch import Tensor, nn
 from ..core.features import FeatureRows, feature_rows, feature_vocabulary, item_inputs, log_popularity
 from ..core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective
 from ..core.model import ItemInputs
+from ..core.recency import decay_of
 from ..core.rows import to_device
 from ..core.neighbours import Neighbours
 from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
 from ..core.ragged import Ragged
+from ..core.sampled import Candidates
+from ..core.transitions import Transitions
 from .als_start import AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
-from .config import TrainConfig
-from .episodes import Validation, episode_ndcg
-from .neighbours import build_neighbours
+from .config import NEXT_CLICK_SHARE, TrainConfig
+from .episodes import ItemLists
+from .list_search import choose_item_lists
+from .neighbours import TrainingNeighbours, build_neighbour_sets
 from .pretrain import ADAM_EPSILON, Arrays, TrainProgress, describe, pooled_params
-from .tasks import TRAIN_SHOTS, eligible_users, sample_tasks
+from .sampling import Sampling
+from .tasks import NEXT_CLICK_HISTORY, TRAIN_SHOTS, TaskRecency, eligible_users, sample_tasks
+from .transitions import TrainingTransitions
+from .validate import Validation, validate
 
 if TYPE_CHECKING:
     from ..distributed import Run, World
@@ -66,6 +73,8 @@ class TrainedModel:
     tasks_per_second: float
     neighbours: Optional[Neighbours]
     start: dict  # which start won on validation: {chosen, pooled?, als?: {head, validation}}
+    transitions: Optional[Transitions] = None  # the sequential term's lists (none when validation left it out)
+    item_lists: Optional[dict] = None  # what the item-list search chose: {neighbourShrink, transitions, trials}
 
 
 def item_side(data: TrainingData) -> ItemSide:
@@ -88,8 +97,9 @@ class MetaModel(nn.Module):
     def params(self) -> Params:
         return {**dict(self.named_buffers()), **dict(self.learned.items())}
 
-    def forward(self, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig, share: Share) -> Tensor:
-        return meta_objective(self.params(), inputs, batch, config, share)
+    def forward(self, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig, share: Share,
+                candidates: Optional[Candidates] = None) -> Tensor:
+        return meta_objective(self.params(), inputs, batch, config, share, candidates)
 
 
 def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32) -> TrainedModel:
@@ -103,57 +113,80 @@ def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run", d
 
 
 class _Context:
-    """What every phase of one run shares: item inputs, neighbour lists, the validation function."""
+    """What every phase of one run shares: item inputs, item lists, the validation function."""
 
     def __init__(self, data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype) -> None:
         self.data, self.config, self.world, self.run, self.dtype = data, config, world, run, dtype
         self.side = item_side(data)
         self.shape = ModelShape(len(data.tags), len(self.side.names), config.dim)
         self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop, dtype)
-        started = time.monotonic()
-        self.index = build_neighbours(data.train, self.shape.items, config.neighbours, config.neighbour_shrink) if config.neighbours > 0 else None
-        self.neighbours = self.index.shipped() if self.index is not None else None
-        if self.index is not None:
-            run.progress.log(f"{config.neighbours} neighbours per item in {time.monotonic() - started:.1f} s")
         self.eval_steps = 0 if config.algorithm == "protonet" else config.inner_steps
+        self.index: Optional[TrainingNeighbours] = None
+        self.seq_index: Optional[TrainingTransitions] = None
+        self.item_lists: Optional[dict] = None
+        self.lists = ItemLists()
 
-    def validate(self, params: Params) -> Validation:
-        """Validation on every process's share of the episodes, summed over the processes."""
+    def choose_lists(self) -> None:
+        """Meta-training's item lists: the neighbour shrinkage and the transitions, as validation prefers (chooseItemLists)."""
+        config, started = self.config, time.monotonic()
+        choice = choose_item_lists(self.data.train, self.shape.items, self.data.validation, config.neighbours, config.transitions,
+                                   config.transition_shrink, config.objective, config.validation_ks,
+                                   self.world.share, self.world.sum, self.run.progress.log)
+        self.index, self.seq_index = choice.neighbours, choice.transitions
+        self.item_lists = {"neighbourShrink": self.index.shrink if self.index is not None else None,
+                           "transitions": self.seq_index.m if self.seq_index is not None else 0, "trials": choice.trials}
+        self.lists = ItemLists(self.index.shipped() if self.index is not None else None,
+                               self.seq_index.shipped() if self.seq_index is not None else None)
+        self.run.progress.log(f"item lists chosen in {time.monotonic() - started:.1f} s: neighbour shrinkage "
+                              f"{self.item_lists['neighbourShrink']}, {self.item_lists['transitions']} transitions per item")
+
+    def validate(self, params: Params, objective: Optional[str] = None) -> Validation:
+        """The run's objective on every process's share of the validation users, summed over the processes."""
         on_device = {n: t.detach().to(self.world.device) for n, t in params.items()}
-        return episode_ndcg(on_device, to_device(self.inputs, self.world.device), self.data.validation, self.config.validation_ks,
-                            self.eval_steps, self.neighbours, self.world.share, self.world.sum)
+        return validate(on_device, to_device(self.inputs, self.world.device), self.data.validation, objective or self.config.objective,
+                        self.config.validation_ks, self.eval_steps, self.lists, self.world.share, self.world.sum)
 
-    def validate_arrays(self, arrays: Arrays) -> Validation:
-        return self.validate(from_arrays(arrays, self.shape, self.dtype))
+    def validate_arrays(self, arrays: Arrays, objective: Optional[str] = None) -> Validation:
+        return self.validate(from_arrays(arrays, self.shape, self.dtype), objective)
 
     def model(self, arrays: Arrays, history: list[TrainProgress], validation: Validation, start: dict,
               config: Optional[TrainConfig] = None) -> TrainedModel:
         rates = [h.tasks_per_second for h in history]
         return TrainedModel(arrays, self.side, config or self.config, history, validation,
-                            sum(rates) / max(1, len(rates)), self.neighbours, start)
+                            sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists)
 
     def pretrain(self) -> TrainedModel:
-        """The transfer-learning baseline (trainPretrain): pooled users, then a fine-tuning rate chosen on validation."""
+        """The transfer-learning baseline (trainPretrain): pooled users, then a fine-tuning rate chosen on v1 validation.
+
+        Its item-item lists use the configured shrinkage, and no transitions (as the TypeScript baseline).
+        """
         from .pretrain import finetune_candidates
+
+        config = self.config
+        if config.neighbours > 0:
+            self.index = build_neighbour_sets(self.data.train, self.shape.items, config.neighbours, [config.neighbour_shrink],
+                                              self.world.share, self.world.sum)[0]
+            self.lists = ItemLists(self.index.shipped())
 
         def grid(arrays: Arrays) -> dict:
             best: Optional[dict] = None
-            for rate, tuned in finetune_candidates(arrays, self.config.dim, self.neighbours is not None):
-                v = self.validate_arrays(tuned)
+            for rate, tuned in finetune_candidates(arrays, config.dim, self.index is not None):
+                v = self.validate_arrays(tuned, "v1")
                 if best is None or v.mean > best["mean"]:
                     best = {"mean": v.mean, "by_k": v.by_k, "arrays": tuned, "rate": rate}
             assert best is not None
             return best
 
-        pooled = pooled_params(self.data.train, self.config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", grid)
+        pooled = pooled_params(self.data.train, config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", grid)
         chosen = pooled.best
         assert chosen is not None
         return self.model(chosen["arrays"], pooled.history, Validation(chosen["mean"], chosen["by_k"]), {"chosen": "pooled"},
-                          self.config.with_changes(inner_lr=chosen["rate"]))
+                          config.with_changes(inner_lr=chosen["rate"]))
 
     def meta(self) -> TrainedModel:
         """Meta-trains an initialization (trainMeta); the ALS start competes on validation unless --transfer pooled."""
         config = self.config
+        self.choose_lists()
         als = None if config.transfer == "pooled" else self.als_candidate()
         als_summary = {"als": {"head": als.head, "validation": als.mean}} if als is not None else {}
         if als is not None and config.transfer == "als":
@@ -183,8 +216,8 @@ class _Context:
 
         self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
         als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
-                               config.als_lambdas, self.neighbours is not None, self.eval_steps)
-        self.run.progress.log(f"ALS start: validation nDCG@10 {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
+                               config.als_lambdas, self.index is not None, self.eval_steps)
+        self.run.progress.log(f"ALS start: validation {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
         self.run.save(als=als.__dict__)
         return als
 
@@ -194,12 +227,13 @@ class _Context:
         if saved is not None:
             return saved
         config = self.config
-        fresh = to_arrays(init_params(self.shape, config.seed, inner_lr=config.inner_lr, proto_scale=1))
+        fresh = to_arrays(init_params(self.shape, config.seed, inner_lr=config.inner_lr, proto_scale=1,
+                                      decay=config.decay_init if config.recency else 1.0))
         if config.pretrain_iterations <= 0:
             return fresh
         pooled = pooled_params(self.data.train, config.with_changes(iterations=config.pretrain_iterations), self.shape,
                                self.inputs, "user", self.world, self.run, "pretrain").arrays
-        keep = ("protoScale", "logLrUser", "logLrPop", "logShrink", "logKnnInit", "logLrKnn")
+        keep = ("protoScale", "logLrUser", "logLrPop", "logShrink", "logKnnInit", "logLrKnn", "logitDecay", "logSeqInit", "logLrSeq")
         start = {**fresh, **pooled, "contentCtx": pooled["contentW"].copy(), "ctxEmb": pooled["itemEmb"].copy(),
                  **{n: fresh[n] for n in keep}}
         self.run.save(start=start)
@@ -208,7 +242,8 @@ class _Context:
     def meta_loop(self, start: Arrays) -> tuple["_Best", list[TrainProgress]]:
         """The meta-batches; keeps the parameters with the best validation objective."""
         config, world, run = self.config, self.world, self.run
-        meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay, self.index is not None)
+        meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
+                          self.index is not None, config.recency, self.seq_index is not None)
         module = MetaModel(from_arrays(start, self.shape, self.dtype), differentiated_names(meta))
         optimizer = torch.optim.Adam(module.learned.parameters(), lr=config.meta_lr, eps=ADAM_EPSILON)
         resumed = run.resumed("meta")
@@ -220,7 +255,11 @@ class _Context:
         inputs = to_device(self.inputs, world.device)
         eligible = eligible_users(self.data.train)
         sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
-        shots = np.asarray(TRAIN_SHOTS)
+        sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
+        if sampling is not None:
+            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; the query loss scores the batch's "
+                             f"positives and {config.negatives} popularity-sampled negatives (logQ-corrected)")
+        next_share = NEXT_CLICK_SHARE[config.objective]
         history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
         best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
         first = resumed["iteration"] if resumed else 0
@@ -229,10 +268,14 @@ class _Context:
         it = first
         for it in range(first + 1, config.iterations + 1):
             users, slots = sampler.batch(it - 1)
-            batch = sample_tasks(self.data.train, eligible[users], shots[sampler.draws(it - 1, slots, len(shots))], self.index, self.dtype)
+            picks = eligible[users]
+            shots, next_click = self.task_shapes(sampler, it - 1, slots, picks, next_share)
+            recency = TaskRecency(decay_of(float(module.params()["logitDecay"].reshape(-1)[0])), True) if config.recency else None
+            batch = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
+            candidates = sampling.candidates(it, batch.query.positives) if sampling is not None else None
             clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
-            loss = model(inputs, to_device(batch, world.device), meta, share)
+            loss = model(inputs, to_device(batch, world.device), meta, share, to_device(candidates, world.device))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -258,6 +301,17 @@ class _Context:
             v = self.validate(module.params())
             best = _Best(to_arrays(module.params()), v.mean, v.by_k)
         return best, history
+
+    def task_shapes(self, sampler, iteration: int, slots: np.ndarray, picks: np.ndarray,
+                    next_share: float) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """Each task's shot count, or for a next-click task its history length (1 … min(n − 1, 50)), and which are next-click."""
+        shots = np.asarray(TRAIN_SHOTS)[np.minimum((sampler.uniforms(iteration, slots, 0) * len(TRAIN_SHOTS)).astype(np.int64), len(TRAIN_SHOTS) - 1)]
+        if next_share <= 0:
+            return shots, None
+        next_click = sampler.uniforms(iteration, slots, 1) < next_share
+        span = np.minimum(self.data.train.lengths()[picks] - 1, NEXT_CLICK_HISTORY)
+        history = 1 + np.minimum((sampler.uniforms(iteration, slots, 2) * span).astype(np.int64), span - 1)
+        return np.where(next_click, history, shots), next_click
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""Implicit ALS (Hu, Koren & Volinsky 2008) on binary positives with confidence 1 + α (src/eval/methods/ials-train.ts).
+"""Implicit ALS (Hu, Koren & Volinsky 2008) on binary positives with confidence 1 + α (src/math/ials.ts).
 
 The TypeScript solver, batched over rows: rows with many positives take a few
 warm-started conjugate-gradient steps; the many rows with 1-3 positives (rare
-items) are solved exactly by Woodbury. Same seeded start (mulberry32), same
+items) are solved exactly by Woodbury. Same seeded start (math/rng.py: the sfc32 stream of createRng), same
 steps, so both trainers reach the same factors up to float64 rounding.
 """
 
@@ -15,21 +15,13 @@ import torch
 from torch import Tensor
 
 from ..core.ragged import Ragged
+from .rng import uniforms
 
 WOODBURY_MAX = 3
 """Rows with at most this many positives are solved exactly by Woodbury (cheaper than CG there)."""
 
 ENTRY_BUDGET = 1 << 16
 """Padded (row, entry) slots handled at once: ENTRY_BUDGET × dim doubles (16 MB at dim 32) stay in cache."""
-
-
-def seeded_random(seed: int, count: int) -> np.ndarray:
-    """The first `count` draws of src/eval/random.ts seededRandom(seed) (mulberry32), in [0, 1)."""
-    with np.errstate(over="ignore"):
-        a = (np.uint32(seed & 0xFFFFFFFF) + np.arange(1, count + 1, dtype=np.uint64).astype(np.uint32) * np.uint32(0x6D2B79F5)).astype(np.uint32)
-        t = (a ^ (a >> np.uint32(15))) * (a | np.uint32(1))
-        t ^= t + (t ^ (t >> np.uint32(7))) * (t | np.uint32(61))
-        return (t ^ (t >> np.uint32(14))).astype(np.float64) / 4294967296.0
 
 
 def factor_gram(f: Tensor) -> Tensor:
@@ -104,7 +96,7 @@ def solve_rows(x: Tensor, m: Ragged, f: Tensor, alpha: float, lam: float, cg_ste
 def train_ials(user_items: Ragged, item_users: Ragged, dim: int, alpha: float, lam: float,
                iterations: int = 10, cg_steps: int = 3, seed: int = 1) -> Tensor:
     """Item factors [items, dim] (float64) from the user × item and item × user matrices (trainIals)."""
-    start = (seeded_random(seed, len(item_users) * dim) - 0.5) * (0.2 / math.sqrt(dim))
+    start = (uniforms(seed, len(item_users) * dim) - 0.5) * (0.2 / math.sqrt(dim))
     items = torch.from_numpy(start.reshape(len(item_users), dim))
     users = torch.zeros(len(user_items), dim, dtype=torch.float64)
     for _ in range(iterations):
