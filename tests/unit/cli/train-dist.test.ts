@@ -138,6 +138,18 @@ describe.skipIf(unavailable !== null)(`npm run train:dist (${unavailable ?? 'tor
     first.model.dispose();
   });
 
+  it('draws the same sampled-softmax candidates on 2 processes as on 1: the global batch\'s positives and the same negatives', async () => {
+    const flags = ['--prepared', join(one.dir, 'model.work', 'prepared'), '--transfer', 'pooled', '--iterations', '8', '--pretrain-iterations', '8', '--validate-every', '4', '--dtype', 'float64', '--sampled-above', '50', '--negatives', '32'];
+    const a = await trainDist(['--nproc', '1', ...flags]);
+    const b = await trainDist(['--nproc', '2', ...flags]);
+    const diff = largestDifference(weights(a.dir), weights(b.dir));
+    console.log(`[train-dist] sampled softmax, 1 vs 2 processes: largest difference ${diff.toExponential(2)} (artifact)`);
+    expect(a.stderr).toMatch(/sampled softmax: 200 items > 50; the query loss scores the batch's positives and 32 popularity-sampled negatives/);
+    expect(a.json.localrec.training).toMatchObject({ sampledAbove: 50, negatives: 32 });
+    expect(diff).toBeLessThan(1e-6);
+    for (const r of [a, b]) r.model.dispose();
+  });
+
   it('names a global batch that does not split over the processes, before starting anything', async () => {
     await expect(trainDist(['--nproc', '3', '--batch', '32'])).rejects.toThrow(/--batch 32 is the global batch and must split evenly over 3 processes: use e\.g\. --batch 33/);
   });
