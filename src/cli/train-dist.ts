@@ -19,6 +19,26 @@ const TRAINER = join(ROOT, 'trainer');
 /** The python with PyTorch: $LOCALREC_PYTHON, else Debian's /usr/bin/python3 (python3-torch). */
 const PYTHON = process.env.LOCALREC_PYTHON ?? '/usr/bin/python3';
 
+/**
+ * Debian's OpenBLAS (libopenblas0-pthread). Debian's torch calls whichever BLAS
+ * libblas.so.3 resolves to, and the reference BLAS's matrix products are several times
+ * slower than OpenBLAS's; so the trainer uses OpenBLAS when it is installed, even where
+ * update-alternatives still points at the reference one, with one BLAS thread per
+ * process (the processes are the parallelism).
+ */
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+
+/** The trainer's environment: its package on PYTHONPATH, OpenBLAS when installed. */
+function trainerEnv(): Record<string, string> {
+  const paths = (value: string | undefined) => (value ?? '').split(':').filter(Boolean);
+  const blas = existsSync(join(OPENBLAS, 'libblas.so.3')) ? [OPENBLAS] : [];
+  return {
+    PYTHONPATH: [TRAINER, ...paths(process.env.PYTHONPATH)].join(':'),
+    LD_LIBRARY_PATH: [...paths(process.env.LD_LIBRARY_PATH), ...blas].join(':'),
+    OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1',
+  };
+}
+
 /** Scale settings only the PyTorch trainer implements so far (docs: /work/briefs/scale-spec.md, "Sampled softmax"). */
 const SAMPLED_DEFAULTS = { sampledAbove: 20_000, negatives: 2048 } as const;
 
@@ -80,7 +100,7 @@ async function main(): Promise<void> {
     ...(f.dtype !== undefined ? ['--dtype', f.dtype] : []),
   ];
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
-  await run(PYTHON, [...torchrun, ...trainer], ROOT, { PYTHONPATH: [TRAINER, process.env.PYTHONPATH].filter(Boolean).join(':') });
+  await run(PYTHON, [...torchrun, ...trainer], ROOT, trainerEnv());
 }
 
 /** The flags that describe the data, for the prepare step (which needs --out: its bundle). */

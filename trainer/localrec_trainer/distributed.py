@@ -237,19 +237,27 @@ def load_checkpoint(path: Path, identity: dict) -> dict:
     return {k: v for k, v in state.items() if k not in ("format", "version", "fingerprint", "config")}
 
 
-def blas_hint() -> Optional[str]:
-    """A hint when torch runs on Debian's reference BLAS, whose matrix products are 10-20× slower than OpenBLAS's here."""
+def blas_library() -> str:
+    """Which BLAS torch's matrix products run on: "openblas", "reference" (Debian's libblas), or the library's name."""
     torch.ones(2, 2) @ torch.ones(2, 2)  # loads the BLAS
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
-            libraries = {line.split()[-1] for line in maps if "blas" in line}
+            libraries = {line.split()[-1] for line in maps if "blas" in line.lower()}
     except OSError:
+        return "unknown"
+    if any("openblas" in lib for lib in libraries):
+        return "openblas"
+    if any("/blas/libblas.so" in lib for lib in libraries):
+        return "reference"
+    return ", ".join(sorted(Path(lib).name for lib in libraries)) or "built in"
+
+
+def blas_hint(blas: str) -> Optional[str]:
+    """A hint when torch runs on Debian's reference BLAS, whose matrix products are several times slower than OpenBLAS's."""
+    if blas != "reference":
         return None
-    reference = [lib for lib in libraries if "/blas/libblas.so" in lib]
-    if not reference or any("openblas" in lib for lib in libraries):
-        return None
-    return (f"torch runs on the reference BLAS ({reference[0]}): training is several times faster with OpenBLAS "
-            "(Debian: apt-get install libopenblas0-pthread).")
+    return ("torch runs on the reference BLAS: training takes several times less CPU with OpenBLAS "
+            "(Debian: apt-get install libopenblas0-pthread; npm run train:dist then uses it).")
 
 
 def check_same_data(world: World, fingerprint: str) -> None:
@@ -282,14 +290,15 @@ def main(argv: Optional[list[str]] = None) -> int:
         progress.log(f"{config.algorithm} on {world.size} process{'es' if world.size > 1 else ''} ({world.backend or 'no process group'}, "
                      f"{torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''} each): {config.iterations} meta-batches of "
                      f"{config.batch_size} tasks, {config.inner_steps} inner steps, dim {config.dim}; checkpoints to {checkpoint}")
-        hint = blas_hint() if world.is_main else None
+        blas = blas_library()
+        hint = blas_hint(blas) if world.is_main else None
         if hint:
             progress.log(hint)
         started = time.monotonic()
         model = train(data, config, world, run, getattr(torch, args.dtype))
         seconds = time.monotonic() - started
         if world.is_main:
-            size, names = write_model(args, prepared, model, world, seconds if run.stopped_early else None)
+            size, names = write_model(args, prepared, model, world, blas, seconds if run.stopped_early else None)
             progress.log(f"trained in {seconds:.1f} s ({model.tasks_per_second:,.0f} tasks/s on {world.size} process{'es' if world.size > 1 else ''}); "
                          f"best validation nDCG@10 {model.validation.mean:.4f} ({model.start['chosen']} start)")
             progress.log(f"wrote {args.out} ({', '.join(names)}; {size / 1024:,.0f} KiB)")

@@ -16,18 +16,18 @@ if TYPE_CHECKING:
     from .distributed import World
 
 
-def write_model(args: argparse.Namespace, prepared: Prepared, model: TrainedModel, world: "World",
+def write_model(args: argparse.Namespace, prepared: Prepared, model: TrainedModel, world: "World", blas: str,
                 stopped_after: Optional[float] = None) -> tuple[int, list[str]]:
     """Encodes and writes the artifact to --out, as `npm run train` does; returns (bytes, file names).
 
     `training` records what `npm run train` records, the engine ("pytorch"),
-    the torch version, the process count and the dtype, and whether
+    the torch version and its BLAS, the process count and the dtype, and whether
     --max-minutes stopped the run (`stopped_after` seconds).
     """
     config = model.config
     dataset, split = prepared.header["dataset"], prepared.header["split"]
     training = {"engine": "pytorch", **config.to_json(), "start": model.start, "backend": world.backend or "none",
-                "torch": torch.__version__.split("+")[0], "processes": world.size, "dtype": args.dtype, "format": dataset["format"],
+                "torch": torch.__version__.split("+")[0], "blas": blas, "processes": world.size, "dtype": args.dtype, "format": dataset["format"],
                 "threshold": split["threshold"], "minPositives": split["minPositives"], "validationFold": split["fold"]}
     if stopped_after is not None:
         training["stopped"] = {"reason": f"--max-minutes {args.max_minutes}", "afterSeconds": round(stopped_after, 1)}
