@@ -6,10 +6,18 @@ import { encodeArtifact } from '../artifact/encode';
 import { catalogItems, dataFingerprint } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
+import type { TrainConfig } from '../train/config';
 import type { TrainedModel } from '../train/types';
 import { useNodeBackend } from './node-backend';
 import { parseTrainArgs } from './train-args';
 import { loadTrainInput } from './train-data';
+
+/** What the artifact says its validation score measures. */
+const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) => string> = {
+  v1: (ks) => `mean nDCG@10 over k in {${ks.join(',')}} (protocol v1)`,
+  v2: () => 'mean HR@10 of the next click (protocol v2)',
+  both: (ks) => `mean of protocol v1's nDCG@10 over k in {${ks.join(',')}} and protocol v2's HR@10`,
+};
 
 async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -38,11 +46,12 @@ async function main(): Promise<void> {
     warm: model.warm,
     logPop: model.logPop,
     ...(model.neighbours ? { neighbours: model.neighbours } : {}),
+    ...(model.transitions ? { transitions: model.transitions } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
     negativeWeight: args.negativeWeight,
-    training: { engine: 'node', ...model.config, start: startSummary(model.start), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
+    training: { engine: 'node', ...model.config, start: startSummary(model.start), ...(model.itemLists ? { itemLists: model.itemLists } : {}), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
       items: prepared.catalog.length,
       interactions: dataset.interactions.length,
     },
-    validation: { objective: `mean nDCG@10 over k in {${config.validationKs.join(',')}}`, ndcg10: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
+    validation: { objective: OBJECTIVE_NAMES[config.objective](config.validationKs), score: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
   });
   await mkdir(out, { recursive: true });
   let bytes = 0;

@@ -1,5 +1,6 @@
 import { DEFAULT_NEGATIVE_WEIGHT } from './feedback';
-import { clickRow, kernelFor, type KernelChoice } from './kernels';
+import { clickSignals } from './clicks';
+import { kernelFor, type KernelChoice } from './kernels';
 import type { AdaptModel, Feedback, StepMetrics, UserState } from './types';
 
 export interface AdaptOptions {
@@ -46,7 +47,8 @@ const EXPLODED = 10;
  */
 export async function adapt(model: AdaptModel, start: UserState, feedback: Feedback, options: AdaptOptions): Promise<AdaptResult> {
   const { steps, signal } = options;
-  const problem = { feedback, negativeWeight: options.negativeWeight ?? DEFAULT_NEGATIVE_WEIGHT, neighbours: clickRow(model, feedback.clicks), steps };
+  const signals = clickSignals(model, feedback.clicks, feedback.clickWeights, model.decay);
+  const problem = { feedback, negativeWeight: options.negativeWeight ?? DEFAULT_NEGATIVE_WEIGHT, signals, steps };
   const run = kernelFor(options.kernel).run(model, start, problem);
   const metrics: StepMetrics[] = [];
   const record = (step: number, loss: number, t0: number): void => {

@@ -13,20 +13,25 @@ import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, Spars
 export const hostKernel: AdaptKernel = {
   name: 'host',
 
-  /** As startUsers: the initialization plus the clicks' weighted mean context vector. */
-  initialState(model, clicks, neighbours) {
+  /** As startUsers: the initialization plus the clicks' weighted mean context vector, and the offset weights' starts. */
+  initialState(model, clicks, signals) {
     const p = model.params;
     const user = Float32Array.from(p.userInit.dataSync());
-    const trust = clicks.length / (clicks.length + Math.exp(scalar(p.logShrink)));
+    const trust = evidenceOf(signals.count, p);
     if (clicks.length > 0) {
-      const weight = (scalar(p.protoScale) * trust) / clicks.length;
+      const scale = scalar(p.protoScale) * trust;
       const gathered = tf.gather(model.items.context, clicks);
       const rows = gathered.dataSync();
       gathered.dispose();
-      for (let c = 0; c < clicks.length; c++) for (let d = 0; d < user.length; d++) user[d]! += weight * rows[c * user.length + d]!;
+      for (let c = 0; c < clicks.length; c++) {
+        const weight = scale * signals.weights[c]!;
+        for (let d = 0; d < user.length; d++) user[d]! += weight * rows[c * user.length + d]!;
+      }
     }
-    if (!neighbours) return toTensors({ user, pop: scalar(p.popInit) });
-    return toTensors({ user, pop: scalar(p.popInit), knn: Math.fround(Math.exp(scalar(p.logKnnInit)) * trust) }, neighbours.row);
+    const knn = signals.neighbours ? { knn: Math.fround(Math.exp(scalar(p.logKnnInit)) * trust) } : {};
+    // The sequential weight has no evidence factor: one click's successors say as much as fifty's.
+    const seq = signals.transitions ? { seq: Math.fround(Math.exp(scalar(p.logSeqInit))) } : {};
+    return toTensors({ user, pop: scalar(p.popInit), ...knn, ...seq }, signals);
   },
 
   run: hostRun,
@@ -67,6 +72,8 @@ interface HostParams {
   readonly pop: number;
   /** The item-item weight, with models that have neighbours. */
   readonly knn?: number;
+  /** The sequential weight, with models that have transition lists. */
+  readonly seq?: number;
 }
 
 /** A state of a host run: the parameters and their sweep of the catalog (scores, softmax sums). */
@@ -76,19 +83,46 @@ interface HostState extends HostParams {
 
 function read(state: UserState): HostParams {
   const out = { user: state.user.dataSync() as Float32Array, pop: state.pop.dataSync()[0]! };
-  return state.knn ? { ...out, knn: state.knn.dataSync()[0]! } : out;
+  const knn = state.knn ? { knn: state.knn.dataSync()[0]! } : {};
+  const seq = state.seq ? { seq: state.seq.dataSync()[0]! } : {};
+  return { ...out, ...knn, ...seq };
 }
 
-/** Tensors of host parameters; `row`: their neighbour row, when the model has neighbours. */
-function toTensors(state: HostParams, row?: Float32Array): UserState {
+/** The two offset rows a state is scored with (either may be absent). */
+interface Rows {
+  readonly neighbours: SparseRow | null;
+  readonly transitions: SparseRow | null;
+}
+
+/** Tensors of host parameters with their offset rows (a weight missing from `state` starts at 0). */
+function toTensors(state: HostParams, rows: Rows): UserState {
   const out = { user: tf.tensor2d(state.user, [1, state.user.length]), pop: tf.tensor2d([state.pop], [1, 1]) };
-  if (!row) return out;
-  return { ...out, knn: tf.tensor2d([state.knn ?? 0], [1, 1]), neighbours: tf.tensor2d(row, [1, row.length]) };
+  const n = rows.neighbours ?? rows.transitions;
+  const dense = (row: Float32Array) => tf.tensor2d(row, [1, row.length]);
+  const knn = rows.neighbours ? { knn: tf.tensor2d([state.knn ?? 0], [1, 1]), neighbours: dense(rows.neighbours.row) } : {};
+  const seq = rows.transitions ? { seq: tf.tensor2d([state.seq ?? 0], [1, 1]), transitions: dense(rows.transitions.row) } : {};
+  return n ? { ...out, ...knn, ...seq } : out;
 }
 
-/** The item-item offset of a state with weight `knn` over the clicks' row (none without one). */
-function offsetOf(knn: number | undefined, row: SparseRow | null): ScoreOffset | null {
-  return row ? { weight: knn ?? 0, row: row.row, items: row.items } : null;
+/** The offset of a state over its rows: the item-item term, then the sequential one (none without rows). */
+function offsetOf(state: HostParams, rows: Rows): ScoreOffset | null {
+  const terms = [
+    ...(rows.neighbours ? [{ weight: state.knn ?? 0, row: rows.neighbours.row, items: rows.neighbours.items }] : []),
+    ...(rows.transitions ? [{ weight: state.seq ?? 0, row: rows.transitions.row, items: rows.transitions.items }] : []),
+  ];
+  return terms.length ? { terms } : null;
+}
+
+/** The new weights of a step, back on the state's names (same order as offsetOf's terms). */
+function weightsOf(offsets: readonly number[], rows: Rows): Pick<HostParams, 'knn' | 'seq'> {
+  const knn = rows.neighbours ? { knn: offsets[0]! } : {};
+  const seq = rows.transitions ? { seq: offsets[rows.neighbours ? 1 : 0]! } : {};
+  return { ...knn, ...seq };
+}
+
+/** How much `count` clicks are trusted: count / (count + κ). */
+function evidenceOf(count: number, p: AdaptModel['params']): number {
+  return count / (count + Math.exp(scalar(p.logShrink)));
 }
 
 function scalar(t: tf.Tensor): number {
@@ -99,26 +133,31 @@ function scalar(t: tf.Tensor): number {
 function hostRun(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<HostState> {
   const items = hostItems(model.items);
   const p = model.params;
-  const { feedback, neighbours: row } = problem;
-  const fb = hostFeedback(feedback.clicks, feedback.negatives, problem.negativeWeight, feedback.clickWeights);
-  const count = feedback.clickWeights ? feedback.clickWeights.reduce((a, b) => a + b, 0) : feedback.clicks.length;
-  const trust = count / (count + Math.exp(scalar(p.logShrink)));
+  const { feedback, signals } = problem;
+  const rows = { neighbours: signals.neighbours, transitions: signals.transitions };
+  const fb = hostFeedback(feedback.clicks, feedback.negatives, problem.negativeWeight, signals.weights);
+  const trust = evidenceOf(signals.count, p);
+  const rate = (log: tf.Tensor) => Math.fround(trust * Math.exp(scalar(log)));
   const rates = {
     user: Float32Array.from(p.logLrUser.dataSync(), (l) => trust * Math.exp(l)),
-    pop: Math.fround(trust * Math.exp(scalar(p.logLrPop))),
-    knn: Math.fround(trust * Math.exp(scalar(p.logLrKnn))),
+    pop: rate(p.logLrPop),
+    offsets: [...(rows.neighbours ? [rate(p.logLrKnn)] : []), ...(rows.transitions ? [rate(p.logLrSeq)] : [])],
   };
   // A sweep that no step follows needs no gradient sums.
-  const swept = (s: HostParams, last: boolean): HostState => ({ ...s, swept: sweep(items, s.user, s.pop, !last, offsetOf(s.knn, row)) });
+  const swept = (s: HostParams, last: boolean): HostState => ({ ...s, swept: sweep(items, s.user, s.pop, !last, offsetOf(s, rows)) });
   return {
     async first() {
-      const started = read(start);
-      return swept(row ? { ...started, knn: started.knn ?? 0 } : started, problem.steps === 0);
+      // The state is scored with this run's rows; a weight it lacks (saved by a model without the term) starts at 0.
+      const { user, pop, knn, seq } = read(start);
+      return swept({ user, pop, ...(rows.neighbours ? { knn: knn ?? 0 } : {}), ...(rows.transitions ? { seq: seq ?? 0 } : {}) }, problem.steps === 0);
     },
     loss: async (state) => hostLoss(state.swept, fb),
-    step: async (state, last) => swept(hostStep(items, state.user, state.pop, state.swept, fb, rates, offsetOf(state.knn, row)), last),
+    step: async (state, last) => {
+      const next = hostStep(items, state.user, state.pop, state.swept, fb, rates, offsetOf(state, rows));
+      return swept({ user: next.user, pop: next.pop, ...weightsOf(next.offsets, rows) }, last);
+    },
     keep(state) {
-      const out = toTensors(state, row?.row);
+      const out = toTensors(state, rows);
       finalSweeps.set(out.user, { items, swept: state.swept });
       return out;
     },
@@ -133,6 +172,10 @@ function scoresOf(items: ItemTable, state: UserState): Float32Array {
   const known = finalSweeps.get(state.user);
   if (known?.items === host) return known.swept.scores;
   const s = read(state);
-  const row = state.neighbours ? (state.neighbours.dataSync() as Float32Array) : null;
-  return scoresOnly(host, s.user, s.pop, offsetOf(s.knn, row ? { row, items: offsetItems(row) } : null));
+  const sparse = (t?: tf.Tensor2D): SparseRow | null => {
+    if (!t) return null;
+    const row = t.dataSync() as Float32Array;
+    return { row, items: offsetItems(row) };
+  };
+  return scoresOnly(host, s.user, s.pop, offsetOf(s, { neighbours: sparse(state.neighbours), transitions: sparse(state.transitions) }));
 }

@@ -13,8 +13,8 @@ import type { AdaptKernel, AdaptModel, AdaptProblem, FeedbackBatch, KernelRun, U
 export const tfjsKernel: AdaptKernel = {
   name: 'tfjs',
 
-  initialState(model, clicks, neighbours) {
-    const rows = feedbackRows({ clicks, negatives: new Int32Array(0) }, catalogSize(model), 0, neighbours);
+  initialState(model, clicks, signals) {
+    const rows = feedbackRows({ clicks, negatives: new Int32Array(0) }, catalogSize(model), 0, signals);
     const state = startUsers(model.params, model.items, rows);
     disposeFeedback(rows);
     return state;
@@ -51,7 +51,7 @@ export const tfjsKernel: AdaptKernel = {
 
 /** States are UserState tensors; each step returns new ones (innerStep never writes in place). */
 function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<UserState> {
-  const rows = feedbackRows(problem.feedback, catalogSize(model), problem.negativeWeight, problem.neighbours);
+  const rows = feedbackRows(problem.feedback, catalogSize(model), problem.negativeWeight, problem.signals);
   const rates = innerRates(model.params, rows);
   return {
     first: async () => withRow(cloneState(start), rows),
@@ -66,20 +66,24 @@ function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): 
     drop: disposeState,
     dispose() {
       disposeFeedback(rows);
-      tf.dispose([rates.user, rates.pop, rates.knn].filter((t) => t !== undefined));
+      tf.dispose([rates.user, rates.pop, rates.knn, rates.seq].filter((t) => t !== undefined));
     },
   };
 }
 
 /**
- * The state scored with the item-item row of `rows` (the feedback being
- * adapted on); a state saved without an item-item weight starts it at 0.
+ * The state scored with the offset rows of `rows` (the feedback being adapted
+ * on); a state saved without an item-item or sequential weight starts it at 0.
+ * Takes ownership of `state`.
  */
 function withRow(state: UserState, rows: FeedbackBatch): UserState {
-  if (!rows.neighbours) return state;
-  const knn = state.knn ?? tf.zeros([1, 1]);
   state.neighbours?.dispose();
-  return { user: state.user, pop: state.pop, knn: knn as tf.Tensor2D, neighbours: rows.neighbours.clone() };
+  state.transitions?.dispose();
+  if (!rows.neighbours) state.knn?.dispose();
+  if (!rows.transitions) state.seq?.dispose();
+  const knn = rows.neighbours ? { knn: (state.knn ?? tf.zeros([1, 1])) as tf.Tensor2D, neighbours: rows.neighbours.clone() } : {};
+  const seq = rows.transitions ? { seq: (state.seq ?? tf.zeros([1, 1])) as tf.Tensor2D, transitions: rows.transitions.clone() } : {};
+  return { user: state.user, pop: state.pop, ...knn, ...seq };
 }
 
 function catalogSize(model: AdaptModel): number {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hostKernel } from './kernel-host';
 import { tfjsKernel } from './kernel-tfjs';
-import { neighbourOffset } from './neighbours';
-import type { AdaptKernel, AdaptModel, ClickKernel, ItemTable, SparseRow, UserState } from './types';
+import { clickSignals } from './clicks';
+import type { AdaptKernel, AdaptModel, ClickKernel, ItemTable, UserState } from './types';
 
 /** Backends whose tensors live in host memory: the host kernel may read them synchronously. */
 const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
@@ -24,14 +24,12 @@ export function kernelFor(choice: KernelChoice = 'auto'): AdaptKernel {
   return onHost ? hostKernel : tfjsKernel;
 }
 
-/** The item-item row of `clicks`, for models with neighbours. */
-export function clickRow(model: AdaptModel, clicks: Int32Array): SparseRow | null {
-  return model.neighbours ? neighbourOffset(model.neighbours, clicks, model.items.vectors.shape[0]) : null;
-}
-
-/** Step-0 parameters of a visitor: the initialization moved towards their clicks' prototype. */
-export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice): UserState {
-  return kernelFor(kernel).initialState(model, clicks, clickRow(model, clicks));
+/**
+ * Step-0 parameters of a visitor: the initialization moved towards their
+ * clicks' (recency-weighted) prototype; `clickWeights`: optional ratings.
+ */
+export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice, clickWeights?: Float32Array): UserState {
+  return kernelFor(kernel).initialState(model, clicks, clickSignals(model, clicks, clickWeights, model.decay));
 }
 
 /** Top `k` items for a visitor over the whole catalog, best first, skipping `exclude`. */

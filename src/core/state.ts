@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { neighbourRow } from './neighbours';
+import { clickSignals } from './clicks';
 import type { AdaptModel, UserState } from './types';
 
 /** A deep copy: the copy is the caller's to dispose. */
 export function cloneState(state: UserState): UserState {
   const out = { user: state.user.clone(), pop: state.pop.clone() };
-  return state.knn && state.neighbours ? { ...out, knn: state.knn.clone(), neighbours: state.neighbours.clone() } : out;
+  const knn = state.knn && state.neighbours ? { knn: state.knn.clone(), neighbours: state.neighbours.clone() } : {};
+  const seq = state.seq && state.transitions ? { seq: state.seq.clone(), transitions: state.transitions.clone() } : {};
+  return { ...out, ...knn, ...seq };
 }
 
 /** Frees every tensor of a state. */
 export function disposeState(state: UserState): void {
-  tf.dispose([state.user, state.pop, state.knn, state.neighbours].filter((t) => t !== undefined));
+  tf.dispose([state.user, state.pop, state.knn, state.neighbours, state.seq, state.transitions].filter((t) => t !== undefined));
 }
 
 /** A visitor's parameters as plain numbers, to store them (IndexedDB) and restore them. */
@@ -19,15 +21,19 @@ export interface SavedState {
   readonly pop: number;
   /** The item-item weight, for models with neighbours. */
   readonly knn?: number;
+  /** The sequential weight, for models with transition lists. */
+  readonly seq?: number;
 }
 
 /** Plain numbers, to store a visitor's parameters (IndexedDB) and restore them; the item-item row is rebuilt from the clicks. */
 export async function serializeState(state: UserState): Promise<SavedState> {
   const out = { user: Array.from(await state.user.data()), pop: (await state.pop.data())[0]! };
-  return state.knn ? { ...out, knn: (await state.knn.data())[0]! } : out;
+  const knn = state.knn ? { knn: (await state.knn.data())[0]! } : {};
+  const seq = state.seq ? { seq: (await state.seq.data())[0]! } : {};
+  return { ...out, ...knn, ...seq };
 }
 
-/** Restores saved parameters; with a model that has neighbours, `clicks` rebuild the item-item row. */
+/** Restores saved parameters; with a model that has item lists, `clicks` rebuild their rows. */
 export function deserializeState(json: SavedState, dim: number, model?: AdaptModel, clicks?: Int32Array): UserState {
   if (!Array.isArray(json.user) || json.user.length !== dim || !json.user.every(Number.isFinite) || !Number.isFinite(json.pop)) {
     throw new Error(
@@ -35,9 +41,12 @@ export function deserializeState(json: SavedState, dim: number, model?: AdaptMod
     );
   }
   const state = { user: tf.tensor2d(json.user as number[], [1, dim]), pop: tf.tensor2d([json.pop], [1, 1]) };
-  if (!model?.neighbours) return state;
+  if (!model) return state;
   const n = model.items.vectors.shape[0];
-  const row = neighbourRow(model.neighbours, clicks ?? new Int32Array(0), new Float32Array(n));
-  const knn = Number.isFinite(json.knn) ? json.knn! : 0;
-  return { ...state, knn: tf.tensor2d([knn], [1, 1]), neighbours: tf.tensor2d(row, [1, n]) };
+  const signals = clickSignals(model, clicks ?? new Int32Array(0), undefined, model.decay);
+  // A weight saved by a model version without it starts at 0.
+  const weight = (v: number | undefined) => tf.tensor2d([Number.isFinite(v) ? v! : 0], [1, 1]);
+  const knn = signals.neighbours ? { knn: weight(json.knn), neighbours: tf.tensor2d(signals.neighbours.row, [1, n]) } : {};
+  const seq = signals.transitions ? { seq: weight(json.seq), transitions: tf.tensor2d(signals.transitions.row, [1, n]) } : {};
+  return { ...state, ...knn, ...seq };
 }

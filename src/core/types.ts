@@ -102,11 +102,31 @@ export interface Feedback {
   readonly clickWeights?: Float32Array;
 }
 
-/** What one visitor's adaptation needs: the meta-parameters, the item table and any item-item neighbours. */
+/** What one visitor's adaptation needs: the meta-parameters, the item table and any item lists. */
 export interface AdaptModel {
   readonly params: MetaParams;
   readonly items: ItemTable;
   readonly neighbours?: Neighbours;
+  /** Next-item transition lists (the sequential term), same layout as `neighbours`. */
+  readonly transitions?: Neighbours;
+  /**
+   * The recency decay of click weights, read once from `params.logitDecay`
+   * (core/recency decayOf): 1 for models without one. Kept on the model so
+   * that no click reads a tensor back for it.
+   */
+  readonly decay: number;
+}
+
+/** What a visitor's clicks become before a kernel runs (core/clicks.ts), the same for every kernel. */
+export interface ClickSignals {
+  /** One weight per click, recency × rating, normalised to sum 1 (0 without clicks). */
+  readonly weights: Float32Array;
+  /** The evidence behind them: Σ rating weights (the click count when unrated). */
+  readonly count: number;
+  /** The item-item row Σ_j w_j sim(c_j → ·), for models with neighbours. */
+  readonly neighbours: SparseRow | null;
+  /** The sequential row Σ_k decay^k trans(c_(t-1-k) → ·) over the last clicks, for models with transitions. */
+  readonly transitions: SparseRow | null;
 }
 
 /** One visitor's adapted parameters: a batch of one. */
@@ -145,12 +165,8 @@ export interface AdaptProblem {
   readonly feedback: Feedback;
   /** Total weight of the impressions relative to the clicks' total of 1. */
   readonly negativeWeight: number;
-  /**
-   * The item-item row of these clicks, for models with neighbours. Another
-   * offset row (e.g. item → next-item transitions) joins it here, with its
-   * adapted weight in the visitor's state beside `knn`.
-   */
-  readonly neighbours: SparseRow | null;
+  /** Click weights, evidence and the two offset rows of these clicks. */
+  readonly signals: ClickSignals;
   /** Gradient steps the driver will ask for. */
   readonly steps: number;
 }
@@ -183,7 +199,7 @@ export interface KernelRun<S> {
 export interface AdaptKernel {
   readonly name: string;
   /** Step-0 parameters of a visitor: the initialization moved towards the clicks' prototype. */
-  initialState(model: AdaptModel, clicks: Int32Array, neighbours: SparseRow | null): UserState;
+  initialState(model: AdaptModel, clicks: Int32Array, signals: ClickSignals): UserState;
   /** Starts an adaptation from `start` (which stays the caller's). */
   run(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<unknown>;
   /** Scores of every item for one visitor ([items], the caller's to keep). */

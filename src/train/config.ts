@@ -62,8 +62,10 @@ export interface TrainConfig {
   /** Starting decay when it is learned, in (0, 1). */
   readonly decayInit: number;
   /**
-   * What the validation users choose by: 'v1' mean nDCG@10 over the shot
-   * counts, 'v2' mean HR@10 of the next click, 'both' their mean.
+   * What the validation users choose by, and what training tasks ask: 'v2'
+   * the next click (HR@10; the default: what a page re-ranked after every
+   * click is judged on), 'v1' the rest of the visitor's taste (mean nDCG@10
+   * over the shot counts: a "picked for you" page), 'both' their mean.
    */
   readonly objective: ValidationObjective;
 }
@@ -97,7 +99,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   alsLambdas: [10, 100, 1000],
   recency: true,
   decayInit: 0.9,
-  objective: 'v1',
+  // The product's live question: after each click, is the next one in the top 10?
+  objective: 'v2',
 };
 
 /**

@@ -21,7 +21,7 @@ const neighbours: Neighbours = {
 function model(withNeighbours = true) {
   const { params, inputs } = tinyModel(3);
   const items = computeItemTable(params, inputs);
-  return withNeighbours ? { params, items, neighbours } : { params, items };
+  return withNeighbours ? { params, items, neighbours, decay: 1 } : { params, items, decay: 1 };
 }
 
 /** u·v_i + p·b_i + w·row_i computed by hand from the state's numbers. */

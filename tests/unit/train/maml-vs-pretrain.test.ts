@@ -33,13 +33,13 @@ describeWithData(ml100k, 'meta-learning on MovieLens 100K', () => {
   it('MAML beats pretrain + fine-tune on held-out users after the same steps and batches', async () => {
     const fold = buildFold(prepareData(await loadDataset('movielens-100k', ML), 4), 0, 25);
     const data = trainingDataFromFold(fold);
-    const config = { ...DEFAULT_TRAIN_CONFIG, iterations: 150, pretrainIterations: 150, validateEvery: 50, seed: 2, transfer: 'pooled' as const };
+    const config = { ...DEFAULT_TRAIN_CONFIG, iterations: 150, pretrainIterations: 150, validateEvery: 50, seed: 2, transfer: 'pooled' as const, objective: 'v1' as const };
     const maml = await trainMeta(data, { ...config, algorithm: 'maml' });
     // the same 300 batches, all pooled
     const pre = await trainPretrain(data, { ...config, algorithm: 'pretrain', iterations: 300 });
     const score = async (m: TrainedModel): Promise<number> => {
       const inputs = trainedInputs(m);
-      const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, { neighbours: m.neighbours });
+      const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
       tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
       return r.mean;
     };
