@@ -66,7 +66,7 @@ async function measure(trainer: Run['trainer'], n: number): Promise<Run> {
     wall_s: Number(time[1]),
     cpu_s: Math.round((Number(time[3]) + Number(time[4])) * 10) / 10,
     peak_rss_mb: Math.round(Number(time[2]) / 1024),
-    validation: meta.validation.ndcg10,
+    validation: meta.validation.score ?? meta.validation.ndcg10, // "score" since objective v2 (main a23fc86)
     start: meta.training.start.chosen,
   };
 }

@@ -7,6 +7,7 @@
 // --rdzv-endpoint <node 0 host>:<port>; node 0 writes the artifact.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, type Flags } from './flags';
@@ -89,7 +90,8 @@ async function main(): Promise<void> {
   }
   const rendezvous = nnodes > 1
     ? ['--nnodes', String(nnodes), '--node_rank', String(f['node-rank']), '--rdzv_endpoint', String(f['rdzv-endpoint'])]
-    : ['--standalone', '--nnodes', '1'];
+    : // not --standalone: Debian's torch 1.13 then always listens on port 29400, so a second run on the machine fails to start
+      ['--nnodes', '1', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${await freePort()}`];
   // Debian's torchrun crashes when it sets up its default redirects; a rank that does not exist (9) avoids them.
   const torchrun = ['-m', 'torch.distributed.run', '--redirects', '9:1', '--tee', '9:1', '--nproc_per_node', String(nproc), ...rendezvous];
   const trainer = [
@@ -101,6 +103,18 @@ async function main(): Promise<void> {
   ];
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
   await run(PYTHON, [...torchrun, ...trainer], ROOT, trainerEnv());
+}
+
+/** A TCP port free right now on this machine, for a one-node run's rendezvous. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('No free TCP port for the rendezvous of torchrun.'))));
+    });
+  });
 }
 
 /** The flags that describe the data, for the prepare step (which needs --out: its bundle). */

@@ -272,6 +272,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     from .cli import parse
     from .output import write_model
     from .train.prepared import read_prepared
+    from .train.pretrain import SCORE_NAMES
     from .train.trainer import train
 
     args, config = parse(argv)
@@ -300,7 +301,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if world.is_main:
             size, names = write_model(args, prepared, model, world, blas, seconds if run.stopped_early else None)
             progress.log(f"trained in {seconds:.1f} s ({model.tasks_per_second:,.0f} tasks/s on {world.size} process{'es' if world.size > 1 else ''}); "
-                         f"best validation nDCG@10 {model.validation.mean:.4f} ({model.start['chosen']} start)")
+                         f"best validation {SCORE_NAMES[model.config.objective]} {model.validation.mean:.4f} ({model.start['chosen']} start)")
             progress.log(f"wrote {args.out} ({', '.join(names)}; {size / 1024:,.0f} KiB)")
         return 0
     finally:

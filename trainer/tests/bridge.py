@@ -14,6 +14,8 @@ differences the tests see are TypeScript's float32 rounding.
   {"kind": "validation", model, "neighbours"?, "transitions"?, "users", "objective", "ks", "steps"} → {"mean", "byK", "next", "scores"}
   {"kind": "sampled", model, "batch", "counts", "drawn", "negatives", "config"} → sampled query loss and gradients, candidates, log r
   {"kind": "defaults"} → the PyTorch trainer's default TrainConfig
+  {"kind": "head", model, "neighbours"?, "transitions"?, "users", "objective", "ks", "steps"}
+      → the pretrain baseline's head search: every head tried with its validation, the chosen one and its arrays
   {"kind": "pooled", model, "table": [[...]], "picks": [...], "targets": [[items]], "weighting", "weightDecay"}
       → {"loss", "grads"}
   {"kind": "encode", "input": {...}} → {"files": {name: base64}}
@@ -49,6 +51,7 @@ from localrec_trainer.train.pretrain import SHARED, pooled_loss  # noqa: E402
 from localrec_trainer.core.sampled import candidates, proposal  # noqa: E402
 from localrec_trainer.train.config import TrainConfig  # noqa: E402
 from localrec_trainer.train.episodes import ItemLists, adapted_scores  # noqa: E402
+from localrec_trainer.train.finetune import Head, Tried, first_head, head_arrays, search_head  # noqa: E402
 from localrec_trainer.train.list_search import choose_item_lists  # noqa: E402
 from localrec_trainer.train.tasks import TaskRecency, click_rows, list_tasks  # noqa: E402
 from localrec_trainer.train.transitions import build_transitions  # noqa: E402
@@ -132,15 +135,38 @@ def item_lists(request: dict) -> dict:
             "transitions": choice.transitions is not None}
 
 
+def lists_of(request: dict, shape: ModelShape) -> ItemLists:
+    return ItemLists(*(Neighbours(l["m"], np.asarray(l["ids"], np.int32).reshape(shape.items, l["m"]), np.asarray(l["sims"], np.float32).reshape(shape.items, l["m"]))
+                       if l else None for l in (request.get("neighbours"), request.get("transitions"))))
+
+
 def validation(request: dict) -> dict:
     """The objective-based validation of a model with item lists (validate)."""
     shape, params, inputs = model_of(request)
-    lists = ItemLists(*(Neighbours(l["m"], np.asarray(l["ids"], np.int32).reshape(shape.items, l["m"]), np.asarray(l["sims"], np.float32).reshape(shape.items, l["m"]))
-                        if l else None for l in (request.get("neighbours"), request.get("transitions"))))
+    lists = lists_of(request, shape)
     users = ragged(request["users"])
     scores = [t for _, t in adapted_scores(params, inputs, users, request["steps"], lists)]
     v = validate(params, inputs, users, request["objective"], request["ks"], request["steps"], lists)
     return {"mean": v.mean, "byK": {str(k): x for k, x in v.by_k.items()}, "next": v.next, "scores": torch.cat(scores).reshape(-1).tolist()}
+
+
+def head(request: dict) -> dict:
+    """The pretrain baseline's coordinate search of its fine-tuning head on fixed pooled parameters (finetune.py)."""
+    shape, params, inputs = model_of(request)
+    lists = lists_of(request, shape)
+    users = ragged(request["users"])
+    arrays = {k: np.asarray(v, dtype=np.float32) for k, v in request["params"].items()}
+    tried: list[Tried] = []
+
+    def score(h: Head) -> Tried:
+        tuned = head_arrays(arrays, shape.dim, h)
+        t = Tried(tuned, h, validate(from_arrays(tuned, shape, DTYPE), inputs, users, request["objective"], request["ks"], request["steps"], lists))
+        tried.append(t)
+        return t
+
+    chosen = search_head(score, first_head(lists.neighbours is not None), lists.neighbours is not None, lists.transitions is not None, request["objective"])
+    return {"trials": [{"head": t.head.__dict__, "mean": t.validation.mean} for t in tried], "head": chosen.head.__dict__,
+            "mean": chosen.validation.mean, "arrays": {k: chosen.arrays[k].tolist() for k in ("logLrUser", "logLrPop", "logLrKnn", "logLrSeq", "logKnnInit", "logSeqInit", "logitDecay")}}
 
 
 def defaults(_: dict) -> dict:
@@ -179,13 +205,14 @@ def pooled(request: dict) -> dict:
 
 def encode(request: dict) -> dict:
     i = request["input"]
-    nb = i.get("neighbours")
+    nb, tr = i.get("neighbours"), i.get("transitions")
     files = encode_artifact(ArtifactInput(
         algorithm=i["algorithm"], arrays={k: np.asarray(v, dtype=np.float32) for k, v in i["arrays"].items()},
         warm=np.asarray(i["warm"], np.float32), log_pop=np.asarray(i["logPop"], np.float32),
         neighbours=Neighbours(nb["m"], np.asarray(nb["ids"], np.int32).reshape(-1, nb["m"]), np.asarray(nb["sims"], np.float32).reshape(-1, nb["m"])) if nb else None,
         feature_names=i["featureNames"], catalog=i["catalog"].encode("utf-8"), items=i["items"], steps=i["steps"],
         negative_weight=i["negativeWeight"], training=i["training"], data=i["data"], validation=i["validation"],
+        transitions=Neighbours(tr["m"], np.asarray(tr["ids"], np.int32).reshape(-1, tr["m"]), np.asarray(tr["sims"], np.float32).reshape(-1, tr["m"])) if tr else None,
     ))
     return {"files": {name: base64.b64encode(data).decode() for name, data in files.items()}}
 
@@ -207,7 +234,7 @@ def checkpoints(request: dict) -> dict:
 
 
 HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "ials": ials, "checkpoints": checkpoints,
-            "itemLists": item_lists, "validation": validation, "defaults": defaults, "sampled": sampled}
+            "itemLists": item_lists, "validation": validation, "defaults": defaults, "sampled": sampled, "head": head}
 
 
 def main() -> None:

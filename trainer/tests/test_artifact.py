@@ -54,3 +54,22 @@ def test_a_wrong_parameter_size_names_the_parameter():
     arrays["itemEmb"] = arrays["itemEmb"][:-1]
     with pytest.raises(ValueError, match='"itemEmb" has 14 values, expected 15'):
         encode_artifact(artifact_input(arrays=arrays))
+
+
+def test_transition_lists_follow_the_neighbours_in_the_weights_and_the_shape(tmp_path):
+    transitions = Neighbours(1, np.array([[4], [-1], [1], [0], [2]], np.int32), np.linspace(0.1, 0.5, 5, dtype=np.float32).reshape(5, 1))
+    files = encode_artifact(artifact_input(transitions=transitions))
+    write_artifact(tmp_path, files)
+    art = load_artifact(tmp_path)
+    names = [w["name"] for w in json.loads(files["model.json"])["weightsManifest"][0]["weights"]]
+    assert names[-4:] == ["itemNeighbours", "itemNeighbourSims", "itemTransitions", "itemTransitionWeights"]
+    assert art.meta["shape"] == {"items": 5, "features": 2, "dim": 3, "neighbours": 2, "transitions": 1}
+    back = art.transitions()
+    assert back is not None and back.ids[:, 0].tolist() == [4, -1, 1, 0, 2]
+    assert np.array_equal(back.sims, transitions.sims)
+    assert load_artifact_without_transitions(tmp_path) is None
+
+
+def load_artifact_without_transitions(tmp_path):
+    write_artifact(tmp_path, encode_artifact(artifact_input()))
+    return load_artifact(tmp_path).transitions()

@@ -7,6 +7,7 @@ import { itemInputs } from '../../../src/core/features';
 import { META_ALGORITHMS, type MetaAlgorithm, type MetaConfig, type TaskBatch } from '../../../src/core/meta';
 import { decayLogit, initParams, PARAM_NAMES, toArrays, type MetaParams } from '../../../src/core/params';
 import { buildNeighbours } from '../../../src/train/neighbours';
+import { buildTransitions } from '../../../src/train/transitions';
 import { pooledLoss } from '../../../src/train/pretrain';
 import { normalizedRows } from '../../../src/train/tasks';
 import { orderSupport, tinyModel, tinyTasks } from '../core/fixture';
@@ -101,11 +102,13 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree (${unavailab
     expect(diff).toBeLessThan(1e-9);
   });
 
-  it('writes the same artifact bytes from the same inputs', async () => {
+  it('writes the same artifact bytes from the same inputs, transition lists included', async () => {
     const f = trainingFixture();
     const params = initParams(f.shape, { seed: 2, scale: 0.3, innerLr: 0.37 });
     const index = buildNeighbours(f.train, f.items, 4, 10);
     const neighbours = { m: index.m, ids: index.ids, sims: index.sims };
+    const next = buildTransitions(f.train, f.items, 3, 5);
+    const transitions = { m: next.m, ids: next.ids, sims: next.sims };
     const catalog = f.tags.map((tags, i) => ({ id: `item-${i}`, title: `Ïtem "${i}"\n`, tags }));
     const input = {
       algorithm: 'maml',
@@ -116,9 +119,9 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree (${unavailab
       negativeWeight: 0.5,
       training: { engine: 'pytorch', dim: 6, metaLr: 0.03, weightDecay: 3e-3, validationKs: [1, 3, 5], start: { chosen: 'als', als: { head: { knn: 2, pop: 0, innerLr: 0.01, lambda: 1000 }, validation: 0.123456789 } } },
       data: { name: 'fixture', fingerprint: 'f'.repeat(64), users: 40, items: f.items, interactions: 1234 },
-      validation: { objective: 'mean nDCG@10 over k in {1,3,5}', ndcg10: 0.4817263, byK: { 1: 0.5, 3: 1e-7, 5: 0.30000000000000004 }, users: 7 },
+      validation: { objective: 'mean of protocol v1\'s nDCG@10 over k in {1,3,5} and protocol v2\'s HR@10', score: 0.4817263, byK: { 1: 0.5, 3: 1e-7, 5: 0.30000000000000004 }, users: 7 },
     };
-    const ours = await encodeArtifact({ ...input, params, neighbours, catalog });
+    const ours = await encodeArtifact({ ...input, params, neighbours, transitions, catalog });
     const arrays = await toArrays(params);
     const theirs = await askTorch<{ files: Record<string, string> }>({
       kind: 'encode',
@@ -128,6 +131,7 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree (${unavailab
         logPop: Array.from(f.logPop),
         arrays: Object.fromEntries(PARAM_NAMES.map((n) => [n, Array.from(arrays[n])])),
         neighbours: { m: neighbours.m, ids: Array.from(neighbours.ids), sims: Array.from(neighbours.sims) },
+        transitions: { m: transitions.m, ids: Array.from(transitions.ids), sims: Array.from(transitions.sims) },
         catalog: JSON.stringify({ items: catalog }),
         items: f.items,
       },

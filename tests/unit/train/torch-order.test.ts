@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemInputs } from '../../../src/core/features';
 import { META_ALGORITHMS, type MetaAlgorithm, type MetaConfig, type TaskBatch } from '../../../src/core/meta';
-import { decayLogit, initParams, PARAM_NAMES, type MetaParams } from '../../../src/core/params';
+import { decayLogit, disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams } from '../../../src/core/params';
 import { recencyWeights } from '../../../src/core/recency';
 import { seqWeights } from '../../../src/core/transitions';
 import { DEFAULT_TRAIN_CONFIG, type ValidationObjective } from '../../../src/train/config';
@@ -161,6 +161,49 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree on the order
       expect(theirs.next ?? undefined, objective).toEqual(ours.next === undefined ? undefined : expect.closeTo(ours.next, 9));
       for (const [k, v] of Object.entries(ours.byK)) expect(theirs.byK[k], `${objective} k=${k}`).toBeCloseTo(v, 9);
       console.log(`[torch-order] validation ${objective}: TypeScript ${ours.mean.toFixed(6)}, PyTorch ${theirs.mean.toFixed(6)}`);
+    }
+    tf.dispose([inputs.features, inputs.warm, inputs.logPop, ...Object.values(params)]);
+  });
+
+  it("on the pretrain baseline's head search: every head it tries scores the same, and the same head wins", async () => {
+    const f = trainingFixture();
+    const params = initParams(f.shape, { seed: 5, scale: 0.4, protoScale: 0 });
+    const inputs = itemInputs(f.features, f.names.length, f.warm, f.logPop);
+    const index = buildNeighbours(f.train, f.items, 6, 10);
+    const next = buildTransitions(f.train, f.items, 4, 5);
+    const lists = { neighbours: { m: index.m, ids: index.ids, sims: index.sims }, transitions: { m: next.m, ids: next.ids, sims: next.sims } };
+    const users = f.train.slice(0, 16).map((items, u) => ({ user: `v${u}`, items }));
+    const model = await modelJson(f.shape, params, f.features, f.warm, f.logPop);
+    const json = (l: { m: number; ids: Int32Array; sims: Float32Array }) => ({ m: l.m, ids: Array.from(l.ids), sims: Array.from(l.sims) });
+    const objectives: ValidationObjective[] = ['v2', 'v1'];
+    type Head = { rate: number; knn: number; seq: number; decay: number };
+    type Answer = { trials: { head: Head; mean: number }[]; head: Head; mean: number; arrays: Record<string, number[]> };
+    const answers = await askTorch<Answer[]>({
+      requests: objectives.map((objective) => ({ kind: 'head', ...model, neighbours: json(lists.neighbours), transitions: json(lists.transitions), users: users.map((u) => Array.from(u.items)), objective, ks: [1, 3], steps: 2 })),
+    });
+    const arrays = await toArrays(params);
+    // the per-visitor parameters a head sets, as trainPretrain's score() sets them (src/train/pretrain.ts)
+    const tuned = (h: Head) => {
+      const lr = Math.log(h.rate);
+      return { ...arrays, logLrUser: new Float32Array(f.shape.dim).fill(lr), logLrPop: Float32Array.of(lr), logLrKnn: Float32Array.of(lr), logLrSeq: Float32Array.of(lr),
+        logKnnInit: Float32Array.of(Math.log(Math.max(h.knn, 1e-12))), logSeqInit: Float32Array.of(Math.log(h.seq)), logitDecay: Float32Array.of(decayLogit(h.decay)) };
+    };
+    for (const [o, objective] of objectives.entries()) {
+      const theirs = answers[o]!;
+      // the stages: rates, item-item starts, sequential starts, and decays only for the next click
+      expect(theirs.trials.some((t) => t.head.decay !== 1), objective).toBe(objective === 'v2');
+      expect(new Set(theirs.trials.map((t) => t.head.seq)).size, objective).toBeGreaterThan(1);
+      for (const t of theirs.trials) {
+        const p = fromArrays(tuned(t.head), f.shape);
+        const ours = await validate(p, inputs, users, { objective, validationKs: [1, 3] }, 2, lists);
+        expect(t.mean, `${objective} ${JSON.stringify(t.head)}`).toBeCloseTo(ours.mean, 9);
+        disposeParams(p);
+      }
+      const best = theirs.trials.reduce((a, t) => (t.mean > a.mean ? t : a));
+      expect(theirs.head).toEqual(best.head);
+      const mine = tuned(theirs.head);
+      for (const [name, values] of Object.entries(theirs.arrays)) expect(values, name).toEqual(Array.from(mine[name as keyof typeof mine]));
+      console.log(`[torch-order] pretrain head search (${objective}): ${theirs.trials.length} heads, chose ${JSON.stringify(theirs.head)} at ${theirs.mean.toFixed(4)}`);
     }
     tf.dispose([inputs.features, inputs.warm, inputs.logPop, ...Object.values(params)]);
   });

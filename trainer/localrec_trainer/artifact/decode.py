@@ -17,7 +17,8 @@ import torch
 from ..core.features import feature_rows, item_inputs
 from ..core.model import ItemInputs
 from ..core.neighbours import Neighbours
-from .encode import ARTIFACT_FORMAT, NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, WARM_WEIGHT, sha256_hex
+from .encode import (ARTIFACT_FORMAT, NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, TRANSITION_IDS_WEIGHT,
+                     TRANSITION_WEIGHTS_WEIGHT, WARM_WEIGHT, sha256_hex)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Artifact:
         if m <= 0 or NEIGHBOUR_IDS_WEIGHT not in self.weights:
             return None
         return Neighbours(m, self.weights[NEIGHBOUR_IDS_WEIGHT].numpy().astype(np.int32), self.weights[NEIGHBOUR_SIMS_WEIGHT].numpy())
+
+    def transitions(self) -> Optional[Neighbours]:
+        """The sequential term's next-item lists (None: the model has no sequential term)."""
+        m = int(self.meta["shape"].get("transitions", 0))
+        if m <= 0 or TRANSITION_IDS_WEIGHT not in self.weights:
+            return None
+        return Neighbours(m, self.weights[TRANSITION_IDS_WEIGHT].numpy().astype(np.int32), self.weights[TRANSITION_WEIGHTS_WEIGHT].numpy())
 
 
 def load_artifact(directory: str | Path) -> Artifact:

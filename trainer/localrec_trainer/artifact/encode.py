@@ -1,8 +1,8 @@
 """The artifact's files as bytes (src/artifact/encode.ts): model.json, weights.bin, catalog.json.
 
 The same layout byte for byte: the same keys in the same order, float32
-weights little-endian in PARAM_NAMES order then the item inputs and the
-neighbour lists, the same SHA-256 entries and version rule. Only the values
+weights little-endian in PARAM_NAMES order then the item inputs, the
+neighbour lists and the transition lists, the same SHA-256 entries and version rule. Only the values
 differ, and `training.engine` says which trainer made them.
 """
 
@@ -29,6 +29,8 @@ WARM_WEIGHT = "itemWarm"
 POPULARITY_WEIGHT = "itemLogPop"
 NEIGHBOUR_IDS_WEIGHT = "itemNeighbours"
 NEIGHBOUR_SIMS_WEIGHT = "itemNeighbourSims"
+TRANSITION_IDS_WEIGHT = "itemTransitions"
+TRANSITION_WEIGHTS_WEIGHT = "itemTransitionWeights"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class ArtifactInput:
     data: Mapping[str, Any]
     validation: Mapping[str, Any]
     generated_by: str = "localrec train"
+    transitions: Optional[Neighbours] = None  # the sequential term's next-item lists, if the model has one
 
 
 def sha256_hex(data: bytes) -> str:
@@ -58,8 +61,11 @@ def encode_artifact(a: ArtifactInput) -> dict[str, bytes]:
     dim = len(a.arrays["userInit"])
     m = a.neighbours.m if a.neighbours is not None else 0
     shape: dict[str, int] = {"items": a.items, "features": len(a.feature_names), "dim": dim}
+    mt = a.transitions.m if a.transitions is not None else 0
     if m > 0:
         shape["neighbours"] = m
+    if mt > 0:
+        shape["transitions"] = mt
     shapes = param_shapes(ModelShape(a.items, len(a.feature_names), dim))
     specs = [{"name": n, "shape": list(shapes[n]), "dtype": "float32"} for n in PARAM_NAMES]
     specs += [{"name": WARM_WEIGHT, "shape": [a.items], "dtype": "float32"}, {"name": POPULARITY_WEIGHT, "shape": [a.items], "dtype": "float32"}]
@@ -72,6 +78,10 @@ def encode_artifact(a: ArtifactInput) -> dict[str, bytes]:
         specs += [{"name": NEIGHBOUR_IDS_WEIGHT, "shape": [a.items, m], "dtype": "float32"},
                   {"name": NEIGHBOUR_SIMS_WEIGHT, "shape": [a.items, m], "dtype": "float32"}]
         parts += [np.asarray(a.neighbours.ids, "<f4").reshape(-1), np.asarray(a.neighbours.sims, "<f4").reshape(-1)]
+    if a.transitions is not None and mt > 0:
+        specs += [{"name": TRANSITION_IDS_WEIGHT, "shape": [a.items, mt], "dtype": "float32"},
+                  {"name": TRANSITION_WEIGHTS_WEIGHT, "shape": [a.items, mt], "dtype": "float32"}]
+        parts += [np.asarray(a.transitions.ids, "<f4").reshape(-1), np.asarray(a.transitions.sims, "<f4").reshape(-1)]
     weights = b"".join(p.tobytes() for p in parts)
     files = {
         WEIGHTS_FILE: {"sha256": sha256_hex(weights), "bytes": len(weights)},

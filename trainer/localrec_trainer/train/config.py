@@ -41,7 +41,8 @@ class TrainConfig:
     als_lambdas: tuple[float, ...] = (10, 100, 1000)  # ALS ridge λ candidates, chosen on validation
     recency: bool = True  # learn a recency decay of click weights
     decay_init: float = 0.9  # starting decay when it is learned, in (0, 1)
-    objective: str = "v1"  # what validation chooses by: 'v1' nDCG@10 over shots, 'v2' HR@10 of the next click, 'both'
+    # what validation chooses by and training tasks ask: 'v2' the next click (HR@10, the default), 'v1' nDCG@10 over shots, 'both'
+    objective: str = "v2"
     sampled_above: int = 20_000  # catalogs above this many items train the query and pooled losses on sampled candidates (0: never)
     negatives: int = 2048  # popularity-sampled negatives per batch of the sampled softmax
 

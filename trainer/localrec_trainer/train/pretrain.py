@@ -2,13 +2,12 @@
 
 The same model trained on all users pooled: one free vector per training user,
 every positive of theirs a target, no meta-learning. Meta-training starts from
-it ('user' weighting); the 'pretrain' algorithm ships it, fine-tuned at a rate
-chosen on validation users ('click' weighting).
+it ('user' weighting); the 'pretrain' algorithm ships it ('click' weighting) with
+a fine-tuning head chosen on validation users (finetune.py).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
@@ -28,12 +27,6 @@ from .tasks import click_rows
 
 if TYPE_CHECKING:
     from ..distributed import Run, World
-
-FINETUNE_RATES: tuple[float, ...] = (0.1, 0.3, 1, 3, 10)
-"""Inner learning rates tried for fine-tuning the pooled model (chosen on validation users)."""
-
-FINETUNE_KNN: tuple[float, ...] = (0.1, 1, 3)
-"""Start weights of the item-item term tried with them, when the model has neighbours."""
 
 SHARED: tuple[str, ...] = ("contentW", "itemEmb", "contentBias", "itemBias", "popInit", "popWeight")
 """The parameters pooled training learns, besides the users' vectors."""
@@ -205,7 +198,7 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
                 if best is None or record["mean"] > best["mean"]:
                     best = record
             history.append(point)
-            run.progress.log(describe(phase, it, config.iterations, point))
+            run.progress.log(describe(phase, it, config.iterations, point, config.objective))
             run.save(**{phase: {"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
                                 "users": table.state_dict(), "best": best, "history": [h.__dict__ for h in history]}})
             since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
@@ -215,20 +208,10 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
     return Pooled(arrays, history, best)
 
 
-def describe(phase: str, it: int, total: int, p: TrainProgress) -> str:
+SCORE_NAMES: dict[str, str] = {"v1": "nDCG@10", "v2": "next-click HR@10", "both": "mean of nDCG@10 and next-click HR@10"}
+"""What a validation score is, by objective, for the progress lines."""
+
+
+def describe(phase: str, it: int, total: int, p: TrainProgress, objective: str) -> str:
     text = f"{phase} {it}/{total}  loss {p.loss:.4f}  {p.tasks_per_second:,.0f} tasks/s"
-    return text if p.validation is None else f"{text}  validation nDCG@10 {p.validation:.4f}"
-
-
-def finetune_candidates(arrays: Arrays, dim: int, neighbours: bool) -> list[tuple[float, Arrays]]:
-    """(rate, arrays) for every fine-tuning rate × item-item start weight the baseline tries, in the TypeScript order."""
-    out = []
-    for rate in FINETUNE_RATES:
-        for knn in FINETUNE_KNN if neighbours else (0,):
-            lr = np.float32(math.log(rate))
-            tuned = {**arrays, "logLrUser": np.full(dim, lr, dtype=np.float32), "logLrPop": np.array([lr], dtype=np.float32),
-                     "logLrKnn": np.array([lr], dtype=np.float32),
-                     # without neighbours the weight is unused; a finite stand-in keeps the artifact loadable
-                     "logKnnInit": np.array([math.log(max(knn, 1e-12))], dtype=np.float32)}
-            out.append((rate, tuned))
-    return out
+    return text if p.validation is None else f"{text}  validation {SCORE_NAMES[objective]} {p.validation:.4f}"

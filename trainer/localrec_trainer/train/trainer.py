@@ -156,32 +156,44 @@ class _Context:
                             sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists)
 
     def pretrain(self) -> TrainedModel:
-        """The transfer-learning baseline (trainPretrain): pooled users, then a fine-tuning rate chosen on v1 validation.
+        """The transfer-learning baseline (trainPretrain): pooled users, the item lists meta-training would ship,
+        and a fine-tuning head by coordinate search on the run's objective (finetune.py).
 
-        Its item-item lists use the configured shrinkage, and no transitions (as the TypeScript baseline).
+        The head is searched at the first validation and again on the best
+        checkpoint; the checkpoints in between are scored with the head found
+        so far, so early stopping costs one validation per checkpoint.
         """
-        from .pretrain import finetune_candidates
+        from .finetune import Tried, first_head, head_arrays, search_head
 
         config = self.config
-        if config.neighbours > 0:
-            self.index = build_neighbour_sets(self.data.train, self.shape.items, config.neighbours, [config.neighbour_shrink],
-                                              self.world.share, self.world.sum)[0]
-            self.lists = ItemLists(self.index.shipped())
+        self.choose_lists()
+        self.item_lists = None  # the Node baseline records no item-list search in its artifact
+        found = (self.lists.neighbours is not None, self.lists.transitions is not None, config.objective)
 
-        def grid(arrays: Arrays) -> dict:
-            best: Optional[dict] = None
-            for rate, tuned in finetune_candidates(arrays, config.dim, self.index is not None):
-                v = self.validate_arrays(tuned, "v1")
-                if best is None or v.mean > best["mean"]:
-                    best = {"mean": v.mean, "by_k": v.by_k, "arrays": tuned, "rate": rate}
-            assert best is not None
-            return best
+        def scorer(arrays: Arrays):
+            def score(head) -> Tried:
+                tuned = head_arrays(arrays, config.dim, head)
+                return Tried(tuned, head, self.validate_arrays(tuned))
+            return score
 
-        pooled = pooled_params(self.data.train, config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", grid)
-        chosen = pooled.best
-        assert chosen is not None
-        return self.model(chosen["arrays"], pooled.history, Validation(chosen["mean"], chosen["by_k"]), {"chosen": "pooled"},
-                          config.with_changes(inner_lr=chosen["rate"]))
+        # resumed after the first validation: the head it found, which later checkpoints keep
+        resumed = self.run.resumed("pretrain")
+        saved = resumed["best"] if resumed else None
+        state = {"head": saved["tried"].head if saved else first_head(found[0]), "searched": saved is not None}
+
+        def checkpoint(arrays: Arrays) -> dict:
+            score = scorer(arrays)
+            tried = score(state["head"]) if state["searched"] else search_head(score, state["head"], *found)
+            state["head"], state["searched"] = tried.head, True
+            return {"mean": tried.validation.mean, "arrays": arrays, "tried": tried}
+
+        pooled = pooled_params(self.data.train, config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", checkpoint)
+        assert pooled.best is not None
+        best: Tried = pooled.best["tried"]
+        again = search_head(scorer(pooled.best["arrays"]), best.head, *found)
+        chosen = again if again.validation.mean >= best.validation.mean else best
+        return self.model(chosen.arrays, pooled.history, Validation(chosen.validation.mean, chosen.validation.by_k), {"chosen": "pooled"},
+                          config.with_changes(inner_lr=chosen.head.rate))
 
     def meta(self) -> TrainedModel:
         """Meta-trains an initialization (trainMeta); the ALS start competes on validation unless --transfer pooled."""
@@ -289,7 +301,7 @@ class _Context:
                 v = self.validate(module.params())
                 point = TrainProgress(it, mean_loss * config.batch_size / tasks_since, tasks_since / max(seconds, 1e-9), v.mean)
                 history.append(point)
-                run.progress.log(describe("meta", it, config.iterations, point))
+                run.progress.log(describe("meta", it, config.iterations, point, config.objective))
                 if best is None or v.mean > best.mean:
                     best = _Best(to_arrays(module.params()), v.mean, v.by_k)
                 run.save(meta={"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
