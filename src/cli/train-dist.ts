@@ -27,9 +27,9 @@ const PYTHON = process.env.LOCALREC_PYTHON ?? '/usr/bin/python3';
  * update-alternatives still points at the reference one, with one BLAS thread per
  * process (the processes are the parallelism).
  */
-const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+const OPENBLAS = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/openblas-pthread`;
 
-/** The trainer's environment: its package on PYTHONPATH, OpenBLAS when installed. */
+/** The trainer's environment: its package on PYTHONPATH, OpenBLAS when installed (a BLAS directory already on LD_LIBRARY_PATH wins). */
 function trainerEnv(): Record<string, string> {
   const paths = (value: string | undefined) => (value ?? '').split(':').filter(Boolean);
   const blas = existsSync(join(OPENBLAS, 'libblas.so.3')) ? [OPENBLAS] : [];
