@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { artifactFiles, parseArtifact, type Model } from '../../../src/artifact/decode';
 import { adapt, disposeState, initialState, rank } from '../../../src/core';
 import { askTorch, torchUnavailable } from '../train/torch-bridge';
@@ -20,6 +20,9 @@ const root = resolve(__dirname, '../../..');
 const run = promisify(execFile);
 const unavailable = torchUnavailable();
 if (unavailable) console.warn(`[train-dist] skipped: ${unavailable}`);
+
+// Each test runs real torchrun processes: minutes, not seconds, when other jobs share the cores.
+vi.setConfig({ testTimeout: 600_000 });
 
 const WORLD = ['--format', 'synthetic', '--seed', '3', '--world-items', '200', '--world-users', '300', '--min-positives', '10'];
 
