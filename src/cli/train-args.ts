@@ -3,7 +3,7 @@ import { DATASET_FORMATS, type DatasetFormat } from '../data/load';
 import { DEFAULT_NEGATIVE_WEIGHT } from '../core/feedback';
 import { PROTOCOL_DEFAULTS } from '../protocol/data';
 import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRAIN_LIMITS, TRANSFERS, VALIDATION_OBJECTIVES, type TrainConfig } from '../train/config';
-import { parseFlags, required } from './flags';
+import { parseFlags, required, type Flags } from './flags';
 import { NODE_BACKENDS, type NodeBackend } from './node-backend';
 
 const d = DEFAULT_TRAIN_CONFIG;
@@ -23,6 +23,7 @@ export const TRAIN_FLAGS = {
   steps: { kind: 'number', example: String(d.innerSteps), ...L.innerSteps },
   iterations: { kind: 'number', example: String(d.iterations), ...L.iterations },
   'pretrain-iterations': { kind: 'number', example: String(d.pretrainIterations), ...L.pretrainIterations },
+  'validate-every': { kind: 'number', example: String(d.validateEvery), ...L.validateEvery },
   transfer: { kind: 'string', example: d.transfer, choices: TRANSFERS },
   objective: { kind: 'string', example: 'v2', choices: VALIDATION_OBJECTIVES },
   neighbours: { kind: 'number', example: String(d.neighbours), ...L.neighbours },
@@ -61,7 +62,11 @@ export interface TrainArgs {
 
 /** Parses `npm run train` flags; every error names the flag, the bad value and what is allowed. */
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {
-  const f = parseFlags(argv, TRAIN_FLAGS);
+  return trainArgsFromFlags(parseFlags(argv, TRAIN_FLAGS));
+}
+
+/** The training run parsed flags describe (`npm run train:dist` parses TRAIN_FLAGS plus its own). */
+export function trainArgsFromFlags(f: Flags<typeof TRAIN_FLAGS>): TrainArgs {
   const format = required(f.format, 'format', 'movielens-100k') as DatasetFormat;
   const seed = f.seed ?? d.seed;
   return {
@@ -77,6 +82,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
       innerSteps: f.steps ?? d.innerSteps,
       iterations: f.iterations ?? d.iterations,
       pretrainIterations: f['pretrain-iterations'] ?? d.pretrainIterations,
+      validateEvery: f['validate-every'] ?? d.validateEvery,
       transfer: (f.transfer ?? d.transfer) as TrainConfig['transfer'],
       objective: (f.objective ?? d.objective) as TrainConfig['objective'],
       neighbours: f.neighbours ?? d.neighbours,

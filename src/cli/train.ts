@@ -3,16 +3,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { encodeArtifact } from '../artifact/encode';
-import { loadDataset } from '../data/load';
-import { generateWorld } from '../data/synthetic';
-import { prepareData, userRole } from '../protocol/data';
-import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
+import { catalogItems, dataFingerprint } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
 import type { TrainConfig } from '../train/config';
 import type { TrainedModel } from '../train/types';
 import { useNodeBackend } from './node-backend';
 import { parseTrainArgs } from './train-args';
+import { loadTrainInput } from './train-data';
 
 /** What the artifact says its validation score measures. */
 const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) => string> = {
@@ -31,10 +29,7 @@ async function main(): Promise<void> {
   await useNodeBackend(backend);
   const log = (line: string): void => void process.stderr.write(`[train ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-  const synthetic = format === 'synthetic' ? generateWorld(args.world) : undefined;
-  const dataset = synthetic?.dataset ?? (await loadDataset(format, args.data, { world: args.world }));
-  const prepared = prepareData(dataset, threshold);
-  const data = shippingSplit(prepared, fold, minPositives);
+  const { dataset, prepared, data, personas } = await loadTrainInput(args);
   log(`${dataset.name}: ${prepared.catalog.length} items, ${data.train.length} training users, ${data.validation.length} validation users (${prepared.positives})`);
   log(`${config.algorithm} on ${backend}: ${config.iterations} meta-batches of ${config.batchSize} tasks, ${config.innerSteps} inner steps, dim ${config.dim}`);
 
@@ -59,7 +54,7 @@ async function main(): Promise<void> {
     catalog: catalogItems(prepared),
     steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
     negativeWeight: args.negativeWeight,
-    training: { ...model.config, start: startSummary(model.start), ...(model.itemLists ? { itemLists: model.itemLists } : {}), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
+    training: { engine: 'node', ...model.config, start: startSummary(model.start), ...(model.itemLists ? { itemLists: model.itemLists } : {}), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -75,9 +70,8 @@ async function main(): Promise<void> {
     await writeFile(join(out, name), content);
     bytes += content.byteLength;
   }
-  if (synthetic) {
+  if (personas) {
     // Simulated visitors for the demo: held-out (validation-bucket) users, never trained on.
-    const personas = synthetic.personas.filter((p) => userRole(p.id, fold) === 'validation').slice(0, args.personas);
     const json = new TextEncoder().encode(JSON.stringify({ personas }));
     await writeFile(join(out, 'personas.json'), json);
     bytes += json.byteLength;

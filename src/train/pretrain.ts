@@ -118,6 +118,20 @@ export async function trainPretrain(
 }
 
 /**
+ * Mean target loss of a batch of pooled users (their vectors `user`, [B, dim]),
+ * plus L2 on the id embeddings and on the whole user table.
+ */
+export function pooledLoss(params: MetaParams, inputs: ItemInputs, user: tf.Tensor2D, targets: tf.Tensor2D, table: tf.Tensor, weightDecay: number): tf.Scalar {
+  return tf.tidy(() => {
+    const items = computeItemTable(params, inputs);
+    const pop = tf.tile(tf.reshape(params.popInit, [1, 1]), [user.shape[0], 1]) as tf.Tensor2D;
+    const decay = tf.mul(weightDecay, tf.add(tf.sum(tf.square(params.itemEmb)), tf.sum(tf.square(table))));
+    const loss = tf.div(tf.sum(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets })), tf.sum(targets));
+    return tf.add(loss, decay) as tf.Scalar;
+  });
+}
+
+/**
  * Trains the model on pooled users (a free vector per training user, every
  * positive a target) for `config.iterations` batches; returns every parameter
  * with the mean user vector as userInit and no prototype start. `weighting`:
@@ -162,17 +176,11 @@ export async function pooledParams<T = never>(
       picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
       const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
       const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
-      const loss = optimizer.minimize(() =>
-        tf.tidy(() => {
-          const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
-          // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
-          const user = tf.matMul(rows, table) as tf.Tensor2D;
-          const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
-          const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
-          const loss = tf.div(tf.sum(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets })), tf.sum(targets));
-          return tf.add(loss, decay) as tf.Scalar;
-        }),
-      true)!;
+      // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
+      const loss = optimizer.minimize(
+        () => tf.tidy(() => pooledLoss({ ...init, ...vars } as MetaParams, inputs, tf.matMul(rows, table) as tf.Tensor2D, targets, table, config.weightDecay)),
+        true,
+      )!;
       const value = (await loss.data())[0]!;
       tf.dispose([loss, rows, targets]);
       return value;
