@@ -112,14 +112,14 @@ function offsetSweep(items: HostItems, scores: Float32Array, withMeans: boolean,
 }
 
 /** Σ softmax_i · row_i over the offset's non-zero entries. */
-function offsetMean(scores: Float32Array, max: number, z: number, offset: ScoreOffset): number {
+export function offsetMean(scores: Float32Array, max: number, z: number, offset: ScoreOffset): number {
   let sum = 0;
   for (const i of offset.items) sum += Math.exp(scores[i]! - max) * offset.row[i]!;
   return sum / z;
 }
 
 /** Adds the item-item term to finished scores in place; returns the new maximum. */
-function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
+export function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
   for (const i of offset.items) {
     scores[i] = scores[i]! + offset.weight * offset.row[i]!;
     if (scores[i]! > max) max = scores[i]!;
@@ -241,7 +241,8 @@ export function hostStep(
   return offset ? { ...moved, knn: Math.fround(offset.weight - (rates.knn ?? 0) * gradKnn) } : moved;
 }
 
-function logSumExp(indices: Int32Array, scores: Float32Array): number {
+/** log Σ exp(scores_i) over `indices`. */
+export function logSumExp(indices: Int32Array, scores: Float32Array): number {
   let max = -Infinity;
   for (const i of indices) max = Math.max(max, scores[i]!);
   let z = 0;

@@ -44,7 +44,7 @@ const SCORES: AsmFunction = {
 // (relative error ~2e-7), 2^n by writing n + 127 into the float's exponent bits.
 // locals: 6 i (bytes), 7 end (bytes), 8 x, 9 Σe, 10 Σe·b, 11 n, 12 max (v128)
 const horner = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1];
-const SOFTMAX: AsmFunction = {
+export const SOFTMAX: AsmFunction = {
   name: 'softmax',
   params: [I32, I32, I32, I32, F32, I32],
   results: [],
