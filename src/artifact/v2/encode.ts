@@ -1,0 +1,139 @@
+import { paddedDim, quantizeRows } from '../../core/int8-rows';
+import { USER_PARAM_NAMES, userParamLength } from '../../core/int8-model';
+import { encodeItemLists } from '../../core/item-lists';
+import type { Neighbours } from '../../core/neighbours';
+import { ARTIFACT_FORMAT, type ArtifactMeta, type FileEntry } from '../format';
+import { sha256Hex } from '../sha256';
+import { encodeCatalog } from './catalog';
+import { FORMAT_VERSION_2, MAX_SHARD_BYTES, type CatalogItemV2, type MetaV2, type ModelJsonV2, type ScalarDtype, type Section } from './format';
+import { writeInt8Rows, writeItemLists, writeScalars } from './sections';
+import { shardName, StreamWriter } from './stream';
+
+/** A trained model, finished: the item table the browser scores with, in float32, and everything else it needs. */
+export interface FinishedModel {
+  readonly algorithm: string;
+  readonly items: number;
+  readonly dim: number;
+  /** [items × dim] item vectors V, context vectors C, and the popularity prior b [items]. */
+  readonly vectors: Float32Array;
+  readonly context: Float32Array;
+  readonly bias: Float32Array;
+  /** Item-item neighbours (padded lists, as training builds them). */
+  readonly neighbours?: Neighbours;
+  /** Per-visitor parameters by name (core/int8-model's USER_PARAM_NAMES, and any others). */
+  readonly user: Readonly<Record<string, Float32Array>>;
+  readonly catalog: readonly CatalogItemV2[];
+  readonly steps: number;
+  readonly negativeWeight: number;
+  readonly training: Readonly<Record<string, unknown>>;
+  readonly data: ArtifactMeta['data'];
+  readonly validation: Readonly<Record<string, unknown>>;
+}
+
+/** The encoding choices; defaults are the shipped ones (measured in bench/artifact.ts). */
+export interface EncodeOptions {
+  /** Encoding of the popularity prior. */
+  readonly biasDtype?: ScalarDtype;
+  /** Neighbours kept per item, the most similar first (default: all the model has). */
+  readonly neighbourCount?: number;
+  readonly maxShardBytes?: number;
+  /** Called as the encoding goes: stage name, work done and its total (rows or files). */
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** Default encoding of the popularity prior (bench/results/artifact-*.json: same quality as float32 at half its size). */
+export const DEFAULT_BIAS_DTYPE: ScalarDtype = 'int16';
+
+/** Per-visitor parameters as JSON number lists, dim-sized ones padded with zeros to the stored dim. */
+function userJson(user: FinishedModel['user'], dim: number, stored: number): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const name of USER_PARAM_NAMES) {
+    const values = user[name];
+    const want = userParamLength(name, dim);
+    if (!values || values.length !== want) throw new Error(`encodeModelV2: the per-visitor parameter "${name}" has ${values?.length ?? 'no'} values, expected ${want}.`);
+  }
+  for (const [name, values] of Object.entries(user)) {
+    const perDim = name === 'userInit' || name === 'logLrUser';
+    const padded = perDim ? [...values, ...new Array<number>(stored - dim).fill(0)] : Array.from(values);
+    if (!padded.every(Number.isFinite)) throw new Error(`encodeModelV2: the per-visitor parameter "${name}" has a non-finite value; retrain the model.`);
+    out[name] = padded.map(Math.fround);
+  }
+  return out;
+}
+
+/**
+ * The files of a format v2 artifact (pure: the caller writes them): the item
+ * table quantized to int8 rows, the prior, the neighbour lists, the catalog,
+ * all cut into shards of at most 4 MB, and model.json listing every file.
+ */
+export async function encodeModelV2(model: FinishedModel, options: EncodeOptions = {}): Promise<Record<string, Uint8Array>> {
+  const { items, dim } = model;
+  const progress = options.onProgress ?? (() => {});
+  const maxBytes = options.maxShardBytes ?? MAX_SHARD_BYTES;
+  if (model.catalog.length !== items) throw new Error(`encodeModelV2: the catalog has ${model.catalog.length} items, the item table ${items}.`);
+  for (const [name, array, width] of [['vectors', model.vectors, dim], ['context', model.context, dim], ['bias', model.bias, 1]] as const) {
+    if (array.length !== items * width) throw new Error(`encodeModelV2: "${name}" has ${array.length} values, expected ${items} × ${width}.`);
+  }
+  const stored = paddedDim(dim);
+  const user = userJson(model.user, dim, stored);
+  const stream = new StreamWriter();
+  const sections: Record<string, Section> = {};
+  progress('quantize', 0, 2 * items);
+  sections['vectors'] = writeInt8Rows(stream, quantizeRows(model.vectors, items, dim));
+  progress('quantize', items, 2 * items);
+  sections['context'] = writeInt8Rows(stream, quantizeRows(model.context, items, dim));
+  progress('quantize', 2 * items, 2 * items);
+  sections['bias'] = writeScalars(stream, model.bias, options.biasDtype ?? DEFAULT_BIAS_DTYPE);
+  const nb = model.neighbours;
+  if (nb && nb.m > 0) {
+    const m = nb.m;
+    const lists = encodeItemLists(items, items, (r) => {
+      if (r % 4096 === 0) progress('neighbours', r, items);
+      const row = { ids: [] as number[], weights: [] as number[] };
+      for (let s = 0; s < m && nb.ids[r * m + s]! >= 0; s++) {
+        row.ids.push(nb.ids[r * m + s]!);
+        row.weights.push(nb.sims[r * m + s]!);
+      }
+      return row;
+    }, options.neighbourCount ?? m);
+    progress('neighbours', items, items);
+    sections['neighbours'] = writeItemLists(stream, lists);
+  }
+  const files: Record<string, Uint8Array> = {};
+  const weights = stream.shards(maxBytes).map((shard, i) => {
+    const name = shardName('weights', i, 'bin');
+    files[name] = shard;
+    return name;
+  });
+  const catalog = encodeCatalog(model.catalog, maxBytes);
+  Object.assign(files, catalog.files);
+  const entries: Record<string, FileEntry> = {};
+  const names = Object.keys(files);
+  for (const [i, name] of names.entries()) {
+    progress('hash', i, names.length);
+    entries[name] = { sha256: await sha256Hex(files[name]!), bytes: files[name]!.byteLength };
+  }
+  progress('hash', names.length, names.length);
+  const shape = { items, dim: stored };
+  const adaptation = { steps: model.steps, negativeWeight: model.negativeWeight };
+  // The version names everything the runtime reads: any change to a file, a parameter or a section gives a new one.
+  const digest = await sha256Hex(new TextEncoder().encode(JSON.stringify({ entries, user, sections, shape, adaptation })));
+  const meta: MetaV2 = {
+    format: ARTIFACT_FORMAT,
+    formatVersion: FORMAT_VERSION_2,
+    version: `${model.algorithm}-${digest.slice(0, 12)}`,
+    algorithm: model.algorithm,
+    shape,
+    adaptation,
+    user,
+    sections,
+    weights,
+    catalog: catalog.shards,
+    training: model.training,
+    data: model.data,
+    validation: model.validation,
+    files: entries,
+  };
+  const json: ModelJsonV2 = { format: ARTIFACT_FORMAT, generatedBy: 'localrec train', localrec: meta };
+  return { 'model.json': new TextEncoder().encode(JSON.stringify(json, null, 1)), ...files };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { checkModelJson } from '../../../src/artifact/check';
+import { sha256Hex } from '../../../src/artifact/sha256';
+import { decodeModelV2, encodeModelV2, filesV2, type FinishedModel } from '../../../src/artifact/v2';
+import { USER_PARAM_NAMES } from '../../../src/core/int8-model';
+import { dequantizeRow } from '../../../src/core/int8-rows';
+import { listRow } from '../../../src/core/item-lists';
+import { createRng } from '../../../src/core/rng';
+
+/** A finished model of `items` random items (dim 6: stored padded to 8), with neighbours and links on some items. */
+function finished(items = 300, dim = 6, m = 5): FinishedModel {
+  const rng = createRng(`v2-${items}`);
+  const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal() * 0.5);
+  const ids = new Int32Array(items * m).fill(-1);
+  const sims = new Float32Array(items * m);
+  for (let i = 0; i < items; i++) {
+    // Most similar first, as training writes them; some lists short.
+    const count = i % 4 === 0 ? 2 : m;
+    for (let s = 0; s < count; s++) {
+      ids[i * m + s] = (i + 1 + s * 37) % items;
+      sims[i * m + s] = 0.9 - 0.1 * s;
+    }
+  }
+  const user: Record<string, Float32Array> = {};
+  for (const name of USER_PARAM_NAMES) user[name] = normal(name === 'userInit' || name === 'logLrUser' ? dim : 1);
+  user['recencyDecay'] = Float32Array.of(0.25);
+  return {
+    algorithm: 'maml',
+    items,
+    dim,
+    vectors: normal(items * dim),
+    context: normal(items * dim),
+    bias: normal(items),
+    neighbours: { m, ids, sims },
+    user,
+    catalog: Array.from({ length: items }, (_, i) => ({
+      id: `sku-${i}`,
+      title: `Item “${i}” <b>`,
+      tags: i % 2 ? ['odd'] : [],
+      ...(i % 3 === 0 ? { url: `https://shop.example/p/${i}`, image: `/img/${i}.jpg` } : {}),
+    })),
+    steps: 2,
+    negativeWeight: 0.5,
+    training: { seed: 1 },
+    data: { name: 'tiny', fingerprint: '00', users: 9, items, interactions: 99 },
+    validation: { ndcg10: 0.5 },
+  };
+}
+
+const json = (files: Record<string, Uint8Array>) => JSON.parse(new TextDecoder().decode(files['model.json'])) as Record<string, any>;
+
+describe('model format v2', () => {
+  it('round-trips the quantized table, prior, neighbours, per-visitor parameters and catalog', async () => {
+    const model = finished();
+    const files = await encodeModelV2(model);
+    const decoded = await decodeModelV2(json(files), files);
+    const { vectors, context, bias } = decoded.model.items;
+    expect(decoded.meta.formatVersion).toBe(2);
+    expect(decoded.meta.version).toMatch(/^maml-[0-9a-f]{12}$/);
+    expect([vectors.n, vectors.dim, context.dim]).toEqual([300, 8, 8]);
+    const row = new Float32Array(8);
+    for (let i = 0; i < 300; i++) {
+      for (const [rows, values] of [[vectors, model.vectors], [context, model.context]] as const) {
+        dequantizeRow(rows, i, row);
+        for (let d = 0; d < 6; d++) expect(Math.abs(row[d]! - values[i * 6 + d]!)).toBeLessThanOrEqual(rows.scales[i]! / 2 + 1e-7);
+        expect([row[6], row[7]]).toEqual([0, 0]);
+      }
+      // int16 prior: within half a step of its range / 65534.
+      expect(Math.abs(bias[i]! - model.bias[i]!)).toBeLessThan(1e-4);
+      const list = listRow(decoded.model.neighbours!, i);
+      const want = [...Array(5).keys()].filter((s) => model.neighbours!.ids[i * 5 + s]! >= 0).map((s) => model.neighbours!.ids[i * 5 + s]!);
+      expect(list.ids).toEqual(want.sort((a, b) => a - b));
+    }
+    expect(Array.from(decoded.model.user.userInit)).toEqual([...model.user['userInit']!, 0, 0]);
+    expect(Array.from(decoded.model.user.logShrink)).toEqual(Array.from(model.user['logShrink']!));
+    expect(decoded.model.user['recencyDecay']?.[0]).toBe(0.25);
+    expect(decoded.catalog).toEqual(model.catalog);
+    expect(decoded.index.get('sku-42')).toBe(42);
+  });
+
+  it('cuts weights and catalog into shards of at most the shard size, each listed with its SHA-256 and size', async () => {
+    const files = await encodeModelV2(finished(2_000), { maxShardBytes: 20_000 });
+    const meta = json(files)['localrec'];
+    expect(meta.weights.length).toBeGreaterThan(3);
+    expect(meta.catalog.length).toBeGreaterThan(3);
+    expect(filesV2(json(files)).sort()).toEqual(Object.keys(files).filter((f) => f !== 'model.json').sort());
+    for (const [name, entry] of Object.entries(meta.files as Record<string, { sha256: string; bytes: number }>)) {
+      expect(files[name]!.byteLength).toBe(entry.bytes);
+      expect(entry.bytes).toBeLessThanOrEqual(20_000);
+      expect(await sha256Hex(files[name]!)).toBe(entry.sha256);
+    }
+    const decoded = await decodeModelV2(json(files), files);
+    expect(decoded.catalog.length).toBe(2_000);
+    expect(decoded.model.neighbours!.rows).toBe(2_000);
+  });
+
+  it('gives the same version for the same model, and a new one when anything the runtime reads changes', async () => {
+    const a = json(await encodeModelV2(finished()))['localrec'].version;
+    expect(json(await encodeModelV2(finished()))['localrec'].version).toBe(a);
+    const changed = finished();
+    changed.user['popInit']![0]! += 0.5;
+    expect(json(await encodeModelV2(changed))['localrec'].version).not.toBe(a);
+  });
+
+  it('refuses a tampered or cut shard, a missing file and a section that does not fit the shape, naming the file', async () => {
+    const files = await encodeModelV2(finished());
+    const bad = files['weights-000.bin']!.slice();
+    bad[100] = (bad[100]! + 1) % 256;
+    await expect(decodeModelV2(json(files), { ...files, 'weights-000.bin': bad })).rejects.toThrow(/"weights-000\.bin" of model maml-[0-9a-f]{12} failed verification: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+    await expect(decodeModelV2(json(files), { ...files, 'weights-000.bin': bad.subarray(0, 50) })).rejects.toThrow(/"weights-000\.bin" .* has 50 bytes, expected \d+\. The download was cut short/);
+    const { ['catalog-000.json']: _, ...missing } = files;
+    await expect(decodeModelV2(json(files), missing)).rejects.toThrow(/missing "catalog-000\.json": download every file/);
+    const wrongDim = json(files);
+    wrongDim['localrec'].sections.context.dim = 12;
+    await expect(decodeModelV2(wrongDim, files)).rejects.toThrow(/sections\.context\.dim is 12, not the model's dim 8/);
+    const outside = json(files);
+    outside['localrec'].sections.vectors.codes.offset = 10 ** 9;
+    await expect(decodeModelV2(outside, files)).rejects.toThrow(/sections\.vectors\.codes .* not a span inside/);
+    const unknown = json(files);
+    unknown['localrec'].sections.transitions = { type: 'product-quantized', rows: 300 };
+    await expect(decodeModelV2(unknown, files)).rejects.toThrow(/transitions is a "product-quantized" section/);
+    const noUser = json(files);
+    delete noUser['localrec'].user.logLrKnn;
+    await expect(decodeModelV2(noUser, files)).rejects.toThrow(/localrec\.user\.logLrKnn must be 1 finite numbers/);
+  });
+
+  it('refuses list bytes that name items outside the catalog, even with matching hashes', async () => {
+    const files = await encodeModelV2(finished(300));
+    const m = json(files);
+    // Row 1's five id gaps (one byte each) raised to 127: its third item lands past item 299.
+    const at = m['localrec'].sections.neighbours.ids.offset + 2;
+    const shard = files['weights-000.bin']!.slice();
+    shard.fill(127, at, at + 5);
+    m['localrec'].files['weights-000.bin'].sha256 = await sha256Hex(shard);
+    await expect(decodeModelV2(m, { ...files, 'weights-000.bin': shard })).rejects.toThrow(
+      /Section "neighbours" of model.json does not decode \(Item list of row 1 names item 383; the catalog has 300 items\)/,
+    );
+  });
+
+  it('is rejected by the version 1 reader with an error that says to update', async () => {
+    const files = await encodeModelV2(finished());
+    expect(() => checkModelJson(json(files))).toThrow('model.json has format version 2: update localrec (this runtime reads version 1).');
+  });
+
+  it('refuses catalog links a page could run, naming the item', async () => {
+    const model = finished(10);
+    const bad = { ...model, catalog: model.catalog.map((c, i) => (i === 4 ? { ...c, url: 'javascript:alert(1)' } : c)) };
+    await expect(encodeModelV2(bad)).rejects.toThrow(/Catalog item 4 \(id "sku-4"\) has the url "javascript:alert\(1\)": use an http\(s\) URL or a path/);
+    const files = await encodeModelV2(model);
+    const text = new TextDecoder().decode(files['catalog-000.json']).replace('/img/3.jpg', 'data:image/png;base64,AAAA');
+    const catalog = new TextEncoder().encode(text);
+    const m = json(files);
+    m['localrec'].files['catalog-000.json'] = { sha256: await sha256Hex(catalog), bytes: catalog.byteLength };
+    await expect(decodeModelV2(m, { ...files, 'catalog-000.json': catalog })).rejects.toThrow(/catalog-000\.json item 3 \(id "sku-3"\) has the image "data:image/);
+  });
+});
