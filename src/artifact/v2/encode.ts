@@ -37,8 +37,8 @@ export interface EncodeOptions {
   /** Neighbours kept per item, the most similar first (default: all the model has). */
   readonly neighbourCount?: number;
   readonly maxShardBytes?: number;
-  /** Called as the encoding goes: stage name, work done and its total (rows or files). */
-  readonly onProgress?: (stage: string, done: number, total: number) => void;
+  /** Called as the encoding goes: stage name, work done, its total, and the unit counted. */
+  readonly onProgress?: (stage: string, done: number, total: number, unit: 'rows' | 'files') => void;
 }
 
 /** Default encoding of the popularity prior (bench/results/artifact-*.json: same quality as float32 at half its size). */
@@ -56,9 +56,19 @@ function userJson(user: FinishedModel['user'], dim: number, stored: number): Rec
     const perDim = name === 'userInit' || name === 'logLrUser';
     const padded = perDim ? [...values, ...new Array<number>(stored - dim).fill(0)] : Array.from(values);
     if (!padded.every(Number.isFinite)) throw new Error(`encodeModelV2: the per-visitor parameter "${name}" has a non-finite value; retrain the model.`);
-    out[name] = padded.map(Math.fround);
+    out[name] = padded.map(float32Json);
   }
   return out;
+}
+
+/** The shortest decimal that reads back as the same float32 (JSON of a float32 otherwise prints 17 digits). */
+function float32Json(value: number): number {
+  const f = Math.fround(value);
+  for (let digits = 6; digits < 9; digits++) {
+    const short = Number(f.toPrecision(digits));
+    if (Math.fround(short) === f) return short;
+  }
+  return Number(f.toPrecision(9));
 }
 
 /**
@@ -78,17 +88,17 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
   const user = userJson(model.user, dim, stored);
   const stream = new StreamWriter();
   const sections: Record<string, Section> = {};
-  progress('quantize', 0, 2 * items);
+  progress('quantize', 0, 2 * items, 'rows');
   sections['vectors'] = writeInt8Rows(stream, quantizeRows(model.vectors, items, dim));
-  progress('quantize', items, 2 * items);
+  progress('quantize', items, 2 * items, 'rows');
   sections['context'] = writeInt8Rows(stream, quantizeRows(model.context, items, dim));
-  progress('quantize', 2 * items, 2 * items);
+  progress('quantize', 2 * items, 2 * items, 'rows');
   sections['bias'] = writeScalars(stream, model.bias, options.biasDtype ?? DEFAULT_BIAS_DTYPE);
   const nb = model.neighbours;
   if (nb && nb.m > 0) {
     const m = nb.m;
     const lists = encodeItemLists(items, items, (r) => {
-      if (r % 4096 === 0) progress('neighbours', r, items);
+      if (r % 4096 === 0) progress('neighbours', r, items, 'rows');
       const row = { ids: [] as number[], weights: [] as number[] };
       for (let s = 0; s < m && nb.ids[r * m + s]! >= 0; s++) {
         row.ids.push(nb.ids[r * m + s]!);
@@ -96,7 +106,7 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
       }
       return row;
     }, options.neighbourCount ?? m);
-    progress('neighbours', items, items);
+    progress('neighbours', items, items, 'rows');
     sections['neighbours'] = writeItemLists(stream, lists);
   }
   const files: Record<string, Uint8Array> = {};
@@ -110,10 +120,10 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
   const entries: Record<string, FileEntry> = {};
   const names = Object.keys(files);
   for (const [i, name] of names.entries()) {
-    progress('hash', i, names.length);
+    progress('hash', i, names.length, 'files');
     entries[name] = { sha256: await sha256Hex(files[name]!), bytes: files[name]!.byteLength };
   }
-  progress('hash', names.length, names.length);
+  progress('hash', names.length, names.length, 'files');
   const shape = { items, dim: stored };
   const adaptation = { steps: model.steps, negativeWeight: model.negativeWeight };
   // The version names everything the runtime reads: any change to a file, a parameter or a section gives a new one.
