@@ -4,14 +4,13 @@
 // them; the browser never requests them).
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { checkModelJson, parseArtifact } from '../artifact';
-import { SCALAR_DTYPES, type CatalogItemV2, type ScalarDtype } from '../artifact/v2/format';
-import { encodeModelV2 } from '../artifact/v2/encode';
-import { finishV1 } from '../artifact/v2/finish';
+import { checkModelJson } from '../artifact';
+import { SCALAR_DTYPES, type ScalarDtype } from '../artifact/v2/format';
 import { parseFlags } from './flags';
 import { TRAINING_DIR, writeArtifactDir } from './model-dir';
 import { useNodeBackend } from './node-backend';
 import { createProgress } from './progress';
+import { v2FromV1 } from './v2-output';
 
 const SPEC = {
   in: { kind: 'string', example: 'public/models/demo' },
@@ -30,43 +29,30 @@ async function main(): Promise<void> {
   const text = await readFile(join(input, 'model.json'), 'utf8').catch((e: Error) => fail('--in', `a directory with model.json (${e.message})`));
   const json = JSON.parse(text) as { localrec?: { formatVersion?: unknown } };
   if (json.localrec?.formatVersion === 2) throw new Error(`${input} is already format version 2: nothing to convert.`);
-  const names = Object.keys(checkModelJson(json).localrec.files);
   const v1: Record<string, Uint8Array> = { 'model.json': new TextEncoder().encode(text) };
-  for (const name of names) v1[name] = new Uint8Array(await readFile(join(input, name)));
+  for (const name of Object.keys(checkModelJson(json).localrec.files)) v1[name] = new Uint8Array(await readFile(join(input, name)));
   await useNodeBackend('cpu');
-  const model = await parseArtifact(json, v1);
-  try {
-    log(`${input}: format 1, model ${model.meta.version}, ${model.meta.shape.items.toLocaleString('en-US')} items, dim ${model.meta.shape.dim}, verified`);
-    const finished = await finishV1(model, withLinks(model.catalog, v1['catalog.json']!));
-    const progress = createProgress('convert');
-    const files = await encodeModelV2(finished, {
-      ...(f.neighbours !== undefined ? { neighbourCount: Number(f.neighbours) } : {}),
-      ...(f.bias !== undefined ? { biasDtype: f.bias as ScalarDtype } : {}),
-      onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit),
-    });
-    progress.finish();
-    // Files next to the v1 artifact that are not part of it (e.g. the demo's personas.json) come along unchanged.
-    const extra: Record<string, Uint8Array> = {};
-    for (const entry of await readdir(input, { withFileTypes: true })) {
-      if (entry.isFile() && !(entry.name in v1)) extra[entry.name] = new Uint8Array(await readFile(join(input, entry.name)));
-    }
-    const bytes = await writeArtifactDir(out, { ...extra, ...files }, v1);
-    const items = finished.items;
-    const v2 = JSON.parse(new TextDecoder().decode(files['model.json'])) as { localrec: { version: string } };
-    log(`wrote ${out}: model ${v2.localrec.version}, ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(2)} MB (${(bytes / items).toFixed(0)} B per item; v1 weights ${(v1['weights.bin']!.byteLength / items).toFixed(0)} B per item) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    log(`the v1 files are in ${join(out, TRAINING_DIR)}/ for retraining (the browser never requests them; leave the folder out when you deploy)`);
-  } finally {
-    model.dispose();
-  }
-}
-
-/** v1's catalog items with the url and image its catalog.json carries (v1's reader keeps only id, title and tags). */
-function withLinks(catalog: readonly CatalogItemV2[], bytes: Uint8Array): CatalogItemV2[] {
-  const raw = (JSON.parse(new TextDecoder().decode(bytes)) as { items: { url?: unknown; image?: unknown }[] }).items;
-  return catalog.map((item, i) => {
-    const { url, image } = raw[i] ?? {};
-    return { ...item, ...(typeof url === 'string' ? { url } : {}), ...(typeof image === 'string' ? { image } : {}) };
+  const progress = createProgress('convert');
+  const { files, source } = await v2FromV1(v1, {
+    ...(f.neighbours !== undefined ? { neighbourCount: Number(f.neighbours) } : {}),
+    ...(f.bias !== undefined ? { biasDtype: f.bias as ScalarDtype } : {}),
+    onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit),
   });
+  progress.finish();
+  // Files next to the v1 artifact that are not part of it (e.g. the demo's personas.json) come along unchanged.
+  const extra: Record<string, Uint8Array> = {};
+  for (const entry of await readdir(input, { withFileTypes: true })) {
+    if (entry.isFile() && !(entry.name in v1)) extra[entry.name] = new Uint8Array(await readFile(join(input, entry.name)));
+  }
+  const bytes = await writeArtifactDir(out, { ...extra, ...files }, v1);
+  const items = source.shape.items;
+  const version = (JSON.parse(new TextDecoder().decode(files['model.json'])) as { localrec: { version: string } }).localrec.version;
+  log(`${input}: format 1, model ${source.version}, ${items.toLocaleString('en-US')} items, dim ${source.shape.dim}, verified`);
+  log(
+    `wrote ${out}: model ${version}, ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(2)} MB ` +
+      `(${(bytes / items).toFixed(0)} B per item; v1 weights ${(v1['weights.bin']!.byteLength / items).toFixed(0)} B per item) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  log(`the v1 files are in ${join(out, TRAINING_DIR)}/ for retraining (the browser never requests them; leave the folder out when you deploy)`);
 }
 
 function fail(flag: string, example: string): never {

@@ -1,5 +1,5 @@
 // `npm run train -- --format <fmt> --data <dir> --algo <maml|fomaml|reptile|protonet|pretrain> --out <dir>`
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeArtifact } from '../artifact/encode';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '../data/load';
@@ -9,6 +9,8 @@ import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-s
 import { trainPretrain } from '../train/pretrain';
 import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';
 import { parseFlags } from './flags';
+import { TRAINING_DIR, writeArtifactDir } from './model-dir';
+import { v2FromV1 } from './v2-output';
 import { NODE_BACKENDS, useNodeBackend, type NodeBackend } from './node-backend';
 
 const d = DEFAULT_TRAIN_CONFIG;
@@ -36,6 +38,7 @@ const SPEC = {
   'world-items': { kind: 'int', example: '2000' },
   'world-users': { kind: 'int', example: '1500' },
   personas: { kind: 'int', example: '12' },
+  'model-format': { kind: 'string', example: '2', choices: ['1', '2'] },
 } as const;
 
 async function main(): Promise<void> {
@@ -103,12 +106,9 @@ async function main(): Promise<void> {
     },
     validation: { objective: `mean nDCG@10 over k in {${config.validationKs.join(',')}}`, ndcg10: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
   });
-  await mkdir(out, { recursive: true });
-  let bytes = 0;
-  for (const [name, content] of Object.entries(files)) {
-    await writeFile(join(out, name), content);
-    bytes += content.byteLength;
-  }
+  // Format v2 (phase 1 of issue 13: the worker reads it from phase 2): the v1 files become the training output.
+  const v2 = f['model-format'] === '2' ? (await v2FromV1(files)).files : null;
+  let bytes = await writeArtifactDir(out, v2 ?? files, v2 ? files : undefined);
   if (synthetic) {
     // Simulated visitors for the demo: held-out (validation-bucket) users, never trained on.
     const fold = Number(f.fold ?? 0);
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     bytes += json.byteLength;
   }
   log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation nDCG@10 ${model.validation.mean.toFixed(4)}`);
-  log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);
+  log(`wrote ${out} (${Object.keys(v2 ?? files).join(', ')}${v2 ? `; the v1 files in ${TRAINING_DIR}/` : ''}; ${(bytes / 1024).toFixed(0)} KiB)`);
 }
 
 /** Which start won on validation, without the full ALS trial list. */

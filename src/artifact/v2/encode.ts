@@ -36,6 +36,9 @@ export interface EncodeOptions {
   readonly biasDtype?: ScalarDtype;
   /** Neighbours kept per item, the most similar first (default: all the model has). */
   readonly neighbourCount?: number;
+  /** Largest code of the item vectors and of the context vectors (default 127: all of int8). */
+  readonly vectorCodes?: number;
+  readonly contextCodes?: number;
   readonly maxShardBytes?: number;
   /** Called as the encoding goes: stage name, work done, its total, and the unit counted. */
   readonly onProgress?: (stage: string, done: number, total: number, unit: 'rows' | 'files') => void;
@@ -89,9 +92,9 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
   const stream = new StreamWriter();
   const sections: Record<string, Section> = {};
   progress('quantize', 0, 2 * items, 'rows');
-  sections['vectors'] = writeInt8Rows(stream, quantizeRows(model.vectors, items, dim));
+  sections['vectors'] = writeInt8Rows(stream, quantizeRows(model.vectors, items, dim, options.vectorCodes));
   progress('quantize', items, 2 * items, 'rows');
-  sections['context'] = writeInt8Rows(stream, quantizeRows(model.context, items, dim));
+  sections['context'] = writeInt8Rows(stream, quantizeRows(model.context, items, dim, options.contextCodes));
   progress('quantize', 2 * items, 2 * items, 'rows');
   sections['bias'] = writeScalars(stream, model.bias, options.biasDtype ?? DEFAULT_BIAS_DTYPE);
   const nb = model.neighbours;

@@ -33,7 +33,10 @@ export function writeScalars(stream: StreamWriter, values: Float32Array, dtype: 
   if (dtype === 'float32') return { type: 'scalars', rows: values.length, dtype, values: stream.add(values) };
   const top = dtype === 'int16' ? 32767 : 127;
   let [min, max] = [Infinity, -Infinity];
-  for (const v of values) [min, max] = [Math.min(min, v), Math.max(max, v)];
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
   if (values.length === 0) [min, max] = [0, 0];
   const offset = Math.fround((min + max) / 2);
   const scale = max > min ? Math.fround((max - min) / (2 * top)) : 1;

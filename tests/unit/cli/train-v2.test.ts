@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { artifactFiles, parseArtifact } from '../../../src/artifact/decode';
+import { decodeModelV2, filesV2 } from '../../../src/artifact/v2';
+import { int8Adapt, int8Rank, int8Scorer } from '../../../src/core/int8-click';
+
+const root = resolve(__dirname, '../../..');
+const run = promisify(execFile);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const read = (dir: string, names: readonly string[]) => Object.fromEntries(names.map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));
+
+describe('npm run train -- --model-format 2', () => {
+  it('writes a v2 artifact that decodes and ranks, the v1 training output under training/, and the personas', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'localrec-train-v2-'));
+    const args = ['--format', 'synthetic', '--seed', '3', '--world-items', '200', '--world-users', '300', '--iterations', '10', '--pretrain-iterations', '10', '--min-positives', '10'];
+    const { stderr } = await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/train.ts', ...args, '--model-format', '2', '--out', out], { cwd: root, maxBuffer: 1 << 24 });
+    expect(stderr).toMatch(/the v1 files in training\//);
+    expect(readdirSync(out).sort()).toEqual(['catalog-000.json', 'model.json', 'personas.json', 'training', 'weights-000.bin']);
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as unknown;
+    const v2 = await decodeModelV2(json, read(out, filesV2(json)));
+    expect(v2.meta.formatVersion).toBe(2);
+    expect(v2.meta.data.name).toBe('synthetic');
+    const v1Json = JSON.parse(readFileSync(join(out, 'training', 'model.json'), 'utf8')) as unknown;
+    const v1 = await parseArtifact(v1Json, read(join(out, 'training'), artifactFiles(v1Json)));
+    expect(v2.catalog.length).toBe(v1.catalog.length);
+    expect(v2.meta.training['convertedFrom']).toBe(v1.meta.version);
+    const scorer = int8Scorer(v2.model);
+    const { scores } = int8Adapt(scorer, { clicks: Int32Array.of(0, 1), negatives: new Int32Array(0) }, v2.meta.adaptation.steps, v2.meta.adaptation.negativeWeight);
+    expect(int8Rank(scores, 10, Int32Array.of(0, 1)).indices.length).toBe(10);
+    v1.dispose();
+  });
+});
