@@ -5,8 +5,10 @@
  * read, so they stay encoded and are decoded row by row on demand:
  *
  * - `counts`: entries per row, LEB128 varints;
- * - `ids`: each row's items in increasing order, as gaps (first id, then
- *   id − previous − 1), LEB128 varints: ~1–2 bytes an entry at any catalog size;
+ * - `ids`: each row's items in increasing order, LEB128 varints: the first as
+ *   its signed distance from the row's own index (zigzag: 0, -1, 1, -2 … ↦
+ *   0, 1, 2, 3 …), then gaps id − previous − 1. Small numbers when items are
+ *   ordered so that neighbours sit together (artifact/v2/order.ts);
  * - `weights`: one byte per entry, value `code · scale` (entries whose code
  *   would be 0 are not stored: they add nothing to any sum).
  *
@@ -89,13 +91,17 @@ export function encodeItemLists(rows: number, items: number, row: (r: number) =>
       if (!Number.isInteger(id) || id < 0 || id >= items || id === previous) {
         throw new Error(`encodeItemLists: row ${r} has the item ${id}; items must be distinct whole numbers from 0 to ${items - 1}.`);
       }
-      ids.varint(id - previous - 1);
+      ids.varint(previous < 0 ? zigzag(id - r) : id - previous - 1);
       weights.push(code);
       previous = id;
     }
   }
   return indexItemLists(rows, items, counts.bytes(), ids.bytes(), Uint8Array.from(weights), scale);
 }
+
+/** Signed → unsigned for varints: 0, -1, 1, -2, … ↦ 0, 1, 2, 3, … (arithmetic: no 32-bit overflow). */
+const zigzag = (value: number): number => (value >= 0 ? 2 * value : -2 * value - 1);
+const unzigzag = (value: number): number => (value % 2 === 0 ? value / 2 : -(value + 1) / 2);
 
 /** Reads one varint at `at`; returns the value and the next position, or throws past `end`. */
 function readVarint(bytes: Uint8Array, at: number, what: string): [number, number] {
@@ -123,10 +129,10 @@ export function indexItemLists(rows: number, items: number, counts: Uint8Array, 
     [count, c] = readVarint(counts, c, `Item list counts (row ${r})`);
     let id = -1;
     for (let e = 0; e < count; e++) {
-      let gap: number;
-      [gap, b] = readVarint(ids, b, `Item list ids (row ${r})`);
-      id += gap + 1;
-      if (id >= items) throw new Error(`Item list of row ${r} names item ${id}; the catalog has ${items} items.`);
+      let value: number;
+      [value, b] = readVarint(ids, b, `Item list ids (row ${r})`);
+      id = e === 0 ? r + unzigzag(value) : id + value + 1;
+      if (id < 0 || id >= items) throw new Error(`Item list of row ${r} names item ${id}; the catalog has ${items} items.`);
     }
     entries += count;
   }
@@ -160,13 +166,13 @@ export function forEachInRow(lists: ItemLists, r: number, visit: (item: number, 
     }
     let id = -1;
     for (let e = 0; e < count; e++) {
-      let gap = 0;
+      let value = 0;
       for (let shift = 1; ; shift *= 128) {
         const byte = ids[b++]!;
-        gap += (byte & 0x7f) * shift;
+        value += (byte & 0x7f) * shift;
         if (byte < 0x80) break;
       }
-      id += gap + 1;
+      id = e === 0 ? r + unzigzag(value) : id + value + 1;
       visit(id, lists.weights[entry + e]! * lists.scale);
     }
   }

@@ -35,6 +35,11 @@ function checkItem(item: CatalogItemV2, where: string): void {
   }
 }
 
+/** Throws naming the first item whose id or links are unusable. */
+export function checkCatalog(items: readonly CatalogItemV2[]): void {
+  items.forEach((item, i) => checkItem(item, `Catalog item ${i}`));
+}
+
 /** The catalog cut into shards; throws naming an item whose id or links are unusable. */
 export function encodeCatalog(items: readonly CatalogItemV2[], maxBytes: number): { shards: CatalogShard[]; files: Record<string, Uint8Array> } {
   const encoder = new TextEncoder();

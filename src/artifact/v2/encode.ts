@@ -4,7 +4,8 @@ import { encodeItemLists } from '../../core/item-lists';
 import type { Neighbours } from '../../core/neighbours';
 import { ARTIFACT_FORMAT, type ArtifactMeta, type FileEntry } from '../format';
 import { sha256Hex } from '../sha256';
-import { encodeCatalog } from './catalog';
+import { checkCatalog, encodeCatalog } from './catalog';
+import { localityOrder, permuteRows } from './order';
 import { FORMAT_VERSION_2, MAX_SHARD_BYTES, type CatalogItemV2, type MetaV2, type ModelJsonV2, type ScalarDtype, type Section } from './format';
 import { writeInt8Rows, writeItemLists, writeScalars } from './sections';
 import { shardName, StreamWriter } from './stream';
@@ -36,6 +37,11 @@ export interface EncodeOptions {
   readonly biasDtype?: ScalarDtype;
   /** Neighbours kept per item, the most similar first (default: all the model has). */
   readonly neighbourCount?: number;
+  /**
+   * Item order of the artifact: `locality` (default) renumbers items so that
+   * neighbours sit close together (smaller id gaps); `catalog` keeps the order given.
+   */
+  readonly order?: 'locality' | 'catalog';
   /** Largest code of the item vectors and of the context vectors (default 127: all of int8). */
   readonly vectorCodes?: number;
   readonly contextCodes?: number;
@@ -87,25 +93,30 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
   for (const [name, array, width] of [['vectors', model.vectors, dim], ['context', model.context, dim], ['bias', model.bias, 1]] as const) {
     if (array.length !== items * width) throw new Error(`encodeModelV2: "${name}" has ${array.length} values, expected ${items} × ${width}.`);
   }
+  checkCatalog(model.catalog); // before renumbering: errors name the item's place in the input
   const stored = paddedDim(dim);
   const user = userJson(model.user, dim, stored);
+  const nb = model.neighbours;
+  const position = options.order === 'catalog' ? localityOrder(items) : localityOrder(items, nb);
+  const source = new Int32Array(items);
+  position.forEach((to, from) => (source[to] = from));
   const stream = new StreamWriter();
   const sections: Record<string, Section> = {};
   progress('quantize', 0, 2 * items, 'rows');
-  sections['vectors'] = writeInt8Rows(stream, quantizeRows(model.vectors, items, dim, options.vectorCodes));
+  sections['vectors'] = writeInt8Rows(stream, quantizeRows(permuteRows(model.vectors, dim, position), items, dim, options.vectorCodes));
   progress('quantize', items, 2 * items, 'rows');
-  sections['context'] = writeInt8Rows(stream, quantizeRows(model.context, items, dim, options.contextCodes));
+  sections['context'] = writeInt8Rows(stream, quantizeRows(permuteRows(model.context, dim, position), items, dim, options.contextCodes));
   progress('quantize', 2 * items, 2 * items, 'rows');
-  sections['bias'] = writeScalars(stream, model.bias, options.biasDtype ?? DEFAULT_BIAS_DTYPE);
-  const nb = model.neighbours;
+  sections['bias'] = writeScalars(stream, permuteRows(model.bias, 1, position), options.biasDtype ?? DEFAULT_BIAS_DTYPE);
   if (nb && nb.m > 0) {
     const m = nb.m;
     const lists = encodeItemLists(items, items, (r) => {
       if (r % 4096 === 0) progress('neighbours', r, items, 'rows');
       const row = { ids: [] as number[], weights: [] as number[] };
-      for (let s = 0; s < m && nb.ids[r * m + s]! >= 0; s++) {
-        row.ids.push(nb.ids[r * m + s]!);
-        row.weights.push(nb.sims[r * m + s]!);
+      const from = source[r]!;
+      for (let s = 0; s < m && nb.ids[from * m + s]! >= 0; s++) {
+        row.ids.push(position[nb.ids[from * m + s]!]!);
+        row.weights.push(nb.sims[from * m + s]!);
       }
       return row;
     }, options.neighbourCount ?? m);
@@ -118,7 +129,7 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
     files[name] = shard;
     return name;
   });
-  const catalog = encodeCatalog(model.catalog, maxBytes);
+  const catalog = encodeCatalog(Array.from(source, (from) => model.catalog[from]!), maxBytes);
   Object.assign(files, catalog.files);
   const entries: Record<string, FileEntry> = {};
   const names = Object.keys(files);

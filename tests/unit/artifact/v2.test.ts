@@ -50,7 +50,7 @@ function finished(items = 300, dim = 6, m = 5): FinishedModel {
 const json = (files: Record<string, Uint8Array>) => JSON.parse(new TextDecoder().decode(files['model.json'])) as Record<string, any>;
 
 describe('model format v2', () => {
-  it('round-trips the quantized table, prior, neighbours, per-visitor parameters and catalog', async () => {
+  it('round-trips the quantized table, prior, neighbours, per-visitor parameters and catalog (items renumbered, found by id)', async () => {
     const model = finished();
     const files = await encodeModelV2(model);
     const decoded = await decodeModelV2(json(files), files);
@@ -58,24 +58,54 @@ describe('model format v2', () => {
     expect(decoded.meta.formatVersion).toBe(2);
     expect(decoded.meta.version).toMatch(/^maml-[0-9a-f]{12}$/);
     expect([vectors.n, vectors.dim, context.dim]).toEqual([300, 8, 8]);
+    // Where each original item went: the locality order moves them.
+    const at = model.catalog.map((c) => decoded.index.get(c.id)!);
+    expect(new Set(at).size).toBe(300);
+    expect(at.some((j, i) => j !== i)).toBe(true);
     const row = new Float32Array(8);
     for (let i = 0; i < 300; i++) {
+      const j = at[i]!;
       for (const [rows, values] of [[vectors, model.vectors], [context, model.context]] as const) {
-        dequantizeRow(rows, i, row);
-        for (let d = 0; d < 6; d++) expect(Math.abs(row[d]! - values[i * 6 + d]!)).toBeLessThanOrEqual(rows.scales[i]! / 2 + 1e-7);
+        dequantizeRow(rows, j, row);
+        for (let d = 0; d < 6; d++) expect(Math.abs(row[d]! - values[i * 6 + d]!)).toBeLessThanOrEqual(rows.scales[j]! / 2 + 1e-7);
         expect([row[6], row[7]]).toEqual([0, 0]);
       }
       // int16 prior: within half a step of its range / 65534.
-      expect(Math.abs(bias[i]! - model.bias[i]!)).toBeLessThan(1e-4);
-      const list = listRow(decoded.model.neighbours!, i);
-      const want = [...Array(5).keys()].filter((s) => model.neighbours!.ids[i * 5 + s]! >= 0).map((s) => model.neighbours!.ids[i * 5 + s]!);
+      expect(Math.abs(bias[j]! - model.bias[i]!)).toBeLessThan(1e-4);
+      const list = listRow(decoded.model.neighbours!, j);
+      const want = [...Array(5).keys()].filter((s) => model.neighbours!.ids[i * 5 + s]! >= 0).map((s) => at[model.neighbours!.ids[i * 5 + s]!]!);
       expect(list.ids).toEqual(want.sort((a, b) => a - b));
+      expect(decoded.catalog[j]).toEqual(model.catalog[i]);
     }
     expect(Array.from(decoded.model.user.userInit)).toEqual([...model.user['userInit']!, 0, 0]);
     expect(Array.from(decoded.model.user.logShrink)).toEqual(Array.from(model.user['logShrink']!));
     expect(decoded.model.user['recencyDecay']?.[0]).toBe(0.25);
-    expect(decoded.catalog).toEqual(model.catalog);
-    expect(decoded.index.get('sku-42')).toBe(42);
+  });
+
+  it('keeps the given item order when asked, and its locality order stores fewer id bytes', async () => {
+    // Neighbours within hidden clusters of 40 items scattered over the catalog order.
+    const rng = createRng('clusters');
+    const items = 4_000;
+    const cluster = Array.from({ length: items }, () => rng.int(100));
+    const members = Array.from({ length: 100 }, (_, c) => cluster.flatMap((k, i) => (k === c ? [i] : [])));
+    const m = 10;
+    const ids = new Int32Array(items * m).fill(-1);
+    const sims = new Float32Array(items * m);
+    for (let i = 0; i < items; i++) {
+      const pool = members[cluster[i]!]!.filter((j) => j !== i);
+      for (let s = 0; s < Math.min(m, pool.length); s++) {
+        ids[i * m + s] = pool[(i + s) % pool.length]!;
+        sims[i * m + s] = 0.5 - 0.01 * s;
+      }
+    }
+    const model = { ...finished(items, 6, 5), neighbours: { m, ids, sims } };
+    const catalogOrder = await encodeModelV2(model, { order: 'catalog' });
+    const kept = await decodeModelV2(json(catalogOrder), catalogOrder);
+    expect(kept.catalog.map((c) => c.id)).toEqual(model.catalog.map((c) => c.id));
+    const files = await encodeModelV2(model);
+    const local = await decodeModelV2(json(files), files);
+    expect(local.model.neighbours!.entries).toBe(kept.model.neighbours!.entries);
+    expect(local.model.neighbours!.ids.byteLength).toBeLessThan(0.8 * kept.model.neighbours!.ids.byteLength);
   });
 
   it('cuts weights and catalog into shards of at most the shard size, each listed with its SHA-256 and size', async () => {
@@ -127,13 +157,13 @@ describe('model format v2', () => {
   it('refuses list bytes that name items outside the catalog, even with matching hashes', async () => {
     const files = await encodeModelV2(finished(300));
     const m = json(files);
-    // Row 1's five id gaps (one byte each) raised to 127: its third item lands past item 299.
+    // Row 1's five ids (one byte each) set to 127: its first item is row 1 − 64, outside the catalog.
     const at = m['localrec'].sections.neighbours.ids.offset + 2;
     const shard = files['weights-000.bin']!.slice();
     shard.fill(127, at, at + 5);
     m['localrec'].files['weights-000.bin'].sha256 = await sha256Hex(shard);
     await expect(decodeModelV2(m, { ...files, 'weights-000.bin': shard })).rejects.toThrow(
-      /Section "neighbours" of model.json does not decode \(Item list of row 1 names item 383; the catalog has 300 items\)/,
+      /Section "neighbours" of model.json does not decode \(Item list of row 1 names item -63; the catalog has 300 items\)/,
     );
   });
 
@@ -151,6 +181,6 @@ describe('model format v2', () => {
     const catalog = new TextEncoder().encode(text);
     const m = json(files);
     m['localrec'].files['catalog-000.json'] = { sha256: await sha256Hex(catalog), bytes: catalog.byteLength };
-    await expect(decodeModelV2(m, { ...files, 'catalog-000.json': catalog })).rejects.toThrow(/catalog-000\.json item 3 \(id "sku-3"\) has the image "data:image/);
+    await expect(decodeModelV2(m, { ...files, 'catalog-000.json': catalog })).rejects.toThrow(/catalog-000\.json item \d+ \(id "sku-3"\) has the image "data:image/);
   });
 });
