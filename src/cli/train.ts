@@ -7,7 +7,8 @@ import { generateWorld } from '../data/synthetic';
 import { prepareData, PROTOCOL_DEFAULTS, userRole } from '../eval/protocol';
 import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
 import { trainPretrain } from '../train/pretrain';
-import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';
+import { chooseForModel, NEIGHBOUR_COUNTS, truncateNeighbours } from '../train/neighbour-count';
+import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRANSFERS, trainedInputs, trainMeta, type Algorithm, type TrainConfig, type Transfer, type TrainedModel } from '../train/trainer';
 import { parseFlags } from './flags';
 import { TRAINING_DIR, writeArtifactDir } from './model-dir';
 import { v2FromV1 } from './v2-output';
@@ -39,6 +40,7 @@ const SPEC = {
   'world-users': { kind: 'int', example: '1500' },
   personas: { kind: 'int', example: '12' },
   'model-format': { kind: 'string', example: '2', choices: ['1', '2'] },
+  'neighbour-counts': { kind: 'string', example: NEIGHBOUR_COUNTS.join(',') },
 } as const;
 
 async function main(): Promise<void> {
@@ -85,18 +87,23 @@ async function main(): Promise<void> {
     );
   const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, progress) : await trainMeta(data, config, progress);
   const seconds = (performance.now() - started) / 1000;
+  const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+  const counts = f['neighbour-counts'] === undefined ? NEIGHBOUR_COUNTS : String(f['neighbour-counts']).split(',').map(Number);
+  const counted = await chooseForModel(model, () => trainedInputs(model), data.validation, config.validationKs, steps, counts);
+  if (counted) log(`neighbours per item on validation: ${counted.trials.map((t) => `${t.count}: ${t.validation.toFixed(4)}`).join(', ')}; keeping ${counted.count}`);
+  const neighbours = model.neighbours && counted ? truncateNeighbours(model.neighbours, counted.count) : model.neighbours;
 
   const files = await encodeArtifact({
     algorithm: config.algorithm,
     params: model.params,
     warm: model.warm,
     logPop: model.logPop,
-    ...(model.neighbours ? { neighbours: model.neighbours } : {}),
+    ...(neighbours ? { neighbours } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
-    steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
+    steps,
     negativeWeight: Number(f['negative-weight'] ?? 0.5),
-    training: { ...model.config, start: startSummary(model.start), backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: Number(f.fold ?? 0) },
+    training: { ...model.config, ...(counted ? { neighbourCount: counted } : {}), start: startSummary(model.start), backend, tfjs: '4.22.0', format, threshold, minPositives, validationFold: Number(f.fold ?? 0) },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),

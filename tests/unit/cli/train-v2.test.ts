@@ -24,6 +24,8 @@ describe('npm run train -- --model-format 2', () => {
     const args = ['--format', 'synthetic', '--seed', '3', '--world-items', '200', '--world-users', '300', '--iterations', '10', '--pretrain-iterations', '10', '--min-positives', '10'];
     const { stderr } = await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/train.ts', ...args, '--model-format', '2', '--out', out], { cwd: root, maxBuffer: 1 << 24 });
     expect(stderr).toMatch(/the v1 files in training\//);
+    const chosen = /neighbours per item on validation: 10: 0\.\d{4}, 20: 0\.\d{4}, 50: 0\.\d{4}; keeping (\d+)/.exec(stderr);
+    expect(chosen).not.toBeNull();
     expect(readdirSync(out).sort()).toEqual(['catalog-000.json', 'model.json', 'personas.json', 'training', 'weights-000.bin']);
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as unknown;
     const v2 = await decodeModelV2(json, read(out, filesV2(json)));
@@ -33,6 +35,9 @@ describe('npm run train -- --model-format 2', () => {
     const v1 = await parseArtifact(v1Json, read(join(out, 'training'), artifactFiles(v1Json)));
     expect(v2.catalog.length).toBe(v1.catalog.length);
     expect(v2.meta.training['convertedFrom']).toBe(v1.meta.version);
+    // The chosen count is what both files ship.
+    expect(v1.neighbours!.m).toBe(Number(chosen![1]));
+    expect(v2.model.neighbours!.entries).toBeLessThanOrEqual(v1.neighbours!.m * v1.catalog.length);
     const scorer = int8Scorer(v2.model);
     const { scores } = int8Adapt(scorer, { clicks: Int32Array.of(0, 1), negatives: new Int32Array(0) }, v2.meta.adaptation.steps, v2.meta.adaptation.negativeWeight);
     expect(int8Rank(scores, 10, Int32Array.of(0, 1)).indices.length).toBe(10);
