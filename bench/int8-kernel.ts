@@ -1,0 +1,119 @@
+// `npm run bench:int8 -- [--out bench/results/int8-kernel-<date>.json] [--quick]`
+// Node, one thread: ranking (scores + top k) and a click (start, 2 steps,
+// top k) on a float32 item table (the host kernel of simd-kernel.ts) against
+// the same table as int8 rows (int8-kernel.ts: SIMD with an int16 user vector,
+// SIMD in f32 lanes, plain loops), at 10k / 100k / 1M items, top 20 and 100.
+// Random tables: the work per item does not depend on the values.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseFlags } from '../src/cli/flags';
+import { createProgress } from '../src/cli/progress';
+import { hostFeedback, hostStep, sweep, type HostItems } from '../src/core/host-kernel';
+import { int8Adapt, int8Rank, int8Scorer } from '../src/core/int8-click';
+import type { Int8KernelKind } from '../src/core/int8-kernel';
+import { USER_PARAM_NAMES, type UserParams } from '../src/core/int8-model';
+import { dequantizeAll, quantizeRows } from '../src/core/int8-rows';
+import { createRng } from '../src/core/rng';
+import { simdTable } from '../src/core/simd-kernel';
+import { topK } from '../src/core/top-k';
+import { clickCases, summary, table } from './stats';
+
+const flags = parseFlags(process.argv.slice(2), {
+  out: { kind: 'string', example: 'bench/results/int8-kernel.json' },
+  quick: { kind: 'bool', example: 'true' },
+});
+const quick = Boolean(flags.quick);
+const out = resolve(String(flags.out ?? `bench/results/int8-kernel-${new Date().toISOString().slice(0, 10)}.json`));
+const DIM = 32;
+const STEPS = 2;
+const CLICKS = 5;
+const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+const reps = (n: number): number => (n >= 1_000_000 ? 9 : n >= 100_000 ? 25 : 60);
+
+interface Row {
+  items: number;
+  k: number;
+  kernel: string;
+  measure: 'rank' | 'click';
+  p50_ms: number;
+  p95_ms: number;
+  n: number;
+  /** Bytes of the item vectors and scales the sweeps read, per item. */
+  table_bytes_per_item: number;
+}
+
+const rows: Row[] = [];
+const progress = createProgress('int8 bench');
+const time = (f: () => void): number => {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+};
+
+for (const n of sizes) {
+  const rng = createRng(`int8-bench-${n}`);
+  const values = Float32Array.from({ length: n * DIM }, () => rng.normal() * 0.3);
+  const bias = Float32Array.from({ length: n }, () => rng.normal());
+  const int8 = quantizeRows(values, n, DIM);
+  const user = {} as Record<string, Float32Array>;
+  for (const name of USER_PARAM_NAMES) user[name] = Float32Array.from({ length: name === 'userInit' || name === 'logLrUser' ? DIM : 1 }, () => rng.normal() * 0.3);
+  const model = { items: { vectors: int8, context: int8, bias }, user: user as UserParams };
+  // The float table is the dequantized int8 one: both kernels rank the same scores.
+  const floatValues = dequantizeAll(int8);
+  const simd = simdTable(n, DIM, floatValues, bias);
+  const float: HostItems = simd ? { n, dim: DIM, vectors: simd.vectors, bias: simd.bias, simd } : { n, dim: DIM, vectors: floatValues, bias, simd: null };
+  const cases = clickCases(n, CLICKS, reps(n));
+  const u = Float32Array.from({ length: DIM }, () => rng.normal());
+  const floatClick = (clicks: Int32Array, k: number): void => {
+    const fb = hostFeedback(clicks, new Int32Array(0), 0.5);
+    let state: { user: Float32Array; pop: number } = { user: u, pop: 1 };
+    let swept = sweep(float, state.user, state.pop, true);
+    for (let s = 1; s <= STEPS; s++) {
+      state = hostStep(float, state.user, state.pop, swept, fb, { user: new Float32Array(DIM).fill(0.1), pop: 0.1 });
+      swept = sweep(float, state.user, state.pop, s < STEPS);
+    }
+    topK(swept.scores, k, new Set(clicks));
+  };
+  const kernels: [string, Int8KernelKind | 'float32'][] = [['float32 simd', 'float32'], ['int8 simd-i16', 'simd-i16'], ['int8 simd-f32', 'simd-f32'], ['int8 loops', 'loops']];
+  for (const [label, kind] of kernels) {
+    if (kind === 'loops' && n >= 1_000_000 && quick) continue;
+    const scorer = kind === 'float32' ? null : int8Scorer(model, { kind });
+    for (const k of [20, 100]) {
+      for (const measure of ['rank', 'click'] as const) {
+        const times: number[] = [];
+        const total = cases.length + 2;
+        for (let r = 0; r < total; r++) {
+          progress.update(`${n.toLocaleString('en-US')} items, ${label}, ${measure} top ${k}`, r, total, 'runs');
+          const clicks = Int32Array.from(cases[r % cases.length]!);
+          const t = time(() => {
+            if (measure === 'rank') {
+              if (scorer) int8Rank(scorer.kernel.scores(u, 1).scores, k, clicks);
+              else topK(sweep(float, u, 1, false).scores, k, new Set(clicks));
+            } else if (scorer) {
+              int8Rank(int8Adapt(scorer, { clicks, negatives: new Int32Array(0) }, STEPS, 0.5).scores, k, clicks);
+            } else floatClick(clicks, k);
+          });
+          if (r >= 2) times.push(t); // two warm-up runs
+        }
+        progress.update(`${n.toLocaleString('en-US')} items, ${label}, ${measure} top ${k}`, total, total, 'runs');
+        rows.push({ items: n, k, kernel: label, measure, ...summary(times), table_bytes_per_item: kind === 'float32' ? 4 * DIM + 4 : DIM + 4 + 4 });
+      }
+    }
+  }
+}
+progress.finish();
+
+const report = {
+  environment: { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, shared: 'yes: 2 cores shared with other jobs; read rows as ratios within one run', quick },
+  setup: { dim: DIM, steps: STEPS, clicks: CLICKS, note: 'click = start, 2 gradient steps (a catalog sweep each, with softmax sums) and the last sweep, then top k without the clicked items' },
+  rows,
+  ratios: rows.filter((r) => r.kernel !== 'float32 simd').map((r) => {
+    const base = rows.find((b) => b.kernel === 'float32 simd' && b.items === r.items && b.k === r.k && b.measure === r.measure)!;
+    return { items: r.items, k: r.k, measure: r.measure, kernel: r.kernel, vs_float32: r.p50_ms / base.p50_ms };
+  }),
+};
+process.stdout.write(`\n${table(rows)}\n\n${table(report.ratios)}\n`);
+await mkdir(dirname(out), { recursive: true });
+await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
+process.stderr.write(`[int8 bench] wrote ${out}\n`);
