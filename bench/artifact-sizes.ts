@@ -95,7 +95,7 @@ export async function measureSizes(name: string, v1: Record<string, Uint8Array>,
       for (const count of counts.map((c) => c || m).filter((c, i, all) => c <= m && all.indexOf(c) === i)) {
         const rows = listEncodings(model.neighbours, items, count).map((r) => ({ model: name, ...r }));
         report.listEncodings.push(...rows);
-        const shipped = rows.at(-1)!;
+        const shipped = rows.find((r) => r.encoding.endsWith('(shipped)'))!;
         const { files: counted } = await v2FromV1(v1, { neighbourCount: count });
         const shards = Object.keys(counted).filter((f) => f.startsWith('weights-')).map((f) => counted[f]!);
         report.neighbourCounts.push({ model: name, neighbours: count, entries_per_item: shipped.entries_per_item, weights_gzip_bytes_per_item: shards.reduce((a, s) => a + gz(s), 0) / items });

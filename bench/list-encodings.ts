@@ -1,10 +1,11 @@
 // Ways to store item-item neighbour lists, measured against each other in
 // bench/artifact.ts: what each costs (raw and gzip bytes per item) at a given
-// neighbour count. Only `gap varint` is the shipped one (core/item-lists.ts);
-// the others exist here to show what it saves.
+// neighbour count. Only the last, "locality order (shipped)", is what format v2
+// writes (core/item-lists.ts, artifact/v2/order.ts); the others show what it saves.
 import { gzipSync } from 'node:zlib';
 import { encodeItemLists, WEIGHT_MAX } from '../src/core/item-lists';
 import type { Neighbours } from '../src/core/neighbours';
+import { localityOrder } from '../src/artifact/v2/order';
 
 /** One list row kept for a count: the most similar `count` entries, as training ranks them. */
 interface Entry {
@@ -69,6 +70,19 @@ export function listEncodings(nb: Neighbours, items: number, count: number): Lis
   const deltas = sorted.flatMap((r) => r.map((e, i) => e.id - (i > 0 ? r[i - 1]!.id : 0)));
   add(`u${8 * width} id deltas sorted + u8 sims`, [counts, fixed(deltas, width), Uint8Array.from(sorted.flat(), (e) => code(e.sim))]);
   const lists = encodeItemLists(items, items, (r) => ({ ids: kept[r]!.map((e) => e.id), weights: kept[r]!.map((e) => e.sim) }));
-  add('varint id gaps sorted + u8 sims (shipped)', [lists.counts, lists.ids, lists.weights]);
+  add('varint id gaps sorted + u8 sims, catalog order', [lists.counts, lists.ids, lists.weights]);
+  // The shipped encoding: the same, items renumbered so that neighbours sit together.
+  const position = localityOrder(items, nb);
+  const source = new Int32Array(items);
+  position.forEach((to, from) => (source[to] = from));
+  const local = encodeItemLists(items, items, (r) => ({ ids: kept[source[r]!]!.map((e) => position[e.id]!), weights: kept[source[r]!]!.map((e) => e.sim) }));
+  add('varint id gaps sorted + u8 sims, locality order (shipped)', [local.counts, local.ids, local.weights]);
+  out.push(...[['ids', local.ids], ['weights', local.weights]].map(([part, bytes]) => ({
+    encoding: `  shipped: ${part as string} alone`,
+    neighbours: count,
+    entries_per_item: entries / items,
+    bytes_per_item: (bytes as Uint8Array).byteLength / items,
+    gzip_bytes_per_item: gzip([bytes as Uint8Array]) / items,
+  })));
   return out;
 }

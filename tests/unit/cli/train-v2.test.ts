@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactFiles, parseArtifact } from '../../../src/artifact/decode';
 import { decodeModelV2, filesV2 } from '../../../src/artifact/v2';
 import { int8Adapt, int8Rank, int8Scorer } from '../../../src/core/int8-click';
+import { writeFixture } from '../data/fixtures';
 
 const root = resolve(__dirname, '../../..');
 const run = promisify(execFile);
@@ -42,5 +43,21 @@ describe('npm run train -- --model-format 2', () => {
     const { scores } = int8Adapt(scorer, { clicks: Int32Array.of(0, 1), negatives: new Int32Array(0) }, v2.meta.adaptation.steps, v2.meta.adaptation.negativeWeight);
     expect(int8Rank(scores, 10, Int32Array.of(0, 1)).indices.length).toBe(10);
     v1.dispose();
+  });
+
+  it('carries url and image from items.csv into the catalog shards', async () => {
+    // 80 users of a 40-item shop: each buys 12 items of one of four aisles.
+    const rows = ['user,item'];
+    for (let u = 0; u < 80; u++) for (let j = 0; j < 12; j++) rows.push(`u${u},p${(u % 4) * 10 + ((u + j) % 10)}`);
+    const items = ['item,title,tags,url,image', ...Array.from({ length: 40 }, (_, i) => `p${i},Product ${i},aisle${Math.floor(i / 10)},https://shop.example/p/${i},${i % 2 ? `/img/${i}.jpg` : ''}`)];
+    const data = writeFixture({ 'interactions.csv': rows.join('\n'), 'items.csv': items.join('\n') });
+    const out = mkdtempSync(join(tmpdir(), 'localrec-train-v2-'));
+    const args = ['--format', 'csv', '--data', data, '--iterations', '5', '--pretrain-iterations', '5', '--min-positives', '5', '--transfer', 'pooled', '--model-format', '2', '--out', out];
+    await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/train.ts', ...args], { cwd: root, maxBuffer: 1 << 24 });
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as unknown;
+    const v2 = await decodeModelV2(json, read(out, filesV2(json)));
+    const p7 = v2.catalog[v2.index.get('p7')!]!;
+    expect(p7).toEqual({ id: 'p7', title: 'Product 7', tags: ['aisle0'], url: 'https://shop.example/p/7', image: '/img/7.jpg' });
+    expect(v2.catalog[v2.index.get('p8')!]).toEqual({ id: 'p8', title: 'Product 8', tags: ['aisle0'], url: 'https://shop.example/p/8' });
   });
 });
