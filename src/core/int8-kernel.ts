@@ -7,6 +7,7 @@
  */
 
 import { int8Module, type Int8Exports } from './int8-simd';
+import { softmaxSums } from './simd-kernel';
 import type { Int8Rows } from './int8-rows';
 
 /** Which sweep implementation runs: SIMD with an int16 or a float user vector, or plain loops. */
@@ -104,16 +105,7 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
     },
     softmax(max) {
       k.softmax(at.scores, at.bias, at.weights, n4, max, at.sums);
-      let z = sums[0]! + sums[1]! + sums[2]! + sums[3]!;
-      let sumBias = sums[4]! + sums[5]! + sums[6]! + sums[7]!;
-      for (let i = n4; i < n; i++) {
-        // The last n mod 4 items, which fill no SIMD lane group.
-        const e = Math.exp(scores[i]! - max);
-        weights[i] = e;
-        z += e;
-        sumBias += e * biasView[i]!;
-      }
-      return { z, sumBias };
+      return softmaxSums(sums, scores, weights, biasView, n4, max);
     },
     weightedSum() {
       sums.fill(0);

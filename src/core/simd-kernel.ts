@@ -95,6 +95,22 @@ const WEIGHTED: AsmFunction = {
   ],
 };
 
+/**
+ * Σe and Σe·b of the softmax: the SIMD function's lane sums (`sums[0..8)`) plus
+ * the last n mod 4 items, which fill no lane group, done here (their weights too).
+ */
+export function softmaxSums(sums: Float32Array, scores: Float32Array, weights: Float32Array, bias: Float32Array, n4: number, max: number): { z: number; sumBias: number } {
+  let z = sums[0]! + sums[1]! + sums[2]! + sums[3]!;
+  let sumBias = sums[4]! + sums[5]! + sums[6]! + sums[7]!;
+  for (let i = n4; i < scores.length; i++) {
+    const e = Math.exp(scores[i]! - max);
+    weights[i] = e;
+    z += e;
+    sumBias += e * bias[i]!;
+  }
+  return { z, sumBias };
+}
+
 /** The module's bytes: imports env.memory, exports `scores`, `softmax` and `weighted`. */
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
   return assemble([SCORES, SOFTMAX, WEIGHTED]);
@@ -166,16 +182,7 @@ export function simdTable(n: number, dim: number, vectors: Float32Array, bias: F
     },
     softmax(max) {
       kernel.softmax(4 * scoresAt, 4 * biasAt, 4 * weightsAt, n4, max, 4 * at.sums);
-      let z = sums[0]! + sums[1]! + sums[2]! + sums[3]!;
-      let sumBias = sums[4]! + sums[5]! + sums[6]! + sums[7]!;
-      for (let i = n4; i < n; i++) {
-        // The last n mod 4 items, which fill no SIMD lane group.
-        const e = Math.exp(scores[i]! - max);
-        weights[i] = e;
-        z += e;
-        sumBias += e * biasView[i]!;
-      }
-      return { z, sumBias };
+      return softmaxSums(sums, scores, weights, biasView, n4, max);
     },
     weightedSum() {
       sums.fill(0);
