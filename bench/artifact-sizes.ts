@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArtifact } from '../src/artifact';
-import { DEFAULT_BIAS_DTYPE, SCALAR_DTYPES, type ScalarDtype } from '../src/artifact/v2';
+import { decodeModelV2, DEFAULT_BIAS_DTYPE, SCALAR_DTYPES, type ScalarDtype } from '../src/artifact/v2';
+import { int8Scorer } from '../src/core/int8-click';
 import { writeScalars } from '../src/artifact/v2/sections';
 import { StreamWriter } from '../src/artifact/v2/stream';
 import { quantizeRows } from '../src/core/int8-rows';
@@ -35,7 +36,19 @@ export interface CountRow {
   weights_gzip_bytes_per_item: number;
 }
 
+/** Bytes the decoded model's arrays take once the int8 kernel holds the item vectors (catalog objects not counted). */
+export interface MemoryRow {
+  model: string;
+  items: number;
+  kernel_bytes_per_item: number;
+  context_bytes_per_item: number;
+  lists_bytes_per_item: number;
+  total_bytes_per_item: number;
+  served_bytes_per_item: number;
+}
+
 export interface SizeReport {
+  memory: MemoryRow[];
   sizes: SizeRow[];
   parts: PartRow[];
   listEncodings: (ListEncodingRow & { model: string })[];
@@ -60,7 +73,7 @@ export async function readV1Dir(dir: string): Promise<Record<string, Uint8Array>
 
 /** Every size measure of one model (its v1 files), with neighbour counts `counts` (0: the model's own). */
 export async function measureSizes(name: string, v1: Record<string, Uint8Array>, counts: readonly number[], log: (line: string) => void): Promise<SizeReport> {
-  const report: SizeReport = { sizes: [], parts: [], listEncodings: [], neighbourCounts: [] };
+  const report: SizeReport = { memory: [], sizes: [], parts: [], listEncodings: [], neighbourCounts: [] };
   const model = await parseArtifact(JSON.parse(new TextDecoder().decode(v1['model.json'])) as unknown, v1);
   const items = model.meta.shape.items;
   const m = model.neighbours?.m ?? 0;
@@ -73,6 +86,7 @@ export async function measureSizes(name: string, v1: Record<string, Uint8Array>,
     report.sizes.push(sizeRow(`${name} v1 total`, items, Object.values(v1)));
     report.sizes.push(sizeRow(`${name} v2 total`, items, [files['model.json']!, ...weights, ...catalog]));
     log(`${name}: v2 weights ${report.sizes[1]!.bytes_per_item_gzip.toFixed(1)} B/item gzip (v1 ${report.sizes[0]!.bytes_per_item_gzip.toFixed(1)})`);
+    report.memory.push(await memoryRow(name, files, report.sizes[3]!.bytes));
     // Each part of the table on its own (gzip of the part alone: what it adds to a shard, roughly).
     const dim = model.meta.shape.dim;
     const [vectors, context, bias] = [await model.items.vectors.data(), await model.items.context.data(), await model.items.bias.data()] as Float32Array[];
@@ -106,6 +120,18 @@ export async function measureSizes(name: string, v1: Record<string, Uint8Array>,
     model.dispose();
   }
   return report;
+}
+
+/** What the decoded model holds in memory once scored by the int8 kernel (which copies V and b into its own memory). */
+async function memoryRow(name: string, files: Record<string, Uint8Array>, served: number): Promise<MemoryRow> {
+  const decoded = await decodeModelV2(JSON.parse(new TextDecoder().decode(files['model.json'])) as unknown, files);
+  const scorer = int8Scorer(decoded.model);
+  const items = scorer.n;
+  const memory = scorer.kernel.rows.codes.buffer.byteLength; // the whole kernel memory: table, prior, score and weight buffers
+  const { context } = decoded.model.items;
+  const lists = Object.values(decoded.lists).reduce((a, l) => a + l.counts.byteLength + l.ids.byteLength + l.weights.byteLength + l.index.byteLength, 0);
+  const [k, c, l] = [memory / items, (context.codes.byteLength + context.scales.byteLength) / items, lists / items];
+  return { model: name, items, kernel_bytes_per_item: k, context_bytes_per_item: c, lists_bytes_per_item: l, total_bytes_per_item: k + c + l, served_bytes_per_item: served / items };
 }
 
 /** The prior's bytes in `dtype`, exactly as the encoder writes them. */

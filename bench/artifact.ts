@@ -37,7 +37,7 @@ const out = resolve(String(flags.out ?? `bench/results/artifact-${date}.json`));
 const counts = numbers(flags.counts, [10, 20, 0]);
 
 await useNodeBackend('wasm');
-const sizes: SizeReport = { sizes: [], parts: [], listEncodings: [], neighbourCounts: [] };
+const sizes: SizeReport = { memory: [], sizes: [], parts: [], listEncodings: [], neighbourCounts: [] };
 for (const [name, dir] of pairs(flags.sizes)) {
   const one = await measureSizes(name, await readV1Dir(resolve(dir)), counts, log);
   for (const key of Object.keys(sizes) as (keyof SizeReport)[]) (sizes[key] as object[]).push(...one[key]);
@@ -75,6 +75,7 @@ const report = {
   parts: sizes.parts,
   listEncodings: sizes.listEncodings,
   neighbourCounts: sizes.neighbourCounts,
+  memory: sizes.memory,
   qualityVariants: variantRows,
   evaluated,
   protocol: 'v1 (../shared/BENCHMARK.md): nDCG@10 over the folds\' test users; float32 = the runtime host path on the trained model, v2 = encoded, decoded, int8 click path',
@@ -85,6 +86,7 @@ for (const [title, rows] of [
   ['Parts of v2 (each gzipped alone), B per item', report.parts],
   ['Neighbour list encodings, B per item', report.listEncodings],
   ['Neighbour counts: v2 weights, gzip B per item', report.neighbourCounts],
+  ['In memory (Node): typed arrays of the decoded model under the int8 kernel, B per item (catalog objects not counted)', report.memory],
   ['Quality of v2 variants', report.qualityVariants],
 ] as const) {
   if (rows.length > 0) process.stdout.write(`\n## ${title}\n\n${table(rows)}\n`);

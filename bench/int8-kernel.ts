@@ -17,7 +17,7 @@ import { dequantizeAll, quantizeRows } from '../src/core/int8-rows';
 import { createRng } from '../src/core/rng';
 import { simdTable } from '../src/core/simd-kernel';
 import { topK } from '../src/core/top-k';
-import { clickCases, summary, table } from './stats';
+import { clickCases, percentile, summary, table } from './stats';
 
 const flags = parseFlags(process.argv.slice(2), {
   out: { kind: 'string', example: 'bench/results/int8-kernel.json' },
@@ -39,16 +39,23 @@ interface Row {
   p50_ms: number;
   p95_ms: number;
   n: number;
+  /** Process CPU time of the run (user + system), p50: less sensitive than wall time to the other jobs on this machine. */
+  cpu_p50_ms: number;
   /** Bytes of the item vectors and scales the sweeps read, per item. */
   table_bytes_per_item: number;
 }
 
 const rows: Row[] = [];
 const progress = createProgress('int8 bench');
-const time = (f: () => void): number => {
-  const t0 = performance.now();
+const cpuMs = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+/** Wall and CPU time of one run, ms. */
+const time = (f: () => void): [number, number] => {
+  const [t0, c0] = [performance.now(), cpuMs()];
   f();
-  return performance.now() - t0;
+  return [performance.now() - t0, cpuMs() - c0];
 };
 
 for (const n of sizes) {
@@ -82,11 +89,12 @@ for (const n of sizes) {
     for (const k of [20, 100]) {
       for (const measure of ['rank', 'click'] as const) {
         const times: number[] = [];
+        const cpu: number[] = [];
         const total = cases.length + 2;
         for (let r = 0; r < total; r++) {
           progress.update(`${n.toLocaleString('en-US')} items, ${label}, ${measure} top ${k}`, r, total, 'runs');
           const clicks = Int32Array.from(cases[r % cases.length]!);
-          const t = time(() => {
+          const [t, c] = time(() => {
             if (measure === 'rank') {
               if (scorer) int8Rank(scorer.kernel.scores(u, 1).scores, k, clicks);
               else topK(sweep(float, u, 1, false).scores, k, new Set(clicks));
@@ -94,10 +102,14 @@ for (const n of sizes) {
               int8Rank(int8Adapt(scorer, { clicks, negatives: new Int32Array(0) }, STEPS, 0.5).scores, k, clicks);
             } else floatClick(clicks, k);
           });
-          if (r >= 2) times.push(t); // two warm-up runs
+          if (r >= 2) {
+            // two warm-up runs
+            times.push(t);
+            cpu.push(c);
+          }
         }
         progress.update(`${n.toLocaleString('en-US')} items, ${label}, ${measure} top ${k}`, total, total, 'runs');
-        rows.push({ items: n, k, kernel: label, measure, ...summary(times), table_bytes_per_item: kind === 'float32' ? 4 * DIM + 4 : DIM + 4 + 4 });
+        rows.push({ items: n, k, kernel: label, measure, ...summary(times), cpu_p50_ms: percentile(cpu, 0.5), table_bytes_per_item: kind === 'float32' ? 4 * DIM + 4 : DIM + 4 + 4 });
       }
     }
   }
@@ -110,7 +122,7 @@ const report = {
   rows,
   ratios: rows.filter((r) => r.kernel !== 'float32 simd').map((r) => {
     const base = rows.find((b) => b.kernel === 'float32 simd' && b.items === r.items && b.k === r.k && b.measure === r.measure)!;
-    return { items: r.items, k: r.k, measure: r.measure, kernel: r.kernel, vs_float32: r.p50_ms / base.p50_ms };
+    return { items: r.items, k: r.k, measure: r.measure, kernel: r.kernel, vs_float32: r.p50_ms / base.p50_ms, cpu_vs_float32: r.cpu_p50_ms / base.cpu_p50_ms };
   }),
 };
 process.stdout.write(`\n${table(rows)}\n\n${table(report.ratios)}\n`);

@@ -35,10 +35,15 @@ export interface Int8Feedback {
   readonly clickWeights?: Float32Array;
 }
 
-/** Builds the sweep kernel of a model (SIMD where it runs). */
+/**
+ * Builds the sweep kernel of a model (SIMD where it runs). The scorer's model
+ * reads the vectors and prior from the kernel's copy, so a caller that keeps
+ * only the scorer holds one copy of the table.
+ */
 export function int8Scorer(model: Int8Model, options?: Int8KernelOptions): Int8Scorer {
   const kernel = int8Kernel(model.items.vectors, model.items.bias, options);
-  return { model, kernel, n: kernel.rows.n, dim: kernel.rows.dim };
+  const own = { ...model, items: { ...model.items, vectors: kernel.rows, bias: kernel.bias } };
+  return { model: own, kernel, n: kernel.rows.n, dim: kernel.rows.dim };
 }
 
 const scalar = (model: Int8Model, name: 'popInit' | 'protoScale' | 'logLrPop' | 'logShrink' | 'logKnnInit' | 'logLrKnn'): number => model.user[name][0]!;
