@@ -38,15 +38,22 @@ export interface ListRow {
   readonly weights: ArrayLike<number>;
 }
 
+/** A growing byte buffer (a catalog of 1M items has ~50M entries: no JS array of numbers). */
 class ByteWriter {
   private buf = new Uint8Array(1024);
   length = 0;
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + bytes));
+    grown.set(this.buf);
+    this.buf = grown;
+  }
+  byte(value: number): void {
+    this.room(1);
+    this.buf[this.length++] = value;
+  }
   varint(value: number): void {
-    if (this.length + 5 > this.buf.length) {
-      const grown = new Uint8Array(this.buf.length * 2);
-      grown.set(this.buf);
-      this.buf = grown;
-    }
+    this.room(5);
     do {
       const byte = value & 0x7f;
       value >>>= 7;
@@ -77,7 +84,7 @@ export function encodeItemLists(rows: number, items: number, row: (r: number) =>
   const scale = max > 0 ? Math.fround(max / WEIGHT_MAX) : 1;
   const counts = new ByteWriter();
   const ids = new ByteWriter();
-  const weights: number[] = [];
+  const weights = new ByteWriter();
   for (let r = 0; r < rows; r++) {
     const list = row(r);
     const kept = Array.from(list.ids, (id, e) => ({ id, code: Math.round(list.weights[e]! / scale), w: list.weights[e]! }))
@@ -92,11 +99,11 @@ export function encodeItemLists(rows: number, items: number, row: (r: number) =>
         throw new Error(`encodeItemLists: row ${r} has the item ${id}; items must be distinct whole numbers from 0 to ${items - 1}.`);
       }
       ids.varint(previous < 0 ? zigzag(id - r) : id - previous - 1);
-      weights.push(code);
+      weights.byte(code);
       previous = id;
     }
   }
-  return indexItemLists(rows, items, counts.bytes(), ids.bytes(), Uint8Array.from(weights), scale);
+  return indexItemLists(rows, items, counts.bytes(), ids.bytes(), weights.bytes(), scale);
 }
 
 /** Signed → unsigned for varints: 0, -1, 1, -2, … ↦ 0, 1, 2, 3, … (arithmetic: no 32-bit overflow). */
