@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArtifact } from '../src/artifact';
-import { decodeModelV2, DEFAULT_BIAS_DTYPE, SCALAR_DTYPES, type ScalarDtype } from '../src/artifact/v2';
+import { decodeModelV2, DEFAULT_BIAS_DTYPE, DEFAULT_CONTEXT_CODES, SCALAR_DTYPES, type ScalarDtype } from '../src/artifact/v2';
 import { int8Scorer } from '../src/core/int8-click';
 import { writeScalars } from '../src/artifact/v2/sections';
 import { StreamWriter } from '../src/artifact/v2/stream';
@@ -94,13 +94,13 @@ export async function measureSizes(name: string, v1: Record<string, Uint8Array>,
       report.parts.push({ model: name, part: label, bytes_per_item: a.byteLength / items, gzip_bytes_per_item: gz(bytesOf(a)) / items });
     };
     const V = quantizeRows(vectors!, items, dim);
-    const C = quantizeRows(context!, items, dim);
-    part('V int8 codes', V.codes);
+    const C = quantizeRows(context!, items, dim, DEFAULT_CONTEXT_CODES);
+    part('V int8 codes (shipped)', V.codes);
     part('V float32 row scales', V.scales);
-    part('C int8 codes', C.codes);
+    part(`C int8 codes within ±${DEFAULT_CONTEXT_CODES} (shipped)`, C.codes);
     part('C float32 row scales', C.scales);
     part('V float32 (v1 precision)', vectors!);
-    for (const [label, values, codes] of [['V', vectors!, 63], ['C', context!, 31], ['C', context!, 15]] as const) {
+    for (const [label, values, codes] of [['V', vectors!, 63], ['C', context!, 127], ['C', context!, 31], ['C', context!, 7]] as const) {
       part(`${label} int8 codes within ±${codes}`, quantizeRows(values, items, dim, codes).codes);
     }
     for (const dtype of SCALAR_DTYPES) part(`b ${dtype}${dtype === DEFAULT_BIAS_DTYPE ? ' (shipped)' : ''}`, biasBytes(bias!, dtype));
