@@ -1,9 +1,10 @@
-// `npm run bench:artifact -- --sizes lastfm=/tmp/lastfm,shop45k=/tmp/m --quality movielens-100k=../shared/data/ml-100k,lastfm=../shared/data/lastfm-2k [--folds 0,1,2,3,4] [--counts 10,20,0] [--cache /tmp/folds] [--out bench/results/artifact-<date>.json]`
+// `npm run bench:artifact -- --sizes lastfm=/tmp/lastfm,shop45k=/tmp/m --quality movielens-100k=../shared/data/ml-100k,lastfm=../shared/data/lastfm-2k [--folds 0,1,2,3,4] [--counts 10,20,0] [--cache /tmp/folds] [--out bench/results/artifact-<date>.json] [--update]`
 // Format v2 against v1: what a visitor downloads (per model directory written
 // by `npm run train`), and protocol v1 nDCG@10 of the same trained model as
 // float32 and as v2 (see artifact-sizes.ts, artifact-quality.ts). Prints tables
 // and writes one JSON with the issue's `sizes` and `quality` rows.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_BIAS_DTYPE } from '../src/artifact/v2';
@@ -21,6 +22,7 @@ const flags = parseFlags(process.argv.slice(2), {
   counts: { kind: 'string', example: '10,20,0' },
   cache: { kind: 'string', example: '/tmp/localrec-folds' },
   out: { kind: 'string', example: 'bench/results/artifact.json' },
+  update: { kind: 'bool', example: 'true' },
 });
 const log = (line: string): void => void process.stderr.write(`[artifact ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const pairs = (text: unknown): [string, string][] =>
@@ -91,6 +93,32 @@ for (const [title, rows] of [
 ] as const) {
   if (rows.length > 0) process.stdout.write(`\n## ${title}\n\n${table(rows)}\n`);
 }
+// --update: keep the rows of an earlier run at --out for the models and datasets this run did not measure.
+const merged = flags.update && existsSync(out) ? mergeWith(JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>) : report;
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
+await writeFile(out, `${JSON.stringify(merged, null, 1)}\n`);
+
+function mergeWith(earlier: Record<string, unknown>): Record<string, unknown> {
+  const models = new Set(pairs(flags.sizes).map(([name]) => name));
+  const datasets = new Set(pairs(flags.quality).map(([format]) => format));
+  const keep = (key: string, field: 'model' | 'dataset', mine: readonly object[]): object[] => [
+    ...((earlier[key] as Record<string, unknown>[] | undefined) ?? []).filter((row) => {
+      const owner = String(row[field]);
+      return field === 'dataset' ? !datasets.has(owner) : !models.has(owner.split(' ')[0]!);
+    }),
+    ...mine,
+  ];
+  return {
+    ...report,
+    environment: { ...report.environment, earlier: earlier['environment'] },
+    sizes: keep('sizes', 'model', report.sizes),
+    quality: keep('quality', 'dataset', report.quality),
+    parts: keep('parts', 'model', report.parts),
+    listEncodings: keep('listEncodings', 'model', report.listEncodings),
+    neighbourCounts: keep('neighbourCounts', 'model', report.neighbourCounts),
+    memory: keep('memory', 'model', report.memory),
+    qualityVariants: keep('qualityVariants', 'dataset', report.qualityVariants),
+    evaluated: { ...(earlier['evaluated'] as object), ...evaluated },
+  };
+}
 log(`wrote ${out} in ${report.environment.minutes.toFixed(1)} min`);
