@@ -8,15 +8,20 @@ import { join } from 'node:path';
 import { encodeArtifact, parseArtifact } from '../src/artifact';
 import { decodeModelV2, type EncodeOptions } from '../src/artifact/v2';
 import { v2FromV1 } from '../src/cli/v2-output';
-import { adapt, disposeState, initialState, scoreAll } from '../src/core/adapt';
+import { adapt } from '../src/core/adapt';
+import { initialState, scoreAll } from '../src/core/kernels';
+import { disposeState } from '../src/core/state';
 import { int8Adapt, int8Scorer } from '../src/core/int8-click';
 import { disposeParams } from '../src/core/params';
 import { loadDataset, type DatasetFormat } from '../src/data/load';
 import { runHarness } from '../src/eval/harness';
-import { prepareData, PROTOCOL_DEFAULTS } from '../src/eval/protocol';
-import type { FoldData, Method, Scorer } from '../src/eval/types';
+import { prepareData, PROTOCOL_DEFAULTS } from '../src/protocol/data';
+import type { FoldData } from '../src/protocol/types';
+import type { Method, Scorer } from '../src/eval/types';
 import { chooseNeighbourCount } from '../src/train/neighbour-count';
-import { DEFAULT_TRAIN_CONFIG, trainingDataFromFold, trainMeta } from '../src/train/trainer';
+import { DEFAULT_TRAIN_CONFIG } from '../src/train/config';
+import { trainingDataFromFold } from '../src/train/dataset-split';
+import { trainMeta } from '../src/train/trainer';
 import { readV1Dir } from './artifact-sizes';
 
 export interface QualityRow {
@@ -47,7 +52,7 @@ async function validatedCount(files: Record<string, Uint8Array>, fold: FoldData,
   const model = await parseArtifact(JSON.parse(new TextDecoder().decode(files['model.json'])) as unknown, files);
   try {
     if (!model.neighbours) return undefined;
-    const choice = await chooseNeighbourCount(model.params, model.inputs, fold.validation, PROTOCOL_DEFAULTS.ks, model.meta.adaptation.steps, model.neighbours);
+    const choice = await chooseNeighbourCount(model.params, model.inputs, fold.validation, { objective: 'v1', validationKs: PROTOCOL_DEFAULTS.ks }, model.meta.adaptation.steps, { neighbours: model.neighbours, transitions: model.transitions });
     chosen[String(fold.fold)] = choice;
     return choice.count;
   } finally {
@@ -94,10 +99,8 @@ function floatScorer(files: Record<string, Uint8Array>): Promise<Scorer> {
       const start = initialState(model, support, 'host');
       const feedback = { clicks: support, negatives: new Int32Array(0) };
       const out = await adapt(model, start, feedback, { steps: model.meta.adaptation.steps, negativeWeight: NEGATIVE_WEIGHT, kernel: 'host' });
-      const scores = scoreAll(model.items, out.state, 'host');
-      const values = (await scores.data()) as Float32Array;
+      const values = await scoreAll(model.items, out.state, 'host');
       [start, out.state].forEach(disposeState);
-      scores.dispose();
       return values;
     },
     dispose: () => model.dispose(),

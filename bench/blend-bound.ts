@@ -10,11 +10,11 @@ import { writeFile } from 'node:fs/promises';
 import { parseFlags } from '../src/cli/flags';
 import { useNodeBackend } from '../src/cli/node-backend';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '../src/data/load';
-import { buildFold, prepareData, PROTOCOL_DEFAULTS } from '../src/eval/protocol';
+import { buildFold, prepareData, PROTOCOL_DEFAULTS } from '../src/protocol/data';
 import { ials } from '../src/eval/methods/ials';
 import { METHODS } from '../src/eval/methods/index';
 import { cosineIndex } from '../src/eval/methods/itemknn';
-import { episodeMetrics } from '../src/eval/metrics';
+import { episodeMetrics } from '../src/protocol/metrics';
 
 const flags = parseFlags(process.argv.slice(2), {
   format: { kind: 'string', example: 'lastfm', choices: DATASET_FORMATS },

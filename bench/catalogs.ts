@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { encodeArtifact, parseArtifact, type Model } from '../src/artifact';
 import type { Neighbours } from '../src/core/neighbours';
 import { fromArrays, toArrays, type ParamName } from '../src/core/params';
-import { createRng } from '../src/core/rng';
+import { createRng } from '../src/math/rng';
 
 export const DEMO_DIR = resolve('public/models/demo');
 const CACHE_DIR = resolve('node_modules/.cache/localrec-bench');

@@ -14,9 +14,9 @@ import { int8Adapt, int8Rank, int8Scorer } from '../src/core/int8-click';
 import type { Int8KernelKind } from '../src/core/int8-kernel';
 import { USER_PARAM_NAMES, type UserParams } from '../src/core/int8-model';
 import { dequantizeAll, quantizeRows } from '../src/core/int8-rows';
-import { createRng } from '../src/core/rng';
+import { createRng } from '../src/math/rng';
 import { simdTable } from '../src/core/simd-kernel';
-import { topK } from '../src/core/top-k';
+import { topK } from '../src/math/top-k';
 import { clickCases, percentile, summary, table } from './stats';
 
 const flags = parseFlags(process.argv.slice(2), {
@@ -77,7 +77,7 @@ for (const n of sizes) {
     let state: { user: Float32Array; pop: number } = { user: u, pop: 1 };
     let swept = sweep(float, state.user, state.pop, true);
     for (let s = 1; s <= STEPS; s++) {
-      state = hostStep(float, state.user, state.pop, swept, fb, { user: new Float32Array(DIM).fill(0.1), pop: 0.1 });
+      state = hostStep(float, state.user, state.pop, swept, fb, { user: new Float32Array(DIM).fill(0.1), pop: 0.1, offsets: [] });
       swept = sweep(float, state.user, state.pop, s < STEPS);
     }
     topK(swept.scores, k, new Set(clicks));

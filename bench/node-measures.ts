@@ -1,9 +1,10 @@
 // Node-side measures: meta-training throughput per backend and algorithm.
 import { disposeParams } from '../src/core/params';
 import { generateWorld } from '../src/data/synthetic';
-import { prepareData } from '../src/eval/protocol';
+import { prepareData } from '../src/protocol/data';
 import { trainPretrain } from '../src/train/pretrain';
-import { DEFAULT_TRAIN_CONFIG, trainMeta, type Algorithm } from '../src/train/trainer';
+import { trainMeta } from '../src/train/trainer';
+import { DEFAULT_TRAIN_CONFIG, type Algorithm } from '../src/train/config';
 
 export interface ThroughputRow {
   backend: string;

@@ -1,5 +1,5 @@
 // Small helpers every benchmark file shares: percentiles, seeded click cases, tables.
-import { createRng } from '../src/core/rng';
+import { createRng } from '../src/math/rng';
 
 /** The q-quantile of `values` (nearest rank), ms. */
 export function percentile(values: readonly number[], q: number): number {

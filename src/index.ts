@@ -1,19 +1,22 @@
 // localrec's public API: a recommender that runs, and learns, in the visitor's browser.
 export { createRecommender, type Recommender, type RecommenderOptions } from './client';
 export type { BackendName, BackendPreference } from './backend/names';
-export type { BackendTiming } from './backend/select';
 export type {
   AdaptEvent,
+  BackendTiming,
   ClickResult,
   ErrorData,
   EventMap,
+  ExportedData,
   LoadProgress,
   RankedItem,
   RankingEvent,
   ReadyInfo,
   RestartEvent,
   SessionMetrics,
+  StorageMode,
+  StorageNotice,
+  StoredEvent,
+  StoredEventType,
+  StoreStats,
 } from './worker/messages';
-export type { ExportedData, StoreStats } from './storage/privacy';
-export type { StorageMode, StorageNotice } from './storage/resilient';
-export type { StoredEvent, EventType as StoredEventType } from './storage/schema';

@@ -3,7 +3,7 @@
 // consecutive adaptations and the matrix-product peak. Every time is measured
 // inside the worker (performance.now around the work, read-back included).
 import { BACKENDS, type BackendName } from '../../src/backend/names';
-import type { ClickKernel } from '../../src/core/adapt';
+import type { ClickKernel } from '../../src/core/types';
 import { serveArtifact } from '../../tests/browser/support/artifact-route';
 import { startHarness } from '../../tests/browser/support/harness';
 import '../../tests/browser/support/page-globals';

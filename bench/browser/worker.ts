@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArtifact, type Model } from '../../src/artifact';
 import { selectBackend, type BackendName } from '../../src/backend';
-import type { ClickKernel } from '../../src/core/adapt';
+import type { ClickKernel } from '../../src/core/types';
 import { adaptRounds, clickTimes, dispatches, peak, scoring } from './measures';
 
 declare const self: DedicatedWorkerGlobalScope;

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { AdaptModel } from '../core/adapt';
+import type { AdaptModel } from '../core/types';
 import { featureMatrix, itemInputs } from '../core/features';
-import { computeItemTable, type ItemInputs } from '../core/model';
+import { computeItemTable } from '../core/model';
+import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ParamName } from '../core/params';
-import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, WARM_WEIGHT } from './encode';
+import { decayOf } from '../core/recency';
+import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, TRANSITION_IDS_WEIGHT, TRANSITION_WEIGHTS_WEIGHT, WARM_WEIGHT } from './encode';
 import type { ArtifactMeta, CatalogItem } from './format';
 import { checkArtifact } from './validate';
 
@@ -34,8 +36,12 @@ export async function parseArtifact(json: unknown, files: Readonly<Record<string
   const ids = weights[NEIGHBOUR_IDS_WEIGHT];
   const sims = weights[NEIGHBOUR_SIMS_WEIGHT];
   const m = meta.shape.neighbours ?? 0;
+  const [nextIds, nextWeights] = [weights[TRANSITION_IDS_WEIGHT], weights[TRANSITION_WEIGHTS_WEIGHT]];
+  const mt = meta.shape.transitions ?? 0;
   return {
     ...(ids && sims && m > 0 ? { neighbours: { m, ids: Int32Array.from(ids), sims } } : {}),
+    ...(nextIds && nextWeights && mt > 0 ? { transitions: { m: mt, ids: Int32Array.from(nextIds), sims: nextWeights } } : {}),
+    decay: decayOf(weights.logitDecay![0]!),
     meta,
     catalog,
     index,

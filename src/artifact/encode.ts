@@ -19,6 +19,9 @@ export const POPULARITY_WEIGHT = 'itemLogPop';
 /** Names of the item-item neighbour lists in the weight shard ([items, m] each). */
 export const NEIGHBOUR_IDS_WEIGHT = 'itemNeighbours';
 export const NEIGHBOUR_SIMS_WEIGHT = 'itemNeighbourSims';
+/** Names of the next-item transition lists of the sequential term ([items, transitions] each). */
+export const TRANSITION_IDS_WEIGHT = 'itemTransitions';
+export const TRANSITION_WEIGHTS_WEIGHT = 'itemTransitionWeights';
 
 export interface ArtifactInput {
   readonly algorithm: string;
@@ -27,6 +30,8 @@ export interface ArtifactInput {
   readonly logPop: Float32Array;
   /** Item-item neighbour lists the model scores with, if it has them. */
   readonly neighbours?: Neighbours;
+  /** Next-item transition lists of the sequential term, if it has one. */
+  readonly transitions?: Neighbours;
   readonly featureNames: readonly string[];
   readonly catalog: readonly CatalogItem[];
   readonly steps: number;
@@ -41,7 +46,8 @@ export async function encodeArtifact(input: ArtifactInput): Promise<Record<strin
   const arrays = await toArrays(input.params);
   const dim = input.params.userInit.shape[0]!;
   const m = input.neighbours?.m ?? 0;
-  const shape = { items: input.catalog.length, features: input.featureNames.length, dim, ...(m > 0 ? { neighbours: m } : {}) };
+  const mt = input.transitions?.m ?? 0;
+  const shape = { items: input.catalog.length, features: input.featureNames.length, dim, ...(m > 0 ? { neighbours: m } : {}), ...(mt > 0 ? { transitions: mt } : {}) };
   const shapes = paramShapes(shape);
   const specs: WeightSpec[] = PARAM_NAMES.map((name) => ({ name, shape: shapes[name], dtype: 'float32' }));
   specs.push({ name: WARM_WEIGHT, shape: [shape.items], dtype: 'float32' });
@@ -51,6 +57,11 @@ export async function encodeArtifact(input: ArtifactInput): Promise<Record<strin
     specs.push({ name: NEIGHBOUR_IDS_WEIGHT, shape: [shape.items, m], dtype: 'float32' });
     specs.push({ name: NEIGHBOUR_SIMS_WEIGHT, shape: [shape.items, m], dtype: 'float32' });
     parts.push(Float32Array.from(input.neighbours.ids), input.neighbours.sims);
+  }
+  if (input.transitions && mt > 0) {
+    specs.push({ name: TRANSITION_IDS_WEIGHT, shape: [shape.items, mt], dtype: 'float32' });
+    specs.push({ name: TRANSITION_WEIGHTS_WEIGHT, shape: [shape.items, mt], dtype: 'float32' });
+    parts.push(Float32Array.from(input.transitions.ids), input.transitions.sims);
   }
   const weights = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let offset = 0;

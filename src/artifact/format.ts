@@ -42,7 +42,14 @@ export interface ArtifactMeta {
    * model has no item-item term), stored as weights `itemNeighbours` (indices,
    * as float32: exact below 2^24 items; -1 pads) and `itemNeighbourSims`.
    */
-  readonly shape: { readonly items: number; readonly features: number; readonly dim: number; readonly neighbours?: number };
+  readonly shape: {
+    readonly items: number;
+    readonly features: number;
+    readonly dim: number;
+    readonly neighbours?: number;
+    /** Next-item transitions kept per item (absent or 0: no sequential term), weights `itemTransitions` and `itemTransitionWeights`, laid out like the neighbours. */
+    readonly transitions?: number;
+  };
   /** Content feature names, feature 0 being the constant one. */
   readonly featureNames: readonly string[];
   /** What the runtime must use: gradient steps per click and the weight of impressions. */

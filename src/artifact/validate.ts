@@ -1,6 +1,6 @@
-import { paramShapes, PARAM_NAMES } from '../core/params';
+import { paramShapes, PARAM_NAMES, UNIFORM_DECAY_LOGIT } from '../core/params';
 import { checkModelJson, MAX_ITEM_ID_LENGTH, quote } from './check';
-import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, WARM_WEIGHT } from './encode';
+import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, TRANSITION_IDS_WEIGHT, TRANSITION_WEIGHTS_WEIGHT, WARM_WEIGHT } from './encode';
 import type { ArtifactMeta, CatalogFile, CatalogItem, ModelJson } from './format';
 import { sha256Hex } from './sha256';
 
@@ -89,7 +89,14 @@ function decodeWeights(model: ModelJson, files: Files): Record<string, Float32Ar
   if (!Number.isInteger(m) || m < 0 || m > meta.shape.items) {
     throw new Error(`model.json's shape.neighbours is ${quote(m)}: expected a whole number of neighbours per item from 0 to ${meta.shape.items}.`);
   }
-  const lists: Record<string, readonly number[]> = m > 0 ? { [NEIGHBOUR_IDS_WEIGHT]: [meta.shape.items, m], [NEIGHBOUR_SIMS_WEIGHT]: [meta.shape.items, m] } : {};
+  const mt = meta.shape.transitions ?? 0;
+  if (!Number.isInteger(mt) || mt < 0 || mt > meta.shape.items) {
+    throw new Error(`model.json's shape.transitions is ${quote(mt)}: expected a whole number of transitions per item from 0 to ${meta.shape.items}.`);
+  }
+  const lists: Record<string, readonly number[]> = {
+    ...(m > 0 ? { [NEIGHBOUR_IDS_WEIGHT]: [meta.shape.items, m], [NEIGHBOUR_SIMS_WEIGHT]: [meta.shape.items, m] } : {}),
+    ...(mt > 0 ? { [TRANSITION_IDS_WEIGHT]: [meta.shape.items, mt], [TRANSITION_WEIGHTS_WEIGHT]: [meta.shape.items, mt] } : {}),
+  };
   const expected: Record<string, readonly number[]> = { ...paramShapes(meta.shape), [WARM_WEIGHT]: [meta.shape.items], [POPULARITY_WEIGHT]: [meta.shape.items], ...lists };
   const out: Record<string, Float32Array> = {};
   let offset = 0;
@@ -115,13 +122,20 @@ function decodeWeights(model: ModelJson, files: Files): Record<string, Float32Ar
   // neighbour lists the term is off, so zeros are exact for them.
   out['logKnnInit'] ??= Float32Array.of(0);
   out['logLrKnn'] ??= Float32Array.of(0);
+  // Models from before the recency decay weigh every click the same.
+  out['logitDecay'] ??= Float32Array.of(UNIFORM_DECAY_LOGIT);
+  // ... and have no sequential term (no transition lists: the term is off).
+  out['logSeqInit'] ??= Float32Array.of(0);
+  out['logLrSeq'] ??= Float32Array.of(0);
   for (const name of [...PARAM_NAMES, WARM_WEIGHT, POPULARITY_WEIGHT, ...Object.keys(lists)]) {
     if (!out[name]) throw new Error(`Weight "${name}" is missing from model.json's weightsManifest.`);
   }
-  const ids = out[NEIGHBOUR_IDS_WEIGHT];
-  const bad = ids ? ids.findIndex((v) => !Number.isInteger(v) || v < -1 || v >= meta.shape.items) : -1;
-  if (bad >= 0) {
-    throw new Error(`Weight "${NEIGHBOUR_IDS_WEIGHT}" of model ${meta.version} has ${ids![bad]} at ${bad}: neighbour indices must be whole numbers from -1 to ${meta.shape.items - 1}; retrain the model.`);
+  for (const name of [NEIGHBOUR_IDS_WEIGHT, TRANSITION_IDS_WEIGHT]) {
+    const ids = out[name];
+    const bad = ids ? ids.findIndex((v) => !Number.isInteger(v) || v < -1 || v >= meta.shape.items) : -1;
+    if (bad >= 0) {
+      throw new Error(`Weight "${name}" of model ${meta.version} has ${ids![bad]} at ${bad}: list item indices must be whole numbers from -1 to ${meta.shape.items - 1}; retrain the model.`);
+    }
   }
   return out;
 }

@@ -24,13 +24,8 @@ export interface SelectionEnv {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/**
- * The order `auto` tries backends in: wasm first, because it initialises in
- * well under a second everywhere and its host kernel adapts and ranks a
- * 10k-item catalog in about 1 ms, while the GPU backends first compile shaders
- * (seconds on an emulated GPU) and pay a dispatch and a readback per click.
- */
-export const AUTO_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', 'cpu'];
+/** Time budget of `auto` selection when the page gives none, ms: backends after it are skipped once one works. */
+export const SELECTION_BUDGET_MS = 4000;
 
 /**
  * A probe (adaptation + ranking) faster than this leaves a GPU nothing to win,
@@ -40,9 +35,7 @@ export const GOOD_ENOUGH_MS = 8;
 
 /**
  * Picks the tfjs backend. An explicit preference is honoured or throws; `auto`
- * tries wasm, webgpu, webgl, cpu, times `probe` (one real adaptation + ranking)
- * on wasm and then on each that initialises while `budgetMs` lasts, stops as
- * soon as one is under GOOD_ENOUGH_MS, and keeps the fastest.
+ * tries BACKENDS in order (wasm, webgpu, webgl, cpu): see fastestOf.
  */
 export async function chooseBackend(
   preference: BackendPreference,
@@ -59,10 +52,31 @@ export async function chooseBackend(
     const ms = await timeProbe(probe, env);
     return { backend: preference, timings: [{ name: preference, ms }], reason: `"${preference}" was requested explicitly.` };
   }
+  return fastestOf(BACKENDS, probe, budgetMs, env);
+}
 
+/**
+ * The backend to move to after `from` failed mid-session (a lost WebGPU
+ * device): `auto`'s choice among the others, timed with the same probe, so
+ * the visitor lands on the fastest that works rather than the next in a list.
+ */
+export async function fallbackBackend(from: BackendName, probe: () => Promise<void>, budgetMs: number, env: SelectionEnv): Promise<BackendChoice> {
+  try {
+    return await fastestOf(BACKENDS.filter((b) => b !== from), probe, budgetMs, env);
+  } catch (error) {
+    throw new Error(`No backend to fall back to after "${from}" failed: ${message(error)}`);
+  }
+}
+
+/**
+ * Times `probe` (one real adaptation + ranking) on each candidate in order
+ * that initialises while `budgetMs` lasts (always until one works), stops as
+ * soon as one is under GOOD_ENOUGH_MS, and activates the fastest.
+ */
+async function fastestOf(candidates: readonly BackendName[], probe: () => Promise<void>, budgetMs: number, env: SelectionEnv): Promise<BackendChoice> {
   const start = env.now();
   const timings: BackendTiming[] = [];
-  for (const name of AUTO_ORDER) {
+  for (const name of candidates) {
     const spent = env.now() - start;
     const fast = timings.find((t) => t.ms !== null && t.ms < GOOD_ENOUGH_MS);
     if (fast) {
@@ -88,8 +102,8 @@ export async function chooseBackend(
   if (measured.length === 0) {
     const reasons = new Set(timings.map((t) => t.error?.replace(/\.$/, '')));
     // The same failure everywhere is the probe's (e.g. a broken model), not the backends'.
-    if (reasons.size === 1) throw new Error(`Every tfjs backend failed the same way: ${[...reasons][0]}.`);
-    throw new Error(`No tfjs backend works here: ${timings.map((t) => `${t.name}: ${t.error?.replace(/\.$/, '')}`).join('; ')}.`);
+    if (reasons.size === 1 && timings.length > 1) throw new Error(`Every tfjs backend failed the same way: ${[...reasons][0]}.`);
+    throw new Error(`No tfjs backend works here: ${timings.map((t) => `${t.name}: ${t.error?.replace(/\.$/, '')}`).join('; ') || 'none to try'}.`);
   }
   const best = measured.reduce((a, b) => (b.ms < a.ms ? b : a));
   await env.activate(best.name);
@@ -105,21 +119,4 @@ async function timeProbe(probe: () => Promise<void>, env: SelectionEnv): Promise
   const t0 = env.now();
   await probe();
   return env.now() - t0;
-}
-
-/**
- * The backend to use after `from` failed mid-session (e.g. a lost WebGPU
- * device): the next one in auto order that activates. Throws when none does.
- */
-export async function fallbackBackend(from: BackendName, env: SelectionEnv): Promise<BackendName> {
-  const errors: string[] = [];
-  for (const name of BACKENDS.slice(BACKENDS.indexOf(from) + 1)) {
-    try {
-      await env.activate(name);
-      return name;
-    } catch (error) {
-      errors.push(message(error));
-    }
-  }
-  throw new Error(`No backend to fall back to after "${from}" failed: ${errors.join('; ') || 'none left'}.`);
 }

@@ -15,7 +15,7 @@ import { v2FromV1 } from './v2-output';
 const SPEC = {
   in: { kind: 'string', example: 'public/models/demo' },
   out: { kind: 'string', example: '/tmp/demo-v2' },
-  neighbours: { kind: 'int', example: '20' },
+  neighbours: { kind: 'number', example: '20', min: 1, max: 10_000, integer: true },
   bias: { kind: 'string', example: 'int16', choices: SCALAR_DTYPES },
 } as const;
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const progress = createProgress('convert');
   const { files, source } = await v2FromV1(v1, {
     ...(f.neighbours !== undefined ? { neighbourCount: Number(f.neighbours) } : {}),
-    ...(f.bias !== undefined ? { biasDtype: f.bias as ScalarDtype } : {}),
+    ...(f.bias !== undefined ? { biasDtype: f.bias as unknown as ScalarDtype } : {}),
     onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit),
   });
   progress.finish();

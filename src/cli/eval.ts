@@ -1,14 +1,14 @@
-// `npm run eval -- --format <fmt> --data <dir> --out <report.json>`: protocol v1 cold-start benchmark.
+// `npm run eval -- --format <fmt> --data <dir> --out <report.json> [--protocol v1|v2|v1,v2]`: the benchmark protocols.
 import { DATASET_FORMATS, isDatasetFormat, loadDataset } from '../data/load.js';
-import { parseEvalArgs } from '../eval/cli-args.js';
-import { runHarness } from '../eval/harness.js';
-import { DEFAULT_METHODS, METHODS } from '../eval/methods/index.js';
-import { prepareData } from '../eval/protocol.js';
+import { parseEvalArgs } from './eval-args';
+import { runProtocols } from '../eval/harness.js';
+import { DEFAULT_METHODS, DEFAULT_METHODS_V2, METHODS } from '../eval/methods/index.js';
+import { prepareData } from '../protocol/data.js';
 import { writeReportFiles } from '../eval/write.js';
 import { useNodeBackend } from './node-backend.js';
 
 async function main(): Promise<void> {
-  const args = parseEvalArgs(process.argv.slice(2), DATASET_FORMATS, Object.keys(METHODS), DEFAULT_METHODS);
+  const args = parseEvalArgs(process.argv.slice(2), DATASET_FORMATS, Object.keys(METHODS), DEFAULT_METHODS, DEFAULT_METHODS_V2);
   if (!isDatasetFormat(args.format)) throw new Error(`--format "${args.format}" is not supported; use one of ${DATASET_FORMATS.join(', ')}`);
   const log = (line: string): void => void process.stderr.write(`[eval ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const started = performance.now();
@@ -17,13 +17,23 @@ async function main(): Promise<void> {
   const data = prepareData(dataset, args.threshold);
   log(`${dataset.name}: ${data.catalog.length} items, ${data.users.length} users with positives (${data.positives})`);
   const methods = args.methods.map((name) => METHODS[name]!());
-  const report = await runHarness(data, methods, { ...args, log });
-  const paths = await writeReportFiles(report, args.out);
-  log(`wrote ${paths.json}, ${paths.markdown}, ${paths.svg} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  for (const [name, result] of Object.entries(report.methods)) {
-    const cells = args.ks.map((k) => result[String(k)]).map((c) => (c && !Array.isArray(c) ? c.ndcg10.toFixed(4) : '-'));
-    process.stdout.write(`${name.padEnd(18)} nDCG@10 k=${args.ks.join('/')}: ${cells.join(' ')}\n`);
+  const reports = await runProtocols(data, methods, { ...args, log }, args.protocols);
+  if (reports.v1) {
+    const paths = await writeReportFiles(reports.v1, args.out);
+    log(`wrote ${paths.json}, ${paths.markdown}, ${paths.svg}`);
+    for (const [name, result] of Object.entries(reports.v1.methods)) {
+      const cells = args.ks.map((k) => result[String(k)]).map((c) => (c && !Array.isArray(c) ? c.ndcg10.toFixed(4) : '-'));
+      process.stdout.write(`v1 ${name.padEnd(18)} nDCG@10 k=${args.ks.join('/')}: ${cells.join(' ')}\n`);
+    }
   }
+  if (reports.v2) {
+    const paths = await writeReportFiles(reports.v2, args.outV2 ?? args.out);
+    log(`wrote ${paths.json}, ${paths.markdown}, ${paths.svg}`);
+    for (const [name, r] of Object.entries(reports.v2.methods)) {
+      process.stdout.write(`v2 ${name.padEnd(18)} HR@10 ${r.hr10.toFixed(4)} ± ${r.hr10_ci.toFixed(4)}  MRR@10 ${r.mrr10.toFixed(4)} ± ${r.mrr10_ci.toFixed(4)}\n`);
+    }
+  }
+  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 main().catch((err: unknown) => {

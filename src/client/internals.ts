@@ -1,4 +1,4 @@
-import type { Recommender } from './recommender';
+import type { Recommender } from './types';
 import type { Supervisor } from './supervisor';
 
 // Diagnostics that are not part of the public API (tests, a debug panel):

@@ -1,4 +1,4 @@
-import type { EventMap, FromWorker, Request, RequestMap, RequestType } from '../worker/messages';
+import type { ErrorData, EventMap, FromWorker, Request, RequestMap, RequestType } from '../worker/messages';
 import { Emitter, type Listener } from './emitter';
 
 /** The name of errors that mean "the worker is gone", as opposed to an error the worker answered with. */
@@ -81,8 +81,15 @@ export class WorkerLink {
     if (!entry) return;
     this.pending.delete(message.id);
     if (message.ok) entry.resolve(message.result);
-    else entry.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+    else entry.reject(rethrown(message.error));
   }
+}
+
+/** Error data from the worker as an Error; its stack is the worker's, where it was thrown (comlink does the same). */
+function rethrown(data: ErrorData): Error {
+  const error = Object.assign(new Error(data.message), { name: data.name });
+  if (data.stack) error.stack = data.stack;
+  return error;
 }
 
 const now = () => globalThis.performance?.now() ?? Date.now();

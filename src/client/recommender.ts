@@ -1,50 +1,10 @@
-import { parseBackendPreference, type BackendPreference } from '../backend/names';
-import type { ExportedData, StoreStats } from '../storage/privacy';
-import type { ClickResult, EventMap, RankedItem, ReadyInfo } from '../worker/messages';
+import { parseBackendPreference } from '../backend/names';
 import { registerSupervisor } from './internals';
 import { Supervisor } from './supervisor';
+import type { Recommender, RecommenderOptions } from './types';
 import { checkCount, checkItemId, checkItemIds, checkOptionalMs, checkRating, describeValue } from './validate';
 
-export interface RecommenderOptions {
-  /** URL of the artifact's model.json, e.g. '/models/demo/model.json'. */
-  readonly modelUrl: string;
-  /** tfjs backend; 'auto' (default) times each that works and keeps the fastest. */
-  readonly backend?: BackendPreference;
-  /** IndexedDB database name; one per recommender on a site. Default 'localrec'. */
-  readonly dbName?: string;
-  /** Worker script URL, when the bundled one cannot be used (e.g. a CDN build). */
-  readonly workerUrl?: string | URL;
-  /** Time budget for 'auto' backend selection, ms. */
-  readonly selectionBudgetMs?: number;
-  /** A model download fails after this long without receiving a byte, ms (then a cached model is used, if any). Default 30,000. */
-  readonly downloadTimeoutMs?: number;
-}
-
-/** A recommender running in a dedicated worker. Every method returns a Promise that rejects with an Error from the worker. */
-export interface Recommender {
-  /** Resolves once the model is loaded and a backend chosen; rejects with the reason otherwise. */
-  readonly ready: Promise<ReadyInfo>;
-  /** The top `count` items for this visitor, best first. Clicked items stay in unless listed in `exclude` ('ranking' events leave them out). */
-  recommend(options: { count: number; exclude?: readonly string[] }): Promise<RankedItem[]>;
-  /** Records a click, adapts on it and pushes 'adapt' and 'ranking' events. */
-  click(itemId: string): Promise<ClickResult>;
-  /** Records items shown but not clicked (negatives for the next adaptation). */
-  impressions(itemIds: readonly string[]): Promise<void>;
-  /** Records an explicit rating from 1 to 5 and adapts (4–5 count as clicks, 1–2 as impressions). */
-  rate(itemId: string, value: number): Promise<void>;
-  /** Subscribes to worker events; returns the unsubscribe function. */
-  on<K extends keyof EventMap>(type: K, listener: (data: EventMap[K]) => void): () => void;
-  /** Back to the meta-initialization: forgets events and adapted parameters (keeps the cached model). */
-  reset(): Promise<void>;
-  /** Everything stored about the visitor, as JSON. */
-  exportData(): Promise<ExportedData>;
-  /** Counts and sizes of what is stored, for a privacy panel. */
-  stats(): Promise<StoreStats>;
-  /** Deletes the whole database (events, parameters, cached model) and stops the worker. */
-  forget(): Promise<void>;
-  /** Stops the worker. */
-  close(): Promise<void>;
-}
+export type { Recommender, RecommenderOptions } from './types';
 
 function startWorker(workerUrl: string | URL | undefined): Worker {
   // The literal `new URL(..., import.meta.url)` is what lets Vite find and bundle the worker.
@@ -57,7 +17,7 @@ function startWorker(workerUrl: string | URL | undefined): Worker {
  *
  * ```ts
  * const rec = createRecommender({ modelUrl: '/models/demo/model.json' });
- * const info = await rec.ready; // { backend: 'webgpu', items: 2000, personal: false, ... }
+ * const info = await rec.ready; // { backend: 'wasm', items: 2000, personal: false, ... }
  * rec.on('ranking', ({ items }) => render(items));
  * const top = await rec.recommend({ count: 10 });
  * await rec.impressions(top.map((i) => i.id));
@@ -79,7 +39,7 @@ export function createRecommender(options: RecommenderOptions): Recommender {
   const supervisor = new Supervisor(() => startWorker(options.workerUrl), {
     modelUrl,
     backend,
-    dbName: options.dbName ?? 'localrec',
+    ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
     ...(budgetMs === undefined ? {} : { budgetMs }),
     ...(downloadTimeoutMs === undefined ? {} : { downloadTimeoutMs }),
   });

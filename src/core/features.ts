@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ItemInputs } from './model';
+import type { ItemInputs } from './types';
 
 /** Name of feature 0, which every item has: it carries the shared cold-item vector and bias. */
 export const CONSTANT_FEATURE = '(all items)';

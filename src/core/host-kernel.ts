@@ -26,20 +26,28 @@ export interface Sweep {
   /** Σ softmax_i · V_i ([dim]) and Σ softmax_i · bias_i; only when asked for. */
   readonly meanVector: Float64Array | null;
   readonly meanBias: number;
-  /** Σ softmax_i · row_i of the item-item offset (0 without one). */
-  readonly meanOffset: number;
+  /** Σ softmax_i · row_i of each offset term (empty without offsets; only when asked for). */
+  readonly meanOffsets: Float64Array;
 }
 
 /**
- * The item-item term `weight · row_i` added to every score: `row` is the
- * visitor's dense neighbour row, `items` its non-zero entries (a few clicks ×
- * the neighbours kept), so adding it costs nothing next to the sweep.
+ * One sparse term `weight · row_i` added to the scores: `row` a dense row over
+ * the catalog (the item-item row, the sequential row), `items` its non-zero
+ * entries (a few clicks × the lists kept), so adding it costs nothing next to
+ * the sweep.
  */
-export interface ScoreOffset {
+export interface OffsetTerm {
   readonly weight: number;
   readonly row: Float32Array;
   readonly items: Int32Array;
 }
+
+/** The sparse terms added to every score, in order (the item-item term, then the sequential one). */
+export interface ScoreOffset {
+  readonly terms: readonly OffsetTerm[];
+}
+
+const NO_MEANS = new Float64Array(0);
 
 /** The non-zero entries of a neighbour row. */
 export function offsetItems(row: Float32Array): Int32Array {
@@ -84,10 +92,10 @@ export function sweep(items: HostItems, user: Float32Array, pop: number, withMea
   }
   if (!withMeans) {
     for (let i = 0; i < n; i++) z += Math.exp(scores[i]! - max);
-    return { scores, logZ: max + Math.log(z), meanVector: null, meanBias: 0, meanOffset: 0 };
+    return { scores, logZ: max + Math.log(z), meanVector: null, meanBias: 0, meanOffsets: NO_MEANS };
   }
   for (let d = 0; d < dim; d++) acc[d]! /= z;
-  return { scores, logZ: max + Math.log(z), meanVector: acc, meanBias: accBias / z, meanOffset: 0 };
+  return { scores, logZ: max + Math.log(z), meanVector: acc, meanBias: accBias / z, meanOffsets: NO_MEANS };
 }
 
 /** sweep()'s softmax part on plain loops over finished scores (two passes: max, then sums). */
@@ -105,24 +113,28 @@ function offsetSweep(items: HostItems, scores: Float32Array, withMeans: boolean,
     accBias += e * bias[i]!;
     for (let d = 0; d < dim; d++) acc[d]! += e * vectors[row + d]!;
   }
-  const meanOffset = withMeans ? offsetMean(scores, max, z, offset) : 0;
-  if (!withMeans) return { scores, logZ: max + Math.log(z), meanVector: null, meanBias: 0, meanOffset };
+  const meanOffsets = withMeans ? offsetMeans(scores, max, z, offset) : NO_MEANS;
+  if (!withMeans) return { scores, logZ: max + Math.log(z), meanVector: null, meanBias: 0, meanOffsets };
   for (let d = 0; d < dim; d++) acc[d]! /= z;
-  return { scores, logZ: max + Math.log(z), meanVector: acc, meanBias: accBias / z, meanOffset };
+  return { scores, logZ: max + Math.log(z), meanVector: acc, meanBias: accBias / z, meanOffsets };
 }
 
-/** Σ softmax_i · row_i over the offset's non-zero entries. */
-export function offsetMean(scores: Float32Array, max: number, z: number, offset: ScoreOffset): number {
-  let sum = 0;
-  for (const i of offset.items) sum += Math.exp(scores[i]! - max) * offset.row[i]!;
-  return sum / z;
+/** Σ softmax_i · row_i of every term, over its non-zero entries. */
+export function offsetMeans(scores: Float32Array, max: number, z: number, offset: ScoreOffset): Float64Array {
+  return Float64Array.from(offset.terms, (term) => {
+    let sum = 0;
+    for (const i of term.items) sum += Math.exp(scores[i]! - max) * term.row[i]!;
+    return sum / z;
+  });
 }
 
-/** Adds the item-item term to finished scores in place; returns the new maximum. */
+/** Adds the offset terms to finished scores in place, one term after the other; returns the new maximum. */
 export function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
-  for (const i of offset.items) {
-    scores[i] = scores[i]! + offset.weight * offset.row[i]!;
-    if (scores[i]! > max) max = scores[i]!;
+  for (const term of offset.terms) {
+    for (const i of term.items) {
+      scores[i] = scores[i]! + term.weight * term.row[i]!;
+      if (scores[i]! > max) max = scores[i]!;
+    }
   }
   return max;
 }
@@ -156,9 +168,9 @@ function simdSweep(simd: SimdTable, user: Float32Array, pop: number, withMeans: 
   const max = offset ? addOffset(scores, swept.max, offset) : swept.max;
   const { z, sumBias } = simd.softmax(max);
   const meanVector = withMeans ? Float64Array.from(simd.weightedSum(), (v) => v / z) : null;
-  const meanOffset = withMeans && offset ? offsetMean(scores, max, z, offset) : 0;
+  const meanOffsets = withMeans && offset ? offsetMeans(scores, max, z, offset) : NO_MEANS;
   // The kernel reuses its score buffer: keep a copy (ranking reads the last sweep's scores).
-  return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffset };
+  return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffsets };
 }
 
 /** Clicks and impressions as sparse weights: the positives sum to 1, the slate is clicks ∪ shown. */
@@ -175,7 +187,7 @@ export interface HostFeedback {
   readonly mass: number;
 }
 
-/** Sparse feedback, as feedbackRows() in adapt.ts builds it densely. */
+/** Sparse feedback, as feedbackRows() in feedback.ts builds it densely. */
 export function hostFeedback(clicks: Int32Array, negatives: Int32Array, negativeWeight: number, clickWeights?: Float32Array): HostFeedback {
   const raw = Float64Array.from(clicks, (_, i) => clickWeights?.[i] ?? 1);
   const total = raw.reduce((a, b) => a + b, 0);
@@ -208,7 +220,8 @@ export function hostLoss(swept: Sweep, feedback: HostFeedback): number {
 
 /**
  * One gradient step from the sweep of the current parameters (closed form, as
- * feedbackScoreGrad + userGrad): returns the new user vector and weight.
+ * feedbackScoreGrad + userGrad): returns the new user vector, popularity
+ * weight and offset weights (one per term of `offset`, `rates.offsets` alike).
  */
 export function hostStep(
   items: HostItems,
@@ -216,17 +229,18 @@ export function hostStep(
   pop: number,
   swept: Sweep,
   feedback: HostFeedback,
-  rates: { readonly user: Float32Array; readonly pop: number; readonly knn?: number },
+  rates: { readonly user: Float32Array; readonly pop: number; readonly offsets: readonly number[] },
   offset?: ScoreOffset | null,
-): { user: Float32Array; pop: number; knn?: number } {
+): { user: Float32Array; pop: number; offsets: number[] } {
   const { dim, vectors, bias } = items;
+  const terms = offset?.terms ?? [];
   const gradUser = Float64Array.from(swept.meanVector!, (v) => v * feedback.mass);
   let gradPop = swept.meanBias * feedback.mass;
-  let gradKnn = swept.meanOffset * feedback.mass;
+  const gradOffsets = terms.map((_, k) => swept.meanOffsets[k]! * feedback.mass);
   const add = (item: number, g: number): void => {
     for (let d = 0; d < dim; d++) gradUser[d]! += g * vectors[item * dim + d]!;
     gradPop += g * bias[item]!;
-    if (offset) gradKnn += g * offset.row[item]!;
+    terms.forEach((term, k) => (gradOffsets[k]! += g * term.row[item]!));
   };
   feedback.clicks.forEach((item, i) => add(item, -feedback.weights[i]!));
   if (feedback.lambda > 0) {
@@ -237,8 +251,8 @@ export function hostStep(
     });
   }
   const next = Float32Array.from(user, (u, d) => u - rates.user[d]! * gradUser[d]!);
-  const moved = { user: next, pop: Math.fround(pop - rates.pop * gradPop) };
-  return offset ? { ...moved, knn: Math.fround(offset.weight - (rates.knn ?? 0) * gradKnn) } : moved;
+  const offsets = terms.map((term, k) => Math.fround(term.weight - rates.offsets[k]! * gradOffsets[k]!));
+  return { user: next, pop: Math.fround(pop - rates.pop * gradPop), offsets };
 }
 
 /** log Σ exp(scores_i) over `indices`. */

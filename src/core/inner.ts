@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
-import {
-  feedbackLoss,
-  scoreBatch,
-  userGrad,
-  type FeedbackBatch,
-  type ItemTable,
-  type UserBatch,
-} from './model';
+import { userGrad } from './model';
+import type { FeedbackBatch, ItemTable, UserBatch } from './types';
 
 /**
  * The inner loop, vectorised over a batch of users: every user's parameters are
@@ -24,6 +18,8 @@ export interface InnerRates {
   readonly pop: tf.Tensor2D;
   /** [B, 1], when the feedback has neighbour rows. */
   readonly knn?: tf.Tensor2D;
+  /** [B, 1], when the feedback has transition rows. */
+  readonly seq?: tf.Tensor2D;
 }
 
 /** How much k clicks are trusted: k / (k + κ), per user [B, 1]. */
@@ -45,6 +41,7 @@ export function innerRates(params: MetaParams, feedback: FeedbackBatch): InnerRa
       user: tf.mul(trust, tf.reshape(tf.exp(params.logLrUser), [1, -1])) as tf.Tensor2D,
       pop: tf.mul(trust, tf.reshape(tf.exp(params.logLrPop), [1, 1])) as tf.Tensor2D,
       ...(feedback.neighbours ? { knn: tf.mul(trust, tf.reshape(tf.exp(params.logLrKnn), [1, 1])) as tf.Tensor2D } : {}),
+      ...(feedback.transitions ? { seq: tf.mul(trust, tf.reshape(tf.exp(params.logLrSeq), [1, 1])) as tf.Tensor2D } : {}),
     };
   });
 }
@@ -62,26 +59,15 @@ export function startUsers(params: MetaParams, items: ItemTable, support: Feedba
     const proto = tf.mul(tf.matMul(positives, items.context), evidence(params, support));
     const user = tf.add(tf.reshape(params.userInit, [1, -1]), tf.mul(params.protoScale, proto));
     const pop = tf.tile(tf.reshape(params.popInit, [1, 1]), [batch, 1]);
-    if (!support.neighbours) return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
+    const out: UserBatch = { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
     // The item-item row is as trustworthy as the clicks behind it. The start
     // weight is learned in log space: similarities' scale differs by dataset
     // (sparse catalogs have small ones), and Adam moves a log multiplicatively.
-    const knn = tf.mul(tf.reshape(tf.exp(params.logKnnInit), [1, 1]), evidence(params, support));
-    return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D, knn: knn as tf.Tensor2D, neighbours: tf.clone(support.neighbours) };
+    const knn = support.neighbours ? { knn: tf.mul(tf.reshape(tf.exp(params.logKnnInit), [1, 1]), evidence(params, support)) as tf.Tensor2D, neighbours: tf.clone(support.neighbours) } : {};
+    // What follows the last click is as telling after one click as after fifty: no evidence factor.
+    const seq = support.transitions ? { seq: tf.tile(tf.reshape(tf.exp(params.logSeqInit), [1, 1]), [batch, 1]) as tf.Tensor2D, transitions: tf.clone(support.transitions) } : {};
+    return { ...out, ...knn, ...seq };
   });
-}
-
-/**
- * Gradient of the summed support loss by tfjs autodiff: a first-order reference
- * for the closed form only. Under an outer tape (tfjs 4.22) a tf.grads nested in
- * variableGrads drops the Hessian terms, so meta-training uses the closed form,
- * whose second-order gradients are checked against finite differences.
- */
-export function autodiffUserGrad(items: ItemTable, users: UserBatch, feedback: FeedbackBatch): UserBatch {
-  const [user, pop] = tf.grads((u: tf.Tensor, p: tf.Tensor) =>
-    tf.sum(feedbackLoss(scoreBatch(items, { ...users, user: u as tf.Tensor2D, pop: p as tf.Tensor2D }), feedback)),
-  )([users.user, users.pop]);
-  return { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };
 }
 
 /** One gradient step on every user of the batch; returns new tensors. */
@@ -97,8 +83,30 @@ export function innerStep(
       user: tf.sub(users.user, tf.mul(rates.user, g.user)) as tf.Tensor2D,
       pop: tf.sub(users.pop, tf.mul(rates.pop, g.pop)) as tf.Tensor2D,
     };
-    if (!users.knn || !g.knn || !rates.knn) return next;
-    return { ...next, knn: tf.sub(users.knn, tf.mul(rates.knn, g.knn)) as tf.Tensor2D, neighbours: tf.clone(users.neighbours!) };
+    const knn = users.knn && g.knn && rates.knn ? { knn: tf.sub(users.knn, tf.mul(rates.knn, g.knn)) as tf.Tensor2D, neighbours: tf.clone(users.neighbours!) } : {};
+    const seq = users.seq && g.seq && rates.seq ? { seq: tf.sub(users.seq, tf.mul(rates.seq, g.seq)) as tf.Tensor2D, transitions: tf.clone(users.transitions!) } : {};
+    return { ...next, ...knn, ...seq };
+  });
+}
+
+/**
+ * The support with rows that depend on the learned recency decay: built at
+ * `decayAt` on the host, linearised here so that gradients reach the decay.
+ * Without `decayAt`, the support as it is.
+ */
+export function effectiveSupport(params: MetaParams, support: FeedbackBatch): FeedbackBatch {
+  if (!support.decayAt) return support;
+  return tf.tidy(() => {
+    const delta = tf.sub(tf.reshape(tf.sigmoid(params.logitDecay), [1, 1]), support.decayAt!);
+    const moved = (row: tf.Tensor2D, d?: tf.Tensor2D): tf.Tensor2D => (d ? (tf.add(row, tf.mul(delta, d)) as tf.Tensor2D) : row.clone());
+    return {
+      positives: moved(support.positives, support.positivesDecay),
+      ...(support.count ? { count: support.count.clone() } : {}),
+      ...(support.negatives ? { negatives: support.negatives.clone() } : {}),
+      ...(support.excluded ? { excluded: support.excluded.clone() } : {}),
+      ...(support.neighbours ? { neighbours: moved(support.neighbours, support.neighboursDecay) } : {}),
+      ...(support.transitions ? { transitions: moved(support.transitions, support.transitionsDecay) } : {}),
+    };
   });
 }
 
@@ -113,9 +121,10 @@ export function innerLoop(
   steps: number,
 ): UserBatch {
   return tf.tidy(() => {
-    const rates = innerRates(params, support);
-    let users = startUsers(params, items, support);
-    for (let s = 0; s < steps; s++) users = innerStep(items, users, support, rates);
+    const live = effectiveSupport(params, support);
+    const rates = innerRates(params, live);
+    let users = startUsers(params, items, live);
+    for (let s = 0; s < steps; s++) users = innerStep(items, users, live, rates);
     return users;
   });
 }

@@ -6,12 +6,12 @@
  * float copy of the table exists. Pure and tensor-free.
  */
 
-import { addOffset, hostFeedback, hostLoss, logSumExp, offsetItems, offsetMean, type HostFeedback, type ScoreOffset } from './host-kernel';
+import { addOffset, hostFeedback, hostLoss, logSumExp, offsetItems, offsetMeans, type HostFeedback, type ScoreOffset } from './host-kernel';
 import { int8Kernel, type Int8Kernel, type Int8KernelOptions } from './int8-kernel';
 import type { Int8Model } from './int8-model';
 import { addRow } from './int8-rows';
 import { meanListRow } from './item-lists';
-import { topK } from './top-k';
+import { topK } from '../math/top-k';
 
 /** A model with its sweep kernel (which holds the only copy of the item vectors). */
 export interface Int8Scorer {
@@ -79,6 +79,7 @@ interface Sweep {
   readonly meanVector: Float64Array | null;
   readonly meanBias: number;
   readonly meanOffset: number;
+  readonly meanOffsets: Float64Array;
 }
 
 function sweep(kernel: Int8Kernel, state: Int8State, withMeans: boolean, offset: ScoreOffset | null): Sweep {
@@ -86,8 +87,8 @@ function sweep(kernel: Int8Kernel, state: Int8State, withMeans: boolean, offset:
   const max = offset ? addOffset(swept.scores, swept.max, offset) : swept.max;
   const { z, sumBias } = kernel.softmax(max);
   const meanVector = withMeans ? Float64Array.from(kernel.weightedSum(), (v) => v / z) : null;
-  const meanOffset = withMeans && offset ? offsetMean(swept.scores, max, z, offset) : 0;
-  return { scores: swept.scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffset };
+  const meanOffset = withMeans && offset ? offsetMeans(swept.scores, max, z, offset)[0]! : 0;
+  return { scores: swept.scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffset, meanOffsets: Float64Array.of(meanOffset) };
 }
 
 /** One gradient step from a sweep (closed form, as hostStep): the new parameters. */
@@ -135,7 +136,7 @@ export function int8Run(scorer: Int8Scorer, start: Int8State, feedback: Int8Feed
   };
   const row = rowOf(scorer, feedback.clicks);
   const nonZero = row ? offsetItems(row) : null;
-  const offsetOf = (s: Int8State): ScoreOffset | null => (row && nonZero ? { weight: s.knn ?? 0, row, items: nonZero } : null);
+  const offsetOf = (s: Int8State): ScoreOffset | null => (row && nonZero ? { terms: [{ weight: s.knn ?? 0, row, items: nonZero }] } : null);
   let state: Int8State = row ? { ...start, knn: start.knn ?? 0 } : start;
   let swept: Sweep | null = null;
   let next: { state: Int8State; swept: Sweep } | null = null;
@@ -186,7 +187,7 @@ export function int8Adapt(scorer: Int8Scorer, feedback: Int8Feedback, steps: num
 export function int8Scores(scorer: Int8Scorer, state: Int8State, clicks: Int32Array): Float32Array {
   const scores = scorer.kernel.scores(state.user, state.pop).scores.slice();
   const row = rowOf(scorer, clicks);
-  if (row) addOffset(scores, -Infinity, { weight: state.knn ?? 0, row, items: offsetItems(row) });
+  if (row) addOffset(scores, -Infinity, { terms: [{ weight: state.knn ?? 0, row, items: offsetItems(row) }] });
   return scores;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { feedbackLoss, scoreBatch, computeItemTable, type FeedbackBatch, type ItemInputs, type UserBatch } from './model';
-import { innerLoop, startUsers } from './inner';
+import { feedbackLoss, scoreBatch, computeItemTable } from './model';
+import type { FeedbackBatch, ItemInputs, UserBatch } from './types';
+import { effectiveSupport, innerLoop, startUsers } from './inner';
 import { PARAM_NAMES, type MetaParams, type ParamName } from './params';
 
 /**
@@ -27,6 +28,10 @@ export interface MetaConfig {
   readonly weightDecay: number;
   /** Whether the tasks carry neighbour rows (else the item-item parameters are not trained). */
   readonly neighbours?: boolean;
+  /** Whether the tasks carry the rows' derivatives in the recency decay (else it is not trained). */
+  readonly recency?: boolean;
+  /** Whether the tasks carry transition rows (else the sequential parameters are not trained). */
+  readonly transitions?: boolean;
 }
 
 export interface MetaStep {
@@ -37,10 +42,17 @@ export interface MetaStep {
 
 /** Which parameters an algorithm updates (the inner learning rates only when learned and differentiable). */
 export function trainableNames(config: MetaConfig): ParamName[] {
-  const lrs: ParamName[] = ['logLrUser', 'logLrPop', 'logLrKnn'];
+  const lrs: ParamName[] = ['logLrUser', 'logLrPop', 'logLrKnn', 'logLrSeq'];
   const knn: ParamName[] = ['logKnnInit', 'logLrKnn'];
+  const seq: ParamName[] = ['logSeqInit', 'logLrSeq'];
   const learnsRates = config.learnRates && config.algorithm === 'maml';
-  return PARAM_NAMES.filter((n) => (learnsRates || !lrs.includes(n)) && (config.neighbours || !knn.includes(n)));
+  return PARAM_NAMES.filter(
+    (n) =>
+      (learnsRates || !lrs.includes(n)) &&
+      (config.neighbours || !knn.includes(n)) &&
+      (config.transitions || !seq.includes(n)) &&
+      (config.recency || n !== 'logitDecay'),
+  );
 }
 
 /** Loss and gradients of one batch of tasks for the configured algorithm. */
@@ -83,16 +95,16 @@ function objective(
     return {
       adapted: innerLoop(params, items, batch.support, steps),
       full: joined ? innerLoop(params, items, joined, steps) : undefined,
-      start: startUsers(params, items, batch.support),
+      start: tf.tidy(() => startUsers(params, items, effectiveSupport(params, batch.support))),
     };
   });
-  const constants = [adapted.user, adapted.pop, start.user, start.pop, ...[adapted.knn, adapted.neighbours, start.knn, start.neighbours].filter((t) => t !== undefined)];
-  if (full?.knn) constants.push(full.knn, full.neighbours!);
+  const constants = [...userTensors(adapted), ...userTensors(start)];
+  if (full) constants.push(...[full.knn, full.neighbours, full.seq, full.transitions].filter((t) => t !== undefined));
   if (joined && full) constants.push(...[joined.positives, joined.negatives, joined.count].filter((t) => t !== undefined), full.user, full.pop);
   const f = (): tf.Scalar =>
     tf.tidy(() => {
       const items = computeItemTable(params, inputs);
-      const live = startUsers(params, items, batch.support);
+      const live = startUsers(params, items, effectiveSupport(params, batch.support));
       if (!full) {
         const users = passThrough(adapted, live, start);
         return tf.add(queryLoss(scoreBatch(items, users), batch.query), decay()) as tf.Scalar;
@@ -122,8 +134,14 @@ function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): Use
     user: tf.add(adapted.user, tf.sub(live.user, start.user)) as tf.Tensor2D,
     pop: tf.add(adapted.pop, tf.sub(live.pop, start.pop)) as tf.Tensor2D,
   };
-  if (!adapted.knn || !live.knn || !start.knn) return out;
-  return { ...out, knn: tf.add(adapted.knn, tf.sub(live.knn, start.knn)) as tf.Tensor2D, neighbours: tf.clone(live.neighbours!) };
+  const knn = adapted.knn && live.knn && start.knn ? { knn: tf.add(adapted.knn, tf.sub(live.knn, start.knn)) as tf.Tensor2D, neighbours: tf.clone(live.neighbours!) } : {};
+  const seq = adapted.seq && live.seq && start.seq ? { seq: tf.add(adapted.seq, tf.sub(live.seq, start.seq)) as tf.Tensor2D, transitions: tf.clone(live.transitions!) } : {};
+  return { ...out, ...knn, ...seq };
+}
+
+/** Every tensor of a user batch. */
+function userTensors(u: UserBatch): tf.Tensor[] {
+  return [u.user, u.pop, u.knn, u.neighbours, u.seq, u.transitions].filter((t) => t !== undefined);
 }
 
 /** Support and query as one task (Reptile trains on all of a task's data), rows summing to 1. */
@@ -134,6 +152,7 @@ function joinFeedback(a: FeedbackBatch, b: FeedbackBatch): FeedbackBatch {
     return {
       positives: tf.div(clicks, tf.maximum(count, 1)) as tf.Tensor2D,
       ...(a.neighbours ? { neighbours: a.neighbours } : {}),
+      ...(a.transitions ? { transitions: a.transitions } : {}),
       ...(a.negatives || b.negatives ? { negatives: tf.add(a.negatives ?? 0, b.negatives ?? 0) as tf.Tensor2D } : {}),
       count: count as tf.Tensor2D,
     };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
+import type { FeedbackBatch, ItemInputs, ItemTable, UserBatch } from './types';
 
 /**
  * The score of item i for user b is `U[b]·V[i] + P[b]·bias[i]`:
@@ -13,62 +14,6 @@ import type { MetaParams } from './params';
  * for items seen in training and count the training users who clicked the item.
  * Cold items are therefore scored from content alone.
  */
-
-/** The fixed, non-learned inputs of the item side. */
-export interface ItemInputs {
-  /** [items, features] multi-hot content, feature 0 always 1. */
-  readonly features: tf.Tensor2D;
-  /** [items, 1]: 1 where the item had training interactions, else 0. */
-  readonly warm: tf.Tensor2D;
-  /** [items, 1]: log(1 + training users with the item as a positive); 0 for cold items. */
-  readonly logPop: tf.Tensor2D;
-}
-
-/** Item vectors [items, dim], popularity prior [items] and context vectors [items, dim]. */
-export type ItemTable = {
-  readonly vectors: tf.Tensor2D;
-  readonly bias: tf.Tensor1D;
-  /**
-   * What a click on the item says about the clicker (FISM-style: separate from
-   * the vector it is scored with, so item-item affinity need not be symmetric).
-   */
-  readonly context: tf.Tensor2D;
-};
-
-/** The adapted, per-user parameters, batched: B users. */
-export type UserBatch = {
-  /** [B, dim] user vectors. */
-  readonly user: tf.Tensor2D;
-  /** [B, 1] weight of the popularity prior. */
-  readonly pop: tf.Tensor2D;
-  /** [B, 1] weight of the item-item term, when the model has neighbours. */
-  readonly knn?: tf.Tensor2D;
-  /**
-   * [B, items] the item-item row the weight multiplies, fixed by the clicks
-   * (a clone of the support's row: like every field, owned by the batch).
-   */
-  readonly neighbours?: tf.Tensor2D;
-};
-
-/**
- * Feedback as dense per-user weights over the catalog ([B, items] each):
- * positives (clicks) with rows summing to 1, negatives (shown, not clicked)
- * with rows summing to the negative weight. Without impressions, leave
- * `negatives` out: the slate term then costs nothing (training data has none).
- */
-export type FeedbackBatch = {
-  readonly positives: tf.Tensor2D;
-  readonly negatives?: tf.Tensor2D;
-  /**
-   * 1 for items that are not candidates (e.g. the support when judging the
-   * query: the protocol never ranks them), so they do not count as negatives.
-   */
-  readonly excluded?: tf.Tensor2D;
-  /** [B, 1] clicks behind each positives row (before normalisation): the prototype's evidence. */
-  readonly count?: tf.Tensor2D;
-  /** [B, items] mean item-item similarity of each item to the clicked ones (see core/neighbours). */
-  readonly neighbours?: tf.Tensor2D;
-};
 
 /** Score offset that takes an excluded item out of the softmax. */
 const EXCLUDED_OFFSET = -1e4;
@@ -104,7 +49,8 @@ export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
       tf.matMul(users.user, items.vectors, false, true),
       tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
     ) as tf.Tensor2D;
-    return users.knn && users.neighbours ? (tf.add(scores, tf.mul(users.knn, users.neighbours)) as tf.Tensor2D) : scores;
+    const withKnn = users.knn && users.neighbours ? (tf.add(scores, tf.mul(users.knn, users.neighbours)) as tf.Tensor2D) : scores;
+    return users.seq && users.transitions ? (tf.add(withKnn, tf.mul(users.seq, users.transitions)) as tf.Tensor2D) : withKnn;
   });
 }
 
@@ -159,6 +105,7 @@ export function userGrad(items: ItemTable, users: UserBatch, feedback: FeedbackB
       user: tf.matMul(g, items.vectors) as tf.Tensor2D,
       pop: tf.sum(tf.mul(g, tf.reshape(items.bias, [1, -1])), 1, true) as tf.Tensor2D,
       ...(users.knn && users.neighbours ? { knn: tf.sum(tf.mul(g, users.neighbours), 1, true) as tf.Tensor2D } : {}),
+      ...(users.seq && users.transitions ? { seq: tf.sum(tf.mul(g, users.transitions), 1, true) as tf.Tensor2D } : {}),
     };
   });
 }

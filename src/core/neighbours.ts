@@ -1,29 +1,25 @@
 /**
- * Item-item structure shipped with a model: for every item, its `m` most
- * similar items (cosine over training users' positives). A visitor's clicks
- * turn it into one row over the catalog, the mean similarity of each item to
- * the clicked ones; the model weighs that row with a per-visitor adapted weight.
- * Pure and tensor-free: the same function serves training and the worker.
+ * Item-item structure shipped with a model (see Neighbours in types.ts). A
+ * visitor's clicks turn it into one row over the catalog, the mean similarity
+ * of each item to the clicked ones; the model weighs that row with a
+ * per-visitor adapted weight. Pure and tensor-free: the same function serves
+ * training and the worker.
  */
-export interface Neighbours {
-  /** Neighbours kept per item. */
-  readonly m: number;
-  /** [items × m] neighbour indices, -1 where an item has fewer than m. */
-  readonly ids: Int32Array;
-  /** [items × m] cosine similarities, 0 where `ids` is -1. */
-  readonly sims: Float32Array;
-}
+import type { Neighbours, SparseRow } from './types';
+
+export type { Neighbours } from './types';
 
 /**
  * Mean similarity of every item to the clicked ones, written into `out`
- * (length `items`, zeroed first). Repeated clicks count again.
+ * (length `items`, zeroed first), each click weighted by `weights` (summing
+ * to 1, e.g. recency weights; default a plain mean). Repeated clicks count again.
  */
-export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, out: Float32Array): Float32Array {
+export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
   out.fill(0);
   if (clicks.length === 0) return out;
   const { m, ids, sims } = neighbours;
-  const w = 1 / clicks.length;
   for (let c = 0; c < clicks.length; c++) {
+    const w = weights ? weights[c]! : 1 / clicks.length;
     const base = clicks[c]! * m;
     for (let s = 0; s < m; s++) {
       const i = ids[base + s]!;
@@ -32,4 +28,17 @@ export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, 
     }
   }
   return out;
+}
+
+/** The clicks' neighbour row over `items` catalog items, with its non-zero entries (ascending). */
+export function neighbourOffset(neighbours: Neighbours, clicks: ArrayLike<number>, items: number): SparseRow {
+  const row = neighbourRow(neighbours, clicks, new Float32Array(items));
+  return { row, items: nonZero(row) };
+}
+
+/** The indices of the non-zero entries of a row, ascending. */
+export function nonZero(row: Float32Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < row.length; i++) if (row[i] !== 0) out.push(i);
+  return Int32Array.from(out);
 }

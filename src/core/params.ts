@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from './rng';
+import { createRng } from '../math/rng';
 
 /** Sizes of a model: catalog items, content features, embedding dimension. */
 export interface ModelShape {
@@ -30,6 +30,9 @@ export const PARAM_NAMES = [
   'ctxEmb', // [items, dim]       id context embedding of warm items
   'logKnnInit', // [1]            initial weight of the item-item term (log; times the evidence)
   'logLrKnn', // [1]              inner learning rate of the item-item weight (log)
+  'logitDecay', // [1]            recency decay of click weights (logit; see core/recency)
+  'logSeqInit', // [1]            initial weight of the sequential (next-item transition) term (log)
+  'logLrSeq', // [1]              inner learning rate of the sequential weight (log)
 ] as const;
 
 export type ParamName = (typeof PARAM_NAMES)[number];
@@ -54,6 +57,9 @@ export function paramShapes(shape: ModelShape): Record<ParamName, number[]> {
     ctxEmb: [items, dim],
     logKnnInit: [1],
     logLrKnn: [1],
+    logitDecay: [1],
+    logSeqInit: [1],
+    logLrSeq: [1],
   };
 }
 
@@ -68,6 +74,10 @@ export interface InitOptions {
   readonly protoScale?: number;
   /** Initial weight of the item-item term. */
   readonly knnInit?: number;
+  /** Initial recency decay of click weights, in (0, 1]. */
+  readonly decay?: number;
+  /** Initial weight of the sequential term. */
+  readonly seqInit?: number;
 }
 
 /** Seeded random initialization: the same seed gives the same parameters. */
@@ -99,9 +109,20 @@ export function initParams(shape: ModelShape, options: InitOptions): MetaParams 
     ctxEmb: normal(size('ctxEmb')),
     logKnnInit: filled(1, Math.log(options.knnInit ?? 2)),
     logLrKnn: filled(1, lr),
+    logitDecay: filled(1, decayLogit(options.decay ?? 1)),
+    logSeqInit: filled(1, Math.log(options.seqInit ?? 1)),
+    logLrSeq: filled(1, lr),
   };
   return fromArrays(values, shape);
 }
+
+/** Logit of a decay; a decay of 1 (every click weighing the same) maps to a logit whose sigmoid is 1 in float32. */
+export function decayLogit(decay: number): number {
+  return decay >= 1 ? UNIFORM_DECAY_LOGIT : Math.log(decay / (1 - decay));
+}
+
+/** sigmoid(20) rounds to 1 in float32: clicks weigh the same, as before the decay was learned. */
+export const UNIFORM_DECAY_LOGIT = 20;
 
 /** Builds parameter tensors from flat arrays (e.g. decoded artifact weights). */
 export function fromArrays(values: Record<ParamName, Float32Array>, shape: ModelShape): MetaParams {
@@ -125,13 +146,6 @@ export function fromArrays(values: Record<ParamName, Float32Array>, shape: Model
 export async function toArrays(params: MetaParams): Promise<Record<ParamName, Float32Array>> {
   const out = {} as Record<ParamName, Float32Array>;
   for (const name of PARAM_NAMES) out[name] = (await params[name].data()) as Float32Array;
-  return out;
-}
-
-/** A deep copy: adaptation and training never touch the tensors they were given. */
-export function cloneParams(params: MetaParams): MetaParams {
-  const out = {} as MetaParams;
-  for (const name of PARAM_NAMES) out[name] = params[name].clone();
   return out;
 }
 

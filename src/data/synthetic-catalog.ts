@@ -1,5 +1,5 @@
 /** The synthetic world's catalog: categories with tag pools, invented titles, Zipf popularity. */
-import type { Rng } from '../core/rng';
+import type { Rng } from '../math/rng';
 import type { ItemContent } from './dataset';
 import { categoryName, GLOBAL_TAGS, makeTitle, TAG_WORDS } from './synthetic-words';
 

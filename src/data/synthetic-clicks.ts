@@ -1,5 +1,5 @@
 /** Simulates one synthetic user's click history from their drifting taste. */
-import { createWeightedSampler, type Rng } from '../core/rng';
+import { createWeightedSampler, type Rng } from '../math/rng';
 import type { Interaction } from './dataset';
 import { TAG_WEIGHT, type PersonaJson } from './persona';
 import type { Catalog } from './synthetic-catalog';

@@ -1,5 +1,5 @@
 /** Hidden user tastes of the synthetic world: category mixtures, liked tags, drift and like thresholds. */
-import type { Rng } from '../core/rng';
+import type { Rng } from '../math/rng';
 import type { CategoryWeight, PersonaJson } from './persona';
 import type { Catalog } from './synthetic-catalog';
 

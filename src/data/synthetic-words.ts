@@ -2,7 +2,7 @@
  * Word lists for the synthetic catalog: generic categories, attribute tags and
  * syllables for invented brand and person names (no real products or films).
  */
-import type { Rng } from '../core/rng';
+import type { Rng } from '../math/rng';
 
 /** Category names with the nouns their item titles use. */
 export const CATEGORY_THEMES = [

@@ -4,7 +4,7 @@
  * (a user's first clicks predict the later ones) and gives the demo
  * simulated visitors (personas) to click with.
  */
-import { createRng } from '../core/rng';
+import { createRng } from '../math/rng';
 import type { Dataset, Interaction } from './dataset';
 import { makePersona, type Persona, type PersonaJson } from './persona';
 import { buildCatalog, type SyntheticCategory } from './synthetic-catalog';

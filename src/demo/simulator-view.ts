@@ -4,7 +4,7 @@ import type { Persona } from '../data/persona';
 import type { RankedItem } from '../index';
 import { renderLineChart } from './charts';
 import { byId, el, errorMessage } from './dom';
-import { createRng } from '../core/rng';
+import { createRng } from '../math/rng';
 import { chooseClick, hitRate, SIM_SPEEDS, unadaptedHitRate, type SimSpeed } from './simulator';
 import { describeTaste } from './world';
 

@@ -21,7 +21,7 @@ export function readConfig(script: HTMLOrSVGScriptElement | null): EmbedConfig {
     count,
     backend: data.backend ?? null,
     href: data.href ?? null,
-    dbName: data.db ?? 'localrec',
+    dbName: data.db ?? null,
     heading: data.heading ?? null,
   };
 }

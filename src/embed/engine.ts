@@ -27,7 +27,7 @@ export function start(config: EmbedConfig): EngineApi {
   const recommender = createRecommender({
     modelUrl: new URL(config.model, location.href).href,
     backend: (config.backend ?? 'auto') as BackendPreference,
-    dbName: config.dbName,
+    ...(config.dbName === null ? {} : { dbName: config.dbName }),
     workerUrl: worker.url,
   });
   // The blob URL stays alive with the page: the client restarts a crashed or

@@ -1,5 +1,6 @@
 // What the loader (embed.ts, on every page) and the lazily loaded engine chunk
-// (engine.ts) agree on. Types only: nothing here reaches the loader's bytes.
+// (engine.ts) agree on: types, the command names and the event names. The two
+// constants are all that reaches the loader's bytes from here.
 
 /** Settings read from the embed script's own tag (data-* attributes). */
 export interface EmbedConfig {
@@ -13,8 +14,8 @@ export interface EmbedConfig {
   readonly backend: string | null;
   /** Item link template from data-href, e.g. "/p/{id}"; null renders buttons. */
   readonly href: string | null;
-  /** IndexedDB database name (data-db), one per recommender on a site. */
-  readonly dbName: string;
+  /** IndexedDB database name (data-db), one per recommender on a site; null for the engine's default. */
+  readonly dbName: string | null;
   /** Widget heading from data-heading; null for the default. */
   readonly heading: string | null;
 }

@@ -1,6 +1,7 @@
-import { episodeMetrics } from './metrics.js';
-import { makeEpisode } from './protocol.js';
-import type { FitContext, Scorer, UserPositives } from './types.js';
+import { episodeMetrics } from '../protocol/metrics.js';
+import { makeEpisode } from '../protocol/episodes.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { FitContext, Objective, Scorer } from './types.js';
 
 /** Per-user nDCG@10 and Recall@20 at one shot count (users with an empty query are skipped). */
 export interface EpisodeResults {
@@ -32,10 +33,21 @@ export async function validationObjective(scorer: Scorer, users: readonly UserPo
   return total / ks.length;
 }
 
+/** Protocol v1's tuning objective as an Objective. */
+export function ndcgObjective(ks: readonly number[]): Objective {
+  return { name: `mean validation nDCG@10 over k in {${ks.join(',')}}`, protocol: 'v1', score: (scorer, users) => validationObjective(scorer, users, ks) };
+}
+
+/** The objective a fit tunes on: the context's, else protocol v1's. */
+export function objectiveOf(ctx: FitContext): Objective {
+  return ctx.objective ?? ndcgObjective(ctx.ks);
+}
+
 /** A configuration tried on validation users and its objective. */
 export interface GridTrial<C> {
   readonly config: C;
-  readonly validationNdcg10: number;
+  /** The validation objective (see the tuning's `objective`). */
+  readonly validation: number;
 }
 
 /** A grid stage: fixed configurations, or ones derived from the best so far and every trial. */
@@ -53,6 +65,7 @@ export async function gridSearch<C extends Readonly<Record<string, unknown>>>(
   ctx: FitContext,
   extra: Readonly<Record<string, unknown>> = {},
 ): Promise<Scorer> {
+  const objective = objectiveOf(ctx);
   let best: { scorer: Scorer; config: C; value: number } | null = null;
   const tried: GridTrial<C>[] = [];
   const seen = new Set<string>();
@@ -63,9 +76,9 @@ export async function gridSearch<C extends Readonly<Record<string, unknown>>>(
       if (seen.has(key)) continue;
       seen.add(key);
       const scorer = await build(config);
-      const value = validation.length ? await validationObjective(scorer, validation, ctx.ks) : 0;
-      tried.push({ config, validationNdcg10: value });
-      ctx.onProgress?.(`${key} validation nDCG@10 ${value.toFixed(4)}`);
+      const value = validation.length ? await objective.score(scorer, validation) : 0;
+      tried.push({ config, validation: value });
+      ctx.onProgress?.(`${key} validation ${value.toFixed(4)}`);
       if (!best || value > best.value) {
         best?.scorer.dispose?.();
         best = { scorer, config, value };
@@ -76,9 +89,10 @@ export async function gridSearch<C extends Readonly<Record<string, unknown>>>(
   }
   if (!best) throw new Error(`${method}: empty hyperparameter grid; give at least one configuration`);
   const { scorer, config } = best;
-  const tuning = { ...extra, objective: `mean validation nDCG@10 over k in {${ctx.ks.join(',')}}`, grid: tried, chosen: config };
+  const tuning = { ...extra, objective: objective.name, grid: tried, chosen: config };
   return {
     score: (s) => scorer.score(s),
+    ...(scorer.scoreMany ? { scoreMany: scorer.scoreMany.bind(scorer) } : {}),
     ...(scorer.scoreSteps ? { scoreSteps: scorer.scoreSteps.bind(scorer) } : {}),
     tuning,
     dispose: () => scorer.dispose?.(),

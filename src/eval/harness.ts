@@ -1,7 +1,11 @@
-import { evaluateAtK } from './evaluate.js';
-import { meanWithInterval, episodeMetrics } from './metrics.js';
-import { buildFold, makeEpisode, type PreparedData } from './protocol.js';
-import type { Method, UserPositives, Scorer } from './types.js';
+import { evaluateAtK, ndcgObjective } from './evaluate.js';
+import { evaluateV2, newV2Accumulator, v2Report, type EvalReportV2 } from './harness-v2.js';
+import { prequentialObjective } from './prequential.js';
+import { meanWithInterval, episodeMetrics } from '../protocol/metrics.js';
+import { buildFold, type PreparedData } from '../protocol/data.js';
+import { makeEpisode } from '../protocol/episodes.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { Method, Objective, Scorer } from './types.js';
 
 /** One cell of the report: mean over every (fold, evaluated user) pair and its 95% half-width. */
 export interface CellResult {
@@ -54,43 +58,89 @@ async function stepCurve(scorer: Scorer, users: readonly UserPositives[], steps:
   }
 }
 
+/** Protocols the harness can run in one pass (see ../shared/BENCHMARK.md). */
+export type Protocol = 'v1' | 'v2';
+
+/** The reports of one run, one per protocol asked for. */
+export interface HarnessReports {
+  v1?: EvalReport;
+  v2?: EvalReportV2;
+}
+
 /** Runs every method on every fold and shot count of protocol v1 and aggregates the report. */
 export async function runHarness(data: PreparedData, methods: readonly Method[], opts: HarnessOptions): Promise<EvalReport> {
+  return (await runProtocols(data, methods, opts, ['v1'])).v1!;
+}
+
+/**
+ * Runs protocol v1 and/or v2 over the same folds. A method that tunes is fitted
+ * once per protocol, on that protocol's validation objective; one that does not
+ * (`tunes: false`) is fitted once per fold and evaluated under both.
+ */
+export async function runProtocols(data: PreparedData, methods: readonly Method[], opts: HarnessOptions, protocols: readonly Protocol[]): Promise<HarnessReports> {
   const log = opts.log ?? (() => {});
-  const perMethod = methods.map(() => ({
-    ndcg: new Map<number, number[]>(opts.ks.map((k) => [k, []])),
-    recall: new Map<number, number[]>(opts.ks.map((k) => [k, []])),
-    steps: [] as number[][],
-    tuning: {} as Record<string, unknown>,
-    fit: 0,
-    eval: 0,
-  }));
+  const v1 = protocols.includes('v1') ? methods.map(() => newV1Accumulator(opts.ks)) : null;
+  const v2 = protocols.includes('v2') ? methods.map(() => newV2Accumulator()) : null;
+  const objectives: Record<Protocol, Objective> = { v1: ndcgObjective(opts.ks), v2: prequentialObjective() };
   for (const f of opts.folds) {
     const fold = buildFold(data, f, opts.minPositives);
     log(`fold ${f}: ${fold.train.length} training, ${fold.validation.length} validation, ${fold.test.length} test users`);
     for (const [m, method] of methods.entries()) {
-      const acc = perMethod[m]!;
-      let t0 = performance.now();
-      const scorer = await method.fit(fold, { ks: opts.ks, onProgress: (msg) => log(`fold ${f} ${method.name}: ${msg}`) });
-      const fitSeconds = (performance.now() - t0) / 1000;
-      acc.fit += fitSeconds;
-      acc.tuning[String(f)] = scorer.tuning ?? {};
-      t0 = performance.now();
-      for (const k of opts.ks) {
-        const tk = performance.now();
-        const r = await evaluateAtK(scorer, fold.test, k);
-        acc.ndcg.get(k)!.push(...r.ndcg10);
-        acc.recall.get(k)!.push(...r.recall20);
-        const rate = r.ndcg10.length / Math.max((performance.now() - tk) / 1000, 1e-9);
-        log(`fold ${f} ${method.name} k=${k}: ${r.ndcg10.length} test users, ${rate.toFixed(0)} users/s`);
+      // One fit serves every protocol unless the method tunes on the protocol's own objective.
+      const fits: Protocol[][] = method.tunes === false ? [[...protocols]] : protocols.map((p) => [p]);
+      for (const served of fits) {
+        let t0 = performance.now();
+        const objective = objectives[served[0]!];
+        const progress = (msg: string): void => log(`fold ${f} ${method.name}: ${msg}`);
+        const scorer = await method.fit(fold, { ks: opts.ks, objective, onProgress: progress });
+        const fitSeconds = (performance.now() - t0) / 1000;
+        t0 = performance.now();
+        for (const p of served) {
+          const acc = p === 'v1' ? v1![m]! : v2![m]!;
+          acc.fit += fitSeconds / served.length;
+          acc.tuning[String(f)] = scorer.tuning ?? {};
+          const tp = performance.now();
+          if (p === 'v1') await evaluateV1(scorer, fold.test, opts, v1![m]!, (line) => progress(line));
+          else await evaluateV2(scorer, fold.test, v2![m]!);
+          acc.eval += (performance.now() - tp) / 1000;
+        }
+        scorer.dispose?.();
+        log(`fold ${f} ${method.name} (${served.join(', ')}): fit + tune ${fitSeconds.toFixed(1)} s, test ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
-      if (scorer.scoreSteps) await stepCurve(scorer, fold.test, opts.steps, acc.steps);
-      const seconds = (performance.now() - t0) / 1000;
-      acc.eval += seconds;
-      scorer.dispose?.();
-      log(`fold ${f} ${method.name}: fit + tune ${fitSeconds.toFixed(1)} s, test ${seconds.toFixed(1)} s`);
     }
   }
+  const out: HarnessReports = {};
+  if (v1) out.v1 = v1Report(data, methods, opts, v1);
+  if (v2) out.v2 = v2Report(data, methods, opts, v2);
+  return out;
+}
+
+interface V1Accumulator {
+  readonly ndcg: Map<number, number[]>;
+  readonly recall: Map<number, number[]>;
+  readonly steps: number[][];
+  readonly tuning: Record<string, unknown>;
+  fit: number;
+  eval: number;
+}
+
+function newV1Accumulator(ks: readonly number[]): V1Accumulator {
+  return { ndcg: new Map(ks.map((k) => [k, []])), recall: new Map(ks.map((k) => [k, []])), steps: [], tuning: {}, fit: 0, eval: 0 };
+}
+
+async function evaluateV1(scorer: Scorer, test: readonly UserPositives[], opts: HarnessOptions, acc: V1Accumulator, log: (line: string) => void): Promise<void> {
+  for (const k of opts.ks) {
+    const tk = performance.now();
+    const r = await evaluateAtK(scorer, test, k);
+    acc.ndcg.get(k)!.push(...r.ndcg10);
+    acc.recall.get(k)!.push(...r.recall20);
+    const rate = r.ndcg10.length / Math.max((performance.now() - tk) / 1000, 1e-9);
+    log(`k=${k}: ${r.ndcg10.length} test users, ${rate.toFixed(0)} users/s`);
+  }
+  if (scorer.scoreSteps) await stepCurve(scorer, test, opts.steps, acc.steps);
+}
+
+function v1Report(data: PreparedData, methods: readonly Method[], opts: HarnessOptions, accs: readonly V1Accumulator[]): EvalReport {
   const report: EvalReport = {
     protocol: 'v1',
     dataset: data.name,
@@ -104,7 +154,7 @@ export async function runHarness(data: PreparedData, methods: readonly Method[],
     timing: {},
   };
   for (const [m, method] of methods.entries()) {
-    const acc = perMethod[m]!;
+    const acc = accs[m]!;
     const result: MethodResult = {};
     for (const k of opts.ks) {
       const nd = meanWithInterval(acc.ndcg.get(k)!);

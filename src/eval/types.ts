@@ -1,34 +1,15 @@
-import type { ItemContent } from '../data/dataset.js';
-
-/** One user's positives as catalog indices, in protocol order (timestamp, then fnv1a32(user:item)). */
-export interface UserPositives {
-  readonly user: string;
-  readonly items: Int32Array;
-}
-
-/** Everything a method may see for one fold of protocol v1. */
-export interface FoldData {
-  readonly fold: number;
-  /** Every distinct item id of the interaction log, ascending JS string order. */
-  readonly catalog: readonly string[];
-  readonly itemIndex: ReadonlyMap<string, number>;
-  /** All training users (seven buckets) with at least one positive. */
-  readonly train: readonly UserPositives[];
-  /** Validation users (one bucket) with at least `minPositives` positives: the only tuning data. */
-  readonly validation: readonly UserPositives[];
-  /** Evaluated test users (two buckets) with at least `minPositives` positives. */
-  readonly test: readonly UserPositives[];
-  /** Content per catalog index (undefined where the source describes nothing). */
-  readonly content: readonly (ItemContent | undefined)[];
-}
-
-/** One score per catalog item; higher ranks first, ties in catalog order. */
-export type Scores = Float32Array | Float64Array;
+// What the harness asks of a method under evaluation.
+import type { FoldData, Scores, UserPositives } from '../protocol/types';
 
 /** A fitted method: ranks the catalog for a new user from their support set only. */
 export interface Scorer {
-  /** Scores for every catalog item given the support items (catalog indices). */
+  /** Scores for every catalog item given the support items (catalog indices, in the user's order). */
   score(support: Int32Array): Promise<Scores>;
+  /**
+   * Scores for several supports at once (e.g. every prefix of one user's history
+   * in protocol v2): the same as calling `score` on each, batched where a method can.
+   */
+  scoreMany?(supports: readonly Int32Array[]): Promise<Scores[]>;
   /**
    * Scores after 0, 1, ..., K adaptation steps (adapted methods only), for the k = 5 step curve;
    * K is `steps` when given, else the method's browser-runtime default.
@@ -39,16 +20,33 @@ export interface Scorer {
   dispose?(): void;
 }
 
-/** What a method is told besides the fold: the shot counts to tune at and a progress sink. */
+/** A tuning objective: one number per scorer on the validation users, higher is better. */
+export interface Objective {
+  /** For the report, e.g. "mean validation nDCG@10 over k in {1,3,5,10,20}". */
+  readonly name: string;
+  /** The protocol whose question it asks, for methods that tune by their own means (a trainer's validation). */
+  readonly protocol: 'v1' | 'v2';
+  score(scorer: Scorer, users: readonly UserPositives[]): Promise<number>;
+}
+
+/** What a method is told besides the fold: the shot counts to tune at, the objective and a progress sink. */
 export interface FitContext {
   /** Shot counts used for tuning (mean validation nDCG@10 over them). */
   readonly ks: readonly number[];
+  /** The objective to tune on (default: protocol v1's mean nDCG@10 over `ks`). */
+  readonly objective?: Objective;
   readonly onProgress?: (message: string) => void;
 }
 
 /** A recommendation method under evaluation; `fit` learns from fold.train and tunes on fold.validation only. */
 export interface Method {
   readonly name: string;
+  /**
+   * False for a method whose fit does not depend on the tuning objective (an
+   * exactly specified baseline, or a trainer with its own validation): the
+   * harness then fits it once per fold for every protocol it runs.
+   */
+  readonly tunes?: boolean;
   fit(fold: FoldData, ctx: FitContext): Promise<Scorer>;
 }
 

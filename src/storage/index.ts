@@ -1,7 +1,8 @@
 // The one module that imports `idb`: the visitor's events, adapted state and
 // the cached model artifact, in a versioned IndexedDB schema.
-export { openStore, DEFAULT_DB_NAME, type Store, type OpenOptions } from './store';
-export { openResilientStore, type ResilientStore, type ResilientOptions, type StorageMode, type StorageNotice } from './resilient';
+export { openStore, DEFAULT_DB_NAME, type OpenOptions } from './store';
+export type { Eviction, ResilientStore, StorageMode, StorageNotice, Store } from './types';
+export { openResilientStore, type ResilientOptions } from './resilient';
 export { memoryStore } from './memory';
 export { EVICT_FRACTION, MAX_EVICTION_ROUNDS } from './quota';
 export type { CachedArtifact } from './artifacts';

@@ -1,7 +1,7 @@
 import type { CachedArtifact } from './artifacts';
 import { summarize, type ExportedData } from './privacy';
 import { latestVersion, MIGRATIONS, type StoredEvent, type StoredState } from './schema';
-import type { Store } from './store';
+import type { Store } from './types';
 
 /** What an in-memory store starts with: a copy of what IndexedDB held, when it had to be let go. */
 export interface MemorySeed {

@@ -1,6 +1,6 @@
 import type { IDBPDatabase } from 'idb';
 import type { LocalrecDB } from './schema';
-import type { Store } from './store';
+import type { Eviction, Store } from './types';
 
 // The policy when a write exceeds the site's storage quota. The visitor's
 // events matter more than anything else stored, so, one step per failed try:
@@ -20,12 +20,6 @@ export const EVICT_FRACTION = 0.1;
  * usage, or eviction stops there: on disk, deleting may free nothing at once.
  */
 export const MAX_EVICTION_ROUNDS = 10;
-
-/** What one eviction did, in events. */
-export interface Eviction {
-  readonly evicted: number;
-  readonly kept: number;
-}
 
 /** What the policy has freed so far for one write. */
 export interface RoomMade {

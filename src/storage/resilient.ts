@@ -1,20 +1,10 @@
 import { memoryStore, type MemorySeed } from './memory';
 import { EventMirror } from './mirror';
 import { describeRoomMade, isQuotaError, makeRoom, type RoomMade } from './quota';
-import { deleteStore, openStore, type OpenOptions, type Store } from './store';
+import { deleteStore, openStore, type OpenOptions } from './store';
+import type { ResilientStore, StorageMode, StorageNotice, Store } from './types';
 
-/** Where the visitor's events live right now. */
-export type StorageMode = 'indexeddb' | 'memory';
-
-/** Told to the page whenever storage had to change course. */
-export interface StorageNotice {
-  readonly storage: StorageMode;
-  /** What happened and what it means for the visitor, in a sentence or two. */
-  readonly reason: string;
-  /** Events dropped, oldest first, to fit the quota; absent otherwise. */
-  readonly evicted?: number;
-}
-
+/** What a resilient store tells its owner, besides the Store interface. */
 export interface ResilientOptions extends Pick<OpenOptions, 'migrations'> {
   readonly onNotice?: (notice: StorageNotice) => void;
   /** This page added or removed stored events (other tabs should re-read them). */
@@ -23,13 +13,6 @@ export interface ResilientOptions extends Pick<OpenOptions, 'migrations'> {
   readonly onDeleted?: () => void;
   /** Keep a copy of the events instead of reading them all back each time; the owner must then call invalidate() when other tabs write. */
   readonly mirrorEvents?: boolean;
-}
-
-/** A Store that keeps working when IndexedDB does not: it says which mode it is in. */
-export interface ResilientStore extends Store {
-  readonly mode: StorageMode;
-  /** Another tab changed the stored events: read them from the database next time. */
-  invalidate(): void;
 }
 
 /**

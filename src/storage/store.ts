@@ -1,35 +1,12 @@
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
-import { clearArtifacts, currentArtifact, putArtifact, type CachedArtifact } from './artifacts';
-import { exportAll, stats, type ExportedData, type StoreStats } from './privacy';
-import { evictOldest, type Eviction } from './quota';
-import { latestVersion, migrate, MIGRATIONS, type LocalrecDB, type Migration, type NewEvent, type StoredEvent, type StoredState } from './schema';
+import { clearArtifacts, currentArtifact, putArtifact } from './artifacts';
+import { exportAll, stats } from './privacy';
+import { evictOldest } from './quota';
+import { latestVersion, migrate, MIGRATIONS, type LocalrecDB, type Migration, type StoredEvent } from './schema';
+import type { Store } from './types';
 
+/** The visitor's database when the page names none. */
 export const DEFAULT_DB_NAME = 'localrec';
-
-/** Everything stored on the device, behind one object. Close it when done. */
-export interface Store {
-  readonly name: string;
-  /** Appends events; returns their ids (increasing). */
-  addEvents(events: readonly NewEvent[]): Promise<number[]>;
-  /** All events, oldest first. */
-  events(): Promise<StoredEvent[]>;
-  clearEvents(): Promise<void>;
-  /** Saves adapted parameters for a model version; eventCount = events they were adapted on. */
-  saveState(version: string, state: unknown, eventCount?: number): Promise<void>;
-  loadState(version: string): Promise<StoredState | undefined>;
-  clearState(): Promise<void>;
-  putArtifact(version: string, files: Record<string, ArrayBuffer>): Promise<void>;
-  currentArtifact(): Promise<CachedArtifact | undefined>;
-  /** Drops the cached artifact (it is public, and downloaded again); returns the bytes freed. */
-  clearArtifacts(): Promise<number>;
-  exportAll(): Promise<ExportedData>;
-  stats(): Promise<StoreStats>;
-  /** Deletes the oldest `fraction` of the events (at least one): the quota policy (see quota.ts). */
-  evictOldest(fraction?: number): Promise<Eviction>;
-  /** Closes and deletes the whole database. The store is unusable afterwards. */
-  forget(): Promise<void>;
-  close(): void;
-}
 
 export interface OpenOptions {
   /** Schema history; tests pass a longer list to exercise a future migration. */

@@ -1,12 +1,10 @@
-import { spdInverse } from '../eval/linalg';
-import { factorGram, trainIals } from '../eval/methods/ials-train';
-import { transpose, userItemMatrix, type Csr } from '../eval/sparse';
+import { spdInverse } from '../math/linalg';
+import { factorGram, trainIals } from '../math/ials';
+import { transpose, userItemMatrix, type Csr } from '../math/sparse';
 import type { Neighbours } from '../core/neighbours';
-import type { ItemInputs } from '../core/model';
-import { disposeParams, fromArrays, type ModelShape, type ParamName } from '../core/params';
-import type { UserPositives } from '../eval/types';
+import type { ItemInputs } from '../core/types';
+import { disposeParams, fromArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';
-import { episodeNdcg } from './episodes';
 
 /**
  * A second way to start the item side: implicit ALS (Hu, Koren & Volinsky) on
@@ -74,7 +72,7 @@ export interface AlsData {
 
 /** The training matrices (and, given content, its factored regression), built once for every λ. */
 export function alsData(train: readonly Int32Array[], items: number, content?: ContentMatrix): AlsData {
-  const userItems = userItemMatrix(train.map((row, u) => ({ user: String(u), items: row })));
+  const userItems = userItemMatrix(train);
   return { items, userItems, itemUsers: transpose(userItems, items), ...(content ? { content: contentRegression(content) } : {}) };
 }
 
@@ -136,9 +134,9 @@ export interface AlsSearch {
   readonly shape: ModelShape;
   readonly inputs: ItemInputs;
   readonly content: ContentMatrix;
-  readonly validation: readonly UserPositives[];
-  readonly ks: readonly number[];
-  /** Adaptation steps the runtime takes (validation uses the same). */
+  /** Scores a candidate on the validation users (the trainer's objective, with the runtime's steps). */
+  readonly validate: (params: MetaParams) => Promise<{ mean: number; byK: Record<number, number> }>;
+  /** Adaptation steps the runtime takes (the head's inner rate is searched only when there are any). */
   readonly steps: number;
   readonly neighbours: Neighbours | undefined;
 }
@@ -148,7 +146,8 @@ export interface AlsSearch {
  * then the item-item and popularity weights together, then the inner rate.
  */
 export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Promise<AlsStart> {
-  const { train, base, shape, inputs, content, validation, ks, steps, neighbours } = search;
+  if (cfg.lambdas.length === 0) throw new Error('The ALS start needs at least one ridge λ to try (alsLambdas is empty), e.g. [10, 100, 1000].');
+  const { train, base, shape, content, validate, steps, neighbours } = search;
   const trials: { head: AlsHead; validation: number }[] = [];
   const embeddings = new Map<number, AlsEmbeddings>();
   const shared = alsData(train, shape.items, content);
@@ -158,7 +157,7 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
     const arrays = alsParams(base, embeddings.get(head.lambda)!, head);
     const params = fromArrays(arrays, shape);
     try {
-      const v = await episodeNdcg(params, inputs, validation, ks, steps, neighbours);
+      const v = await validate(params);
       trials.push({ head, validation: v.mean });
       if (!best || v.mean > best.mean) best = { arrays, head, mean: v.mean, byK: v.byK, trials };
     } finally {

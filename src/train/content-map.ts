@@ -1,4 +1,4 @@
-import { cholesky, choleskySolve } from '../eval/linalg';
+import { cholesky, choleskySolve } from '../math/linalg';
 
 /** Items' content (for content maps fitted to given item vectors): the multi-hot feature matrix [items, features] (feature 0 constant) and the warm mask. */
 export interface ContentMatrix {

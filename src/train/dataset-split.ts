@@ -1,8 +1,9 @@
 import type { Dataset } from '../data/dataset';
 import type { CatalogItem } from '../artifact/format';
 import { sha256Hex } from '../artifact/sha256';
-import { userRole, type PreparedData } from '../eval/protocol';
-import type { TrainingData } from './trainer';
+import { userRole, type PreparedData } from '../protocol/data';
+import type { FoldData } from '../protocol/types';
+import type { TrainingData } from './types';
 
 /**
  * Training data for a shipped model: every user is a training task except the
@@ -33,4 +34,9 @@ export function catalogItems(data: PreparedData): CatalogItem[] {
 export async function dataFingerprint(dataset: Dataset): Promise<string> {
   const rows = dataset.interactions.map((r) => `${r.user}\t${r.item}\t${r.timestamp ?? ''}\t${r.rating ?? ''}\n`);
   return sha256Hex(new TextEncoder().encode(rows.join('')));
+}
+
+/** A benchmark fold as training data: its training users, and its validation users to choose the best iteration on. */
+export function trainingDataFromFold(fold: FoldData): TrainingData {
+  return { tags: fold.content.map((c) => c?.tags), train: fold.train.map((u) => u.items), validation: fold.validation };
 }

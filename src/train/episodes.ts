@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { computeItemTable, scoreBatch, type ItemInputs } from '../core/model';
+import { computeItemTable, scoreBatch } from '../core/model';
+import type { ItemInputs, UserBatch } from '../core/types';
+import { seqWeights, type Transitions } from '../core/transitions';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
-import { episodeMetrics } from '../eval/metrics';
-import { makeEpisode } from '../eval/protocol';
-import type { UserPositives } from '../eval/types';
+import { episodeMetrics } from '../protocol/metrics';
+import { makeEpisode } from '../protocol/episodes';
+import type { UserPositives } from '../protocol/types';
 import { neighbourRow, type Neighbours } from '../core/neighbours';
-import { normalizedRows } from './tasks';
+import { weightedRows } from './tasks';
+import { decayOf, recencyWeights } from '../core/recency';
+import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
 
 /** Users scored per batch: bounds memory at batch × catalog floats. */
 const CHUNK = 64;
@@ -22,47 +26,96 @@ export async function adaptedScores(
   supports: readonly Int32Array[],
   steps: number,
   keepSteps: 'last' | 'all' = 'last',
-  neighbours?: Neighbours,
+  lists: ItemLists = {},
 ): Promise<Float32Array[][]> {
-  const n = inputs.warm.shape[0];
   const out: Float32Array[][] = keepSteps === 'all' ? Array.from({ length: steps + 1 }, () => []) : [[]];
+  await forEachAdapted(params, inputs, supports, steps, keepSteps, lists, (s, _u, scores) => void (keepSteps === 'all' ? out[s]! : out[0]!).push(scores.slice()));
+  return out;
+}
+
+/**
+ * Streams what adaptedScores returns: `visit(step, user, scores)` for every
+ * user (in order) after the last step, or after every step with 'all'. The
+ * scores are a view valid during the call only: memory stays at one chunk.
+ */
+export async function forEachAdapted(
+  params: MetaParams,
+  inputs: ItemInputs,
+  supports: readonly Int32Array[],
+  steps: number,
+  keepSteps: 'last' | 'all',
+  lists: ItemLists,
+  visit: (step: number, user: number, scores: Float32Array) => void,
+): Promise<void> {
+  const { neighbours, transitions } = lists;
+  const n = inputs.warm.shape[0];
+  const decay = decayOf((await params.logitDecay.data())[0]!);
   const items = computeItemTable(params, inputs);
   try {
     for (let start = 0; start < supports.length; start += CHUNK) {
       const chunk = supports.slice(start, start + CHUNK);
+      const weights = chunk.map((s) => recencyWeights(s.length, decay).weights);
       const support = {
-        positives: tf.tensor2d(normalizedRows(chunk, n), [chunk.length, n]),
+        positives: tf.tensor2d(weightedRows(chunk, weights, n), [chunk.length, n]),
         count: tf.tensor2d(chunk.map((s) => s.length), [chunk.length, 1]),
-        ...(neighbours ? { neighbours: tf.tensor2d(neighbourRows(neighbours, chunk, n), [chunk.length, n]) } : {}),
+        ...(neighbours ? { neighbours: tf.tensor2d(listRows(neighbours, chunk, weights, n), [chunk.length, n]) } : {}),
+        ...(transitions ? { transitions: tf.tensor2d(listRows(transitions, chunk, chunk.map((s) => seqWeights(s.length, decay).weights), n), [chunk.length, n]) } : {}),
       };
       const rates = innerRates(params, support);
       let users = startUsers(params, items, support);
       for (let s = 0; s <= steps; s++) {
         if (s > 0) {
           const next = innerStep(items, users, support, rates);
-          tf.dispose([users.user, users.pop, users.knn, users.neighbours].filter((t) => t !== undefined));
+          disposeUsers(users);
           users = next;
         }
         if (keepSteps === 'all' || s === steps) {
           const scores = scoreBatch(items, users);
           const flat = (await scores.data()) as Float32Array;
           scores.dispose();
-          const row = keepSteps === 'all' ? out[s]! : out[0]!;
-          chunk.forEach((_, u) => row.push(flat.slice(u * n, (u + 1) * n)));
+          chunk.forEach((_, u) => visit(s, start + u, flat.subarray(u * n, (u + 1) * n)));
         }
       }
-      tf.dispose([users.user, users.pop, users.knn, users.neighbours, support.positives, support.count, support.neighbours, rates.user, rates.pop, rates.knn].filter((t) => t !== undefined));
+      disposeUsers(users);
+      tf.dispose([support.positives, support.count, support.neighbours, support.transitions, rates.user, rates.pop, rates.knn, rates.seq].filter((t) => t !== undefined));
     }
   } finally {
     tf.dispose([items.vectors, items.bias, items.context]);
   }
+}
+
+/** The item lists a model scores with beyond its vectors: item-item neighbours and next-item transitions. */
+export interface ItemLists {
+  readonly neighbours?: Neighbours | undefined;
+  readonly transitions?: Transitions | undefined;
+}
+
+function listRows(lists: Neighbours, supports: readonly Int32Array[], weights: readonly Float64Array[], n: number): Float32Array {
+  const out = new Float32Array(supports.length * n);
+  supports.forEach((s, u) => neighbourRow(lists, s, out.subarray(u * n, (u + 1) * n), weights[u]));
   return out;
 }
 
-function neighbourRows(neighbours: Neighbours, supports: readonly Int32Array[], n: number): Float32Array {
-  const out = new Float32Array(supports.length * n);
-  supports.forEach((s, u) => neighbourRow(neighbours, s, out.subarray(u * n, (u + 1) * n)));
-  return out;
+function disposeUsers(users: UserBatch): void {
+  tf.dispose([users.user, users.pop, users.knn, users.neighbours, users.seq, users.transitions].filter((t) => t !== undefined));
+}
+
+/** Mean protocol v2 HR@10 of the next click over users (each the mean over their steps), as the harness scores it. */
+export async function prequentialHr(
+  params: MetaParams,
+  inputs: ItemInputs,
+  users: readonly UserPositives[],
+  steps: number,
+  lists: ItemLists = {},
+): Promise<number> {
+  const all = users.map((u) => prequentialSteps(u)).filter((s) => s.length > 0);
+  const flat = all.flat();
+  const owner = all.flatMap((s, u) => s.map(() => u));
+  const hits = new Float64Array(all.length);
+  await forEachAdapted(params, inputs, flat.map((s) => s.history), steps, 'last', lists, (_s, i, scores) => {
+    hits[owner[i]!]! += prequentialMetrics(scores, flat[i]!).hit / all[owner[i]!]!.length;
+  });
+  return all.length ? hits.reduce((a, b) => a + b, 0) / all.length : 0;
 }
 
 /** Mean nDCG@10 of protocol episodes at each shot count, and their average. */
@@ -72,12 +125,12 @@ export async function episodeNdcg(
   users: readonly UserPositives[],
   ks: readonly number[],
   steps: number,
-  neighbours?: Neighbours,
+  lists: ItemLists = {},
 ): Promise<{ byK: Record<number, number>; mean: number }> {
   const byK: Record<number, number> = {};
   for (const k of ks) {
     const episodes = users.map((u) => makeEpisode(u, k)).filter((e) => e !== null);
-    const [scores] = await adaptedScores(params, inputs, episodes.map((e) => e.support), steps, 'last', neighbours);
+    const [scores] = await adaptedScores(params, inputs, episodes.map((e) => e.support), steps, 'last', lists);
     let total = 0;
     episodes.forEach((e, i) => (total += episodeMetrics(scores![i]!, e.support, e.query).ndcg10));
     byK[k] = episodes.length ? total / episodes.length : 0;

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ItemInputs } from '../core/model';
-import type { Neighbours } from '../core/neighbours';
 import type { MetaParams } from '../core/params';
-import type { UserPositives } from '../eval/types';
-import { episodeNdcg } from './episodes';
+import type { Transitions } from '../core/transitions';
+import type { ItemInputs, Neighbours } from '../core/types';
+import type { UserPositives } from '../protocol/types';
+import type { TrainConfig } from './config';
+import { validate } from './validate';
 
 /**
  * How many item-item neighbours a shipped model keeps per item: a few counts
- * tried on the validation users, and the smallest within COUNT_TOLERANCE of the
- * best kept. The lists are most of what a visitor downloads (format v2: ~1–2
+ * tried on the validation users (the model's own objective, with its transition
+ * lists), and the smallest within COUNT_TOLERANCE of the best kept. The lists are most of what a visitor downloads (format v2: ~1–2
  * bytes per neighbour), so a count that validates as well costs less for nothing.
  */
 export const NEIGHBOUR_COUNTS: readonly number[] = [10, 20, 50];
@@ -40,16 +41,17 @@ export async function chooseNeighbourCount(
   params: MetaParams,
   inputs: ItemInputs,
   validation: readonly UserPositives[],
-  ks: readonly number[],
+  objective: Pick<TrainConfig, 'objective' | 'validationKs'>,
   steps: number,
-  neighbours: Neighbours,
+  lists: { readonly neighbours: Neighbours; readonly transitions?: Transitions | undefined },
   counts: readonly number[] = NEIGHBOUR_COUNTS,
   tolerance = COUNT_TOLERANCE,
 ): Promise<CountChoice> {
+  const { neighbours, transitions } = lists;
   const candidates = [...new Set([...counts.filter((c) => c > 0 && c < neighbours.m), neighbours.m])].sort((a, b) => a - b);
   const trials: { count: number; validation: number }[] = [];
   for (const count of candidates) {
-    const { mean } = await episodeNdcg(params, inputs, validation, ks, steps, truncateNeighbours(neighbours, count));
+    const { mean } = await validate(params, inputs, validation, objective, steps, { neighbours: truncateNeighbours(neighbours, count), transitions });
     trials.push({ count, validation: mean });
   }
   return { count: pickCount(trials, tolerance), trials };
@@ -63,17 +65,16 @@ export function pickCount(trials: readonly { readonly count: number; readonly va
 
 /** chooseNeighbourCount on a trained model's item side (builds and frees the input tensors). */
 export async function chooseForModel(
-  model: { readonly params: MetaParams; readonly neighbours?: Neighbours },
+  model: { readonly params: MetaParams; readonly neighbours?: Neighbours; readonly transitions?: Transitions; readonly config: Pick<TrainConfig, 'objective' | 'validationKs'> },
   inputs: () => ItemInputs,
   validation: readonly UserPositives[],
-  ks: readonly number[],
   steps: number,
   counts: readonly number[],
 ): Promise<CountChoice | null> {
   if (!model.neighbours || model.neighbours.m === 0) return null;
   const built = inputs();
   try {
-    return await chooseNeighbourCount(model.params, built, validation, ks, steps, model.neighbours, counts);
+    return await chooseNeighbourCount(model.params, built, validation, model.config, steps, { neighbours: model.neighbours, transitions: model.transitions }, counts);
   } finally {
     tf.dispose([built.features, built.warm, built.logPop]);
   }

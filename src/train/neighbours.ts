@@ -1,4 +1,5 @@
 import type { Neighbours } from '../core/neighbours';
+import { cooccurrence } from '../math/cooccurrence';
 
 /**
  * The neighbour lists of a training set, with what training needs beyond the
@@ -21,29 +22,15 @@ export interface TrainingNeighbours extends Neighbours {
  * well-supported neighbours in sparse catalogs.
  */
 export function buildNeighbours(train: readonly Int32Array[], items: number, m: number, shrink: number): TrainingNeighbours {
-  const counts = new Float32Array(items);
-  const byItem: number[][] = Array.from({ length: items }, () => []);
-  train.forEach((u, user) => {
-    for (const i of new Set(u)) {
-      counts[i]! += 1;
-      byItem[i]!.push(user);
-    }
-  });
-  const sets = train.map((u) => Int32Array.from(new Set(u)));
+  const index = cooccurrence(train, items);
+  const counts = index.counts;
   const ids = new Int32Array(items * m).fill(-1);
   const sims = new Float32Array(items * m);
   const co = new Float32Array(items * m);
-  const acc = new Float32Array(items);
-  const touched: number[] = [];
   for (let j = 0; j < items; j++) {
-    for (const user of byItem[j]!) {
-      for (const i of sets[user]!) {
-        if (i === j) continue;
-        if (acc[i] === 0) touched.push(i);
-        acc[i]! += 1;
-      }
-    }
-    const scored = touched.map((i) => ({ i, c: acc[i]!, s: acc[i]! / (Math.sqrt(counts[i]! * counts[j]!) + shrink) }));
+    const { items: touched, both } = index.row(j);
+    const scored: { i: number; c: number; s: number }[] = [];
+    for (const i of touched) if (i !== j) scored.push({ i, c: both[i]!, s: both[i]! / (Math.sqrt(counts[i]! * counts[j]!) + shrink) });
     // ties broken by index, so the lists do not depend on the engine's sort
     scored.sort((a, b) => b.s - a.s || a.i - b.i);
     scored.slice(0, m).forEach((e, r) => {
@@ -51,10 +38,8 @@ export function buildNeighbours(train: readonly Int32Array[], items: number, m: 
       sims[j * m + r] = e.s;
       co[j * m + r] = e.c;
     });
-    for (const i of touched) acc[i] = 0;
-    touched.length = 0;
   }
-  return { m, ids, sims, co, counts, shrink };
+  return { m, ids, sims, co, counts: Float32Array.from(counts), shrink };
 }
 
 /**
@@ -67,12 +52,14 @@ export function leaveOneOutRow(
   support: ArrayLike<number>,
   history: ReadonlySet<number>,
   out: Float32Array,
+  weights?: ArrayLike<number>,
 ): Float32Array {
   out.fill(0);
   if (support.length === 0) return out;
   const { m, ids, co, counts } = index;
-  const w = 1 / support.length;
   for (let c = 0; c < support.length; c++) {
+    // Each click's weight (recency weights sum to 1; by default a plain mean).
+    const w = weights ? weights[c]! : 1 / support.length;
     const j = support[c]!;
     const cj = counts[j]! - (history.has(j) ? 1 : 0);
     if (cj <= 0) continue;

@@ -1,18 +1,35 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { itemInputs } from '../core/features';
-import { computeItemTable, feedbackLoss, scoreBatch, type ItemInputs } from '../core/model';
-import { disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
-import { createRng } from '../core/rng';
-import { episodeNdcg } from './episodes';
-import { buildNeighbours } from './neighbours';
+import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
+import { decayLogit, disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
+import type { ItemInputs } from '../core/types';
+import { createRng } from '../math/rng';
+import { checkTrainConfig, type TrainConfig } from './config';
+import { itemSide, sideInputs } from './item-side';
+import { meanRate, trainLoop, type TrainProgress } from './loop';
+import { chooseItemLists } from './list-search';
+import { validate, type Validation } from './validate';
 import { normalizedRows } from './tasks';
-import { itemSide, type TrainConfig, type TrainedModel, type TrainingData, type TrainProgress } from './trainer';
+import type { TrainedModel, TrainingData } from './types';
 
 /** Inner learning rates tried for fine-tuning the pooled model (chosen on validation users). */
 export const FINETUNE_RATES = [0.1, 0.3, 1, 3, 10] as const;
 
-/** Start weights of the item-item term tried with them, when the model has neighbours. */
+/** Start weights of the item-item term tried after the rate, when the model has neighbours. */
 export const FINETUNE_KNN = [0.1, 1, 3] as const;
+
+/** Start weights of the sequential term tried after that, when transitions earned their place. */
+export const FINETUNE_SEQ = [0.3, 1, 3] as const;
+
+/** Recency decays tried last, when the objective asks for the next click (protocol v2). */
+export const FINETUNE_DECAYS = [1, 0.8, 0.6] as const;
+
+/** The fine-tuning head of the pretrain baseline: what meta-training learns, chosen here on validation users. */
+interface Head {
+  readonly rate: number;
+  readonly knn: number;
+  readonly seq: number;
+  readonly decay: number;
+}
 
 /**
  * The transfer-learning baseline: the same model trained on all users pooled
@@ -25,44 +42,78 @@ export async function trainPretrain(
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
 ): Promise<TrainedModel> {
+  checkTrainConfig(config);
   const side = itemSide(data);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };
-  const inputs = itemInputs(side.features, side.names.length, side.warm, side.logPop);
-  const index = config.neighbours > 0 ? buildNeighbours(data.train, shape.items, config.neighbours, config.neighbourShrink) : undefined;
-  const neighbours = index ? { m: index.m, ids: index.ids, sims: index.sims } : undefined;
-  // Early stopping and the fine-tuning rate are chosen together on validation
-  // users, the same care meta-training's best-iteration snapshot gets.
-  let best: { arrays: Record<ParamName, Float32Array>; mean: number; byK: Record<number, number>; rate: number } | null = null;
-  const { history } = await pooledParams(data, config, inputs, 'click', onProgress, async (arrays) => {
-    let top = -Infinity;
-    for (const rate of FINETUNE_RATES) {
-      for (const knn of neighbours ? FINETUNE_KNN : [0]) {
-        const lr = Math.log(rate);
-        const tuned = { ...arrays, logLrUser: new Float32Array(config.dim).fill(lr), logLrPop: Float32Array.of(lr), logLrKnn: Float32Array.of(lr), logKnnInit: Float32Array.of(Math.log(knn)) };
-        const params = fromArrays(tuned, shape);
-        const v = await episodeNdcg(params, inputs, data.validation, config.validationKs, config.innerSteps, neighbours);
-        disposeParams(params);
-        top = Math.max(top, v.mean);
-        if (!best || v.mean > best.mean) best = { arrays: tuned, mean: v.mean, byK: v.byK, rate };
-      }
+  const inputs = sideInputs(side);
+  // The same item lists meta-training would ship, chosen the same way.
+  const choice = chooseItemLists(data.train, shape.items, data.validation, config);
+  const neighbours = choice.neighbours ? { m: choice.neighbours.m, ids: choice.neighbours.ids, sims: choice.neighbours.sims } : undefined;
+  const transitions = choice.transitions ? { m: choice.transitions.m, ids: choice.transitions.ids, sims: choice.transitions.sims } : undefined;
+  const lists = { neighbours, transitions };
+  type Tried = { arrays: Record<ParamName, Float32Array>; head: Head; v: Validation };
+  const score = async (arrays: Record<ParamName, Float32Array>, head: Head): Promise<Tried> => {
+    const lr = Math.log(head.rate);
+    const tuned = {
+      ...arrays,
+      logLrUser: new Float32Array(config.dim).fill(lr),
+      logLrPop: Float32Array.of(lr),
+      logLrKnn: Float32Array.of(lr),
+      logLrSeq: Float32Array.of(lr),
+      logKnnInit: Float32Array.of(Math.log(Math.max(head.knn, 1e-12))),
+      logSeqInit: Float32Array.of(Math.log(head.seq)),
+      logitDecay: Float32Array.of(decayLogit(head.decay)),
+    };
+    const params = fromArrays(tuned, shape);
+    try {
+      return { arrays: tuned, head, v: await validate(params, inputs, data.validation, config, config.innerSteps, lists) };
+    } finally {
+      disposeParams(params);
     }
-    return top;
+  };
+  // The head by coordinate search (rate, then the item-item start, the sequential
+  // start, the decay), on the first checkpoint and again on the best one; the
+  // checkpoints in between are scored with the head found so far, so early
+  // stopping costs one validation per checkpoint.
+  const search = async (arrays: Record<ParamName, Float32Array>, from: Head): Promise<Tried> => {
+    let best = await score(arrays, from);
+    const stage = async (heads: Head[]) => {
+      for (const head of heads) {
+        if (JSON.stringify(head) === JSON.stringify(best.head)) continue;
+        const t = await score(arrays, head);
+        if (t.v.mean > best.v.mean) best = t;
+      }
+    };
+    await stage(FINETUNE_RATES.map((rate) => ({ ...best.head, rate })));
+    if (neighbours) await stage(FINETUNE_KNN.map((knn) => ({ ...best.head, knn })));
+    if (transitions) await stage(FINETUNE_SEQ.map((seq) => ({ ...best.head, seq })));
+    if (config.objective !== 'v1') await stage(FINETUNE_DECAYS.map((decay) => ({ ...best.head, decay })));
+    return best;
+  };
+  let head: Head = { rate: 1, knn: neighbours ? 1 : 0, seq: 1, decay: 1 };
+  let searched = false;
+  const run = await pooledParams(data, config, inputs, 'click', onProgress, async (arrays) => {
+    const t = searched ? await score(arrays, head) : await search(arrays, head);
+    searched = true;
+    head = t.head;
+    return { score: t.v.mean, value: t };
   });
+  const found = await search(run.best!.arrays, run.best!.value.head);
   tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
-  const chosen = best!;
-  const rates = history.map((h) => h.tasksPerSecond);
+  const chosen = found.v.mean >= run.best!.value.v.mean ? found : run.best!.value;
   return {
     params: fromArrays(chosen.arrays, shape),
     featureNames: side.names,
     features: side.features,
     warm: side.warm,
     logPop: side.logPop,
-    config: { ...config, innerLr: chosen.rate },
+    config: { ...config, innerLr: chosen.head.rate },
     start: { chosen: 'pooled' },
-    history,
-    validation: { mean: chosen.mean, byK: chosen.byK },
-    tasksPerSecond: rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length),
+    history: run.history,
+    validation: { mean: chosen.v.mean, byK: chosen.v.byK },
+    tasksPerSecond: meanRate(run.history),
     ...(neighbours ? { neighbours } : {}),
+    ...(transitions ? { transitions } : {}),
   };
 }
 
@@ -76,14 +127,14 @@ export async function trainPretrain(
  * five folds). With `validate`, the checkpoint it scores highest is returned
  * instead of the last one.
  */
-export async function pooledParams(
+export async function pooledParams<T = never>(
   data: TrainingData,
   config: TrainConfig,
   inputs: ItemInputs,
   weighting: 'click' | 'user',
   onProgress?: (p: TrainProgress) => void,
-  validate?: (arrays: Record<ParamName, Float32Array>) => Promise<number>,
-): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[] }> {
+  validate?: (arrays: Record<ParamName, Float32Array>) => Promise<{ score: number; value: T }>,
+): Promise<{ arrays: Record<ParamName, Float32Array>; history: TrainProgress[]; best: { arrays: Record<ParamName, Float32Array>; value: T } | null }> {
   const users = data.train.filter((u) => u.length > 0);
   const shape = { items: data.tags.length, features: inputs.features.shape[1], dim: config.dim };
   const init = initParams(shape, { seed: config.seed, protoScale: 0 });
@@ -93,7 +144,6 @@ export async function pooledParams(
   const rng = createRng(`${config.seed}:pretrain`);
   const table = tf.variable(tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed), true, `${tag}/users`);
   const optimizer = tf.train.adam(config.metaLr);
-  const history: TrainProgress[] = [];
   // The initialization is the average training user.
   const snapshot = async (): Promise<Record<ParamName, Float32Array>> => {
     const arrays = await toArrays({ ...init, ...vars } as MetaParams);
@@ -102,45 +152,43 @@ export async function pooledParams(
     mean.dispose();
     return arrays;
   };
-  let best: { arrays: Record<ParamName, Float32Array>; mean: number } | null = null;
-  let since = performance.now();
-  for (let it = 1; it <= config.iterations; it++) {
-    const picks = Array.from({ length: config.batchSize }, () => rng.int(users.length));
-    const oneHot = new Float32Array(picks.length * users.length);
-    picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
-    const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
-    const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
-    const loss = optimizer.minimize(() =>
-      tf.tidy(() => {
-        const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
-        // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
-        const user = tf.matMul(rows, table) as tf.Tensor2D;
-        const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
-        const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
-        const loss = tf.div(tf.sum(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets })), tf.sum(targets));
-        return tf.add(loss, decay) as tf.Scalar;
-      }),
-    true)!;
-    const value = (await loss.data())[0]!;
-    tf.dispose([loss, rows, targets]);
-    if (it % config.validateEvery === 0 || it === config.iterations) {
-      const tasksPerSecond = (config.validateEvery * config.batchSize * 1000) / (performance.now() - since);
-      let validation: number | undefined;
-      if (validate) {
-        const arrays = await snapshot();
-        validation = await validate(arrays);
-        if (!best || validation > best.mean) best = { arrays, mean: validation };
-      }
-      const p = validation === undefined ? { iteration: it, loss: value, tasksPerSecond } : { iteration: it, loss: value, tasksPerSecond, validation };
-      history.push(p);
-      onProgress?.(p);
-      since = performance.now();
-    }
-  }
-  const arrays = best ? best.arrays : await snapshot();
+  const run = await trainLoop({
+    iterations: config.iterations,
+    validateEvery: config.validateEvery,
+    batchSize: config.batchSize,
+    async batch() {
+      const picks = Array.from({ length: config.batchSize }, () => rng.int(users.length));
+      const oneHot = new Float32Array(picks.length * users.length);
+      picks.forEach((u, b) => (oneHot[b * users.length + u] = 1));
+      const rows = tf.tensor2d(oneHot, [picks.length, users.length]);
+      const targets = tf.tensor2d(normalizedRows(picks.map((u) => users[u]!), shape.items, weighting === 'user'), [picks.length, shape.items]);
+      const loss = optimizer.minimize(() =>
+        tf.tidy(() => {
+          const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
+          // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
+          const user = tf.matMul(rows, table) as tf.Tensor2D;
+          const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
+          const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
+          const loss = tf.div(tf.sum(feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets })), tf.sum(targets));
+          return tf.add(loss, decay) as tf.Scalar;
+        }),
+      true)!;
+      const value = (await loss.data())[0]!;
+      tf.dispose([loss, rows, targets]);
+      return value;
+    },
+    async checkpoint() {
+      if (!validate) return undefined;
+      const arrays = await snapshot();
+      const v = await validate(arrays);
+      return { score: v.score, keep: async () => ({ arrays, value: v.value }) };
+    },
+    ...(onProgress ? { onProgress } : {}),
+  });
+  const arrays = run.best ? run.best.value.arrays : await snapshot();
   optimizer.dispose();
   table.dispose();
   for (const n of shared) vars[n]!.dispose();
   disposeParams(init);
-  return { arrays, history };
+  return { arrays, history: run.history, best: run.best?.value ?? null };
 }

@@ -1,4 +1,4 @@
-import type { Store } from '../storage/store';
+import type { Store } from '../storage/types';
 import { downloadFiles, fetchBytes, type Fetch, type OnProgress } from './download';
 
 /** What the cache needs from the artifact format: the version, the files to fetch, and their verification. */

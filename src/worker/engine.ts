@@ -1,5 +1,7 @@
-import { activeBackend, fallback, selectBackend, watchDeviceLost, type BackendName } from '../backend';
-import { adapt, disposeState, initialState, rank } from '../core/adapt';
+import { activeBackend, fallback, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName } from '../backend';
+import { adapt } from '../core/adapt';
+import { initialState, rank } from '../core/kernels';
+import { disposeState } from '../core/state';
 import { openResilientStore, type Store } from '../storage';
 import { loadArtifact, type ManifestReader } from './artifact-cache';
 import type { InitParams, ReadyInfo } from './messages';
@@ -12,8 +14,42 @@ export interface ModelLoader extends ManifestReader {
   build(files: Record<string, ArrayBuffer>): Promise<EngineModel>;
 }
 
-/** Default time budget for `auto` backend selection, ms. */
-export const SELECTION_BUDGET_MS = 4000;
+/** What Engine.start needs: the page's init parameters with the database name settled. */
+export type EngineParams = InitParams & { readonly dbName: string };
+
+/**
+ * The model built on the active backend. Tensors are rebuilt per backend from
+ * the verified bytes rather than moved: tfjs moves data with a synchronous
+ * read, which WebGPU cannot do correctly.
+ */
+class ModelCache {
+  private built: { backend: string; model: EngineModel } | null = null;
+
+  constructor(
+    private readonly loader: ModelLoader,
+    private readonly files: Record<string, ArrayBuffer>,
+  ) {}
+
+  /** The model on the active backend, built on first use there (the previous one is disposed). */
+  async here(): Promise<EngineModel> {
+    const backend = activeBackend();
+    if (this.built?.backend === backend) return this.built.model;
+    this.built?.model.dispose();
+    this.built = null;
+    this.built = { backend, model: await this.loader.build(this.files) };
+    return this.built.model;
+  }
+
+  /** Forgets the current model without disposing it (a lost device's tensors may refuse; the caller tries). */
+  release(): void {
+    this.built = null;
+  }
+
+  dispose(): void {
+    this.built?.model.dispose();
+    this.built = null;
+  }
+}
 
 /**
  * Everything the worker runs: storage, the verified artifact, the backend, the
@@ -28,11 +64,12 @@ export class Engine {
     readonly session: Session,
     private model: EngineModel,
     private backend: BackendName,
-    private readonly rebuild: () => Promise<EngineModel>,
+    private readonly models: ModelCache,
+    private readonly budgetMs: number,
     private readonly emit: Emit,
   ) {}
 
-  static async start(params: InitParams, emit: Emit, loader: ModelLoader): Promise<{ engine: Engine; info: ReadyInfo }> {
+  static async start(params: EngineParams, emit: Emit, loader: ModelLoader): Promise<{ engine: Engine; info: ReadyInfo }> {
     // Other tabs of the site store events in the same database: re-read and adapt on theirs too.
     let announce = () => {};
     let synced: Session | null = null;
@@ -51,27 +88,16 @@ export class Engine {
       resync();
     });
     announce = () => tabs.announce();
-    let built: { backend: string; model: EngineModel } | null = null;
+    let models: ModelCache | null = null;
     try {
       const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs);
       if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
-
-      // Tensors are rebuilt per backend from the verified bytes rather than moved:
-      // tfjs moves data with a synchronous read, which WebGPU cannot do correctly.
-      const modelHere = async (): Promise<EngineModel> => {
-        const backend = activeBackend();
-        if (built?.backend === backend) return built.model;
-        built?.model.dispose();
-        built = { backend, model: await loader.build(artifact.files) };
-        return built.model;
-      };
-      const choice = await selectBackend(params.backend, async () => probe(await modelHere()), params.budgetMs ?? SELECTION_BUDGET_MS);
-      const model = await modelHere();
+      const cache = (models = new ModelCache(loader, artifact.files));
+      const budgetMs = params.budgetMs ?? SELECTION_BUDGET_MS;
+      const choice = await selectBackend(params.backend, async () => probe(await cache.here()), budgetMs);
+      const model = await cache.here();
       const opened = await Session.open(model, store, emit, activeBackend);
-      const engine = new Engine(store, opened.session, model, choice.backend, async () => {
-        built = null;
-        return modelHere();
-      }, emit);
+      const engine = new Engine(store, opened.session, model, choice.backend, cache, budgetMs, emit);
       engine.watch();
       engine.closeTabs = () => tabs.close();
       synced = opened.session;
@@ -95,21 +121,25 @@ export class Engine {
       };
       return { engine, info };
     } catch (error) {
-      (built as { model: EngineModel } | null)?.model.dispose();
+      (models as ModelCache | null)?.dispose();
       store.close();
       tabs.close();
       throw error;
     }
   }
 
-  /** Moves to the next backend (lost WebGPU device) without losing the visitor's parameters. */
+  /**
+   * Moves to the fastest other backend (a lost WebGPU device), timed with the
+   * same probe as `auto`, without losing the visitor's parameters.
+   */
   async fallBack(reason: string): Promise<BackendName> {
     const from = this.backend;
     this.stopWatching();
-    const to = await fallback(from);
     const old = this.model;
-    this.model = await this.rebuild();
-    this.backend = to;
+    this.models.release();
+    const choice = await fallback(from, async () => probe(await this.models.here()), this.budgetMs);
+    this.model = await this.models.here();
+    this.backend = choice.backend;
     try {
       old.dispose();
     } catch {
@@ -117,8 +147,8 @@ export class Engine {
     }
     await this.session.moveTo(this.model);
     this.watch();
-    this.emit('backend', { from, to, reason });
-    return to;
+    this.emit('backend', { from, to: choice.backend, reason: `${reason.replace(/\.$/, '')}. ${choice.reason}`, timings: choice.timings });
+    return choice.backend;
   }
 
   get backendName(): BackendName {
@@ -129,7 +159,7 @@ export class Engine {
     this.stopWatching();
     this.closeTabs();
     this.session.dispose();
-    this.model.dispose();
+    this.models.dispose();
     this.store.close();
   }
 

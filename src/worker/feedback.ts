@@ -1,4 +1,4 @@
-import type { Feedback } from '../core/adapt';
+import type { Feedback } from '../core/types';
 import type { StoredEvent } from '../storage/schema';
 
 /** Ratings at or above this (on a 1–5 scale) count as clicks; at or below NEGATIVE_RATING as impressions. */

@@ -1,10 +1,77 @@
 // The one file with the worker's message types: what the page may ask, what
 // the worker answers, and the events it pushes. Everything here is plain data
-// (structured-clone safe); errors travel as { name, message }.
+// (structured-clone safe); errors travel as { name, message, stack }.
+//
+// The protocol is written out here rather than borrowed from the modules that
+// produce the data (backend selection, storage): a refactor there then fails
+// to compile where the worker hands its data over, instead of silently
+// changing what the page receives.
 import type { BackendName, BackendPreference } from '../backend/names';
-import type { BackendTiming } from '../backend/select';
-import type { ExportedData, StoreStats } from '../storage/privacy';
-import type { StorageMode, StorageNotice } from '../storage/resilient';
+
+/** One backend's result in a selection: probe time in ms, or why it was not used. */
+export interface BackendTiming {
+  readonly name: BackendName;
+  /** Time of one timed probe (adaptation + ranking) after a warm-up run, ms; null when not measured. */
+  readonly ms: number | null;
+  readonly error?: string;
+}
+
+/** Where the visitor's events live right now. */
+export type StorageMode = 'indexeddb' | 'memory';
+
+/** Told to the page whenever storage had to change course. */
+export interface StorageNotice {
+  readonly storage: StorageMode;
+  /** What happened and what it means for the visitor, in a sentence or two. */
+  readonly reason: string;
+  /** Events dropped, oldest first, to fit the quota; absent otherwise. */
+  readonly evicted?: number;
+}
+
+/** What a visitor did: clicked, was shown (impression = shown, not clicked), or rated an item. */
+export type StoredEventType = 'click' | 'impression' | 'rating';
+
+/** One stored visitor event. `time` in ms since the epoch. */
+export interface StoredEvent {
+  readonly id: number;
+  readonly type: StoredEventType;
+  readonly itemId: string;
+  /** The rating for 'rating' events; absent otherwise. */
+  readonly value?: number;
+  readonly time: number;
+  /** The model version that was live when the event happened. */
+  readonly modelVersion: string;
+}
+
+/** Adapted parameters stored for one model version. */
+export interface StoredState {
+  readonly version: string;
+  readonly state: unknown;
+  /** How many events the state was adapted on. */
+  readonly eventCount: number;
+  readonly savedAt: number;
+}
+
+/** Everything stored about the visitor, as plain JSON (artifact files are listed, not dumped: they are the public model). */
+export interface ExportedData {
+  readonly database: string;
+  readonly schemaVersion: number;
+  readonly exportedAt: string;
+  readonly events: StoredEvent[];
+  readonly states: StoredState[];
+  readonly cachedModel: { readonly version: string; readonly files: { name: string; bytes: number }[] } | null;
+}
+
+/** Counts and sizes for a privacy panel. Bytes are approximate for JSON values. */
+export interface StoreStats {
+  readonly events: number;
+  readonly byType: { readonly click: number; readonly impression: number; readonly rating: number };
+  readonly states: number;
+  readonly stateBytes: number;
+  readonly eventBytes: number;
+  readonly artifactVersion: string | null;
+  readonly artifactBytes: number;
+}
 
 /** An item as the page sees it, with its score under the visitor's current model. */
 export interface RankedItem {
@@ -54,8 +121,9 @@ export interface ReadyInfo {
 export interface InitParams {
   readonly modelUrl: string;
   readonly backend: BackendPreference;
-  readonly dbName: string;
-  /** Time budget for `auto` backend selection, ms. */
+  /** IndexedDB database; the worker's default (storage's DEFAULT_DB_NAME) when absent. */
+  readonly dbName?: string;
+  /** Time budget for `auto` backend selection, ms (backend's SELECTION_BUDGET_MS when absent). */
   readonly budgetMs?: number;
   /** A model download fails after this long without receiving a byte, ms. */
   readonly downloadTimeoutMs?: number;
@@ -98,10 +166,12 @@ export type RequestType = keyof RequestMap;
 
 export type Request = { [K in RequestType]: { readonly kind: 'request'; readonly id: number; readonly type: K; readonly params: RequestMap[K]['params'] } }[RequestType];
 
-/** An error as data: rethrown as an Error with this message on the page side. */
+/** An error as data: rethrown as an Error with this name and message on the page side. */
 export interface ErrorData {
   readonly name: string;
   readonly message: string;
+  /** Where it was thrown inside the worker (answers to requests only). */
+  readonly stack?: string;
 }
 
 export type Response =
@@ -140,7 +210,8 @@ export interface EventMap {
   adapt: AdaptEvent;
   ranking: RankingEvent;
   error: ErrorData;
-  backend: { readonly from: string; readonly to: BackendName; readonly reason: string };
+  /** The backend changed mid-session (a lost WebGPU device): the others were timed as `auto` times them. */
+  backend: { readonly from: string; readonly to: BackendName; readonly reason: string; readonly timings: readonly BackendTiming[] };
   /** Storage changed course: in memory instead of IndexedDB, or the oldest events evicted to fit the quota. */
   storage: StorageNotice;
   /** Sent by the page side: the worker stopped (crash, terminate, close) and a new one restored the visitor from storage. */
@@ -163,8 +234,8 @@ export type WorkerEvent = { [K in EventType]: { readonly kind: 'event'; readonly
 
 export type FromWorker = Response | WorkerEvent;
 
-/** Turns anything thrown into error data that survives postMessage. */
+/** Turns anything thrown into error data that survives postMessage, the worker-side stack included. */
 export function toErrorData(error: unknown): ErrorData {
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   return { name: 'Error', message: String(error) };
 }

@@ -1,4 +1,4 @@
-import type { AdaptModel } from '../core/adapt';
+import type { AdaptModel } from '../core/types';
 import type { ItemContent } from '../data/dataset';
 
 /** What the worker needs of a loaded model, on the active backend. */

@@ -2,7 +2,7 @@
 // The worker's entry: turns requests into engine calls and answers each one
 // with its id; failures travel back as error data.
 import { loseDeviceForTesting, tensorCount, parseBackendPreference } from '../backend';
-import { openStore } from '../storage';
+import { DEFAULT_DB_NAME, openStore } from '../storage';
 import { Engine } from './engine';
 import { artifactLoader } from './loader';
 import { toErrorData, type EventMap, type FromWorker, type InitParams, type Request, type RequestMap } from './messages';
@@ -27,8 +27,8 @@ const handlers: Handlers = {
   async init(params: InitParams) {
     if (started) throw new Error('init was already called on this worker: create one recommender per worker.');
     started = true;
-    dbName = params.dbName;
-    const result = await Engine.start({ ...params, backend: parseBackendPreference(params.backend) }, emit, artifactLoader);
+    dbName = params.dbName ?? DEFAULT_DB_NAME;
+    const result = await Engine.start({ ...params, dbName, backend: parseBackendPreference(params.backend) }, emit, artifactLoader);
     engine = result.engine;
     return result.info;
   },

@@ -36,7 +36,7 @@ describe('the engine in a real worker', () => {
     await cpu.context.close();
   });
 
-  it('reports download progress and rethrows worker errors as Errors with the worker message', async () => {
+  it('reports download progress and rethrows worker errors as Errors with the worker message and stack', async () => {
     const { context, page, info } = await engineOn('cpu', 'errors');
     const progress = await page.evaluate(() => window.log.progress);
     for (const file of ['model.json', 'weights.bin', 'catalog.json']) {
@@ -48,19 +48,21 @@ describe('the engine in a real worker', () => {
     const thrown = await page.evaluate(async () => {
       try {
         await window.rec.click('x42');
-        return 'no error';
+        return { message: 'no error', stack: '' };
       } catch (error) {
-        return `${error instanceof Error}:${(error as Error).message}`;
+        return { message: `${error instanceof Error}:${(error as Error).message}`, stack: (error as Error).stack ?? '' };
       }
     });
-    expect(thrown).toBe(`true:Unknown item id "x42": not in catalog ${info.modelVersion} (60 items)`);
+    expect(thrown.message).toBe(`true:Unknown item id "x42": not in catalog ${info.modelVersion} (60 items)`);
+    // Where the worker threw it, not where the page received it.
+    expect(thrown.stack).toContain('/src/worker/model.ts');
     await context.close();
   });
 
   it('refuses an unknown backend name on the page side, naming the choices', async () => {
     const { context, page } = await suite.harness.newPage();
     const message = await startEngineError(page, { modelUrl: '/nowhere/model.json', backend: 'tpu' as 'cpu' }).catch((e: Error) => e.message);
-    expect(message).toContain('Unknown backend "tpu": use one of "auto", "webgpu", "webgl", "wasm", "cpu".');
+    expect(message).toContain('Unknown backend "tpu": use one of "auto", "wasm", "webgpu", "webgl", "cpu".');
     await context.close();
   });
 

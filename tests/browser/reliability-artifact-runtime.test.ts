@@ -52,7 +52,7 @@ describe('a lost WebGPU device', () => {
     expect(after.log.ranking.cause).toBe('fallback');
     expect(after.log.ranking.items.map((i) => i.id)).toEqual(before.ranking.items.map((i) => i.id));
     expect(after.log.ranking.metrics).toEqual(before.ranking.metrics);
-    expect(after.log.backend).toEqual([{ from: 'webgpu', to: moved.backend, reason: expect.stringContaining('WebGPU device lost') }]);
+    expect(after.log.backend).toEqual([{ from: 'webgpu', to: moved.backend, reason: expect.stringContaining('WebGPU device lost'), timings: expect.any(Array) }]);
     expect(after.log.errors).toEqual([]);
 
     // The next click on the new backend gives what an engine that never lost its device gives.
@@ -67,6 +67,25 @@ describe('a lost WebGPU device', () => {
     expect(next.click.rank).toBe(reference.results[3]!.rank);
     await gpu.context.close();
     await cpu.context.close();
+  });
+
+  it('moves to the fastest remaining backend, timed with a real click (wasm here), not the next one in a fixed list', async () => {
+    const gpu = await engine(suite.files, 'webgpu');
+    await gpu.page.evaluate(visit, ['i7', 'i14']);
+    const moved = await gpu.page.evaluate(() => window.simulateDeviceLoss(window.rec));
+    const event = (await gpu.page.evaluate(() => window.log.backend))[0]!;
+    console.log(`fallback to ${moved.backend}: ${event.reason}`, JSON.stringify(event.timings));
+    // Every remaining backend was considered, in auto's order; the lost one was not.
+    expect(event.timings?.map((t) => t.name)).toEqual(['wasm', 'webgl', 'cpu']);
+    const measured = event.timings.filter((t) => t.ms !== null);
+    const fastest = measured.reduce((a, b) => (b.ms! < a.ms! ? b : a));
+    expect(moved.backend).toBe(fastest.name);
+    // wasm's host kernel adapts and ranks in ~1 ms here, webgl in ~120 ms: wasm, unless this machine is loaded beyond 8 ms a click.
+    if (event.timings[0]!.ms! < 8) expect(moved.backend).toBe('wasm');
+    expect(event).toMatchObject({ from: 'webgpu', to: moved.backend });
+    const next = await gpu.page.evaluate(() => window.rec.click('i21'));
+    expect(next.superseded).toBe(false);
+    await gpu.context.close();
   });
 });
 

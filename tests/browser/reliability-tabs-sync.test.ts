@@ -8,6 +8,9 @@ import type {} from './pages/engine-page';
 
 const suite = useTinySuite();
 
+/** The real worker on a disk that refuses one IndexedDB write when told to (pages/fail-next-idb-write.ts). */
+const FAULTY_DISK_WORKER = '/tests/browser/pages/faulty-disk-worker.ts';
+
 /** `n` tabs of one site (one browser context), each with its own engine on the same database. */
 async function openTabs(n: number, dbName: string) {
   const { context, page } = await suite.harness.newPage();
@@ -79,6 +82,33 @@ describe('several tabs of one site', () => {
     expect(await other.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual([]);
     await expect.poll(async () => (await rankings([other]))[0], { timeout: 60_000, interval: 250 }).toBe(cold);
     expect(await other.evaluate(async () => (await window.rec.exportData()).events)).toEqual([]);
+    await context.close();
+  });
+
+  it('a click that failed (a refused write) does not stop this tab from following the others', async () => {
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
+    await startEngine(page, { modelUrl, backend: 'cpu', dbName: 'failed-click', workerUrl: FAULTY_DISK_WORKER });
+    const other = await openTab(context, suite.harness.server.url);
+    await startEngine(other, { modelUrl, backend: 'cpu', dbName: 'failed-click' });
+    const failed = await page.evaluate(async () => {
+      window.currentWorker(window.rec).postMessage({ kind: 'test-fault', what: 'idb-write' });
+      return window.rec.click('i3').then(
+        () => 'stored',
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    });
+    expect(failed).toBe('UnknownError: Test fault: the disk refused the write.');
+    // The other tab's click reaches this one, which adapts on it as it would have before the failure.
+    await other.evaluate(() => window.rec.click('i9'));
+    await expect
+      .poll(() => page.evaluate(() => window.log.ranking.filter((r) => r.cause === 'sync').length), { timeout: 30_000, interval: 250 })
+      .toBeGreaterThan(0);
+    const synced = await page.evaluate(() => window.log.ranking.filter((r) => r.cause === 'sync').at(-1)!.items.map((i) => i.id));
+    expect(synced).not.toContain('i9');
+    expect(await converged([page, other])).toBeTruthy();
+    // And its own next click works.
+    expect((await page.evaluate(() => window.rec.click('i4'))).superseded).toBe(false);
     await context.close();
   });
 

@@ -6,7 +6,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { USER_PARAM_NAMES } from '../../core/int8-model';
-import { computeItemTable, type ItemInputs, type ItemTable } from '../../core/model';
+import { computeItemTable } from '../../core/model';
+import type { ItemInputs, ItemTable } from '../../core/types';
 import type { Neighbours } from '../../core/neighbours';
 import type { MetaParams } from '../../core/params';
 import type { Model } from '../decode';

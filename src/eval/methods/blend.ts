@@ -1,5 +1,6 @@
 import { gridSearch } from '../evaluate.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 import { cosineIndex, type CosineIndex } from './itemknn.js';
 
 export const BLEND_WEIGHTS = [0, 0.01, 0.03, 0.1, 0.2, 0.35, 0.5, 0.75, 1] as const;

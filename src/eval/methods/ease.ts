@@ -1,7 +1,8 @@
 import { gridSearch, type GridTrial } from '../evaluate.js';
-import { spdInverse } from '../linalg.js';
-import { itemCounts } from '../sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import { spdInverse } from '../../math/linalg.js';
+import { itemCounts } from '../../math/sparse.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
 
 export const EASE_DEFAULTS = {
   /** Coarse log grid, then one ×1/3 or ×3 refinement (optimal λ differs by 100× across datasets). */
@@ -75,7 +76,7 @@ export function ease(options: { lambdas?: readonly number[]; maxItems?: number }
   return {
     name: 'ease',
     fit: async (fold, ctx) => {
-      const counts = itemCounts(fold.train, fold.catalog.length);
+      const counts = itemCounts(fold.train.map((u) => u.items), fold.catalog.length);
       const { items, minUsers } = easeItems(counts, maxItems);
       const slot = new Int32Array(fold.catalog.length).fill(-1);
       items.forEach((i, s) => (slot[i] = s));
@@ -89,7 +90,7 @@ export function ease(options: { lambdas?: readonly number[]; maxItems?: number }
       const coarse = lambdas.map((lambda) => ({ lambda }));
       // One refinement inverse instead of two: outwards at an edge of the grid, else towards the better neighbour.
       const refine = ({ lambda }: { lambda: number }, trials: readonly GridTrial<{ lambda: number }>[]) => {
-        const at = (l: number) => trials.find((t) => t.config.lambda === l)?.validationNdcg10;
+        const at = (l: number) => trials.find((t) => t.config.lambda === l)?.validation;
         const up = at(lambda * 10);
         const down = at(lambda / 10);
         const goDown = up !== undefined && (down === undefined || down > up);

@@ -1,8 +1,9 @@
 import { gridSearch } from '../evaluate.js';
-import { cholesky, choleskySolve, dot } from '../linalg.js';
-import { itemCounts, transpose, userItemMatrix } from '../sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
-import { factorGram, trainIals, type IalsConfig } from './ials-train.js';
+import { cholesky, choleskySolve, dot } from '../../math/linalg.js';
+import { itemCounts, transpose, userItemMatrix } from '../../math/sparse.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
+import { factorGram, trainIals, type IalsConfig } from '../../math/ials.js';
 
 export const IALS_DEFAULTS = {
   /**
@@ -55,9 +56,9 @@ export function ials(options: Partial<{ dims: readonly number[]; alphas: readonl
     name: 'ials',
     fit: async (fold: FoldData, ctx) => {
       const n = fold.catalog.length;
-      const userItems = userItemMatrix(fold.train);
+      const userItems = userItemMatrix(fold.train.map((u) => u.items));
       const itemUsers = transpose(userItems, n);
-      const counts = itemCounts(fold.train, n);
+      const counts = itemCounts(fold.train.map((u) => u.items), n);
       const build = async (cfg: IalsConfig) =>
         ialsScorer(trainIals(userItems, itemUsers, cfg, { iterations: o.iterations, cgSteps: o.cgSteps, seed: 1000 + fold.fold }), n, cfg, counts);
       const training = { iterations: o.iterations, cgSteps: o.cgSteps, foldIn: 'exact Cholesky solve against fixed item factors' };

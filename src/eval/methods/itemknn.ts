@@ -1,7 +1,9 @@
-import { itemCounts, transpose, userItemMatrix, type Csr } from '../sparse.js';
-import type { FoldData, Method, Scorer } from '../types.js';
+import { cooccurrence } from '../../math/cooccurrence.js';
+import type { FoldData } from '../../protocol/types.js';
+import type { Method, Scorer } from '../types.js';
+import { scorePrefixes } from './prefixes.js';
 
-/** Item-item cosine over training users, computed per support item from the sparse matrices. */
+/** Item-item cosine over training users, computed per support item from the co-occurrence index. */
 export interface CosineIndex {
   readonly counts: Float64Array;
   /** Adds sum over support j of |U_i ∩ U_j| / sqrt(|U_i| |U_j|) into `out` (0 where a set is empty). */
@@ -10,12 +12,8 @@ export interface CosineIndex {
 
 /** Builds the cosine index of a fold's training users. */
 export function cosineIndex(fold: FoldData): CosineIndex {
-  const n = fold.catalog.length;
-  const userItems: Csr = userItemMatrix(fold.train);
-  const itemUsers = transpose(userItems, n);
-  const counts = itemCounts(fold.train, n);
-  const co = new Float64Array(n);
-  const touched = new Int32Array(n);
+  const index = cooccurrence(fold.train.map((u) => u.items), fold.catalog.length);
+  const counts = index.counts;
   return {
     counts,
     accumulate(support, out) {
@@ -24,19 +22,10 @@ export function cosineIndex(fold: FoldData): CosineIndex {
         const j = support[s]!;
         const nj = counts[j]!;
         if (nj === 0) continue;
-        let nTouched = 0;
-        for (let p = itemUsers.ptr[j]!; p < itemUsers.ptr[j + 1]!; p++) {
-          const u = itemUsers.cols[p]!;
-          for (let q = userItems.ptr[u]!; q < userItems.ptr[u + 1]!; q++) {
-            const i = userItems.cols[q]!;
-            if (co[i] === 0) touched[nTouched++] = i;
-            co[i]++;
-          }
-        }
-        for (let t = 0; t < nTouched; t++) {
-          const i = touched[t]!;
-          out[i] += co[i]! / Math.sqrt(counts[i]! * nj);
-          co[i] = 0;
+        const { items, both } = index.row(j);
+        for (let t = 0; t < items.length; t++) {
+          const i = items[t]!;
+          out[i] += both[i]! / Math.sqrt(counts[i]! * nj);
         }
       }
     },
@@ -46,17 +35,25 @@ export function cosineIndex(fold: FoldData): CosineIndex {
 /** ItemKNN scorer: score(i) = sum over support j of the training-user cosine of i and j. */
 export function itemknnScorer(fold: FoldData): Scorer {
   const index = cosineIndex(fold);
+  const fresh = (support: Int32Array): Float64Array => {
+    const out = new Float64Array(fold.catalog.length);
+    index.accumulate(support, out);
+    return out;
+  };
   return {
-    score: async (support) => {
-      const out = new Float64Array(fold.catalog.length);
-      index.accumulate(support, out);
-      return out;
-    },
+    score: async (support) => fresh(support),
+    // Support order is the summation order: adding the next item to a copy adds the same floats in the same order.
+    scoreMany: async (supports) =>
+      scorePrefixes(supports, fresh, (previous, item) => {
+        const next = previous.slice();
+        index.accumulate([item], next);
+        return next;
+      }),
     tuning: { hyperparameters: 'none (exactly specified by protocol v1)' },
   };
 }
 
 /** Protocol v1's exactly specified ItemKNN baseline. */
 export function itemknn(): Method {
-  return { name: 'itemknn', fit: async (fold) => itemknnScorer(fold) };
+  return { name: 'itemknn', tunes: false, fit: async (fold) => itemknnScorer(fold) };
 }

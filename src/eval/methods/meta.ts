@@ -2,15 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeParams } from '../../core/params';
 import { adaptedScores } from '../../train/episodes';
 import { trainPretrain } from '../../train/pretrain';
-import {
-  DEFAULT_TRAIN_CONFIG,
-  trainedInputs,
-  trainingDataFromFold,
-  trainMeta,
-  type Algorithm,
-  type TrainConfig,
-} from '../../train/trainer';
-import type { FoldData, Method, Scorer } from '../types';
+import { trainMeta } from '../../train/trainer';
+import { trainingDataFromFold } from '../../train/dataset-split';
+import { trainedInputs } from '../../train/item-side';
+import { DEFAULT_TRAIN_CONFIG, type Algorithm, type TrainConfig } from '../../train/config';
+import type { FoldData } from '../../protocol/types';
+import type { Method, Scorer } from '../types';
 
 /**
  * The neural methods: meta-trained on the fold's training users, the best
@@ -21,7 +18,9 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
   return {
     name,
     async fit(fold: FoldData, ctx): Promise<Scorer> {
-      const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...overrides, validationKs: ctx.ks };
+      // The trainer chooses its settings on the fold's validation users by the protocol's own question.
+      const objective = ctx.objective?.protocol ?? 'v1';
+      const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, objective, ...overrides, validationKs: ctx.ks };
       const data = trainingDataFromFold(fold);
       const log = (p: { iteration: number; tasksPerSecond: number; validation?: number }): void =>
         ctx.onProgress?.(
@@ -34,11 +33,15 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
       const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
       return {
         async score(support) {
-          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', model.neighbours);
+          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
           return scores![0]!;
         },
+        async scoreMany(supports) {
+          const [scores] = await adaptedScores(model.params, inputs, supports, steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
+          return scores!;
+        },
         async scoreSteps(support, maxSteps) {
-          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', model.neighbours);
+          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', { neighbours: model.neighbours, transitions: model.transitions });
           return all.map((perUser) => perUser[0]!);
         },
         tuning: {

@@ -5,7 +5,7 @@ import { decodeModelV2, encodeModelV2, filesV2, type FinishedModel } from '../..
 import { USER_PARAM_NAMES } from '../../../src/core/int8-model';
 import { dequantizeRow } from '../../../src/core/int8-rows';
 import { listRow } from '../../../src/core/item-lists';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 
 /** A finished model of `items` random items (dim 6: stored padded to 8), with neighbours and links on some items. */
 function finished(items = 300, dim = 6, m = 5): FinishedModel {

@@ -3,8 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { benchCatalog } from '../../../bench/catalogs';
 import { peerClicks, peerUnavailable, type PeerCase } from '../../../bench/peer';
 import { parseArtifact, type Model } from '../../../src/artifact';
-import { adapt, disposeState, initialState, rank, type ClickKernel } from '../../../src/core/adapt';
-import { createRng } from '../../../src/core/rng';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank } from '../../../src/core/kernels';
+import { disposeState } from '../../../src/core/state';
+import type { ClickKernel } from '../../../src/core/types';
+import { createRng } from '../../../src/math/rng';
 
 // The PyTorch peer (bench/reference/) must give the engine's top 20 for the
 // same artifact and clicks: it is the speed peer of the benchmark only if it

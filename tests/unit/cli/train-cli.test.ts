@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactFiles, parseArtifact } from '../../../src/artifact/decode';
+import { itWithData, realData } from '../support/real-data';
 
 const root = resolve(__dirname, '../../..');
-const ml100k = resolve(root, '../shared/data/ml-100k');
+const ml100k = realData('ml-100k', 'u.data');
 const run = promisify(execFile);
 
 beforeAll(async () => {
@@ -45,8 +46,18 @@ describe('npm run train', () => {
     await expect(trainAndLoad(['--format', 'synthetic', '--algo', 'sgd'])).rejects.toThrow(/--algo "sgd" is not one of maml, fomaml, reptile, protonet, pretrain/);
   });
 
-  it.skipIf(!existsSync(join(ml100k, 'u.data')))('completes on MovieLens 100K and its output loads (skipped without ../shared/data)', async () => {
-    const { model } = await trainAndLoad(['--format', 'movielens-100k', '--data', ml100k, '--iterations', '30', '--pretrain-iterations', '30']);
+  it('refuses a numeric flag out of its range, naming the flag, the value and the range (was: "Cannot read properties of null")', async () => {
+    for (const algo of ['maml', 'pretrain']) {
+      const failure = trainAndLoad(['--format', 'synthetic', '--algo', algo, '--iterations', '0']);
+      await expect(failure).rejects.toThrow(/--iterations "0" is out of range: use a whole number from 1 to 10,000,000/);
+      await expect(failure).rejects.not.toThrow(/Cannot read properties/);
+    }
+    await expect(trainAndLoad(['--format', 'synthetic', '--transfer', 'als', '--dim', '0'])).rejects.toThrow(/--dim "0" is out of range: use a whole number from 1 to 1,024/);
+    await expect(trainAndLoad(['--format', 'synthetic', '--meta-lr', '-0.1'])).rejects.toThrow(/--meta-lr "-0.1" is out of range: use a number above 0 and at most 10/);
+  });
+
+  itWithData(ml100k, 'completes on MovieLens 100K and its output loads', async () => {
+    const { model } = await trainAndLoad(['--format', 'movielens-100k', '--data', ml100k.dir, '--iterations', '30', '--pretrain-iterations', '30']);
     expect(model.catalog.length).toBe(1682);
     expect(model.meta.data.interactions).toBe(100000);
     model.dispose();

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, deserializeState, disposeState, initialState, rank, scoreAll, serializeState } from '../../../src/core/adapt';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank, scoreAll } from '../../../src/core/kernels';
+import { deserializeState, disposeState, serializeState } from '../../../src/core/state';
 import { computeItemTable } from '../../../src/core/model';
 import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
 import { tinyModel } from './fixture';
@@ -19,7 +21,7 @@ const neighbours: Neighbours = {
 function model(withNeighbours = true) {
   const { params, inputs } = tinyModel(3);
   const items = computeItemTable(params, inputs);
-  return withNeighbours ? { params, items, neighbours } : { params, items };
+  return withNeighbours ? { params, items, neighbours, decay: 1 } : { params, items, decay: 1 };
 }
 
 /** u·v_i + p·b_i + w·row_i computed by hand from the state's numbers. */
@@ -45,16 +47,14 @@ describe('adapt with item-item neighbours', () => {
     const saved = await serializeState(out.state);
     expect(saved.knn).not.toBeCloseTo((await start.knn!.data())[0]!, 4); // the weight itself adapted
     const want = await expectedScores(m, saved.user as number[], saved.pop, saved.knn!, clicks);
-    const got = scoreAll(m.items, out.state);
-    const values = await got.data();
+    const values = await scoreAll(m.items, out.state);
     want.forEach((w, i) => expect(values[i]).toBeCloseTo(w, 4));
     const top = await rank(m.items, out.state, 3, clicks);
     expect(Array.from(top.indices)).toEqual([...want.keys()].filter((i) => !clicks.includes(i)).sort((a, b) => want[b]! - want[a]!).slice(0, 3));
     // a restored state rebuilds the row from the clicks and scores the same
     const restored = deserializeState(saved, 4, m, clicks);
-    const again = scoreAll(m.items, restored);
-    Array.from(await again.data()).forEach((v, i) => expect(v).toBeCloseTo(values[i]!, 5));
-    tf.dispose([got, again]);
+    const again = await scoreAll(m.items, restored);
+    Array.from(again).forEach((v, i) => expect(v).toBeCloseTo(values[i]!, 5));
     [start, out.state, restored].forEach(disposeState);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -64,9 +64,7 @@ describe('adapt with item-item neighbours', () => {
     const scores = async (withNeighbours: boolean) => {
       const m = model(withNeighbours);
       const out = await adapt(m, initialState(m, clicks), { clicks, negatives: new Int32Array(0) }, { steps: 0 });
-      const s = scoreAll(m.items, out.state);
-      const values = Array.from(await s.data());
-      s.dispose();
+      const values = Array.from(await scoreAll(m.items, out.state));
       disposeState(out.state);
       return values;
     };

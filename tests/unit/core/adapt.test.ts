@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, deserializeState, disposeState, initialState, rank, scoreAll, serializeState } from '../../../src/core/adapt';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank, scoreAll } from '../../../src/core/kernels';
+import { deserializeState, disposeState, serializeState } from '../../../src/core/state';
 import { computeItemTable } from '../../../src/core/model';
 import { toArrays } from '../../../src/core/params';
 import { tinyModel } from './fixture';
@@ -11,7 +13,7 @@ beforeAll(async () => {
 
 function model() {
   const { params, inputs } = tinyModel(3);
-  return { params, items: computeItemTable(params, inputs) };
+  return { params, items: computeItemTable(params, inputs), decay: 1 };
 }
 
 describe('adapt', () => {
@@ -59,7 +61,7 @@ describe('adapt', () => {
     const start = initialState(m, clicks);
     const gap = async (negatives: Int32Array): Promise<number> => {
       const r = await adapt(m, start, { clicks, negatives }, { steps: 3, negativeWeight: 1 });
-      const scores = await scoreAll(m.items, r.state).data();
+      const scores = await scoreAll(m.items, r.state);
       disposeState(r.state);
       return scores[2]! - scores[1]!;
     };
@@ -73,7 +75,7 @@ describe('adapt', () => {
     const m = model();
     // an absurd learning rate makes the first step's scores overflow to Infinity
     const params = { ...m.params, logLrUser: tf.fill([4], 200) as tf.Tensor1D, logLrPop: tf.fill([1], 200) as tf.Tensor1D };
-    const bad = { params, items: m.items };
+    const bad = { params, items: m.items, decay: 1 };
     const start = initialState(bad, new Int32Array([1]));
     const result = await adapt(bad, start, { clicks: new Int32Array([1]), negatives: new Int32Array(0) }, { steps: 3 });
     expect(result.rolledBack).toBe(true);
@@ -88,7 +90,7 @@ describe('adapt', () => {
     // e^46 ≈ 1e20: the step stays finite, but three clicks cannot all win by
     // 1e20, so the support loss jumps from ~2 to ~1e19
     const params = { ...m.params, logLrUser: tf.fill([4], 46) as tf.Tensor1D, logLrPop: tf.fill([1], 46) as tf.Tensor1D };
-    const bad = { params, items: m.items };
+    const bad = { params, items: m.items, decay: 1 };
     const clicks = new Int32Array([0, 1, 3]);
     const start = initialState(bad, clicks, kernel);
     const result = await adapt(bad, start, { clicks, negatives: new Int32Array(0) }, { steps: 3, kernel });

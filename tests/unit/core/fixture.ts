@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initParams, type MetaParams, type ModelShape } from '../../../src/core/params';
-import type { FeedbackBatch, ItemInputs } from '../../../src/core/model';
-import { createRng } from '../../../src/core/rng';
+import type { FeedbackBatch, ItemInputs } from '../../../src/core/types';
+import { createRng } from '../../../src/math/rng';
 
 /** A tiny random model: 7 items, 3 features (feature 0 constant), dim 4, items 5 and 6 cold. */
 export function tinyModel(seed = 1): { shape: ModelShape; params: MetaParams; inputs: ItemInputs } {

@@ -1,22 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, disposeState, initialState, rank, scoreAll, type ClickKernel, type Feedback } from '../../../src/core/adapt';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, rank, scoreAll } from '../../../src/core/kernels';
+import { disposeState } from '../../../src/core/state';
+import type { ClickKernel, Feedback } from '../../../src/core/types';
 import { featureMatrix, itemInputs } from '../../../src/core/features';
 import { sweep, type HostItems } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
 import type { Neighbours } from '../../../src/core/neighbours';
 import { initParams } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
+import { decayOf } from '../../../src/core/recency';
 import { simdTable } from '../../../src/core/simd-kernel';
-import { topK } from '../../../src/core/top-k';
+import { topK } from '../../../src/math/top-k';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 /** Random item-item neighbour lists: `m` per item, some short (-1 padded). */
-function randomNeighbours(items: number, m: number): Neighbours {
-  const rng = createRng(`neighbours-${items}`);
+function randomNeighbours(items: number, m: number, label = 'neighbours'): Neighbours {
+  const rng = createRng(`${label}-${items}`);
   const ids = new Int32Array(items * m).fill(-1);
   const sims = new Float32Array(items * m);
   for (let i = 0; i < items; i++) {
@@ -29,16 +33,24 @@ function randomNeighbours(items: number, m: number): Neighbours {
   return { m, ids, sims };
 }
 
-/** A random model: `dim` 8 runs the SIMD kernel, 6 the plain loops (not a multiple of 4); optionally with neighbours. */
-function model(dim: number, items = 300, withNeighbours = false) {
+/**
+ * A random model: `dim` 8 runs the SIMD kernel, 6 the plain loops (not a
+ * multiple of 4); optionally with neighbours, and with `order` a recency
+ * decay of 0.7 and transition lists (the sequential term).
+ */
+function model(dim: number, items = 300, withNeighbours = false, order = false) {
   const rng = createRng(`host-kernel-${dim}`);
   const names = ['(all items)', 'a', 'b', 'c'];
   const tags = Array.from({ length: items }, () => [names[1 + rng.int(3)]!]);
-  const params = initParams({ items, features: names.length, dim }, { seed: dim, scale: 0.4, innerLr: 0.6, protoScale: 0.5 });
+  const params = initParams({ items, features: names.length, dim }, { seed: dim, scale: 0.4, innerLr: 0.6, protoScale: 0.5, ...(order ? { decay: 0.7, seqInit: 1.5 } : {}) });
   const warm = Float32Array.from({ length: items }, (_, i) => (i % 5 === 0 ? 0 : 1));
   const inputs = itemInputs(featureMatrix(tags, names), names.length, warm, Float32Array.from({ length: items }, () => rng.next() * 3));
   const table = computeItemTable(params, inputs);
-  return withNeighbours ? { params, items: table, neighbours: randomNeighbours(items, 5) } : { params, items: table };
+  const lists = {
+    ...(withNeighbours ? { neighbours: randomNeighbours(items, 5) } : {}),
+    ...(order ? { transitions: randomNeighbours(items, 4, 'transitions') } : {}),
+  };
+  return { params, items: table, ...lists, decay: order ? decayOf(params.logitDecay.dataSync()[0]!) : 1 };
 }
 
 const FEEDBACK: Record<string, Feedback> = {
@@ -52,17 +64,17 @@ async function run(m: ReturnType<typeof model>, feedback: Feedback, kernel: Clic
   const start = initialState(m, feedback.clicks, kernel);
   const out = await adapt(m, start, feedback, { steps: 3, negativeWeight: 0.7, kernel });
   const top = await rank(m.items, out.state, 25, feedback.clicks, kernel);
-  const scores = scoreAll(m.items, out.state, kernel);
+  const scores = await scoreAll(m.items, out.state, kernel);
   const result = {
     start: Array.from(await start.user.data()),
     user: Array.from(await out.state.user.data()),
     pop: (await out.state.pop.data())[0]!,
     knn: out.state.knn ? (await out.state.knn.data())[0]! : null,
+    seq: out.state.seq ? (await out.state.seq.data())[0]! : null,
     losses: out.steps.map((s) => s.loss),
     top: Array.from(top.indices),
-    scores: Array.from(await scores.data()),
+    scores: Array.from(scores),
   };
-  scores.dispose();
   disposeState(start);
   disposeState(out.state);
   return result;
@@ -71,10 +83,11 @@ async function run(m: ReturnType<typeof model>, feedback: Feedback, kernel: Clic
 const close = (a: number[], b: number[], tol = 1e-4) => a.forEach((x, i) => expect(Math.abs(x - b[i]!), `at ${i}: ${x} vs ${b[i]}`).toBeLessThan(tol));
 
 describe('host click kernel', () => {
-  for (const [dim, withNeighbours] of [[8, false], [6, false], [8, true], [6, true]] as const) {
+  for (const [dim, withNeighbours, order] of [[8, false, false], [6, false, false], [8, true, false], [6, true, false], [8, true, true], [6, false, true]] as const) {
     for (const [name, feedback] of Object.entries(FEEDBACK)) {
-      it(`gives the tfjs results (dim ${dim}, ${dim % 4 === 0 ? 'SIMD' : 'plain loops'}${withNeighbours ? ', item-item term' : ''}): ${name}`, async () => {
-        const m = model(dim, 300, withNeighbours);
+      const what = `${withNeighbours ? ', item-item term' : ''}${order ? ', recency decay and sequential term' : ''}`;
+      it(`gives the tfjs results (dim ${dim}, ${dim % 4 === 0 ? 'SIMD' : 'plain loops'}${what}): ${name}`, async () => {
+        const m = model(dim, 300, withNeighbours, order);
         const tensors = tf.memory().numTensors;
         const [ours, reference] = [await run(m, feedback, 'host'), await run(m, feedback, 'tfjs')];
         expect(tf.memory().numTensors).toBe(tensors);
@@ -84,6 +97,8 @@ describe('host click kernel', () => {
         close([ours.pop], [reference.pop]);
         expect(ours.knn === null).toBe(!withNeighbours);
         if (withNeighbours) close([ours.knn!], [reference.knn!]);
+        expect(ours.seq === null).toBe(!order);
+        if (order) close([ours.seq!], [reference.seq!]);
         close(ours.scores, reference.scores);
         expect(ours.top).toEqual(reference.top);
         // The steps moved something (without clicks there is nothing to move towards).
@@ -96,7 +111,7 @@ describe('host click kernel', () => {
     const m = model(8);
     const params = { ...m.params, logLrUser: tf.fill([8], 200), logLrPop: tf.fill([1], 200) };
     for (const kernel of ['host', 'tfjs'] as const) {
-      const bad = { params, items: m.items };
+      const bad = { params, items: m.items, decay: 1 };
       const start = initialState(bad, Int32Array.of(1), kernel);
       const out = await adapt(bad, start, { clicks: Int32Array.of(1), negatives: new Int32Array(0) }, { steps: 3, kernel });
       expect([kernel, out.rolledBack, out.steps.map((s) => s.step)]).toEqual([kernel, true, [0]]);

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adapt, disposeState, initialState, scoreAll, type AdaptModel, type Feedback } from '../../../src/core/adapt';
+import { adapt } from '../../../src/core/adapt';
+import { initialState, scoreAll } from '../../../src/core/kernels';
+import { disposeState } from '../../../src/core/state';
+import type { AdaptModel, Feedback } from '../../../src/core/types';
 import { int8Adapt, int8Rank, int8Scorer, int8Start, type Int8Scorer } from '../../../src/core/int8-click';
 import type { Int8KernelKind } from '../../../src/core/int8-kernel';
 import { USER_PARAM_NAMES, type Int8Model, type UserParams } from '../../../src/core/int8-model';
 import { dequantizeAll, quantizeRows } from '../../../src/core/int8-rows';
 import { encodeItemLists, listRow } from '../../../src/core/item-lists';
 import { initParams } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
-import { topK } from '../../../src/core/top-k';
+import { createRng } from '../../../src/math/rng';
+import { topK } from '../../../src/math/top-k';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -43,7 +46,7 @@ function models(): { int8: Int8Model; float: AdaptModel } {
     bias: tf.tensor1d(bias),
     context: tf.tensor2d(dequantizeAll(context), [N, DIM]),
   };
-  return { int8: { items: { vectors, context, bias }, user: user as UserParams, neighbours }, float: { params, items, neighbours: { m: M, ids, sims } } };
+  return { int8: { items: { vectors, context, bias }, user: user as UserParams, neighbours }, float: { params, items, neighbours: { m: M, ids, sims }, decay: 1 } };
 }
 
 const FEEDBACK: Record<string, Feedback> = {
@@ -66,8 +69,7 @@ describe('int8 click path', () => {
       const scorer = scorers[kind];
       const start = initialState(float, feedback.clicks, 'host');
       const out = await adapt(float, start, feedback, { steps: 3, negativeWeight: 0.7, kernel: 'host' });
-      const want = scoreAll(float.items, out.state, 'host');
-      const wantScores = (await want.data()) as Float32Array;
+      const wantScores = await scoreAll(float.items, out.state, 'host');
       const got = int8Adapt(scorer, feedback, 3, 0.7);
       const mine = int8Start(scorer, feedback.clicks);
       const theirs = (await start.user.data()) as Float32Array;
@@ -81,7 +83,6 @@ describe('int8 click path', () => {
       expect(Array.from(int8Rank(got.scores, 20, exclude).indices)).toEqual(Array.from(topK(wantScores, 20, new Set(exclude)).indices));
       disposeState(start);
       disposeState(out.state);
-      want.dispose();
     });
   });
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sweep } from '../../../src/core/host-kernel';
 import { int8Kernel, type Int8KernelKind } from '../../../src/core/int8-kernel';
 import { dequantizeAll, dequantizeRow, quantizeRows } from '../../../src/core/int8-rows';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 import { simdTable } from '../../../src/core/simd-kernel';
-import { topK } from '../../../src/core/top-k';
+import { topK } from '../../../src/math/top-k';
 
 /**
  * Tolerance of an int8 kernel's score against the float kernel on the

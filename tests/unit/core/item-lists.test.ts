@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeItemLists, indexItemLists, listRow, meanListRow, WEIGHT_MAX } from '../../../src/core/item-lists';
 import { neighbourRow } from '../../../src/core/neighbours';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 
 /** Random lists over a catalog of `items`: some rows empty, ids spread over the whole range (multi-byte gaps). */
 function randomLists(rows: number, items: number, m: number) {

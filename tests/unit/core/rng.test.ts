@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, createWeightedSampler } from '../../../src/core/rng';
+import { createRng, createWeightedSampler } from '../../../src/math/rng';
 
 describe('createRng', () => {
   it('is deterministic for a seed and differs across seeds', () => {

@@ -1,20 +1,15 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { loadDataset } from '../../../src/data/load';
+import { itWithData, realData } from '../support/real-data';
 
-// The real datasets live beside the project, never inside it (redistribution terms).
-const projectRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const sharedData = resolve(projectRoot, '../shared/data');
+const ml100k = realData('ml-100k', 'u.data');
+const lastfm = realData('lastfm-2k', 'user_artists.dat');
 
 const distinct = (values: readonly string[]) => new Set(values).size;
 
-describe('real datasets in ../shared/data (skipped when absent)', () => {
-  it('loads MovieLens 100K: 100,000 ratings, 943 users, 1,682 items', async (ctx) => {
-    const dir = resolve(sharedData, 'ml-100k');
-    if (!existsSync(dir)) ctx.skip(`${dir} is absent; place MovieLens 100K there to run this test`);
-    const ds = await loadDataset('movielens-100k', dir);
+describe('real datasets in ../shared/data', () => {
+  itWithData(ml100k, 'loads MovieLens 100K: 100,000 ratings, 943 users, 1,682 items', async () => {
+    const ds = await loadDataset('movielens-100k', ml100k.dir);
     expect(ds.interactions).toHaveLength(100_000);
     expect(distinct(ds.interactions.map((r) => r.user))).toBe(943);
     expect(distinct(ds.interactions.map((r) => r.item))).toBe(1682);
@@ -23,10 +18,8 @@ describe('real datasets in ../shared/data (skipped when absent)', () => {
     expect(ds.items.some((i) => i.title.includes('\u00e9'))).toBe(true); // latin-1 decoded
   });
 
-  it('loads Last.fm hetrec-2011: 92,834 pairs, 1,892 users, 17,632 artists', async (ctx) => {
-    const dir = resolve(sharedData, 'lastfm-2k');
-    if (!existsSync(dir)) ctx.skip(`${dir} is absent; place the Last.fm hetrec-2011 files there to run this test`);
-    const ds = await loadDataset('lastfm', dir);
+  itWithData(lastfm, 'loads Last.fm hetrec-2011: 92,834 pairs, 1,892 users, 17,632 artists', async () => {
+    const ds = await loadDataset('lastfm', lastfm.dir);
     expect(ds.interactions).toHaveLength(92_834);
     expect(distinct(ds.interactions.map((r) => r.user))).toBe(1892);
     expect(distinct(ds.interactions.map((r) => r.item))).toBe(17_632);

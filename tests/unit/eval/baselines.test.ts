@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cholesky, choleskySolve, spdInverse } from '../../../src/eval/linalg';
-import { woodburySolve } from '../../../src/eval/methods/ials-train';
-import { seededRandom } from '../../../src/eval/random';
+import { cholesky, choleskySolve, spdInverse } from '../../../src/math/linalg';
+import { woodburySolve } from '../../../src/math/ials';
+import { createRng } from '../../../src/math/rng';
 import { popKnnBlend } from '../../../src/eval/methods/blend';
 import { ease, easeItems } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
 import { itemknnScorer } from '../../../src/eval/methods/itemknn';
 import { popularityScorer } from '../../../src/eval/methods/popularity';
-import { exclusionMask, topN } from '../../../src/eval/metrics';
-import type { FoldData, UserPositives } from '../../../src/eval/types';
+import { exclusionMask, topN } from '../../../src/protocol/metrics';
+import type { FoldData, UserPositives } from '../../../src/protocol/types';
 
 // Catalog A B C D E; E is cold (no training user has it).
 const catalog = ['A', 'B', 'C', 'D', 'E'];
@@ -72,7 +72,7 @@ describe('iALS row solve', () => {
   it('Woodbury matches a direct solve of (K + α F^T F) x = (1+α) F^T 1', () => {
     const d = 5;
     const alpha = 4;
-    const rand = seededRandom(5);
+    const rand = createRng(5).next;
     const f = Float64Array.from({ length: 6 * d }, () => rand() - 0.5);
     const k = new Float64Array(d * d);
     for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) k[a * d + b] = (a === b ? 2 : 0) + 0.1 * (a + b);

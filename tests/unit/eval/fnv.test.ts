@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a32, userBucket } from '../../../src/eval/fnv';
+import { fnv1a32, userBucket } from '../../../src/protocol/fnv';
 
 describe('fnv1a32', () => {
   it('matches the protocol v1 test vectors', () => {

@@ -7,14 +7,14 @@ import { runHarness, type CellResult } from '../../../src/eval/harness';
 import { ease } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
 import { METHODS } from '../../../src/eval/methods/index';
-import { prepareData } from '../../../src/eval/protocol';
-import { seededRandom } from '../../../src/eval/random';
+import { prepareData } from '../../../src/protocol/data';
+import { createRng } from '../../../src/math/rng';
 import type { Method } from '../../../src/eval/types';
 import { writeReportFiles } from '../../../src/eval/write';
 
 /** 80 users in 4 taste clusters over 60 items; each user rates 32 items, 4-5 stars mostly in their cluster. */
 function tinyWorld(): Dataset {
-  const rand = seededRandom(3);
+  const rand = createRng(3).next;
   const interactions: Interaction[] = [];
   for (let u = 0; u < 80; u++) {
     const cluster = u % 4;

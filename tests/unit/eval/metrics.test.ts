@@ -9,7 +9,7 @@ import {
   recallAt,
   reciprocalRank,
   topN,
-} from '../../../src/eval/metrics';
+} from '../../../src/protocol/metrics';
 
 const ranked = (...xs: number[]) => Int32Array.from(xs);
 

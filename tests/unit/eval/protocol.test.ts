@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset, Interaction } from '../../../src/data/dataset';
-import { fnv1a32, userBucket } from '../../../src/eval/fnv';
-import { buildCatalog, buildFold, makeEpisode, prepareData, userRole } from '../../../src/eval/protocol';
+import { fnv1a32, userBucket } from '../../../src/protocol/fnv';
+import { buildCatalog, buildFold, prepareData, userRole } from '../../../src/protocol/data';
+import { makeEpisode } from '../../../src/protocol/episodes';
 
 const ds = (interactions: Interaction[], hasRatings: boolean): Dataset => ({
   name: 'tiny',

@@ -2,15 +2,15 @@
 // code beyond fnv1a32) that the harness must match on Popularity and ItemKNN.
 import { describe, expect, it } from 'vitest';
 import type { Dataset, Interaction } from '../../../src/data/dataset';
-import { fnv1a32 } from '../../../src/eval/fnv';
+import { fnv1a32 } from '../../../src/protocol/fnv';
 import { runHarness, type CellResult } from '../../../src/eval/harness';
 import { itemknn } from '../../../src/eval/methods/itemknn';
 import { popularity } from '../../../src/eval/methods/popularity';
-import { prepareData } from '../../../src/eval/protocol';
-import { seededRandom } from '../../../src/eval/random';
+import { prepareData } from '../../../src/protocol/data';
+import { createRng } from '../../../src/math/rng';
 
 function world(): Dataset {
-  const rand = seededRandom(11);
+  const rand = createRng(11).next;
   const interactions: Interaction[] = [];
   for (let u = 0; u < 120; u++) {
     const n = 60 + Math.floor(rand() * 60);

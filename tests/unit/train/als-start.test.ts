@@ -3,12 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemInputs, logPopularity } from '../../../src/core/features';
 import { fromArrays, initParams, toArrays, disposeParams } from '../../../src/core/params';
-import { createRng } from '../../../src/core/rng';
-import { cholesky, choleskySolve } from '../../../src/eval/linalg';
+import { createRng } from '../../../src/math/rng';
+import { cholesky, choleskySolve } from '../../../src/math/linalg';
 import { alsData, alsEmbeddings, alsParams } from '../../../src/train/als-start';
 import { contentRegression } from '../../../src/train/content-map';
 import { adaptedScores, episodeNdcg } from '../../../src/train/episodes';
-import { DEFAULT_TRAIN_CONFIG, trainedInputs, trainMeta } from '../../../src/train/trainer';
+import { trainMeta } from '../../../src/train/trainer';
+import { trainedInputs } from '../../../src/train/item-side';
+import { DEFAULT_TRAIN_CONFIG } from '../../../src/train/config';
 
 const ITEMS = 40;
 const DIM = 6;
@@ -115,7 +117,7 @@ describe('ALS start', () => {
       expect(m.validation.mean).toBe(Math.max(pooled!, als!.mean));
       expect(chosen).toBe(als!.mean > pooled! ? 'als' : 'pooled');
       const inp = trainedInputs(m);
-      const again = await episodeNdcg(m.params, inp, validation, ks, config.innerSteps, m.neighbours);
+      const again = await episodeNdcg(m.params, inp, validation, ks, config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
       tf.dispose([inp.features, inp.warm, inp.logPop]);
       expect(again.mean).toBeCloseTo(m.validation.mean, 5);
     } finally {

@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { disposeParams } from '../../../src/core/params';
 import { loadDataset } from '../../../src/data/load';
-import { buildFold, prepareData } from '../../../src/eval/protocol';
+import { buildFold, prepareData } from '../../../src/protocol/data';
 import { episodeNdcg } from '../../../src/train/episodes';
 import { trainPretrain } from '../../../src/train/pretrain';
-import { DEFAULT_TRAIN_CONFIG, trainedInputs, trainingDataFromFold, trainMeta, type TrainedModel } from '../../../src/train/trainer';
+import { trainMeta } from '../../../src/train/trainer';
+import { DEFAULT_TRAIN_CONFIG } from '../../../src/train/config';
+import { trainingDataFromFold } from '../../../src/train/dataset-split';
+import { trainedInputs } from '../../../src/train/item-side';
+import type { TrainedModel } from '../../../src/train/types';
+import { describeWithData, realData } from '../support/real-data';
 
-const ML = resolve(__dirname, '../../../../shared/data/ml-100k');
-const present = existsSync(`${ML}/u.data`);
-if (!present) console.warn(`Skipping the MAML vs pretrain + fine-tune check: ${ML}/u.data is absent (the shared data folder is not on this machine).`);
+const ml100k = realData('ml-100k', 'u.data');
+const ML = ml100k.dir;
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -27,17 +29,17 @@ beforeAll(async () => {
  * worlds the two tie (0.809 vs 0.812 on the 12-category family), so the test
  * uses MovieLens 100K fold 0's held-out test users.
  */
-describe.skipIf(!present)('meta-learning on MovieLens 100K (skipped without ../shared/data/ml-100k)', () => {
+describeWithData(ml100k, 'meta-learning on MovieLens 100K', () => {
   it('MAML beats pretrain + fine-tune on held-out users after the same steps and batches', async () => {
     const fold = buildFold(prepareData(await loadDataset('movielens-100k', ML), 4), 0, 25);
     const data = trainingDataFromFold(fold);
-    const config = { ...DEFAULT_TRAIN_CONFIG, iterations: 150, pretrainIterations: 150, validateEvery: 50, seed: 2, transfer: 'pooled' as const };
+    const config = { ...DEFAULT_TRAIN_CONFIG, iterations: 150, pretrainIterations: 150, validateEvery: 50, seed: 2, transfer: 'pooled' as const, objective: 'v1' as const };
     const maml = await trainMeta(data, { ...config, algorithm: 'maml' });
     // the same 300 batches, all pooled
     const pre = await trainPretrain(data, { ...config, algorithm: 'pretrain', iterations: 300 });
     const score = async (m: TrainedModel): Promise<number> => {
       const inputs = trainedInputs(m);
-      const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, m.neighbours);
+      const r = await episodeNdcg(m.params, inputs, fold.test, [1, 3, 5, 10, 20], config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
       tf.dispose([inputs.features, inputs.warm, inputs.logPop]);
       return r.mean;
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { neighbourRow } from '../../../src/core/neighbours';
-import { createRng } from '../../../src/core/rng';
+import { createRng } from '../../../src/math/rng';
 import { buildNeighbours, leaveOneOutRow } from '../../../src/train/neighbours';
 
 const users = [Int32Array.of(0, 1, 2), Int32Array.of(0, 1), Int32Array.of(1, 2, 3), Int32Array.of(3, 4)];

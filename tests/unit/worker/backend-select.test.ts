@@ -104,9 +104,27 @@ describe('chooseBackend when the probe fails', () => {
 });
 
 describe('fallbackBackend', () => {
-  it('moves to the next backend that activates', async () => {
-    const w = world({ webgpu: 1, wasm: 1, cpu: 1 });
-    expect(await fallbackBackend('webgpu', w.env)).toBe('wasm');
-    await expect(fallbackBackend('cpu', w.env)).rejects.toThrow('No backend to fall back to after "cpu" failed');
+  it('times the other backends as auto does and moves to the fastest, not the next in a list', async () => {
+    const w = world({ webgpu: 1, webgl: 120, wasm: 20, cpu: 50 });
+    const choice = await fallbackBackend('webgpu', w.probe, 10_000, w.env);
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 20],
+      ['webgl', 120],
+      ['cpu', 50],
+    ]);
+    expect(choice.backend).toBe('wasm');
+    expect(w.active()).toBe('wasm');
+  });
+
+  it('stops at a backend under the good-enough time', async () => {
+    const w = world({ webgpu: 1, webgl: 120, wasm: 1, cpu: 50 });
+    const choice = await fallbackBackend('webgpu', w.probe, 10_000, w.env);
+    expect(choice.backend).toBe('wasm');
+    expect(w.activations).toEqual(['wasm', 'wasm']);
+  });
+
+  it('says so when no other backend works', async () => {
+    const w = world({ webgpu: 1 });
+    await expect(fallbackBackend('webgpu', w.probe, 10_000, w.env)).rejects.toThrow('No backend to fall back to after "webgpu" failed: No tfjs backend works here: wasm:');
   });
 });

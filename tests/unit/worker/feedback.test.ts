@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventsToFeedback, clickedSet } from '../../../src/worker/feedback';
-import { addClickRank, EMPTY_METRICS, rankOf } from '../../../src/worker/metrics';
+import { exclusionMask, rankOf } from '../../../src/protocol/metrics';
+import { addClickRank, EMPTY_METRICS } from '../../../src/worker/metrics';
 
 const index = new Map([
   ['a', 0],
@@ -59,11 +60,13 @@ describe('eventsToFeedback', () => {
 });
 
 describe('prequential metrics', () => {
-  it('ranks pessimistically on ties and skips excluded items', () => {
+  it('ranks a click as the benchmark does: equal scores in catalog order, excluded items skipped', () => {
     const scores = new Float32Array([0.5, 0.9, 0.5, 0.1]);
     expect(rankOf(scores, 1)).toBe(1);
-    expect(rankOf(scores, 0)).toBe(3);
-    expect(rankOf(scores, 0, new Set([1]))).toBe(2);
+    // Tied with item 0, which comes first in the catalog: third, as the benchmark ranks it.
+    expect(rankOf(scores, 2)).toBe(3);
+    expect(rankOf(scores, 0)).toBe(2);
+    expect(rankOf(scores, 2, exclusionMask(4, [1]))).toBe(2);
     expect(() => rankOf(scores, 7)).toThrow('Item index 7 is outside the 4 scores');
   });
 

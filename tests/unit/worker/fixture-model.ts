@@ -25,7 +25,7 @@ export function fixtureModel(items = 30, dim = 4, steps = 3): EngineModel {
     dim,
     catalog,
     index: new Map(catalog.map((c, i) => [c.id, i])),
-    adaptModel: { params, items: table },
+    adaptModel: { params, items: table, decay: 1 },
     dispose() {
       disposeParams(params);
       tf.dispose([table.vectors, table.bias]);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { WorkerLink } from '../../../src/client/link';
-import type { FromWorker, Request } from '../../../src/worker/messages';
+import { toErrorData, type FromWorker, type Request } from '../../../src/worker/messages';
 
 /** A stand-in Worker: answers requests with `reply`, and can push events. */
 function fakeWorker(reply: (request: Request) => FromWorker | null) {
@@ -29,6 +29,19 @@ describe('WorkerLink (page side of the worker protocol)', () => {
     expect(items[0]!.id).toBe('a');
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toBe('Unknown item id "x42": not in catalog v3 (2,000 items)');
+  });
+
+  it('keeps where the worker threw: the rethrown Error carries the worker-side stack', async () => {
+    const thrown = new RangeError('Rating 9 for "a" is out of range: use a number from 1 to 5.');
+    const data = toErrorData(thrown);
+    expect(data).toEqual({ name: 'RangeError', message: thrown.message, stack: thrown.stack });
+    const worker = fakeWorker((r) => ({ kind: 'response', id: r.id, ok: false, error: data }));
+    const failure = (await new WorkerLink(worker as unknown as Worker).request('rate', { itemId: 'a', value: 9 }).catch((e: unknown) => e)) as Error;
+    expect(failure.name).toBe('RangeError');
+    expect(failure.message).toBe(thrown.message);
+    // This test file is where it was thrown, as the worker's module would be.
+    expect(failure.stack).toContain('link.test.ts');
+    expect(failure.stack).toBe(thrown.stack);
   });
 
   it('fans events out to listeners; a throwing listener does not stop the others; unsubscribe works', () => {

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../src/storage';
+import { openStore, type Store } from '../../../src/storage';
+import type { EngineModel } from '../../../src/worker/model';
 import type { EventMap } from '../../../src/worker/messages';
 import { Session, type Emit } from '../../../src/worker/session';
 import { fixtureModel } from './fixture-model';
@@ -171,5 +172,81 @@ describe('Session ratings', () => {
     session.dispose();
     model.dispose();
     store.close();
+  });
+});
+
+describe('Session after a failure', () => {
+  /** A store whose events() or addEvents() throws once when armed, as a failing disk would. */
+  async function faultyStore(name: string) {
+    const store = await openStore(name);
+    const armed = { events: false, addEvents: false };
+    const fail = (what: keyof typeof armed): void => {
+      if (!armed[what]) return;
+      armed[what] = false;
+      throw new DOMException(`Test fault in ${what}()`, 'UnknownError');
+    };
+    const faulty: Store = {
+      ...store,
+      events: async () => (fail('events'), store.events()),
+      addEvents: async (events) => (fail('addEvents'), store.addEvents(events)),
+    };
+    return { store: faulty, armed, close: () => store.close() };
+  }
+
+  /** Model parameters whose learning rates throw on the next read when armed: adapt() itself fails. */
+  function faultyRates(model: EngineModel) {
+    const armed = { adapt: false };
+    const params = new Proxy(model.adaptModel.params, {
+      get(target, prop, receiver) {
+        if (prop === 'logLrUser' && armed.adapt) {
+          armed.adapt = false;
+          throw new Error('Test fault in adapt()');
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    return { model: { ...model, adaptModel: { ...model.adaptModel, params } }, armed };
+  }
+
+  for (const what of ['events', 'addEvents', 'adapt'] as const) {
+    it(`a click whose ${what}() threw leaves nothing in flight: another tab's events are adapted on (sync)`, async () => {
+      const base = fixtureModel();
+      const { model, armed: modelFault } = faultyRates(base);
+      const db = await faultyStore(`session-${++n}`);
+      const { events, emit } = recorder();
+      const { session } = await Session.open(model, db.store, emit, () => 'cpu');
+      if (what === 'adapt') modelFault.adapt = true;
+      else db.armed[what] = true;
+      await expect(session.click('i4')).rejects.toThrow(`Test fault in ${what}()`);
+      // Another tab stored a click and says so.
+      await db.store.addEvents([{ type: 'click', itemId: 'i9', time: Date.now(), modelVersion: model.version }]);
+      await session.sync();
+      const synced = events.filter((e) => e.type === 'ranking' && (e.data as EventMap['ranking']).cause === 'sync');
+      expect(synced).toHaveLength(1);
+      expect((synced[0]!.data as EventMap['ranking']).items.map((i) => i.id)).not.toContain('i9');
+      session.dispose();
+      base.dispose();
+      db.close();
+    });
+  }
+
+  it('catchUp() still refreshes stale parameters after a click that threw', async () => {
+    const model = fixtureModel();
+    const name = `session-${++n}`;
+    const first = await Session.open(model, await openStore(name), () => {}, () => 'cpu');
+    await first.session.click('i7');
+    await first.session.impressions(['i1', 'i2']);
+    first.session.dispose();
+    const db = await faultyStore(name);
+    const { events, emit } = recorder();
+    const again = await Session.open(model, db.store, emit, () => 'cpu');
+    db.armed.addEvents = true;
+    await expect(again.session.click('i3')).rejects.toThrow('Test fault in addEvents()');
+    await again.session.catchUp();
+    expect(events.filter((e) => e.type === 'adapt').length).toBeGreaterThan(0);
+    expect((await db.store.loadState('test-1'))?.eventCount).toBe(3);
+    again.session.dispose();
+    model.dispose();
+    db.close();
   });
 });

@@ -1,6 +1,6 @@
-import type { Dataset, ItemContent } from '../data/dataset.js';
-import { fnv1a32, userBucket } from './fnv.js';
-import type { FoldData, UserPositives } from './types.js';
+import type { Dataset, ItemContent } from '../data/dataset';
+import { fnv1a32, userBucket } from './fnv';
+import type { FoldData, UserPositives } from './types';
 
 export const PROTOCOL_DEFAULTS = {
   threshold: 4,
@@ -83,16 +83,4 @@ export function buildFold(data: PreparedData, fold: number, minPositives: number
     else if (u.items.length >= minPositives) (role === 'test' ? test : validation).push(u);
   }
   return { fold, catalog: data.catalog, itemIndex: data.itemIndex, train, validation, test, content: data.content };
-}
-
-/** An episode: the first k positives are the support, all the rest the query. */
-export interface Episode {
-  readonly support: Int32Array;
-  readonly query: Int32Array;
-}
-
-/** Splits a user's ordered positives at k; null when nothing is left to query. */
-export function makeEpisode(user: UserPositives, k: number): Episode | null {
-  if (user.items.length <= k) return null;
-  return { support: user.items.subarray(0, k), query: user.items.subarray(k) };
 }

@@ -1,10 +1,15 @@
+/** Items left out of a selection: a set of indices, or a mask with 1 at each (protocol/metrics' exclusionMask). */
+export type Excluded = ReadonlySet<number> | Uint8Array;
+
 /**
  * Partial selection of the best k of n scores with a size-k min-heap: O(n log k)
- * and one pass, against a full sort's O(n log n). Order as tf.topk: higher
- * score first, ties to the lower index.
+ * and one pass, against a full sort's O(n log n). Order as tf.topk and as the
+ * benchmark protocol: higher score first, equal scores in catalog (index)
+ * order; NaN ranks last, as -Infinity.
  */
-export function topK(scores: ArrayLike<number>, k: number, exclude: ReadonlySet<number> = new Set()): { indices: Int32Array; scores: Float32Array } {
+export function topK(scores: ArrayLike<number>, k: number, exclude: Excluded = new Set()): { indices: Int32Array; scores: Float32Array } {
   const n = scores.length;
+  const excluded = exclude instanceof Uint8Array ? (i: number) => exclude[i] === 1 : (i: number) => exclude.has(i);
   const size = Math.max(0, Math.min(k, n - countIn(exclude, n)));
   const values = new Float64Array(size);
   const indices = new Int32Array(size);
@@ -23,14 +28,16 @@ export function topK(scores: ArrayLike<number>, k: number, exclude: ReadonlySet<
     }
   };
   for (let i = 0; i < n && size > 0; i++) {
-    const v = scores[i]!;
+    const raw = scores[i]!;
+    // NaN compares false both ways and would break the heap's order.
+    const v = raw === raw ? raw : -Infinity;
     if (filled === size) {
       // The common case, checked first and inline: most items cannot enter the heap.
-      if (v < values[0]! || !worse(values[0]!, indices[0]!, v, i) || exclude.has(i)) continue;
+      if (v < values[0]! || !worse(values[0]!, indices[0]!, v, i) || excluded(i)) continue;
       values[0] = v;
       indices[0] = i;
       siftDown(0);
-    } else if (!exclude.has(i)) {
+    } else if (!excluded(i)) {
       values[filled] = v;
       indices[filled] = i;
       for (let at = filled++; at > 0; ) {
@@ -45,9 +52,13 @@ export function topK(scores: ArrayLike<number>, k: number, exclude: ReadonlySet<
   return { indices: Int32Array.from(order, (j) => indices[j]!), scores: Float32Array.from(order, (j) => values[j]!) };
 }
 
-function countIn(set: ReadonlySet<number>, n: number): number {
+function countIn(exclude: Excluded, n: number): number {
   let count = 0;
-  for (const i of set) if (i >= 0 && i < n) count++;
+  if (exclude instanceof Uint8Array) {
+    for (let i = 0; i < Math.min(n, exclude.length); i++) count += exclude[i] === 1 ? 1 : 0;
+  } else {
+    for (const i of exclude) if (i >= 0 && i < n) count++;
+  }
   return count;
 }
 

@@ -1,9 +1,9 @@
 // Implicit ALS (Hu, Koren & Volinsky 2008) on binary positives with confidence 1 + α. Rows with many
 // positives take a few warm-started conjugate-gradient steps; the many rows with 1-3 positives
 // (rare items) are solved exactly and more cheaply by Woodbury.
-import { cholesky, choleskySolve, dot, spdInverse } from '../linalg.js';
-import { seededRandom } from '../random.js';
-import type { Csr } from '../sparse.js';
+import { cholesky, choleskySolve, dot, spdInverse } from './linalg';
+import { createRng } from './rng';
+import type { Csr } from './sparse';
 
 export interface IalsConfig {
   readonly dim: number;
@@ -114,7 +114,7 @@ export function trainIals(
   options: { iterations: number; cgSteps: number; seed: number },
 ): Float64Array {
   const d = cfg.dim;
-  const rand = seededRandom(options.seed);
+  const rand = createRng(options.seed).next;
   const users = new Float64Array(userItems.rows * d);
   const items = Float64Array.from({ length: itemUsers.rows * d }, () => (rand() - 0.5) * (0.2 / Math.sqrt(d)));
   for (let it = 0; it < options.iterations; it++) {

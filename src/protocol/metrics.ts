@@ -1,5 +1,7 @@
-// Pure ranking metrics of protocol v1; no DOM or tfjs, so the browser worker can import them too.
-import type { Scores } from './types.js';
+// Pure ranking metrics of the benchmark protocol; no DOM or tfjs, so the browser
+// worker's live HR@10/MRR use the same rank and tie rule as the benchmark.
+import { topK } from '../math/top-k';
+import type { Scores } from './types';
 
 /** A score that ranks last: NaN would otherwise compare false both ways and break the order. */
 function clean(s: number): number {
@@ -13,30 +15,9 @@ export function exclusionMask(catalogSize: number, excluded: ArrayLike<number>):
   return mask;
 }
 
-/**
- * The n best candidates (catalog indices) by descending score, equal scores in catalog order.
- * A bounded insertion buffer, O(catalog × n) worst case and ~O(catalog) in practice, not a full sort.
- */
+/** The n best candidates (catalog indices) by descending score, equal scores in catalog order, NaN last. */
 export function topN(scores: Scores, n: number, excluded?: Uint8Array): Int32Array {
-  const size = Math.min(n, scores.length);
-  const idx = new Int32Array(size);
-  const val = new Float64Array(size);
-  let filled = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (excluded && excluded[i]) continue;
-    const s = clean(scores[i]!);
-    // Strictly better than the current worst: a later item never displaces an equal earlier one.
-    if (filled === size && !(s > val[size - 1]!)) continue;
-    let p = filled < size ? filled++ : size - 1;
-    while (p > 0 && s > val[p - 1]!) {
-      val[p] = val[p - 1]!;
-      idx[p] = idx[p - 1]!;
-      p--;
-    }
-    val[p] = s;
-    idx[p] = i;
-  }
-  return filled === size ? idx : idx.subarray(0, filled);
+  return topK(scores, n, excluded).indices;
 }
 
 /** Ideal DCG of binary relevance with `hits` relevant items at the top. */
@@ -64,8 +45,12 @@ export function recallAt(ranked: Int32Array, query: ReadonlySet<number>, cutoff 
   return hits / Math.min(query.size, cutoff);
 }
 
-/** 1-based rank of `target` among the candidates (ties in catalog order), without sorting. */
+/**
+ * 1-based rank of `target` among the candidates, by the protocol's rule: descending
+ * score, equal scores in catalog order (NaN last). No sort: one pass.
+ */
 export function rankOf(scores: Scores, target: number, excluded?: Uint8Array): number {
+  if (!(target >= 0 && target < scores.length)) throw new Error(`Item index ${target} is outside the ${scores.length} scores.`);
   const t = clean(scores[target]!);
   let rank = 1;
   for (let i = 0; i < scores.length; i++) {

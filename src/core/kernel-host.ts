@@ -1,0 +1,181 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { hostFeedback, hostLoss, hostStep, offsetItems, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
+import { topK } from '../math/top-k';
+import { simdTable } from './simd-kernel';
+import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, SparseRow, UserState } from './types';
+
+/**
+ * The click path on host loops (host-kernel.ts, with its SIMD module where one
+ * runs) over host copies of the item table: one catalog sweep per step. For
+ * backends whose tensors live in host memory (cpu, wasm): it reads them with
+ * dataSync, which GPU backends cannot do correctly.
+ */
+export const hostKernel: AdaptKernel = {
+  name: 'host',
+
+  /** As startUsers: the initialization plus the clicks' weighted mean context vector, and the offset weights' starts. */
+  initialState(model, clicks, signals) {
+    const p = model.params;
+    const user = Float32Array.from(p.userInit.dataSync());
+    const trust = evidenceOf(signals.count, p);
+    if (clicks.length > 0) {
+      const scale = scalar(p.protoScale) * trust;
+      const gathered = tf.gather(model.items.context, clicks);
+      const rows = gathered.dataSync();
+      gathered.dispose();
+      for (let c = 0; c < clicks.length; c++) {
+        const weight = scale * signals.weights[c]!;
+        for (let d = 0; d < user.length; d++) user[d]! += weight * rows[c * user.length + d]!;
+      }
+    }
+    const knn = signals.neighbours ? { knn: Math.fround(Math.exp(scalar(p.logKnnInit)) * trust) } : {};
+    // The sequential weight has no evidence factor: one click's successors say as much as fifty's.
+    const seq = signals.transitions ? { seq: Math.fround(Math.exp(scalar(p.logSeqInit))) } : {};
+    return toTensors({ user, pop: scalar(p.popInit), ...knn, ...seq }, signals);
+  },
+
+  run: hostRun,
+
+  /** From the adaptation's last sweep when there is one. */
+  scores: async (items, state) => scoresOf(items, state).slice(),
+
+  /** Scores, then a partial top-k selection. */
+  rank: async (items, state, k, exclude) => topK(scoresOf(items, state), k, new Set(exclude)),
+};
+
+// Item tables never change once built (tfjs tensors are immutable), so one host
+// copy per table serves every click. Keyed weakly: a dropped model frees it.
+const hostTables = new WeakMap<tf.Tensor, HostItems>();
+
+/** Host copy of an item table's vectors and bias (read once; host backends only). */
+export function hostItems(items: ItemTable): HostItems {
+  let host = hostTables.get(items.vectors);
+  if (!host) {
+    const [n, dim] = items.vectors.shape;
+    const vectors = items.vectors.dataSync() as Float32Array;
+    const bias = items.bias.dataSync() as Float32Array;
+    const simd = simdTable(n, dim, vectors, bias);
+    // With the kernel, its memory holds the only host copy.
+    host = simd ? { n, dim, vectors: simd.vectors, bias: simd.bias, simd } : { n, dim, vectors, bias, simd: null };
+    hostTables.set(items.vectors, host);
+  }
+  return host;
+}
+
+// The last sweep of an adapted state is exactly the ranking's scores: kept so
+// that rank() right after adapt() need not sweep the catalog again.
+const finalSweeps = new WeakMap<tf.Tensor, { readonly items: HostItems; readonly swept: Sweep }>();
+
+/** A visitor's parameters on the host. */
+interface HostParams {
+  readonly user: Float32Array;
+  readonly pop: number;
+  /** The item-item weight, with models that have neighbours. */
+  readonly knn?: number;
+  /** The sequential weight, with models that have transition lists. */
+  readonly seq?: number;
+}
+
+/** A state of a host run: the parameters and their sweep of the catalog (scores, softmax sums). */
+interface HostState extends HostParams {
+  readonly swept: Sweep;
+}
+
+function read(state: UserState): HostParams {
+  const out = { user: state.user.dataSync() as Float32Array, pop: state.pop.dataSync()[0]! };
+  const knn = state.knn ? { knn: state.knn.dataSync()[0]! } : {};
+  const seq = state.seq ? { seq: state.seq.dataSync()[0]! } : {};
+  return { ...out, ...knn, ...seq };
+}
+
+/** The two offset rows a state is scored with (either may be absent). */
+interface Rows {
+  readonly neighbours: SparseRow | null;
+  readonly transitions: SparseRow | null;
+}
+
+/** Tensors of host parameters with their offset rows (a weight missing from `state` starts at 0). */
+function toTensors(state: HostParams, rows: Rows): UserState {
+  const out = { user: tf.tensor2d(state.user, [1, state.user.length]), pop: tf.tensor2d([state.pop], [1, 1]) };
+  const n = rows.neighbours ?? rows.transitions;
+  const dense = (row: Float32Array) => tf.tensor2d(row, [1, row.length]);
+  const knn = rows.neighbours ? { knn: tf.tensor2d([state.knn ?? 0], [1, 1]), neighbours: dense(rows.neighbours.row) } : {};
+  const seq = rows.transitions ? { seq: tf.tensor2d([state.seq ?? 0], [1, 1]), transitions: dense(rows.transitions.row) } : {};
+  return n ? { ...out, ...knn, ...seq } : out;
+}
+
+/** The offset of a state over its rows: the item-item term, then the sequential one (none without rows). */
+function offsetOf(state: HostParams, rows: Rows): ScoreOffset | null {
+  const terms = [
+    ...(rows.neighbours ? [{ weight: state.knn ?? 0, row: rows.neighbours.row, items: rows.neighbours.items }] : []),
+    ...(rows.transitions ? [{ weight: state.seq ?? 0, row: rows.transitions.row, items: rows.transitions.items }] : []),
+  ];
+  return terms.length ? { terms } : null;
+}
+
+/** The new weights of a step, back on the state's names (same order as offsetOf's terms). */
+function weightsOf(offsets: readonly number[], rows: Rows): Pick<HostParams, 'knn' | 'seq'> {
+  const knn = rows.neighbours ? { knn: offsets[0]! } : {};
+  const seq = rows.transitions ? { seq: offsets[rows.neighbours ? 1 : 0]! } : {};
+  return { ...knn, ...seq };
+}
+
+/** How much `count` clicks are trusted: count / (count + κ). */
+function evidenceOf(count: number, p: AdaptModel['params']): number {
+  return count / (count + Math.exp(scalar(p.logShrink)));
+}
+
+function scalar(t: tf.Tensor): number {
+  return t.dataSync()[0]!;
+}
+
+/** Steps as pure functions of host states: each returns a new state with its own sweep. */
+function hostRun(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<HostState> {
+  const items = hostItems(model.items);
+  const p = model.params;
+  const { feedback, signals } = problem;
+  const rows = { neighbours: signals.neighbours, transitions: signals.transitions };
+  const fb = hostFeedback(feedback.clicks, feedback.negatives, problem.negativeWeight, signals.weights);
+  const trust = evidenceOf(signals.count, p);
+  const rate = (log: tf.Tensor) => Math.fround(trust * Math.exp(scalar(log)));
+  const rates = {
+    user: Float32Array.from(p.logLrUser.dataSync(), (l) => trust * Math.exp(l)),
+    pop: rate(p.logLrPop),
+    offsets: [...(rows.neighbours ? [rate(p.logLrKnn)] : []), ...(rows.transitions ? [rate(p.logLrSeq)] : [])],
+  };
+  // A sweep that no step follows needs no gradient sums.
+  const swept = (s: HostParams, last: boolean): HostState => ({ ...s, swept: sweep(items, s.user, s.pop, !last, offsetOf(s, rows)) });
+  return {
+    async first() {
+      // The state is scored with this run's rows; a weight it lacks (saved by a model without the term) starts at 0.
+      const { user, pop, knn, seq } = read(start);
+      return swept({ user, pop, ...(rows.neighbours ? { knn: knn ?? 0 } : {}), ...(rows.transitions ? { seq: seq ?? 0 } : {}) }, problem.steps === 0);
+    },
+    loss: async (state) => hostLoss(state.swept, fb),
+    step: async (state, last) => {
+      const next = hostStep(items, state.user, state.pop, state.swept, fb, rates, offsetOf(state, rows));
+      return swept({ user: next.user, pop: next.pop, ...weightsOf(next.offsets, rows) }, last);
+    },
+    keep(state) {
+      const out = toTensors(state, rows);
+      finalSweeps.set(out.user, { items, swept: state.swept });
+      return out;
+    },
+    drop() {},
+    dispose() {},
+  };
+}
+
+/** The scores, possibly a buffer that the next sweep of this table overwrites: read them at once. */
+function scoresOf(items: ItemTable, state: UserState): Float32Array {
+  const host = hostItems(items);
+  const known = finalSweeps.get(state.user);
+  if (known?.items === host) return known.swept.scores;
+  const s = read(state);
+  const sparse = (t?: tf.Tensor2D): SparseRow | null => {
+    if (!t) return null;
+    const row = t.dataSync() as Float32Array;
+    return { row, items: offsetItems(row) };
+  };
+  return scoresOnly(host, s.user, s.pop, offsetOf(s, { neighbours: sparse(state.neighbours), transitions: sparse(state.transitions) }));
+}

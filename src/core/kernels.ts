@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { hostKernel } from './kernel-host';
+import { tfjsKernel } from './kernel-tfjs';
+import { clickSignals } from './clicks';
+import type { AdaptKernel, AdaptModel, ClickKernel, ItemTable, UserState } from './types';
+
+/** Backends whose tensors live in host memory: the host kernel may read them synchronously. */
+const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+/**
+ * A kernel by name, or a kernel itself: how another implementation (e.g. a
+ * hand-written WebGPU one) runs behind the same driver without core knowing it.
+ */
+export type KernelChoice = ClickKernel | AdaptKernel;
+
+/** The kernel `choice` selects on the active backend; throws for `host` on a GPU backend. */
+export function kernelFor(choice: KernelChoice = 'auto'): AdaptKernel {
+  if (typeof choice === 'object') return choice;
+  if (choice === 'tfjs') return tfjsKernel;
+  const onHost = HOST_BACKENDS.includes(tf.getBackend());
+  if (choice === 'host' && !onHost) {
+    throw new Error(`kernel "host" needs a host-memory backend (${HOST_BACKENDS.join(', ')}), but "${tf.getBackend()}" is active: use kernel "auto" or "tfjs".`);
+  }
+  return onHost ? hostKernel : tfjsKernel;
+}
+
+/**
+ * Step-0 parameters of a visitor: the initialization moved towards their
+ * clicks' (recency-weighted) prototype; `clickWeights`: optional ratings.
+ */
+export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice, clickWeights?: Float32Array): UserState {
+  return kernelFor(kernel).initialState(model, clicks, clickSignals(model, clicks, clickWeights, model.decay));
+}
+
+/** Top `k` items for a visitor over the whole catalog, best first, skipping `exclude`. */
+export function rank(
+  items: ItemTable,
+  state: UserState,
+  k: number,
+  exclude: Int32Array = new Int32Array(0),
+  kernel?: KernelChoice,
+): Promise<{ indices: Int32Array; scores: Float32Array }> {
+  return kernelFor(kernel).rank(items, state, k, exclude);
+}
+
+/** Scores of every catalog item for one visitor ([items]). */
+export function scoreAll(items: ItemTable, state: UserState, kernel?: KernelChoice): Promise<Float32Array> {
+  return kernelFor(kernel).scores(items, state);
+}

@@ -1,0 +1,209 @@
+// The data the model's math passes around, and the contract of an adaptation
+// kernel. Types only, so every module of core/ can import them and nothing cycles.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { MetaParams } from './params';
+
+/** The fixed, non-learned inputs of the item side. */
+export interface ItemInputs {
+  /** [items, features] multi-hot content, feature 0 always 1. */
+  readonly features: tf.Tensor2D;
+  /** [items, 1]: 1 where the item had training interactions, else 0. */
+  readonly warm: tf.Tensor2D;
+  /** [items, 1]: log(1 + training users with the item as a positive); 0 for cold items. */
+  readonly logPop: tf.Tensor2D;
+}
+
+/** Item vectors [items, dim], popularity prior [items] and context vectors [items, dim]. */
+export type ItemTable = {
+  readonly vectors: tf.Tensor2D;
+  readonly bias: tf.Tensor1D;
+  /**
+   * What a click on the item says about the clicker (FISM-style: separate from
+   * the vector it is scored with, so item-item affinity need not be symmetric).
+   */
+  readonly context: tf.Tensor2D;
+};
+
+/** The adapted, per-user parameters, batched: B users. */
+export type UserBatch = {
+  /** [B, dim] user vectors. */
+  readonly user: tf.Tensor2D;
+  /** [B, 1] weight of the popularity prior. */
+  readonly pop: tf.Tensor2D;
+  /** [B, 1] weight of the item-item term, when the model has neighbours. */
+  readonly knn?: tf.Tensor2D;
+  /**
+   * [B, items] the item-item row the weight multiplies, fixed by the clicks
+   * (a clone of the support's row: like every field, owned by the batch).
+   */
+  readonly neighbours?: tf.Tensor2D;
+  /** [B, 1] weight of the sequential term, when the model has transition lists. */
+  readonly seq?: tf.Tensor2D;
+  /** [B, items] the transition row it multiplies (what tends to follow the last clicks), owned like `neighbours`. */
+  readonly transitions?: tf.Tensor2D;
+};
+
+/**
+ * Feedback as dense per-user weights over the catalog ([B, items] each):
+ * positives (clicks) with rows summing to 1, negatives (shown, not clicked)
+ * with rows summing to the negative weight. Without impressions, leave
+ * `negatives` out: the slate term then costs nothing (training data has none).
+ */
+export type FeedbackBatch = {
+  readonly positives: tf.Tensor2D;
+  readonly negatives?: tf.Tensor2D;
+  /**
+   * 1 for items that are not candidates (e.g. the support when judging the
+   * query: the protocol never ranks them), so they do not count as negatives.
+   */
+  readonly excluded?: tf.Tensor2D;
+  /** [B, 1] clicks behind each positives row (before normalisation): the prototype's evidence. */
+  readonly count?: tf.Tensor2D;
+  /** [B, items] mean item-item similarity of each item to the clicked ones (see core/neighbours). */
+  readonly neighbours?: tf.Tensor2D;
+  /** [B, items] what follows the last clicks, recency-weighted (see core/transitions). */
+  readonly transitions?: tf.Tensor2D;
+  /**
+   * Training only, to learn the recency decay: the decay the rows were built at
+   * ([1, 1], a constant) and the rows' derivatives in it ([B, items]). The
+   * inner loop then uses `row + (decay − decayAt) · derivative`: the same value,
+   * and the exact gradient in the decay (core/inner effectiveSupport).
+   */
+  readonly decayAt?: tf.Tensor2D;
+  readonly positivesDecay?: tf.Tensor2D;
+  readonly neighboursDecay?: tf.Tensor2D;
+  readonly transitionsDecay?: tf.Tensor2D;
+};
+
+/**
+ * Item-item structure shipped with a model: for every item, its `m` most
+ * similar items over training users' positives.
+ */
+export interface Neighbours {
+  /** Neighbours kept per item. */
+  readonly m: number;
+  /** [items × m] neighbour indices, -1 where an item has fewer than m. */
+  readonly ids: Int32Array;
+  /**
+   * [items × m] shrunk cosine similarities |U_i ∩ U_j| / (sqrt(|U_i| |U_j|) + shrink)
+   * (train/neighbours: the shrinkage keeps pairs seen by one user from crowding
+   * out well-supported ones), 0 where `ids` is -1.
+   */
+  readonly sims: Float32Array;
+}
+
+/** One visitor's feedback, as catalog indices. */
+export interface Feedback {
+  /** Clicked items, oldest first; repeats count again. */
+  readonly clicks: Int32Array;
+  /** Items shown and not clicked (impressions); clicked items are ignored here. */
+  readonly negatives: Int32Array;
+  /** Optional weight per click (e.g. from explicit ratings, or recency); default 1. */
+  readonly clickWeights?: Float32Array;
+}
+
+/** What one visitor's adaptation needs: the meta-parameters, the item table and any item lists. */
+export interface AdaptModel {
+  readonly params: MetaParams;
+  readonly items: ItemTable;
+  readonly neighbours?: Neighbours;
+  /** Next-item transition lists (the sequential term), same layout as `neighbours`. */
+  readonly transitions?: Neighbours;
+  /**
+   * The recency decay of click weights, read once from `params.logitDecay`
+   * (core/recency decayOf): 1 for models without one. Kept on the model so
+   * that no click reads a tensor back for it.
+   */
+  readonly decay: number;
+}
+
+/** What a visitor's clicks become before a kernel runs (core/clicks.ts), the same for every kernel. */
+export interface ClickSignals {
+  /** One weight per click, recency × rating, normalised to sum 1 (0 without clicks). */
+  readonly weights: Float32Array;
+  /** The evidence behind them: Σ rating weights (the click count when unrated). */
+  readonly count: number;
+  /** The item-item row Σ_j w_j sim(c_j → ·), for models with neighbours. */
+  readonly neighbours: SparseRow | null;
+  /** The sequential row Σ_k decay^k trans(c_(t-1-k) → ·) over the last clicks, for models with transitions. */
+  readonly transitions: SparseRow | null;
+}
+
+/** One visitor's adapted parameters: a batch of one. */
+export type UserState = UserBatch;
+
+/** Metrics of one adaptation step; step 0 is the starting point. */
+export interface StepMetrics {
+  readonly step: number;
+  /** Support loss of the parameters after this step. */
+  readonly loss: number;
+  /** Wall time of the step, ms. */
+  readonly ms: number;
+}
+
+/**
+ * Which implementation runs a click: `tfjs` operations on the active backend,
+ * `host` loops over host copies of the item table (host-kernel.ts), or `auto`:
+ * host loops where tensors live in host memory anyway (cpu, wasm), where one
+ * pass per step beats ~30 small tfjs operations, and tfjs on GPU backends.
+ */
+export type ClickKernel = 'auto' | 'tfjs' | 'host';
+
+/**
+ * A score offset over the catalog that only a few items carry: `row` dense
+ * ([items]) and `items` its non-zero entries, ascending. The item-item term is
+ * one (the mean similarity of every item to the clicked ones); the weight that
+ * multiplies it is part of the visitor's state.
+ */
+export interface SparseRow {
+  readonly row: Float32Array;
+  readonly items: Int32Array;
+}
+
+/** What one adaptation runs on, built once by the driver (core/adapt.ts) for whichever kernel runs it. */
+export interface AdaptProblem {
+  readonly feedback: Feedback;
+  /** Total weight of the impressions relative to the clicks' total of 1. */
+  readonly negativeWeight: number;
+  /** Click weights, evidence and the two offset rows of these clicks. */
+  readonly signals: ClickSignals;
+  /** Gradient steps the driver will ask for. */
+  readonly steps: number;
+}
+
+/**
+ * One adaptation on one kernel, as pure steps over states of the kernel's own
+ * representation `S` (tensors, host arrays, GPU buffers). The driver owns the
+ * loop, abort, rollback and the last good state; a run never mutates a state.
+ */
+export interface KernelRun<S> {
+  /** Step 0: the start parameters, prepared to be scored on this run's feedback. */
+  first(): Promise<S>;
+  /** Support loss of `state` (catalog cross-entropy plus the slate term). */
+  loss(state: S): Promise<number>;
+  /** One gradient step from `state`, as a new state. `last`: no step follows (a kernel may skip what only a next step reads). */
+  step(state: S, last: boolean): Promise<S>;
+  /** The state as tensors the caller owns; the run lets go of it. */
+  keep(state: S): UserState;
+  /** Frees a state the driver dropped (superseded or rolled back). */
+  drop(state: S): void;
+  /** Frees what the run itself holds (encoded feedback, rates). */
+  dispose(): void;
+}
+
+/**
+ * An implementation of the click path: the start, the adaptation steps and the
+ * ranking. core has two (kernel-tfjs.ts, kernel-host.ts); another passes itself
+ * as the `kernel` option of adapt/initialState/rank/scoreAll.
+ */
+export interface AdaptKernel {
+  readonly name: string;
+  /** Step-0 parameters of a visitor: the initialization moved towards the clicks' prototype. */
+  initialState(model: AdaptModel, clicks: Int32Array, signals: ClickSignals): UserState;
+  /** Starts an adaptation from `start` (which stays the caller's). */
+  run(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<unknown>;
+  /** Scores of every item for one visitor ([items], the caller's to keep). */
+  scores(items: ItemTable, state: UserState): Promise<Float32Array>;
+  /** Top `k` items, best first (ties to the lower index), skipping `exclude`. */
+  rank(items: ItemTable, state: UserState, k: number, exclude: Int32Array): Promise<{ indices: Int32Array; scores: Float32Array }>;
+}

@@ -1,0 +1,93 @@
+// Protocol v2's side of the harness: accumulating prequential results and the report.
+import { meanWithInterval } from '../protocol/metrics.js';
+import { PREQUENTIAL } from '../protocol/prequential.js';
+import { evaluatePrequential } from './prequential.js';
+import type { PreparedData } from '../protocol/data.js';
+import type { UserPositives } from '../protocol/types.js';
+import type { Method, Scorer } from './types.js';
+
+/** One method under protocol v2: HR@10 and MRR@10 (± 95% half-width) and the HR@10 curve by step. */
+export interface PrequentialResult {
+  hr10: number;
+  hr10_ci: number;
+  mrr10: number;
+  mrr10_ci: number;
+  /** Evaluated (fold, user) pairs. */
+  users: number;
+  /** HR@10 at step t (keyed "1", "2", ...): mean over the users that reach t. */
+  curve: Record<string, number>;
+}
+
+/** The protocol v2 report JSON; `protocol`, `dataset` and `methods` are fixed by the issue. */
+export interface EvalReportV2 {
+  protocol: 'v2';
+  dataset: string;
+  folds: number[];
+  methods: Record<string, PrequentialResult>;
+  threshold: number;
+  positives: string;
+  minPositives: number;
+  /** Steps per user: t = 1..min(n - 1, maxSteps). */
+  maxSteps: number;
+  curveSteps: number[];
+  tuning: Record<string, Record<string, unknown>>;
+  timing: Record<string, { fitSeconds: number; evalSeconds: number }>;
+}
+
+export interface V2Accumulator {
+  readonly hr10: number[];
+  readonly mrr10: number[];
+  readonly hitsByStep: Map<number, number[]>;
+  readonly tuning: Record<string, unknown>;
+  fit: number;
+  eval: number;
+}
+
+export function newV2Accumulator(): V2Accumulator {
+  return { hr10: [], mrr10: [], hitsByStep: new Map(), tuning: {}, fit: 0, eval: 0 };
+}
+
+export async function evaluateV2(scorer: Scorer, test: readonly UserPositives[], acc: V2Accumulator): Promise<void> {
+  const r = await evaluatePrequential(scorer, test);
+  acc.hr10.push(...r.hr10);
+  acc.mrr10.push(...r.mrr10);
+  for (const [t, hits] of r.hitsByStep) {
+    const list = acc.hitsByStep.get(t);
+    if (list) list.push(...hits);
+    else acc.hitsByStep.set(t, [...hits]);
+  }
+}
+
+export function v2Report(
+  data: PreparedData,
+  methods: readonly Method[],
+  opts: { readonly folds: readonly number[]; readonly threshold: number; readonly minPositives: number },
+  accs: readonly V2Accumulator[]): EvalReportV2 {
+  const report: EvalReportV2 = {
+    protocol: 'v2',
+    dataset: data.name,
+    folds: [...opts.folds],
+    methods: {},
+    threshold: opts.threshold,
+    positives: data.positives,
+    minPositives: opts.minPositives,
+    maxSteps: PREQUENTIAL.maxSteps,
+    curveSteps: [...PREQUENTIAL.curveSteps],
+    tuning: {},
+    timing: {},
+  };
+  for (const [m, method] of methods.entries()) {
+    const acc = accs[m]!;
+    const hr = meanWithInterval(acc.hr10);
+    const mrr = meanWithInterval(acc.mrr10);
+    const curve: Record<string, number> = {};
+    for (const t of PREQUENTIAL.curveSteps) {
+      const hits = acc.hitsByStep.get(t);
+      if (hits?.length) curve[String(t)] = meanWithInterval(hits).mean;
+    }
+    report.methods[method.name] = { hr10: hr.mean, hr10_ci: hr.ci, mrr10: mrr.mean, mrr10_ci: mrr.ci, users: hr.n, curve };
+    report.tuning[method.name] = acc.tuning;
+    report.timing[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
+  }
+  return report;
+}

@@ -1,0 +1,69 @@
+import { gridSearch, objectiveOf } from '../evaluate.js';
+import type { Scores } from '../../protocol/types.js';
+import type { Method, MethodFactory, Scorer } from '../types.js';
+
+export const BLEND_BEST_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
+
+/** Scores standardised over the catalog (mean 0, sd 1), so two methods' scales meet. */
+function standardised(s: Scores): Float64Array {
+  let sum = 0;
+  let sq = 0;
+  const finite = (v: number): number => (Number.isFinite(v) ? v : 0);
+  for (let i = 0; i < s.length; i++) {
+    const v = finite(s[i]!);
+    sum += v;
+    sq += v * v;
+  }
+  const mean = sum / s.length;
+  const sd = Math.sqrt(Math.max(sq / s.length - mean * mean, 0)) || 1;
+  return Float64Array.from(s, (v) => (finite(v) - mean) / sd);
+}
+
+function mix(a: Scores, b: Scores, weight: number): Float64Array {
+  const za = standardised(a);
+  const zb = standardised(b);
+  for (let i = 0; i < za.length; i++) za[i] = (1 - weight) * za[i]! + weight * zb[i]!;
+  return za;
+}
+
+function blended(a: Scorer, b: Scorer, weight: number): Scorer {
+  const many = async (s: Scorer, supports: readonly Int32Array[]): Promise<Scores[]> =>
+    s.scoreMany ? s.scoreMany(supports) : Promise.all(supports.map((x) => s.score(x)));
+  return {
+    score: async (support) => mix(await a.score(support), await b.score(support), weight),
+    scoreMany: async (supports) => {
+      const [sa, sb] = [await many(a, supports), await many(b, supports)];
+      return sa.map((x, i) => mix(x, sb[i]!, weight));
+    },
+  };
+}
+
+/**
+ * A tuned blend of the best two tuned baselines: every candidate is fitted and
+ * tuned on the validation users, the two with the best validation objective are
+ * kept, and the weight between their standardised scores is chosen on the same users.
+ */
+export function blendBest(candidates: Readonly<Record<string, MethodFactory>>, weights: readonly number[] = BLEND_BEST_WEIGHTS): Method {
+  return {
+    name: 'blend',
+    fit: async (fold, ctx) => {
+      const objective = objectiveOf(ctx);
+      const fitted: { name: string; scorer: Scorer; value: number }[] = [];
+      for (const [name, factory] of Object.entries(candidates)) {
+        const scorer = await factory().fit(fold, { ...ctx, onProgress: (m) => ctx.onProgress?.(`${name}: ${m}`) });
+        fitted.push({ name, scorer, value: await objective.score(scorer, fold.validation) });
+      }
+      fitted.sort((x, y) => y.value - x.value);
+      if (fitted.length < 2) throw new Error(`blend needs at least two candidate methods, got ${fitted.length}: ${fitted.map((f) => f.name).join(', ')}`);
+      const [a, b] = [fitted[0]!, fitted[1]!];
+      for (const f of fitted.slice(2)) f.scorer.dispose?.();
+      const candidatesTried = fitted.map((f) => ({ method: f.name, validation: f.value }));
+      const tuned = await gridSearch('blend', [weights.map((weight) => ({ weight }))], async ({ weight }) => blended(a.scorer, b.scorer, weight), fold.validation, ctx, {
+        components: [a.name, b.name],
+        candidates: candidatesTried,
+        note: `(1 - weight) · z(${a.name}) + weight · z(${b.name}), z standardising each method's scores over the catalog`,
+      });
+      return { ...tuned, dispose: () => (a.scorer.dispose?.(), b.scorer.dispose?.()) };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Protocol v2 evaluation of a fitted method: every prefix of every user's history is scored.
+import { PREQUENTIAL, prequentialMetrics, prequentialSteps } from '../protocol/prequential.js';
+import type { Scores, UserPositives } from '../protocol/types.js';
+import type { Objective, Scorer } from './types.js';
+
+/** Per-user HR@10 and MRR@10 (means over their steps) and, per step t, the hits of the users that reach it. */
+export interface PrequentialResults {
+  readonly hr10: number[];
+  readonly mrr10: number[];
+  /** t → one 0/1 hit per user that reaches step t. */
+  readonly hitsByStep: Map<number, number[]>;
+}
+
+/** Scores of every prefix of one user, batched when the method can. */
+async function prefixScores(scorer: Scorer, histories: readonly Int32Array[]): Promise<Scores[]> {
+  if (scorer.scoreMany) return scorer.scoreMany(histories);
+  const out: Scores[] = [];
+  for (const h of histories) out.push(await scorer.score(h));
+  return out;
+}
+
+/** Runs protocol v2 for every user: after each of their first min(n - 1, 50) clicks, is the next one in the top 10? */
+export async function evaluatePrequential(scorer: Scorer, users: readonly UserPositives[], maxSteps: number = PREQUENTIAL.maxSteps): Promise<PrequentialResults> {
+  const hr10: number[] = [];
+  const mrr10: number[] = [];
+  const hitsByStep = new Map<number, number[]>();
+  for (const u of users) {
+    const steps = prequentialSteps(u, maxSteps);
+    if (steps.length === 0) continue;
+    const scores = await prefixScores(scorer, steps.map((s) => s.history));
+    let hits = 0;
+    let rr = 0;
+    steps.forEach((step, i) => {
+      const m = prequentialMetrics(scores[i]!, step);
+      hits += m.hit;
+      rr += m.rr;
+      let list = hitsByStep.get(step.t);
+      if (!list) hitsByStep.set(step.t, (list = []));
+      list.push(m.hit);
+    });
+    hr10.push(hits / steps.length);
+    mrr10.push(rr / steps.length);
+  }
+  return { hr10, mrr10, hitsByStep };
+}
+
+/** Protocol v2's tuning objective: mean validation HR@10 over users (each the mean over their steps). */
+export function prequentialObjective(maxSteps: number = PREQUENTIAL.maxSteps): Objective {
+  return {
+    name: `mean validation HR@10 of the next click (protocol v2, up to ${maxSteps} steps per user)`,
+    protocol: 'v2',
+    async score(scorer, users) {
+      const { hr10 } = await evaluatePrequential(scorer, users, maxSteps);
+      return hr10.length ? hr10.reduce((a, b) => a + b, 0) / hr10.length : 0;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** One checkpoint of a training run. */
+export interface TrainProgress {
+  readonly iteration: number;
+  /** Mean training loss of the batches since the previous checkpoint. */
+  readonly loss: number;
+  /** Tasks (users) trained on per second since the previous checkpoint, validation excluded. */
+  readonly tasksPerSecond: number;
+  /** Mean validation nDCG@10 over the validation shot counts, when validated. */
+  readonly validation?: number;
+}
+
+/** A validation at a checkpoint: its objective (higher is better) and how to keep what scored it. */
+export interface Checkpoint<T> {
+  readonly score: number;
+  /** Called only when `score` is the best so far. */
+  keep(): Promise<T>;
+}
+
+export interface TrainLoop<T> {
+  readonly iterations: number;
+  /** Batches between checkpoints; the last batch is always one. */
+  readonly validateEvery: number;
+  /** Tasks per batch: the unit of tasks/s. */
+  readonly batchSize: number;
+  /** Trains on batch `iteration` (1-based); resolves with its loss. */
+  batch(iteration: number): Promise<number>;
+  /** Validates at a checkpoint; undefined when this run does not validate. */
+  checkpoint?(iteration: number): Promise<Checkpoint<T> | undefined>;
+  readonly onProgress?: (p: TrainProgress) => void;
+  /** Clock in ms (default performance.now); tests pass their own. */
+  readonly now?: () => number;
+}
+
+/**
+ * The loop meta-training and pooled pretraining share: `iterations` batches,
+ * a checkpoint every `validateEvery` of them and after the last, each with
+ * the window's mean loss and tasks/s (counted from the batches that window
+ * really ran, so a short last window is not overstated), and the best
+ * validated checkpoint kept.
+ */
+export async function trainLoop<T>(loop: TrainLoop<T>): Promise<{ history: TrainProgress[]; best: { score: number; value: T } | null }> {
+  for (const key of ['iterations', 'validateEvery', 'batchSize'] as const) {
+    const value = loop[key];
+    if (!Number.isInteger(value) || value < 1) throw new Error(`Training needs ${key} to be a whole number ≥ 1, got ${value}.`);
+  }
+  const now = loop.now ?? (() => performance.now());
+  const history: TrainProgress[] = [];
+  let best: { score: number; value: T } | null = null;
+  let since = now();
+  let batches = 0;
+  let lossSum = 0;
+  for (let it = 1; it <= loop.iterations; it++) {
+    lossSum += await loop.batch(it);
+    batches += 1;
+    if (it % loop.validateEvery !== 0 && it !== loop.iterations) continue;
+    const tasksPerSecond = (batches * loop.batchSize * 1000) / (now() - since);
+    const checkpoint = await loop.checkpoint?.(it);
+    const p: TrainProgress = { iteration: it, loss: lossSum / batches, tasksPerSecond, ...(checkpoint ? { validation: checkpoint.score } : {}) };
+    history.push(p);
+    loop.onProgress?.(p);
+    if (checkpoint && (!best || checkpoint.score > best.score)) best = { score: checkpoint.score, value: await checkpoint.keep() };
+    since = now();
+    batches = 0;
+    lossSum = 0;
+  }
+  return { history, best };
+}
+
+/** Mean tasks/s over the checkpoints of a run. */
+export function meanRate(history: readonly TrainProgress[]): number {
+  return history.reduce((sum, h) => sum + h.tasksPerSecond, 0) / Math.max(1, history.length);
+}

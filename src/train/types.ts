@@ -1,0 +1,49 @@
+import type { MetaParams } from '../core/params';
+import type { Neighbours } from '../core/types';
+import type { Transitions } from '../core/transitions';
+import type { UserPositives } from '../protocol/types';
+import type { AlsStart } from './als-start';
+import type { TrainConfig } from './config';
+import type { TrainProgress } from './loop';
+
+/** What a training run needs, independent of the file format it came from. */
+export interface TrainingData {
+  /** Tags per catalog item (undefined: no content). */
+  readonly tags: readonly (readonly string[] | undefined)[];
+  /** Training users' positives in protocol order (catalog indices). */
+  readonly train: readonly Int32Array[];
+  /** Users to choose the best iteration on. */
+  readonly validation: readonly UserPositives[];
+}
+
+export interface TrainedModel {
+  readonly params: MetaParams;
+  readonly featureNames: readonly string[];
+  readonly features: Float32Array;
+  /** 1 for items seen in training. */
+  readonly warm: Float32Array;
+  /** log(1 + training users per item). */
+  readonly logPop: Float32Array;
+  readonly config: TrainConfig;
+  readonly history: readonly TrainProgress[];
+  readonly validation: { readonly mean: number; readonly byK: Record<number, number> };
+  readonly tasksPerSecond: number;
+  /** The item-item neighbour lists the model scores with (none when `config.neighbours` is 0). */
+  readonly neighbours?: Neighbours;
+  /** The next-item transition lists of the sequential term (none when validation left the term out). */
+  readonly transitions?: Transitions;
+  /** What the item-list search chose on validation users (see train/list-search); absent for the pretrain baseline. */
+  readonly itemLists?: {
+    readonly neighbourShrink: number | null;
+    /** Transitions kept per item; 0 when the sequential term did not earn its place. */
+    readonly transitions: number;
+    readonly trials: readonly Readonly<Record<string, number>>[];
+  };
+  /** Which start won on validation, and the ALS head search when one ran. */
+  readonly start: {
+    readonly chosen: 'pooled' | 'als';
+    /** Validation of the best meta-trained checkpoint (when meta-training ran). */
+    readonly pooled?: number;
+    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials'>;
+  };
+}

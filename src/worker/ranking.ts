@@ -1,0 +1,27 @@
+import { rank, scoreAll } from '../core/kernels';
+import type { UserState } from '../core/types';
+import { exclusionMask, rankOf } from '../protocol/metrics';
+import type { RankedItem } from './messages';
+import { indexOf, type EngineModel } from './model';
+
+/** Top `count` items for a visitor, best first, skipping `exclude` ids. */
+export async function topItems(model: EngineModel, state: UserState, count: number, exclude: readonly string[] = []): Promise<RankedItem[]> {
+  if (!Number.isInteger(count) || count < 0) throw new Error(`recommend({ count: ${count} }): count must be a whole number of items ≥ 0.`);
+  const skip = Int32Array.from(exclude.map((id) => indexOf(model, id)));
+  const { indices, scores } = await rank(model.adaptModel.items, state, count, skip);
+  return Array.from(indices, (i, k) => {
+    const item = model.catalog[i]!;
+    return { id: item.id, title: item.title, tags: item.tags, score: scores[k]! };
+  });
+}
+
+/**
+ * The 1-based rank `target` has under `state` among the items not yet
+ * clicked, by the benchmark's rule (protocol/metrics: equal scores in catalog
+ * order): a click ranked before adapting on it.
+ */
+export async function prequentialRank(model: EngineModel, state: UserState, target: number, clicked: Iterable<number>): Promise<number> {
+  const scores = await scoreAll(model.adaptModel.items, state);
+  const others = [...clicked].filter((i) => i !== target);
+  return rankOf(scores, target, exclusionMask(scores.length, others));
+}

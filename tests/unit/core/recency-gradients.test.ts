@@ -1,0 +1,111 @@
+// The recency decay and the sequential term: their meta-gradients against finite differences of
+// the true function (rows rebuilt on the host at each decay), through second-order MAML.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { computeItemTable, feedbackLoss, scoreBatch } from '../../../src/core/model';
+import type { FeedbackBatch, Neighbours } from '../../../src/core/types';
+import { innerLoop } from '../../../src/core/inner';
+import { metaStep } from '../../../src/core/meta';
+import { neighbourRow } from '../../../src/core/neighbours';
+import { decayLogit, PARAM_NAMES, type MetaParams } from '../../../src/core/params';
+import { decayOf, recencyWeights } from '../../../src/core/recency';
+import { seqWeights } from '../../../src/core/transitions';
+import { weightedRows } from '../../../src/train/tasks';
+import { finiteDifference, tinyModel, tinyTasks } from './fixture';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const N = 7;
+/** Item lists over the 7 items: neighbours (similarities) and transitions (shares). */
+const LISTS: Neighbours = { m: 2, ids: Int32Array.of(1, 2, 0, 3, 4, 0, 1, 5, 6, 2, 3, -1, 0, 4), sims: Float32Array.of(0.5, 0.2, 0.5, 0.3, 0.4, 0.2, 0.3, 0.6, 0.1, 0.4, 0.3, 0, 0.2, 0.5) };
+const NEXT: Neighbours = { m: 2, ids: Int32Array.of(2, 4, 3, -1, 5, 6, 0, 1, 6, 2, 1, 0, 3, 5), sims: Float32Array.of(0.6, 0.3, 0.8, 0, 0.5, 0.4, 0.7, 0.2, 0.6, 0.1, 0.5, 0.5, 0.4, 0.3) };
+const SUPPORTS = [Int32Array.of(0, 3, 1), Int32Array.of(4, 2)];
+
+function rows(lists: Neighbours, weights: readonly ArrayLike<number>[]): tf.Tensor2D {
+  const out = new Float32Array(SUPPORTS.length * N);
+  SUPPORTS.forEach((s, u) => neighbourRow(lists, s, out.subarray(u * N, (u + 1) * N), weights[u]));
+  return tf.tensor2d(out, [SUPPORTS.length, N]);
+}
+
+/** The support built at `decay`; with `learn`, also its derivative rows (as the trainer builds them). */
+function support(decay: number, learn: boolean): FeedbackBatch {
+  const rec = SUPPORTS.map((s) => recencyWeights(s.length, decay));
+  const seq = SUPPORTS.map((s) => seqWeights(s.length, decay));
+  const base: FeedbackBatch = {
+    positives: tf.tensor2d(weightedRows(SUPPORTS, rec.map((w) => w.weights), N), [2, N]),
+    count: tf.tensor2d([[3], [2]]),
+    neighbours: rows(LISTS, rec.map((w) => w.weights)),
+    transitions: rows(NEXT, seq.map((w) => w.weights)),
+  };
+  if (!learn) return base;
+  return {
+    ...base,
+    decayAt: tf.tensor2d([[decay]]),
+    positivesDecay: tf.tensor2d(weightedRows(SUPPORTS, rec.map((w) => w.dDecay), N), [2, N]),
+    neighboursDecay: rows(LISTS, rec.map((w) => w.dDecay)),
+    transitionsDecay: rows(NEXT, seq.map((w) => w.dDecay)),
+  };
+}
+
+/** The query loss after two inner steps with the rows rebuilt at the parameters' decay: the true function. */
+function trueLoss(params: MetaParams, name: keyof MetaParams) {
+  const { inputs } = tinyModel();
+  const { query } = tinyTasks();
+  return (t: tf.Tensor): tf.Scalar => {
+    const p = { ...params, [name]: t };
+    const decay = decayOf(t === p.logitDecay ? (t.dataSync()[0] as number) : (params.logitDecay.dataSync()[0] as number));
+    const s = support(decay, false);
+    const loss = tf.tidy(() => {
+      const items = computeItemTable(p, inputs);
+      const users = innerLoop(p, items, s, 2);
+      return tf.div(tf.sum(feedbackLoss(scoreBatch(items, users), query)), tf.maximum(tf.sum(query.positives), 1)) as tf.Scalar;
+    });
+    tf.dispose(Object.values(s));
+    return loss;
+  };
+}
+
+describe('recency weights', () => {
+  it('sum to 1, weigh the last click most, and their derivative matches finite differences', () => {
+    const { weights, dDecay } = recencyWeights(5, 0.7);
+    expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(weights[4]).toBeGreaterThan(weights[0]!);
+    const eps = 1e-6;
+    const up = recencyWeights(5, 0.7 + eps).weights;
+    const down = recencyWeights(5, 0.7 - eps).weights;
+    dDecay.forEach((d, j) => expect(d).toBeCloseTo((up[j]! - down[j]!) / (2 * eps), 6));
+    expect([...recencyWeights(4, 1).weights]).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect(decayOf(decayLogit(1))).toBe(1);
+  });
+
+  it('the sequential row looks back on the last five clicks only', () => {
+    const { weights } = seqWeights(8, 0.5);
+    expect([...weights]).toEqual([0, 0, 0, 0.0625, 0.125, 0.25, 0.5, 1]);
+  });
+});
+
+describe('MAML meta-gradient with the recency decay and the sequential term', () => {
+  it('matches finite differences of the true function for every parameter', async () => {
+    const { params } = tinyModel();
+    params.logitDecay.dispose();
+    params.logitDecay = tf.tensor1d([decayLogit(0.6)]);
+    const vars = {} as MetaParams;
+    for (const n of PARAM_NAMES) vars[n] = tf.variable(params[n], true, `seq-fd/${n}`);
+    const { inputs } = tinyModel();
+    const { query } = tinyTasks();
+    const batch = { support: support(0.6, true), query };
+    const config = { algorithm: 'maml', innerSteps: 2, learnRates: true, weightDecay: 0, neighbours: true, transitions: true, recency: true } as const;
+    const { loss, grads } = metaStep(vars, inputs, batch, config);
+    expect((await loss.data())[0]).toBeCloseTo((await trueLoss(vars, 'userInit')(vars.userInit).data())[0]!, 5);
+    for (const name of ['logitDecay', 'logSeqInit', 'logLrSeq', 'logKnnInit', 'protoScale', 'userInit', 'contentCtx'] as const) {
+      const g = await grads[name]!.data();
+      for (const i of [0, g.length - 1]) {
+        const fd = await finiteDifference(vars[name], i, trueLoss(vars, name), 1e-3);
+        expect(g[i], `${name}[${i}]`).toBeCloseTo(fd, 2);
+      }
+    }
+    expect(Math.abs((await grads.logitDecay!.data())[0]!)).toBeGreaterThan(1e-4);
+  });
+});
