@@ -10,10 +10,22 @@ import type { ItemLists } from './item-lists';
 
 /**
  * The per-visitor parameters every model has, by name (see params.ts): where
- * adaptation starts and how it steps. A model may carry more (a recency decay,
- * a sequential weight); a runtime ignores names it does not know.
+ * adaptation starts and how it steps, the recency decay of click weights, and
+ * the sequential term's start and rate. A runtime ignores names it does not know.
  */
-export const USER_PARAM_NAMES = ['userInit', 'popInit', 'protoScale', 'logLrUser', 'logLrPop', 'logShrink', 'logKnnInit', 'logLrKnn'] as const;
+export const USER_PARAM_NAMES = [
+  'userInit',
+  'popInit',
+  'protoScale',
+  'logLrUser',
+  'logLrPop',
+  'logShrink',
+  'logKnnInit',
+  'logLrKnn',
+  'logitDecay',
+  'logSeqInit',
+  'logLrSeq',
+] as const;
 
 export type UserParamName = (typeof USER_PARAM_NAMES)[number];
 
@@ -40,4 +52,6 @@ export interface Int8Model {
   readonly user: UserParams;
   /** Item-item neighbours (absent: the model has no item-item term). */
   readonly neighbours?: ItemLists;
+  /** Next-item transitions (absent: the model has no sequential term). */
+  readonly transitions?: ItemLists;
 }

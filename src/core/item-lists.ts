@@ -1,7 +1,7 @@
 /**
  * Per-item lists of (item, weight) pairs kept in the compact form format v2
- * ships and the runtime holds in memory: the item-item neighbours now, the
- * item → next-item transitions later. Only the clicked items' lists are ever
+ * ships and the runtime holds in memory: the item-item neighbours and the
+ * item → next-item transitions. Only the clicked items' lists are ever
  * read, so they stay encoded and are decoded row by row on demand:
  *
  * - `counts`: entries per row, LEB128 varints;

@@ -14,7 +14,7 @@ export interface DecodedModelV2 {
   /** Catalog index of every item id. */
   readonly index: ReadonlyMap<string, number>;
   readonly model: Int8Model;
-  /** Every item-list section by name (`neighbours` is also the model's). */
+  /** Every item-list section by name (`neighbours` and `transitions` are also the model's). */
   readonly lists: Readonly<Record<string, ItemLists>>;
 }
 
@@ -59,12 +59,12 @@ export async function decodeModelV2(json: unknown, files: Files): Promise<Decode
   const user = Object.fromEntries(Object.entries(meta.user).map(([name, values]) => [name, Float32Array.from(values)])) as unknown as UserParams;
   const catalogFiles = Object.fromEntries(meta.catalog.map((c) => [c.file, asBytes(files[c.file]!)]));
   const catalog = decodeCatalog(meta.catalog, catalogFiles, items);
-  const neighbours = lists['neighbours'];
+  const { neighbours, transitions } = lists;
   return {
     meta,
     catalog,
     index: new Map(catalog.map((c, i) => [c.id, i])),
-    model: { items: { vectors, context, bias }, user, ...(neighbours ? { neighbours } : {}) },
+    model: { items: { vectors, context, bias }, user, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) },
     lists,
   };
 }

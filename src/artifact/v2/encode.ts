@@ -21,6 +21,8 @@ export interface FinishedModel {
   readonly bias: Float32Array;
   /** Item-item neighbours (padded lists, as training builds them). */
   readonly neighbours?: Neighbours;
+  /** Next-item transition lists of the sequential term, same layout (absent: the model has none). */
+  readonly transitions?: Neighbours;
   /** Per-visitor parameters by name (core/int8-model's USER_PARAM_NAMES, and any others). */
   readonly user: Readonly<Record<string, Float32Array>>;
   readonly catalog: readonly CatalogItemV2[];
@@ -119,21 +121,24 @@ export async function encodeModelV2(model: FinishedModel, options: EncodeOptions
   sections['context'] = writeInt8Rows(stream, quantizeRows(permuteRows(model.context, dim, position), items, dim, options.contextCodes ?? DEFAULT_CONTEXT_CODES));
   progress('quantize', 2 * items, 2 * items, 'rows');
   sections['bias'] = writeScalars(stream, permuteRows(model.bias, 1, position), options.biasDtype ?? DEFAULT_BIAS_DTYPE);
-  if (nb && nb.m > 0) {
-    const m = nb.m;
-    const lists = encodeItemLists(items, items, (r) => {
-      if (r % 4096 === 0) progress('neighbours', r, items, 'rows');
+  // Both lists in the renumbered order; only the neighbours may be cut shorter (the transitions are few already).
+  const writeLists = (name: 'neighbours' | 'transitions', lists: Neighbours, maxPerRow: number): void => {
+    const m = lists.m;
+    const encoded = encodeItemLists(items, items, (r) => {
+      if (r % 4096 === 0) progress(name, r, items, 'rows');
       const row = { ids: [] as number[], weights: [] as number[] };
       const from = source[r]!;
-      for (let s = 0; s < m && nb.ids[from * m + s]! >= 0; s++) {
-        row.ids.push(position[nb.ids[from * m + s]!]!);
-        row.weights.push(nb.sims[from * m + s]!);
+      for (let s = 0; s < m && lists.ids[from * m + s]! >= 0; s++) {
+        row.ids.push(position[lists.ids[from * m + s]!]!);
+        row.weights.push(lists.sims[from * m + s]!);
       }
       return row;
-    }, options.neighbourCount ?? m);
-    progress('neighbours', items, items, 'rows');
-    sections['neighbours'] = writeItemLists(stream, lists);
-  }
+    }, maxPerRow);
+    progress(name, items, items, 'rows');
+    sections[name] = writeItemLists(stream, encoded);
+  };
+  if (nb && nb.m > 0) writeLists('neighbours', nb, options.neighbourCount ?? nb.m);
+  if (model.transitions && model.transitions.m > 0) writeLists('transitions', model.transitions, model.transitions.m);
   const files: Record<string, Uint8Array> = {};
   const weights = stream.shards(maxBytes).map((shard, i) => {
     const name = shardName('weights', i, 'bin');

@@ -61,7 +61,7 @@ export const SECTION_TYPES = ['int8-rows', 'scalars', 'item-lists'] as const;
 
 /**
  * Sections every v2 model has. Any other section is a list of items (the
- * item-item `neighbours` now, item → next-item `transitions` later): a runtime
+ * item-item `neighbours`, item → next-item `transitions`): a runtime
  * decodes and checks every list and scores with those it knows.
  */
 export const REQUIRED_SECTIONS = { vectors: 'int8-rows', context: 'int8-rows', bias: 'scalars' } as const;

@@ -21,6 +21,14 @@ function finished(items = 300, dim = 6, m = 5): FinishedModel {
       sims[i * m + s] = 0.9 - 0.1 * s;
     }
   }
+  // Transitions: up to 3 next items per item, weights above 1 (they are counts, not similarities).
+  const next = { m: 3, ids: new Int32Array(items * 3).fill(-1), sims: new Float32Array(items * 3) };
+  for (let i = 0; i < items; i += 2) {
+    for (let s = 0; s < (i % 3) + 1; s++) {
+      next.ids[i * 3 + s] = (i * 7 + 11 * s + 3) % items;
+      next.sims[i * 3 + s] = 3 - s;
+    }
+  }
   const user: Record<string, Float32Array> = {};
   for (const name of USER_PARAM_NAMES) user[name] = normal(name === 'userInit' || name === 'logLrUser' ? dim : 1);
   user['recencyDecay'] = Float32Array.of(0.25);
@@ -32,6 +40,7 @@ function finished(items = 300, dim = 6, m = 5): FinishedModel {
     context: normal(items * dim),
     bias: normal(items),
     neighbours: { m, ids, sims },
+    transitions: next,
     user,
     catalog: Array.from({ length: items }, (_, i) => ({
       id: `sku-${i}`,
@@ -75,9 +84,16 @@ describe('model format v2', () => {
       const list = listRow(decoded.model.neighbours!, j);
       const want = [...Array(5).keys()].filter((s) => model.neighbours!.ids[i * 5 + s]! >= 0).map((s) => at[model.neighbours!.ids[i * 5 + s]!]!);
       expect(list.ids).toEqual(want.sort((a, b) => a - b));
+      // The sequential term's lists, renumbered alike, their weights within one 8-bit step.
+      const seq = listRow(decoded.model.transitions!, j);
+      const t = model.transitions!;
+      const wantSeq = [...Array(3).keys()].filter((s) => t.ids[i * 3 + s]! >= 0).map((s) => [at[t.ids[i * 3 + s]!]!, t.sims[i * 3 + s]!] as const);
+      expect(seq.ids).toEqual(wantSeq.map(([id]) => id).sort((a, b) => a - b));
+      for (const [id, w] of wantSeq) expect(Math.abs(seq.weights[seq.ids.indexOf(id)]! - w)).toBeLessThanOrEqual(3 / 255 / 2 + 1e-6);
       expect(decoded.catalog[j]).toEqual(model.catalog[i]);
     }
     expect(Array.from(decoded.model.user.userInit)).toEqual([...model.user['userInit']!, 0, 0]);
+    for (const name of ['logitDecay', 'logSeqInit', 'logLrSeq'] as const) expect(Array.from(decoded.model.user[name])).toEqual(Array.from(model.user[name]!));
     expect(Array.from(decoded.model.user.logShrink)).toEqual(Array.from(model.user['logShrink']!));
     expect(decoded.model.user['recencyDecay']?.[0]).toBe(0.25);
   });
