@@ -11,7 +11,7 @@ import { v2FromV1 } from '../src/cli/v2-output';
 import { adapt } from '../src/core/adapt';
 import { initialState, scoreAll } from '../src/core/kernels';
 import { disposeState } from '../src/core/state';
-import { int8Adapt, int8Scorer } from '../src/core/int8-click';
+import { quantizedAdaptModel } from '../src/core/int8-model';
 import { disposeParams } from '../src/core/params';
 import { loadDataset, type DatasetFormat } from '../src/data/load';
 import { runHarness } from '../src/eval/harness';
@@ -107,19 +107,23 @@ function floatScorer(files: Record<string, Uint8Array>): Promise<Scorer> {
   }));
 }
 
-/** The v2 encoding of the same model, decoded and scored by the int8 click path (its items found by id: v2 renumbers them). */
+/** The v2 encoding of the same model, decoded and scored by the host kernel on its int8 table (its items found by id: v2 renumbers them). */
 async function v2Scorer(files: Record<string, Uint8Array>, options: EncodeOptions, catalog: readonly string[]): Promise<Scorer> {
   const v2 = (await v2FromV1(files, options)).files;
   const decoded = await decodeModelV2(JSON.parse(new TextDecoder().decode(v2['model.json'])) as unknown, v2);
   const at = Int32Array.from(catalog, (id) => decoded.index.get(id)!);
-  const scorer = int8Scorer(decoded.model);
+  const model = quantizedAdaptModel(decoded.model);
   const steps = decoded.meta.adaptation.steps;
   return {
     async score(support) {
       const clicks = Int32Array.from(support, (i) => at[i]!);
-      const { scores } = int8Adapt(scorer, { clicks, negatives: new Int32Array(0) }, steps, NEGATIVE_WEIGHT);
+      const start = initialState(model, clicks);
+      const out = await adapt(model, start, { clicks, negatives: new Int32Array(0) }, { steps, negativeWeight: NEGATIVE_WEIGHT });
+      const scores = await scoreAll(model.items, out.state);
+      [start, out.state].forEach(disposeState);
       return Float32Array.from(at, (j) => scores[j]!);
     },
+    dispose: () => model.dispose(),
   };
 }
 

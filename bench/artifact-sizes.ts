@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArtifact } from '../src/artifact';
 import { decodeModelV2, DEFAULT_BIAS_DTYPE, DEFAULT_CONTEXT_CODES, SCALAR_DTYPES, type ScalarDtype } from '../src/artifact/v2';
-import { int8Scorer } from '../src/core/int8-click';
+import { quantizedAdaptModel } from '../src/core/int8-model';
 import { writeScalars } from '../src/artifact/v2/sections';
 import { StreamWriter } from '../src/artifact/v2/stream';
 import { quantizeRows } from '../src/core/int8-rows';
@@ -125,9 +125,10 @@ export async function measureSizes(name: string, v1: Record<string, Uint8Array>,
 /** What the decoded model holds in memory once scored by the int8 kernel (which copies V and b into its own memory). */
 async function memoryRow(name: string, files: Record<string, Uint8Array>, served: number): Promise<MemoryRow> {
   const decoded = await decodeModelV2(JSON.parse(new TextDecoder().decode(files['model.json'])) as unknown, files);
-  const scorer = int8Scorer(decoded.model);
-  const items = scorer.n;
-  const memory = scorer.kernel.rows.codes.buffer.byteLength; // the whole kernel memory: table, prior, score and weight buffers
+  const model = quantizedAdaptModel(decoded.model);
+  model.dispose(); // only the table is measured here
+  const items = model.items.vectors.n;
+  const memory = model.items.kernel.rows.codes.buffer.byteLength; // the whole kernel memory: table, prior, score and weight buffers
   const { context } = decoded.model.items;
   const lists = Object.values(decoded.lists).reduce((a, l) => a + l.counts.byteLength + l.ids.byteLength + l.weights.byteLength + l.index.byteLength, 0);
   const [k, c, l] = [memory / items, (context.codes.byteLength + context.scales.byteLength) / items, lists / items];

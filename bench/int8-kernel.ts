@@ -9,10 +9,9 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
-import { hostFeedback, hostStep, sweep, type HostItems } from '../src/core/host-kernel';
-import { int8Adapt, int8Rank, int8Scorer } from '../src/core/int8-click';
-import type { Int8KernelKind } from '../src/core/int8-kernel';
-import { USER_PARAM_NAMES, type UserParams } from '../src/core/int8-model';
+import { hostFeedback, hostStep, scoresOnly, sweep, type HostItems } from '../src/core/host-kernel';
+import type { Int8Rows } from '../src/core/int8-rows';
+import { int8Kernel, type Int8KernelKind } from '../src/core/int8-kernel';
 import { dequantizeAll, quantizeRows } from '../src/core/int8-rows';
 import { createRng } from '../src/math/rng';
 import { simdTable } from '../src/core/simd-kernel';
@@ -58,34 +57,38 @@ const time = (f: () => void): [number, number] => {
   return [performance.now() - t0, cpuMs() - c0];
 };
 
+/** The host kernel's int8 table: the rows handed to a sweep kernel of `kind`. */
+function int8Items(rows: Int8Rows, bias: Float32Array, kind: Int8KernelKind): HostItems {
+  const kernel = int8Kernel(rows, bias, { kind });
+  return { kind: 'int8', n: rows.n, dim: rows.dim, rows: kernel.rows, bias: kernel.bias, simd: kernel };
+}
+
 for (const n of sizes) {
   const rng = createRng(`int8-bench-${n}`);
   const values = Float32Array.from({ length: n * DIM }, () => rng.normal() * 0.3);
   const bias = Float32Array.from({ length: n }, () => rng.normal());
   const int8 = quantizeRows(values, n, DIM);
-  const user = {} as Record<string, Float32Array>;
-  for (const name of USER_PARAM_NAMES) user[name] = Float32Array.from({ length: name === 'userInit' || name === 'logLrUser' ? DIM : 1 }, () => rng.normal() * 0.3);
-  const model = { items: { vectors: int8, context: int8, bias }, user: user as UserParams };
   // The float table is the dequantized int8 one: both kernels rank the same scores.
   const floatValues = dequantizeAll(int8);
   const simd = simdTable(n, DIM, floatValues, bias);
-  const float: HostItems = simd ? { n, dim: DIM, vectors: simd.vectors, bias: simd.bias, simd } : { n, dim: DIM, vectors: floatValues, bias, simd: null };
+  const float: HostItems = simd ? { kind: 'float32', n, dim: DIM, vectors: simd.vectors, bias: simd.bias, simd } : { kind: 'float32', n, dim: DIM, vectors: floatValues, bias, simd: null };
   const cases = clickCases(n, CLICKS, reps(n));
   const u = Float32Array.from({ length: DIM }, () => rng.normal());
-  const floatClick = (clicks: Int32Array, k: number): void => {
+  // The host kernel's click on either table (the same functions the worker runs): sweep, steps, top k.
+  const click = (items: HostItems, clicks: Int32Array, k: number): void => {
     const fb = hostFeedback(clicks, new Int32Array(0), 0.5);
     let state: { user: Float32Array; pop: number } = { user: u, pop: 1 };
-    let swept = sweep(float, state.user, state.pop, true);
+    let swept = sweep(items, state.user, state.pop, true);
     for (let s = 1; s <= STEPS; s++) {
-      state = hostStep(float, state.user, state.pop, swept, fb, { user: new Float32Array(DIM).fill(0.1), pop: 0.1, offsets: [] });
-      swept = sweep(float, state.user, state.pop, s < STEPS);
+      state = hostStep(items, state.user, state.pop, swept, fb, { user: new Float32Array(DIM).fill(0.1), pop: 0.1, offsets: [] });
+      swept = sweep(items, state.user, state.pop, s < STEPS);
     }
     topK(swept.scores, k, new Set(clicks));
   };
   const kernels: [string, Int8KernelKind | 'float32'][] = [['float32 simd', 'float32'], ['int8 simd-i16', 'simd-i16'], ['int8 simd-f32', 'simd-f32'], ['int8 loops', 'loops']];
   for (const [label, kind] of kernels) {
     if (kind === 'loops' && n >= 1_000_000 && quick) continue;
-    const scorer = kind === 'float32' ? null : int8Scorer(model, { kind });
+    const items: HostItems = kind === 'float32' ? float : int8Items(int8, bias, kind);
     for (const k of [20, 100]) {
       for (const measure of ['rank', 'click'] as const) {
         const times: number[] = [];
@@ -95,12 +98,8 @@ for (const n of sizes) {
           progress.update(`${n.toLocaleString('en-US')} items, ${label}, ${measure} top ${k}`, r, total, 'runs');
           const clicks = Int32Array.from(cases[r % cases.length]!);
           const [t, c] = time(() => {
-            if (measure === 'rank') {
-              if (scorer) int8Rank(scorer.kernel.scores(u, 1).scores, k, clicks);
-              else topK(sweep(float, u, 1, false).scores, k, new Set(clicks));
-            } else if (scorer) {
-              int8Rank(int8Adapt(scorer, { clicks, negatives: new Int32Array(0) }, STEPS, 0.5).scores, k, clicks);
-            } else floatClick(clicks, k);
+            if (measure === 'rank') topK(scoresOnly(items, u, 1), k, new Set(clicks));
+            else click(items, clicks, k);
           });
           if (r >= 2) {
             // two warm-up runs

@@ -7,23 +7,18 @@
  */
 
 import { int8Module, type Int8Exports } from './int8-simd';
-import { softmaxSums } from './simd-kernel';
+import { softmaxSums, type TableSweeps } from './simd-kernel';
 import type { Int8Rows } from './int8-rows';
 
 /** Which sweep implementation runs: SIMD with an int16 or a float user vector, or plain loops. */
 export type Int8KernelKind = 'simd-i16' | 'simd-f32' | 'loops';
 
-export interface Int8Kernel {
+/** The sweeps on `scale_i · codes_i` for V: `V·user` is `scale_i · (codes_i · user)`. */
+export interface Int8Kernel extends TableSweeps {
   readonly kind: Int8KernelKind;
   /** The table the sweeps read (inside the SIMD module's memory when it runs). */
   readonly rows: Int8Rows;
   readonly bias: Float32Array;
-  /** `scale_i · codes_i · user + pop · bias_i` into a buffer reused by the next call ([n]), and their maximum. */
-  scores(user: Float32Array, pop: number): { scores: Float32Array; max: number };
-  /** Writes `exp(s_i − max)` of the last scores as the weights of weightedSum(); returns Σ and Σ·bias of them. */
-  softmax(max: number): { z: number; sumBias: number };
-  /** `Σ_i weight_i · scale_i · codes_i` into a buffer reused by the next call ([dim]). */
-  weightedSum(): Float32Array;
 }
 
 export interface Int8KernelOptions {

@@ -116,17 +116,21 @@ export function kernelBytes(): Uint8Array<ArrayBuffer> {
   return assemble([SCORES, SOFTMAX, WEIGHTED]);
 }
 
-/** An item table copied into the kernel's memory, with its sweeps. */
-export interface SimdTable {
-  /** Views of the copies in the kernel's memory: [n × dim] and [n]. */
-  readonly vectors: Float32Array;
-  readonly bias: Float32Array;
+/** The three catalog sweeps of a click, as every table kernel (float32 SIMD, int8 SIMD or loops) runs them. */
+export interface TableSweeps {
   /** `V·user + pop·bias` into a buffer reused by the next call ([n]), and their maximum. */
   scores(user: Float32Array, pop: number): { scores: Float32Array; max: number };
   /** Writes `exp(s_i − max)` of the last scores as the weights of weightedSum(); returns Σ and Σ·bias of them. */
   softmax(max: number): { z: number; sumBias: number };
   /** `Σ_i weight_i · V[i]` into a buffer reused by the next call: [dim]. */
   weightedSum(): Float32Array;
+}
+
+/** An item table copied into the kernel's memory, with its sweeps. */
+export interface SimdTable extends TableSweeps {
+  /** Views of the copies in the kernel's memory: [n × dim] and [n]. */
+  readonly vectors: Float32Array;
+  readonly bias: Float32Array;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

@@ -1,4 +1,4 @@
-import { activeBackend, fallback, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName } from '../backend';
+import { activeBackend, ANY_BACKEND, fallback, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName, type ModelBackends } from '../backend';
 import { adapt } from '../core/adapt';
 import { initialState, rank } from '../core/kernels';
 import { disposeState } from '../core/state';
@@ -12,6 +12,8 @@ import { watchTabs } from './tabs';
 /** How to read and build models: the artifact module's functions, injected so the engine stays testable. */
 export interface ModelLoader extends ManifestReader {
   build(files: Record<string, ArrayBuffer>): Promise<EngineModel>;
+  /** The backends the artifact's model can run on (all, unless it says otherwise). */
+  backends?(files: Record<string, ArrayBuffer>): ModelBackends;
 }
 
 /** What Engine.start needs: the page's init parameters with the database name settled. */
@@ -66,6 +68,7 @@ export class Engine {
     private backend: BackendName,
     private readonly models: ModelCache,
     private readonly budgetMs: number,
+    private readonly backends: ModelBackends,
     private readonly emit: Emit,
   ) {}
 
@@ -94,10 +97,11 @@ export class Engine {
       if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
       const cache = (models = new ModelCache(loader, artifact.files));
       const budgetMs = params.budgetMs ?? SELECTION_BUDGET_MS;
-      const choice = await selectBackend(params.backend, async () => probe(await cache.here()), budgetMs);
+      const backends = loader.backends?.(artifact.files) ?? ANY_BACKEND;
+      const choice = await selectBackend(params.backend, async () => probe(await cache.here()), budgetMs, backends);
       const model = await cache.here();
       const opened = await Session.open(model, store, emit, activeBackend);
-      const engine = new Engine(store, opened.session, model, choice.backend, cache, budgetMs, emit);
+      const engine = new Engine(store, opened.session, model, choice.backend, cache, budgetMs, backends, emit);
       engine.watch();
       engine.closeTabs = () => tabs.close();
       synced = opened.session;
@@ -137,7 +141,7 @@ export class Engine {
     this.stopWatching();
     const old = this.model;
     this.models.release();
-    const choice = await fallback(from, async () => probe(await this.models.here()), this.budgetMs);
+    const choice = await fallback(from, async () => probe(await this.models.here()), this.budgetMs, this.backends);
     this.model = await this.models.here();
     this.backend = choice.backend;
     try {

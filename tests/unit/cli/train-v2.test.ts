@@ -7,7 +7,10 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactFiles, parseArtifact } from '../../../src/artifact/decode';
 import { decodeModelV2, filesV2 } from '../../../src/artifact/v2';
-import { int8Adapt, int8Rank, int8Scorer } from '../../../src/core/int8-click';
+import { adapt } from '../../../src/core/adapt';
+import { quantizedAdaptModel } from '../../../src/core/int8-model';
+import { initialState, rank } from '../../../src/core/kernels';
+import { disposeState } from '../../../src/core/state';
 import { writeFixture } from '../data/fixtures';
 
 const root = resolve(__dirname, '../../..');
@@ -39,9 +42,12 @@ describe('npm run train -- --model-format 2', () => {
     // The chosen count is what both files ship.
     expect(v1.neighbours!.m).toBe(Number(chosen![1]));
     expect(v2.model.neighbours!.entries).toBeLessThanOrEqual(v1.neighbours!.m * v1.catalog.length);
-    const scorer = int8Scorer(v2.model);
-    const { scores } = int8Adapt(scorer, { clicks: Int32Array.of(0, 1), negatives: new Int32Array(0) }, v2.meta.adaptation.steps, v2.meta.adaptation.negativeWeight);
-    expect(int8Rank(scores, 10, Int32Array.of(0, 1)).indices.length).toBe(10);
+    const model = quantizedAdaptModel(v2.model);
+    const clicks = Int32Array.of(0, 1);
+    const adapted = await adapt(model, initialState(model, clicks), { clicks, negatives: new Int32Array(0) }, { steps: v2.meta.adaptation.steps, negativeWeight: v2.meta.adaptation.negativeWeight });
+    expect((await rank(model.items, adapted.state, 10, clicks)).indices.length).toBe(10);
+    disposeState(adapted.state);
+    model.dispose();
     v1.dispose();
   });
 

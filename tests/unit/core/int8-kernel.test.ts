@@ -47,7 +47,7 @@ describe.each([
 ])('int8 kernel, %i items × dim %i', (n, dim) => {
   const { bias, user, rows } = table(n, dim, `kernel-${n}-${dim}`);
   const dequantized = dequantizeAll(rows);
-  const float = { n, dim: rows.dim, vectors: dequantized, bias, simd: simdTable(n, rows.dim, dequantized, bias) };
+  const float = { kind: 'float32', n, dim: rows.dim, vectors: dequantized, bias, simd: simdTable(n, rows.dim, dequantized, bias) } as const;
   const u = Float32Array.from({ length: rows.dim }, (_, d) => user[d] ?? 0);
   const reference = sweep(float, u, 0.7, true);
   const umax = Math.max(...Array.from(u, Math.abs));
