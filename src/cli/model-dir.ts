@@ -2,8 +2,8 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Shard names a previous v2 artifact may have left (only these are ever removed). */
-const SHARD = /^(weights|catalog)-\d{3}\.(bin|json)$/;
+/** Weight and catalog files a previous artifact (v2 shards, v1's two files) may have left (only these are ever removed). */
+const SHARD = /^(weights|catalog)(-\d{3})?\.(bin|json)$/;
 
 /** Folder of the training output inside an artifact directory: what retraining needs, never requested by the browser. */
 export const TRAINING_DIR = 'training';
