@@ -10,12 +10,12 @@ import { storedSummary } from './support/idb-inspect';
 import { useTinySuite } from './support/tiny-suite';
 import type {} from './pages/engine-page';
 
-// Format v2 in the worker: the shipped demo model (v1) and its conversion,
-// served side by side. The v2 table stays int8 and is scored by the host
+// Format v2 in the worker: the demo model's float v1 (its training output) and
+// its conversion, served side by side. The v2 table stays int8 and is scored by the host
 // kernel; a visitor who holds v1 in IndexedDB keeps working and moves to v2
 // cleanly when the site ships it.
 const suite = useTinySuite();
-const DEMO = 'public/models/demo';
+const DEMO = 'public/models/demo/training';
 type Files = Record<string, Uint8Array>;
 let v1: Files;
 let v2: Files;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,8 @@ import { dequantizeRow } from '../../../src/core/int8-rows';
 import { listRow } from '../../../src/core/item-lists';
 
 const root = resolve(__dirname, '../../..');
-const demo = resolve(root, 'public/models/demo');
+// The shipped demo's v1 training output: what `npm run convert` turns into the v2 the site serves.
+const demo = resolve(root, 'public/models/demo/training');
 const run = promisify(execFile);
 
 beforeAll(async () => {
@@ -28,7 +29,11 @@ const read = (dir: string, names: readonly string[]) => Object.fromEntries(names
 describe('npm run convert', () => {
   it('turns the shipped v1 model into v2: the same item table within int8 steps, its catalog, its neighbours; v1 kept under training/', async () => {
     const out = mkdtempSync(join(tmpdir(), 'localrec-convert-'));
-    const { stderr } = await convert(['--in', demo, '--out', out]);
+    // A v1 directory as a site has it: the artifact and a file that is not part of it (the demo's personas).
+    const input = mkdtempSync(join(tmpdir(), 'localrec-convert-in-'));
+    for (const name of readdirSync(demo)) copyFileSync(join(demo, name), join(input, name));
+    copyFileSync(join(demo, '..', 'personas.json'), join(input, 'personas.json'));
+    const { stderr } = await convert(['--in', input, '--out', out]);
     expect(stderr).toMatch(/quantize .*3,998\/3,998 rows/);
     expect(stderr).toMatch(/wrote .*B per item/);
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as unknown;
