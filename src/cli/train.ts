@@ -25,6 +25,9 @@ const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) 
   both: (ks) => `mean of protocol v1's nDCG@10 over k in {${ks.join(',')}} and protocol v2's HR@10`,
 };
 
+/** The validation score's short name in progress lines. */
+const SCORE_LABELS: Record<TrainConfig['objective'], string> = { v1: 'nDCG@10', v2: 'next-click HR@10', both: 'mean of nDCG@10 and next-click HR@10' };
+
 async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
   const { format, config, backend, threshold, minPositives, fold } = args;
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
     log(
       `iteration ${p.iteration}/${config.iterations}` +
         (Number.isNaN(p.loss) ? '' : `  loss ${p.loss.toFixed(4)}  ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
-        (p.validation === undefined ? '' : `  validation nDCG@10 ${p.validation.toFixed(4)}`),
+        (p.validation === undefined ? '' : `  validation ${SCORE_LABELS[config.objective]} ${p.validation.toFixed(4)}`),
     );
   const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, progress) : await trainMeta(data, config, progress);
   const seconds = (performance.now() - started) / 1000;
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
     await writeFile(join(out, 'personas.json'), json);
     bytes += json.byteLength;
   }
-  log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation nDCG@10 ${model.validation.mean.toFixed(4)}`);
+  log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation ${SCORE_LABELS[config.objective]} ${model.validation.mean.toFixed(4)}`);
   log(`wrote ${out} (${Object.keys(v2 ?? files).join(', ')}${v2 ? `; the v1 files in ${TRAINING_DIR}/` : ''}; ${(bytes / 1024).toFixed(0)} KiB)`);
 }
 

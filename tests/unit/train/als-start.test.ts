@@ -7,7 +7,8 @@ import { createRng } from '../../../src/math/rng';
 import { cholesky, choleskySolve } from '../../../src/math/linalg';
 import { alsData, alsEmbeddings, alsParams } from '../../../src/train/als-start';
 import { contentRegression } from '../../../src/train/content-map';
-import { adaptedScores, episodeNdcg } from '../../../src/train/episodes';
+import { adaptedScores } from '../../../src/train/episodes';
+import { validate } from '../../../src/train/validate';
 import { trainMeta } from '../../../src/train/trainer';
 import { trainedInputs } from '../../../src/train/item-side';
 import { DEFAULT_TRAIN_CONFIG } from '../../../src/train/config';
@@ -117,7 +118,8 @@ describe('ALS start', () => {
       expect(m.validation.mean).toBe(Math.max(pooled!, als!.mean));
       expect(chosen).toBe(als!.mean > pooled! ? 'als' : 'pooled');
       const inp = trainedInputs(m);
-      const again = await episodeNdcg(m.params, inp, validation, ks, config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
+      // Re-validated on the objective the run chose by (the default's next click).
+      const again = await validate(m.params, inp, validation, config, config.innerSteps, { neighbours: m.neighbours, transitions: m.transitions });
       tf.dispose([inp.features, inp.warm, inp.logPop]);
       expect(again.mean).toBeCloseTo(m.validation.mean, 5);
     } finally {
