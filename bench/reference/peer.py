@@ -11,6 +11,7 @@ Run with Debian's python: /usr/bin/python3 bench/reference/peer.py < request.jso
 """
 
 import json
+import math
 import sys
 import time
 
@@ -31,15 +32,34 @@ class Peer:
         if self.neighbours is not None:
             self.neighbour_sims = w["itemNeighbourSims"]
             self.knn_init, self.lr_knn = torch.exp(w["logKnnInit"][0]), torch.exp(w["logLrKnn"][0])
+        # The order-aware model (src/core/recency.ts, transitions.ts): the recency decay, and the
+        # sequential term when the artifact ships transition lists. Older models: decay 1, no term.
+        logit = float(w["logitDecay"][0]) if "logitDecay" in w else 20.0
+        self.decay = float(torch.tensor(1 / (1 + math.exp(-logit)), dtype=torch.float32))
+        self.transitions = w["itemTransitions"].long() if "itemTransitions" in w else None
+        if self.transitions is not None:
+            self.transition_weights = w["itemTransitionWeights"]
+            self.seq_init, self.lr_seq = torch.exp(w["logSeqInit"][0]), torch.exp(w["logLrSeq"][0])
 
-    def neighbour_row(self, clicks):
-        """Mean similarity of every item to the clicked ones (neighbourRow)."""
+    def list_row(self, ids_of, weights_of, clicks, weights):
+        """Σ_j weights[j] · list(clicks[j] → i) over every item i (neighbourRow)."""
         row = torch.zeros(len(self.vectors))
-        for c in clicks:
-            ids, sims = self.neighbours[c], self.neighbour_sims[c]
+        for c, weight in zip(clicks, weights):
+            if weight == 0:
+                continue
+            ids, sims = ids_of[c], weights_of[c]
             keep = ids >= 0
-            row.index_add_(0, ids[keep], sims[keep] / len(clicks))
+            row.index_add_(0, ids[keep], weight * sims[keep])
         return row
+
+    def recency(self, t):
+        """Click j of t weighs decay^(t-1-j), normalised (recencyWeights), as float32."""
+        raw = [self.decay ** (t - 1 - j) for j in range(t)]
+        return torch.tensor([r / sum(raw) for r in raw], dtype=torch.float32)
+
+    def seq_weights(self, t):
+        """decay^k for the k-th most recent of the last 5 clicks, 0 before (seqWeights)."""
+        return [self.decay ** (t - 1 - j) if t - 1 - j < 5 else 0.0 for j in range(t)]
 
     def click(self, clicks, negatives, top, steps=None, negative_weight=None):
         """Start from the clicks' prototype, adapt, rank the top items excluding the clicks."""
@@ -47,7 +67,7 @@ class Peer:
         lam_weight = self.meta["adaptation"]["negativeWeight"] if negative_weight is None else negative_weight
         clicked = torch.tensor(clicks, dtype=torch.long)
         total = float(len(clicks))
-        pos = torch.full((len(clicks),), 1 / total) if clicks else torch.zeros(0)
+        pos = self.recency(len(clicks)) if clicks else torch.zeros(0)
         seen = set(clicks)
         shown = [i for i in negatives if i not in seen]
         lam = lam_weight if shown else 0.0
@@ -58,13 +78,17 @@ class Peer:
         user = self.user_init + self.proto_scale * trust * (pos @ self.context[clicked])
         pop = self.pop_init.clone()
         rate_user, rate_pop = trust * self.lr_user, trust * self.lr_pop
-        row = self.neighbour_row(clicks) if self.neighbours is not None and clicks else None
+        row = self.list_row(self.neighbours, self.neighbour_sims, clicks, pos.tolist()) if self.neighbours is not None and clicks else None
         knn = self.knn_init * trust if row is not None else None
+        seq_row = self.list_row(self.transitions, self.transition_weights, clicks, self.seq_weights(len(clicks))) if self.transitions is not None and clicks else None
+        seq = self.seq_init.clone() if seq_row is not None else None  # no evidence factor
         losses = []
         for step in range(steps + 1):
             scores = torch.mv(self.vectors, user) + pop * self.bias
             if row is not None:
                 scores = scores + knn * row
+            if seq_row is not None:
+                scores = scores + seq * seq_row
             log_z = torch.logsumexp(scores, 0)
             slate_log_q = torch.log_softmax(scores[slate], 0)
             loss = -(pos @ (scores[clicked] - log_z)) - lam * (slate_pos @ slate_log_q)
@@ -82,6 +106,8 @@ class Peer:
             pop = pop - rate_pop * (g @ self.bias)
             if row is not None:
                 knn = knn - trust * self.lr_knn * (g @ row)
+            if seq_row is not None:
+                seq = seq - trust * self.lr_seq * (g @ seq_row)
         scores = scores.clone()
         scores[clicked] = -float("inf")
         values, indices = torch.topk(scores, min(top, len(scores) - len(seen)))
