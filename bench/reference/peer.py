@@ -30,6 +30,8 @@ from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
 from localrec_trainer.core.neighbours import neighbour_rows  # noqa: E402
 from localrec_trainer.core.params import PARAM_NAMES, UNIFORM_DECAY_LOGIT  # noqa: E402
 from localrec_trainer.core.ragged import Ragged  # noqa: E402
+from localrec_trainer.core.recency import decay_of, recency_weights  # noqa: E402
+from localrec_trainer.core.transitions import seq_weights  # noqa: E402
 
 EXPLODED = 10
 """A step whose support loss exceeds this multiple of the start's is rolled back (src/core/adapt.ts)."""
@@ -46,21 +48,27 @@ class Peer:
         self.params = {n: w.get(n, missing.get(n, torch.zeros(1))) for n in PARAM_NAMES}
         self.items = item_table(self.params, artifact.inputs())
         self.neighbours = artifact.neighbours()
+        self.transitions = artifact.transitions()
+        self.decay = decay_of(float(self.params["logitDecay"][0]))
 
     def rows(self, items, values):
         n = len(items)
         return Rows(torch.zeros(n, dtype=torch.long), torch.tensor(items, dtype=torch.long), torch.tensor(values, dtype=torch.float32), 1)
 
     def feedback(self, clicks, negatives, negative_weight):
-        """One visitor's feedback (feedbackRows): clicks weigh 1/k; shown-not-clicked items share the negative weight."""
+        """One visitor's feedback (clickSignals, feedbackRows): clicks weigh by recency (normalised), the item-item
+        and sequential rows from the shipped lists; shown-not-clicked items share the negative weight."""
         seen = set(clicks)
         shown = [i for i in negatives if i not in seen]
         lists = Ragged.of([np.asarray(clicks, dtype=np.int32)])
+        weights, _ = recency_weights(lists, self.decay)
+        seq, _ = seq_weights(lists, self.decay)
         return Feedback(
-            positives=self.rows(clicks, [1 / max(1, len(clicks))] * len(clicks)),
+            positives=self.rows(clicks, [float(w) for w in weights]),
             negatives=self.rows(shown, [negative_weight / len(shown)] * len(shown)) if shown and negative_weight > 0 else None,
             count=torch.tensor([[float(len(clicks))]]),
-            neighbours=neighbour_rows(self.neighbours, lists) if self.neighbours is not None else None,
+            neighbours=neighbour_rows(self.neighbours, lists, weights=weights) if self.neighbours is not None else None,
+            transitions=neighbour_rows(self.transitions, lists, weights=seq) if self.transitions is not None else None,
         )
 
     def click(self, clicks, negatives, top, steps=None, negative_weight=None):

@@ -2,11 +2,11 @@
 // registers the webgpu and wasm backends at import.
 import { activate } from './availability';
 import type { BackendName, BackendPreference } from './names';
-import { chooseBackend, fallbackBackend, SELECTION_BUDGET_MS, type BackendChoice, type SelectionEnv } from './select';
+import { ANY_BACKEND, chooseBackend, fallbackBackend, SELECTION_BUDGET_MS, type BackendChoice, type ModelBackends, type SelectionEnv } from './select';
 
 export { BACKENDS, parseBackendPreference, type BackendName, type BackendPreference } from './names';
 export { activeBackend, loseDeviceForTesting, tensorCount, watchDeviceLost, webgpuBackendDevice } from './availability';
-export { chooseBackend, fallbackBackend, GPU_PROBE_ITEMS, SELECTION_BUDGET_MS, type BackendChoice, type BackendTiming, type SelectionEnv } from './select';
+export { ANY_BACKEND, chooseBackend, fallbackBackend, GPU_PROBE_ITEMS, SELECTION_BUDGET_MS, type BackendChoice, type BackendTiming, type ModelBackends, type SelectionEnv } from './select';
 
 /**
  * A caller that runs some backends on its own path: `activate` replaces tfjs's
@@ -26,11 +26,11 @@ function browserEnv(paths: BackendPaths): SelectionEnv {
 }
 
 /** Picks and activates a backend (see chooseBackend); budget in ms. */
-export function selectBackend(preference: BackendPreference, probe: () => Promise<void>, budgetMs = SELECTION_BUDGET_MS, paths = TFJS_ONLY): Promise<BackendChoice> {
-  return chooseBackend(preference, probe, budgetMs, browserEnv(paths));
+export function selectBackend(preference: BackendPreference, probe: () => Promise<void>, budgetMs = SELECTION_BUDGET_MS, paths = TFJS_ONLY, model: ModelBackends = ANY_BACKEND): Promise<BackendChoice> {
+  return chooseBackend(preference, probe, budgetMs, browserEnv(paths), model);
 }
 
 /** Activates the fastest backend other than `from` (e.g. when the WebGPU device is lost), timed with `probe`; budget in ms. */
-export function fallback(from: BackendName, probe: () => Promise<void>, budgetMs = SELECTION_BUDGET_MS, paths = TFJS_ONLY): Promise<BackendChoice> {
-  return fallbackBackend(from, probe, budgetMs, browserEnv(paths));
+export function fallback(from: BackendName, probe: () => Promise<void>, budgetMs = SELECTION_BUDGET_MS, paths = TFJS_ONLY, model: ModelBackends = ANY_BACKEND): Promise<BackendChoice> {
+  return fallbackBackend(from, probe, budgetMs, browserEnv(paths), model);
 }

@@ -69,7 +69,11 @@ export async function chooseBackend(
   probe: () => Promise<void>,
   budgetMs: number,
   env: SelectionEnv,
+  model: ModelBackends = ANY_BACKEND,
 ): Promise<BackendChoice> {
+  if (preference !== 'auto' && !model.only.includes(preference)) {
+    throw new Error(`backend "${preference}" cannot run this model: ${model.why}. Use backend "auto" or one of ${model.only.join(', ')}.`);
+  }
   if (preference !== 'auto') {
     try {
       await env.activate(preference);
@@ -79,17 +83,26 @@ export async function chooseBackend(
     const ms = await timeProbe(probe, env);
     return { backend: preference, timings: [{ name: preference, ms }], reason: `${labelOf(env, preference)} was requested explicitly.` };
   }
-  return fastestOf(BACKENDS, probe, budgetMs, env);
+  return fastestOf(BACKENDS.filter((b) => model.only.includes(b)), probe, budgetMs, env);
 }
+
+/** The backends a model can run on, and why when not all. */
+export interface ModelBackends {
+  readonly only: readonly BackendName[];
+  readonly why: string;
+}
+
+/** A model of float tensors runs on every backend. */
+export const ANY_BACKEND: ModelBackends = { only: BACKENDS, why: '' };
 
 /**
  * The backend to move to after `from` failed mid-session (a lost WebGPU
  * device): `auto`'s choice among the others, timed with the same probe, so
  * the visitor lands on the fastest that works rather than the next in a list.
  */
-export async function fallbackBackend(from: BackendName, probe: () => Promise<void>, budgetMs: number, env: SelectionEnv): Promise<BackendChoice> {
+export async function fallbackBackend(from: BackendName, probe: () => Promise<void>, budgetMs: number, env: SelectionEnv, model: ModelBackends = ANY_BACKEND): Promise<BackendChoice> {
   try {
-    return await fastestOf(BACKENDS.filter((b) => b !== from), probe, budgetMs, env);
+    return await fastestOf(BACKENDS.filter((b) => b !== from && model.only.includes(b)), probe, budgetMs, env);
   } catch (error) {
     throw new Error(`No backend to fall back to after "${from}" failed: ${message(error)}`);
   }

@@ -5,6 +5,7 @@ import { PROTOCOL_DEFAULTS } from '../protocol/data';
 import { ALGORITHMS, DEFAULT_TRAIN_CONFIG, TRAIN_LIMITS, TRANSFERS, VALIDATION_OBJECTIVES, type TrainConfig } from '../train/config';
 import { parseFlags, required, type Flags } from './flags';
 import { NODE_BACKENDS, type NodeBackend } from './node-backend';
+import { NEIGHBOUR_COUNTS } from '../train/neighbour-count';
 
 const d = DEFAULT_TRAIN_CONFIG;
 const L = TRAIN_LIMITS;
@@ -38,6 +39,8 @@ export const TRAIN_FLAGS = {
   'world-items': { kind: 'number', example: '2000', min: 10, max: 1_000_000, integer: true },
   'world-users': { kind: 'number', example: '1500', min: 10, max: 10_000_000, integer: true },
   personas: { kind: 'number', example: '12', min: 0, max: 10_000, integer: true },
+  'model-format': { kind: 'number', example: '2', min: 1, max: 2, integer: true },
+  'neighbour-counts': { kind: 'numbers', example: NEIGHBOUR_COUNTS.join(','), min: 1, max: L.neighbours.max, integer: true },
 } as const;
 
 /** Everything `npm run train` was asked for, defaults applied. */
@@ -58,6 +61,10 @@ export interface TrainArgs {
   readonly world: { readonly seed: number; readonly items?: number; readonly users?: number };
   /** Simulated visitors written for the demo (synthetic data only). */
   readonly personas: number;
+  /** The file format written: 1 (raw parameters) or 2 (finished int8 item table, sharded; docs/FORMAT.md). */
+  readonly modelFormat: 1 | 2;
+  /** Neighbour counts tried on validation users; the smallest within 0.5% of the best is shipped. */
+  readonly neighbourCounts: readonly number[];
 }
 
 /** Parses `npm run train` flags; every error names the flag, the bad value and what is allowed. */
@@ -100,5 +107,7 @@ export function trainArgsFromFlags(f: Flags<typeof TRAIN_FLAGS>): TrainArgs {
     negativeWeight: f['negative-weight'] ?? DEFAULT_NEGATIVE_WEIGHT,
     world: { seed, ...(f['world-items'] ? { items: f['world-items'] } : {}), ...(f['world-users'] ? { users: f['world-users'] } : {}) },
     personas: f.personas ?? 12,
+    modelFormat: f['model-format'] === 2 ? 2 : 1,
+    neighbourCounts: f['neighbour-counts'] ?? NEIGHBOUR_COUNTS,
   };
 }

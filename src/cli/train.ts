@@ -1,16 +1,20 @@
 // `npm run train -- --format <fmt> --data <dir> --algo <maml|fomaml|reptile|protonet|pretrain> --out <dir>`
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { encodeArtifact } from '../artifact/encode';
 import { catalogItems, dataFingerprint } from '../train/dataset-split';
+import { trainedInputs } from '../train/item-side';
+import { chooseForModel, truncateNeighbours } from '../train/neighbour-count';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
 import type { TrainConfig } from '../train/config';
 import type { TrainedModel } from '../train/types';
+import { TRAINING_DIR, writeArtifactDir } from './model-dir';
 import { useNodeBackend } from './node-backend';
 import { parseTrainArgs } from './train-args';
 import { loadTrainInput } from './train-data';
+import { v2FromV1 } from './v2-output';
 
 /** What the artifact says its validation score measures. */
 const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) => string> = {
@@ -42,19 +46,23 @@ async function main(): Promise<void> {
     );
   const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, progress) : await trainMeta(data, config, progress);
   const seconds = (performance.now() - started) / 1000;
+  const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+  const counted = await chooseForModel(model, () => trainedInputs(model), data.validation, steps, args.neighbourCounts);
+  if (counted) log(`neighbours per item on validation: ${counted.trials.map((t) => `${t.count}: ${t.validation.toFixed(4)}`).join(', ')}; keeping ${counted.count}`);
+  const neighbours = model.neighbours && counted ? truncateNeighbours(model.neighbours, counted.count) : model.neighbours;
 
   const files = await encodeArtifact({
     algorithm: config.algorithm,
     params: model.params,
     warm: model.warm,
     logPop: model.logPop,
-    ...(model.neighbours ? { neighbours: model.neighbours } : {}),
+    ...(neighbours ? { neighbours } : {}),
     ...(model.transitions ? { transitions: model.transitions } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
-    steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
+    steps,
     negativeWeight: args.negativeWeight,
-    training: { engine: 'node', ...model.config, start: startSummary(model.start), ...(model.itemLists ? { itemLists: model.itemLists } : {}), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
+    training: { engine: 'node', ...model.config, ...(counted ? { neighbourCount: counted } : {}), start: startSummary(model.start), ...(model.itemLists ? { itemLists: model.itemLists } : {}), backend, tfjs: tfjsVersion, format, threshold, minPositives, validationFold: fold },
     data: {
       name: dataset.name,
       fingerprint: await dataFingerprint(dataset),
@@ -64,12 +72,9 @@ async function main(): Promise<void> {
     },
     validation: { objective: OBJECTIVE_NAMES[config.objective](config.validationKs), score: model.validation.mean, byK: model.validation.byK, users: data.validation.length },
   });
-  await mkdir(out, { recursive: true });
-  let bytes = 0;
-  for (const [name, content] of Object.entries(files)) {
-    await writeFile(join(out, name), content);
-    bytes += content.byteLength;
-  }
+  // Format v2: what visitors download; the v1 files stay as the training output under training/.
+  const v2 = args.modelFormat === 2 ? (await v2FromV1(files)).files : null;
+  let bytes = await writeArtifactDir(out, v2 ?? files, v2 ? files : undefined);
   if (personas) {
     // Simulated visitors for the demo: held-out (validation-bucket) users, never trained on.
     const json = new TextEncoder().encode(JSON.stringify({ personas }));
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
     bytes += json.byteLength;
   }
   log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation ${SCORE_LABELS[config.objective]} ${model.validation.mean.toFixed(4)}`);
-  log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);
+  log(`wrote ${out} (${Object.keys(v2 ?? files).join(', ')}${v2 ? `; the v1 files in ${TRAINING_DIR}/` : ''}; ${(bytes / 1024).toFixed(0)} KiB)`);
 }
 
 /** Which start won on validation, without the full ALS trial list. */

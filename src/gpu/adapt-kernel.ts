@@ -19,7 +19,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { topK } from '../math/top-k';
-import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, SparseRow, UserState } from '../core/types';
+import { addRow } from '../core/int8-rows';
+import type { AdaptKernel, AdaptModel, AdaptProblem, AnyItemTable, KernelRun, SparseRow, UserState } from '../core/types';
 import type { AdaptConstants, ClickRequest, GpuClickExtras, GpuClickKernel, GpuClickResult, RankCount } from './click-types';
 import type { SequentialModel } from './model-input';
 import { fromRanking, sortedDistinct, StateRegistry, type KnownState } from './states';
@@ -28,7 +29,7 @@ import { MAX_K } from './work-layout';
 /** The WGSL kernel of one model, for the driver; also the GPU kernel's counters. */
 export interface WgslKernel extends AdaptKernel {
   readonly gpu: GpuClickKernel;
-  rankOf(items: ItemTable, state: UserState, target: number, exclude: Int32Array): Promise<number>;
+  rankOf(items: AnyItemTable, state: UserState, target: number, exclude: Int32Array): Promise<number>;
   /** Frees the GPU kernel (its table and workspace); pending ranks reject. */
   dispose(): void;
 }
@@ -57,7 +58,7 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
   let last = gpu.counters().clicks;
   let pending: Pending | null = null;
 
-  const owns = (items: ItemTable): void => {
+  const owns = (items: AnyItemTable): void => {
     if (items.vectors !== model.items.vectors) throw new Error('This WGSL kernel holds another model\'s item table on the GPU: build one per model (wgslKernel).');
   };
 
@@ -111,8 +112,15 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
       const user = tf.tidy(() => {
         const init = tf.reshape(m.params.userInit, [1, -1]);
         if (t === 0) return init.clone() as tf.Tensor2D;
+        const { context } = m.items;
+        if (!(context instanceof tf.Tensor)) {
+          // An int8 table (format v2): the clicked items' context rows summed on the host, as the host kernel does.
+          const sum = new Float64Array(context.dim);
+          clicks.forEach((c, j) => addRow(context, c, constants.protoScale * trust * signals.weights[j]!, sum));
+          return tf.add(init, tf.tensor2d(Float32Array.from(sum), [1, context.dim])) as tf.Tensor2D;
+        }
         const coefs = tf.tensor2d(Float32Array.from(signals.weights, (w) => constants.protoScale * trust * w), [1, t]);
-        return tf.add(init, tf.matMul(coefs, tf.gather(m.items.context, clicks))) as tf.Tensor2D;
+        return tf.add(init, tf.matMul(coefs, tf.gather(context, clicks))) as tf.Tensor2D;
       });
       const dense = (row: SparseRow | null) => tf.tensor2d(row?.row ?? new Float32Array(n), [1, n]);
       return {

@@ -1,4 +1,4 @@
-import { activeBackend, fallback, loseDeviceForTesting, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName } from '../backend';
+import { activeBackend, ANY_BACKEND, fallback, loseDeviceForTesting, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName, type ModelBackends } from '../backend';
 import { openResilientStore, type Store } from '../storage';
 import { loadArtifact, type ManifestReader } from './artifact-cache';
 import { backendPaths, kernelName, probe, runningModel } from './click-path';
@@ -11,6 +11,8 @@ import { WgslPath } from './wgsl-path';
 /** How to read and build models: the artifact module's functions, injected so the engine stays testable. */
 export interface ModelLoader extends ManifestReader {
   build(files: Record<string, ArrayBuffer>): Promise<EngineModel>;
+  /** The backends the artifact's model can run on (all, unless it says otherwise). */
+  backends?(files: Record<string, ArrayBuffer>): ModelBackends;
 }
 
 /** What Engine.start needs: the page's init parameters with the database name settled. */
@@ -68,6 +70,7 @@ export class Engine {
     private readonly models: ModelCache,
     private readonly wgsl: WgslPath,
     private readonly budgetMs: number,
+    private readonly backends: ModelBackends,
     private readonly emit: Emit,
   ) {}
 
@@ -97,17 +100,18 @@ export class Engine {
       if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
       const cache = (models = new ModelCache(loader, artifact.files));
       const budgetMs = params.budgetMs ?? SELECTION_BUDGET_MS;
+      const backends = loader.backends?.(artifact.files) ?? ANY_BACKEND;
       let items = 0;
       const running = async () => {
         const model = await runningModel(cache, wgsl);
         items = model.catalog.length;
         return model;
       };
-      const choice = await selectBackend(params.backend, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items));
+      const choice = await selectBackend(params.backend, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items), backends);
       const model = await running();
       let engine: Engine | null = null;
       const opened = await Session.open(model, store, emit, () => engine?.backend ?? choice.backend, (error) => engine?.settle(error) ?? Promise.resolve());
-      engine = new Engine(store, opened.session, model, choice.backend, cache, wgsl, budgetMs, emit);
+      engine = new Engine(store, opened.session, model, choice.backend, cache, wgsl, budgetMs, backends, emit);
       engine.watch();
       engine.closeTabs = () => tabs.close();
       synced = opened.session;
@@ -154,7 +158,7 @@ export class Engine {
     if (lostTensors) this.models.release();
     this.wgsl.deactivate();
     const items = this.model.catalog.length;
-    const choice = await fallback(from, async () => probe(await runningModel(this.models, this.wgsl)), this.budgetMs, backendPaths(this.wgsl, () => items));
+    const choice = await fallback(from, async () => probe(await runningModel(this.models, this.wgsl)), this.budgetMs, backendPaths(this.wgsl, () => items), this.backends);
     this.model = await runningModel(this.models, this.wgsl);
     this.backend = choice.backend;
     if (lostTensors) {

@@ -79,6 +79,10 @@ export interface RankedItem {
   readonly title: string;
   readonly tags: readonly string[];
   readonly score: number;
+  /** The item's page, when the catalog has one (items.csv `url`; http(s) or a path on the site). */
+  readonly url?: string;
+  /** The item's picture, when the catalog has one (items.csv `image`). */
+  readonly image?: string;
 }
 
 /** Running prequential quality of the session: each click ranked before adapting on it. */

@@ -11,7 +11,8 @@ export async function topItems(model: EngineModel, state: UserState, count: numb
   const { indices, scores } = await rank(model.adaptModel.items, state, count, skip, model.kernel);
   return Array.from(indices, (i, k) => {
     const item = model.catalog[i]!;
-    return { id: item.id, title: item.title, tags: item.tags, score: scores[k]! };
+    const links = { ...(item.url ? { url: item.url } : {}), ...(item.image ? { image: item.image } : {}) };
+    return { id: item.id, title: item.title, tags: item.tags, score: scores[k]!, ...links };
   });
 }
 

@@ -19,6 +19,7 @@ import {
   adaptConstantsOf,
   createClickKernel,
   dequantizeTable,
+  fixedLists,
   floatTableOf,
   quantizeTable,
   wgslKernel,
@@ -126,7 +127,7 @@ export async function compare(spec: FixtureSpec, cases: readonly Case[]) {
   const { model, table, constants, reference } = await fixture(spec);
   if (spec.shared) await tf.setBackend('webgpu');
   const gpu = await acquireGpu(spec.shared ? webgpuBackendDevice() : null);
-  const click = await createClickKernel(gpu, { table, constants, ...(model.neighbours ? { neighbours: model.neighbours } : {}), ...(model.transitions ? { transitions: model.transitions } : {}) }, spec.options);
+  const click = await createClickKernel(gpu, { table, constants, ...(model.neighbours ? { neighbours: fixedLists(model.neighbours) } : {}), ...(model.transitions ? { transitions: fixedLists(model.transitions) } : {}) }, spec.options);
   const kernel = wgslKernel(click, model, constants, { rankAhead: Math.max(...cases.map((c) => c.k)) });
   const out = [];
   try {
@@ -168,7 +169,7 @@ export async function session(spec: FixtureSpec, clicks: readonly number[], step
   await tf.setBackend('cpu');
   const { model, table, constants, reference } = await fixture(spec);
   const gpu = await acquireGpu();
-  const click = await createClickKernel(gpu, { table, constants, ...(model.neighbours ? { neighbours: model.neighbours } : {}), ...(model.transitions ? { transitions: model.transitions } : {}) });
+  const click = await createClickKernel(gpu, { table, constants, ...(model.neighbours ? { neighbours: fixedLists(model.neighbours) } : {}), ...(model.transitions ? { transitions: fixedLists(model.transitions) } : {}) });
   const kernel = wgslKernel(click, model, constants);
   let state = initialState(model, new Int32Array(0), kernel);
   await rank(model.items, state, 20, new Int32Array(0), kernel);

@@ -22,6 +22,16 @@ function world(costs: Partial<Record<BackendName, number>>) {
 }
 
 describe('chooseBackend', () => {
+  it('for a model that runs on host backends only (format v2), tries only those and refuses an explicit GPU backend with the reason', async () => {
+    const model = { only: ['wasm', 'cpu'] as BackendName[], why: 'its item table is int8' };
+    const w = world({ webgpu: 1, wasm: 30, cpu: 20 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, w.env, model);
+    expect(choice.backend).toBe('cpu');
+    expect(choice.timings.map((t) => t.name)).toEqual(['wasm', 'cpu']);
+    await expect(chooseBackend('webgpu', w.probe, 10_000, w.env, model)).rejects.toThrow('backend "webgpu" cannot run this model: its item table is int8. Use backend "auto" or one of wasm, cpu.');
+    expect((await fallbackBackend('wasm', w.probe, 10_000, w.env, model)).backend).toBe('cpu');
+  });
+
   it('auto keeps the fastest backend that works and reports every timing', async () => {
     const w = world({ webgpu: 30, wasm: 10, cpu: 50 });
     const choice = await chooseBackend('auto', w.probe, 10_000, w.env);
