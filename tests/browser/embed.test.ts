@@ -188,13 +188,22 @@ describe('product cards', () => {
       const page = await context.newPage();
       await page.goto(`${shop.url}/shop.html`);
       await page.waitForFunction(() => document.querySelector('localrec-widget')?.shadowRoot?.querySelectorAll('.action').length === 4, null, { timeout: 60_000 });
-      await page.waitForFunction(() => [...document.querySelector('localrec-widget')!.shadowRoot!.querySelectorAll('img')].every((img) => img.complete));
-      const cards = await page.evaluate(() =>
-        [...document.querySelector('localrec-widget')!.shadowRoot!.querySelectorAll<HTMLElement>('.action')].map((a) => {
-          const img = a.querySelector('img');
-          return { id: a.dataset.item!, tag: a.tagName, href: a.getAttribute('href'), src: img?.getAttribute('src') ?? null, loaded: img ? img.naturalWidth : null, alt: img?.alt ?? null };
-        }),
-      );
+      // Read the cards in the same frame that finds every thumbnail decoded: a re-render between a
+      // wait and a separate read would hand back fresh, not-yet-loaded <img> elements (a CI flake).
+      // After 30 s it returns what is there, so a broken image fails the assertion below by name.
+      const cards = await (
+        await page.waitForFunction(
+          (deadline) => {
+            const cards = [...document.querySelector('localrec-widget')!.shadowRoot!.querySelectorAll<HTMLElement>('.action')].map((a) => {
+              const img = a.querySelector('img');
+              return { id: a.dataset.item!, tag: a.tagName, href: a.getAttribute('href'), src: img?.getAttribute('src') ?? null, loaded: img ? img.naturalWidth : null, alt: img?.alt ?? null };
+            });
+            return cards.every((c) => c.loaded === null || c.loaded > 0) || Date.now() > deadline ? cards : false;
+          },
+          Date.now() + 30_000,
+          { timeout: 60_000 },
+        )
+      ).jsonValue();
       const index = (id: string) => catalog.items.findIndex((c) => c.id === id);
       expect(cards.some((c) => index(c.id) % 2 === 0)).toBe(true);
       for (const card of cards) {
