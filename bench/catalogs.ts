@@ -12,7 +12,8 @@ import type { Neighbours } from '../src/core/neighbours';
 import { fromArrays, toArrays, type ParamName } from '../src/core/params';
 import { createRng } from '../src/math/rng';
 
-export const DEMO_DIR = resolve('public/models/demo');
+// The demo's float v1 (its training output): the benchmark scales and jitters its raw parameters.
+export const DEMO_DIR = resolve('public/models/demo/training');
 const CACHE_DIR = resolve('node_modules/.cache/localrec-bench');
 const FILES = ['model.json', 'weights.bin', 'catalog.json'] as const;
 /** Bump when writeScaled changes, so that cached catalogs are rebuilt. */

@@ -35,9 +35,14 @@ export function peerRatios(engine: readonly ClickRow[], peer: readonly PeerRow[]
   });
 }
 
-/** Achieved GFLOP/s of one click against the backend's matrix-product peak (the host kernel runs on the CPU's SIMD units: wasm's peak). */
+/**
+ * Achieved GFLOP/s of one click against the backend's matrix-product peak (the
+ * host kernel runs on the CPU's SIMD units: wasm's peak). Not for the WGSL
+ * kernel: tfjs's webgpu matrix product is no measure of what WGSL can reach.
+ */
 export function limitRows(engine: readonly ClickRow[], peaks: readonly { backend: string; gflops: number }[], dim: number) {
   return engine.flatMap((e) => {
+    if (e.kernel === 'wgsl') return [];
     const peak = peaks.find((p) => p.backend === (e.kernel === 'host' ? 'wasm' : e.backend));
     if (!peak) return [];
     const flops = clickFlops(e.catalog, dim, e.clicks, e.steps);
@@ -98,5 +103,47 @@ export function targets(report: {
       0,
       'tensors',
     ),
+  ];
+}
+
+/**
+ * Issue 15's targets for the WGSL kernel: at least 10× faster than the tfjs op
+ * graph on webgpu (same run) for click → top 20 at 10k and 100k items (20
+ * clicks) and for top 100 of 1M; ≤ 6 dispatches and 1 read-back per click;
+ * the host kernel's top ids on every row.
+ */
+export function wgslTargets(report: {
+  clickToRanking: readonly ClickRow[];
+  scoring: readonly { backend: string; kernel: string; catalog: number; p50_ms: number }[];
+  dispatches: readonly { kernel: string; catalog: number; kernels: number; readbacks?: number }[];
+  hostAgreement: readonly { same_top: boolean; max_score_diff: number }[];
+}) {
+  const p50 = <T extends { backend: string; kernel: string; catalog: number; p50_ms: number }>(rows: readonly T[], kernel: string, catalog: number, extra: (r: T) => boolean = () => true) =>
+    rows.find((r) => r.backend === 'webgpu' && r.kernel === kernel && r.catalog === catalog && extra(r))?.p50_ms;
+  const speedUp = (target: string, tfjs: number | undefined, wgsl: number | undefined) => ({
+    target,
+    value: tfjs !== undefined && wgsl !== undefined ? tfjs / wgsl : NaN,
+    limit: 10,
+    unit: '× (webgpu/tfjs p50 ÷ wgsl p50, at least)',
+    met: tfjs !== undefined && wgsl !== undefined && tfjs / wgsl >= 10,
+  });
+  const clicks20 = (r: ClickRow) => r.clicks === 20;
+  const wgslDispatches = report.dispatches.filter((d) => d.kernel === 'wgsl');
+  const most = wgslDispatches.length ? Math.max(...wgslDispatches.map((d) => d.kernels)) : NaN;
+  const readbacks = wgslDispatches.length ? Math.max(...wgslDispatches.map((d) => d.readbacks ?? NaN)) : NaN;
+  const agree = report.hostAgreement;
+  return [
+    speedUp('click → top 20, 10k items, 20 clicks', p50(report.clickToRanking, 'tfjs', 10_000, clicks20), p50(report.clickToRanking, 'wgsl', 10_000, clicks20)),
+    speedUp('click → top 20, 100k items, 20 clicks', p50(report.clickToRanking, 'tfjs', 100_000, clicks20), p50(report.clickToRanking, 'wgsl', 100_000, clicks20)),
+    speedUp('top 100 of 1,000,000 items', p50(report.scoring, 'tfjs', 1_000_000), p50(report.scoring, 'wgsl', 1_000_000)),
+    { target: 'dispatches per click (max over catalogs)', value: most, limit: 6, unit: 'dispatches (at most)', met: most <= 6 },
+    { target: 'read-backs per click', value: readbacks, limit: 1, unit: 'read-backs (at most)', met: readbacks <= 1 },
+    {
+      target: 'same top ids as the host kernel on every wgsl row (largest score difference)',
+      value: agree.length ? Math.max(...agree.map((a) => a.max_score_diff)) : NaN,
+      limit: 1e-4,
+      unit: 'score',
+      met: agree.length > 0 && agree.every((a) => a.same_top && a.max_score_diff <= 1e-4),
+    },
   ];
 }

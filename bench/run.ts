@@ -1,7 +1,8 @@
-// `npm run bench -- --out bench/results/<name>.json [--quick] [--skip node,cold,peer,browser] [--backends wasm,cpu]`
+// `npm run bench -- --out bench/results/<name>.json [--quick] [--skip node,cold,peer,browser,worker] [--backends wasm,cpu] [--kernels tfjs,host,wgsl]`
 // In Chromium (inside the benchmark worker, per backend): click → top 20,
 // ranking alone, dispatches per click, memory over consecutive adaptations, the
-// matrix-product peak; cold start on the production build. In Node: the PyTorch
+// matrix-product peak; cold start on the production build; clicks through the
+// recommender API (what `auto` chooses at 10k and 100k items). In Node: the PyTorch
 // peer on the same artifacts and clicks, meta-training throughput. Prints
 // tables and writes one JSON. ~10 minutes in full, ~3 with --quick.
 import * as tf from '@tensorflow/tfjs';
@@ -11,12 +12,13 @@ import { dirname, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
 import { NODE_BACKENDS, useNodeBackend } from '../src/cli/node-backend';
 import { BACKENDS, type BackendName } from '../src/backend/names';
-import { browserBench } from './browser/run-browser';
+import { browserBench, type BenchKernel } from './browser/run-browser';
 import { coldStarts } from './browser/cold-start';
+import { workerClicks } from './browser/worker-clicks';
 import { benchCatalog } from './catalogs';
 import { trainingThroughput, type ThroughputRow } from './node-measures';
 import { peerPhase, type PeerPhase } from './peer-phase';
-import { agreement, limitRows, peerRatios, targets, type ClickRow } from './report';
+import { agreement, limitRows, peerRatios, targets, wgslTargets, type ClickRow } from './report';
 import { table } from './stats';
 
 const flags = parseFlags(process.argv.slice(2), {
@@ -24,10 +26,14 @@ const flags = parseFlags(process.argv.slice(2), {
   quick: { kind: 'bool', example: 'true' },
   skip: { kind: 'string', example: 'node,cold' },
   backends: { kind: 'string', example: 'wasm,cpu' },
+  kernels: { kind: 'string', example: 'tfjs,wgsl' },
 });
 const quick = Boolean(flags.quick);
 const skip = new Set(String(flags.skip ?? '').split(',').filter(Boolean));
 const backends = (flags.backends ? String(flags.backends).split(',') : [...BACKENDS]) as BackendName[];
+const kernels = flags.kernels ? (String(flags.kernels).split(',') as BenchKernel[]) : undefined;
+const unknownKernel = kernels?.find((k) => !['tfjs', 'host', 'wgsl'].includes(k));
+if (unknownKernel) throw new Error(`--kernels: unknown kernel "${unknownKernel}"; use tfjs, host, wgsl.`);
 const log = (line: string) => console.error(`[bench] ${line}`);
 const began = Date.now();
 
@@ -53,9 +59,11 @@ const runPeer = async (): Promise<void> => {
 if (!skip.has('peer')) await runPeer();
 const browser = skip.has('browser')
   ? null
-  : await browserBench({ catalogs, clickCounts, reps, scoringItems, adaptations: quick ? 200 : 1000, budgetMs: quick ? 3000 : 6000, backends, log });
+  : await browserBench({ catalogs, clickCounts, reps, scoringItems, adaptations: quick ? 200 : 1000, budgetMs: quick ? 3000 : 6000, backends, ...(kernels ? { kernels } : {}), log });
 if (!skip.has('peer')) await runPeer();
 const coldStart = skip.has('cold') ? [] : await coldStarts(['auto', ...backends], quick ? 2 : 3, log);
+// The worker's own choice and click path at the sizes around GPU_PROBE_ITEMS (100k is built from the demo model once, then cached).
+const workerRows = skip.has('worker') ? [] : await workerClicks(await Promise.all([10_000, 100_000].map(benchCatalog)), ['auto', ...backends], quick ? 10 : 30, log);
 
 const throughput: ThroughputRow[] = [];
 if (!skip.has('node')) {
@@ -91,10 +99,14 @@ const report = {
     minutes: 0,
     torch: peerRuns[0]?.torch,
     torchThreads: peerRuns[0]?.threads,
+    webgpuAdapter: browser?.adapter ?? null,
+    chromiumArgs: process.env.LOCALREC_CHROMIUM_ARGS ?? '',
+    headed: process.env.LOCALREC_HEADED === '1',
   },
   clickToRanking: clickRows,
   scoring: browser?.scoring ?? [],
   coldStart,
+  workerClicks: workerRows,
   dispatches: browser?.dispatches ?? [],
   memory: browser?.memory ?? [],
   trainingThroughput: throughput,
@@ -103,21 +115,29 @@ const report = {
   peer: { clickToRanking: peerClick, scoring: peerScoring, runs: peerRuns.map((r) => r.clickToRanking) },
   peerRatio: peerRatios(clickRows, peerClick),
   agreement: agreementRows,
+  hostAgreement: browser?.hostAgreement ?? [],
+  gpuTime: browser?.gpuTime ?? [],
   skipped: [...(browser?.skipped ?? []), ...peerErrors.map((reason) => ({ measure: 'peer', reason }))],
   targets: [] as object[],
+  wgslTargets: [] as object[],
 };
 report.targets = targets(report as Parameters<typeof targets>[0]);
+report.wgslTargets = wgslTargets(report as unknown as Parameters<typeof wgslTargets>[0]);
 report.environment.minutes = (Date.now() - began) / 60_000;
 
 for (const [title, rows] of [
   ['Targets (best backend)', report.targets],
+  ['WGSL kernel targets (issue 15; same run)', report.wgslTargets],
   ['Click → re-ranked top 20 (inside the worker, after warm-up)', report.clickToRanking],
   ['Against the PyTorch peer (engine p50 / peer p50; ≤ 1 is as fast or faster)', report.peerRatio],
   ['Same top 20 as the peer', report.agreement],
   ['Ranking alone: top 100', report.scoring],
   ['PyTorch peer', [...peerClick, ...peerScoring.map((r) => ({ ...r, clicks: 'ranking alone' }))]],
   ['Cold start: navigation → first ranked list (production build, localhost)', report.coldStart],
-  ['Kernel dispatches per click (tf.profile)', report.dispatches],
+  ['Clicks through the recommender API (page: click() → answer; auto\'s choice and reason)', report.workerClicks],
+  ['Kernel dispatches per click (tf.profile; wgsl: counted by the kernel, with its read-backs)', report.dispatches],
+  ['WGSL kernel against the host kernel on the same artifact (top ids, largest score difference)', report.hostAgreement],
+  ['WGSL kernel: GPU time per dispatch (timestamp queries; sweeps…, select-local, select-merge), ms', report.gpuTime],
   ['Memory over consecutive adaptations', report.memory],
   ['Fraction of the limit (click FLOPs / time against the matrix-product peak)', report.limit],
   ['Meta-training throughput (Node, synthetic world)', report.trainingThroughput],

@@ -42,10 +42,10 @@ interface Run {
   readonly wallSeconds: number;
 }
 
-/** Runs the training CLI into a scratch folder and reads its model.json. */
+/** Runs the training CLI into a scratch folder and reads its model.json and run report. */
 async function train(setting: string, extra: string[]): Promise<Run> {
   const out = await mkdtemp(join(tmpdir(), 'localrec-sampled-'));
-  const args = ['--format', format, '--data', data, '--out', out, '--seed', String(seed), '--iterations', String(iterations), '--pretrain-iterations', String(iterations), ...extra];
+  const args = ['--format', format, '--data', data, '--out', out, '--seed', String(seed), '--iterations', String(iterations), '--pretrain-iterations', String(iterations), ...extra, '--report', join(out, 'run.json')];
   const started = performance.now();
   await new Promise<void>((done, fail) =>
     execFile(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/train.ts', ...args], { maxBuffer: 1 << 26 }, (error, _stdout, stderr) =>
@@ -54,6 +54,7 @@ async function train(setting: string, extra: string[]): Promise<Run> {
   );
   const wallSeconds = (performance.now() - started) / 1000;
   const meta = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')) as { localrec: Record<string, any> };
+  const report = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { tasksPerSecond: number };
   await rm(out, { recursive: true, force: true });
   const { training, validation, data: d } = meta.localrec;
   return {
@@ -65,7 +66,7 @@ async function train(setting: string, extra: string[]): Promise<Run> {
     validationUsers: validation.users,
     items: d.items,
     start: training.start?.chosen ?? 'pooled',
-    tasksPerSecond: training.tasksPerSecond,
+    tasksPerSecond: report.tasksPerSecond,
     wallSeconds: Math.round(wallSeconds),
   };
 }

@@ -1,151 +1,152 @@
-// `npm run bench:scale -- [--runs shop-2k,shop-100k,books] [--max-minutes 10] [--data-dir data/scale] [--no-train]`
-//
-// The Node trainer at a site's scale (issue 14). Each run generates its log
-// with `npm run gen:log` (once; reused when present), then
-// - tasks_per_s: the meta-training step alone (bench/train-throughput.ts, a
-//   fresh process: the defaults' MAML step with item lists, recency, next-click
-//   tasks and sampled softmax), so catalogs compare on what grows with them;
-// - wall_s, peak_rss_mb, validation: `npm run train -- --format csv` under
-//   `--max-minutes`, wall time measured around the whole command (loading,
-//   vocabulary, item-list and ALS searches, training, validation, writing),
-//   peak RSS and score read from the artifact. `--no-train` skips it.
-// Rows { trainer, procs, items, users, interactions, tasks_per_s, wall_s,
-// peak_rss_mb } under "runs" in bench/results/train-scale-<date>.json, the
-// shape the PyTorch rows use (wall_s and peak_rss_mb null without a train run).
+// `npm run bench:train-scale -- --data bench/data/scale-1m --procs 1,2 -- --max-minutes 8`
+// The PyTorch trainer at a site's scale (issue 14): `npm run train:dist` on a csv log
+// (`npm run bench:scale-log` writes one), run as a user runs it. The data step
+// (`npm run train:prepare`) runs once and its time is added to every run's wall time;
+// each process count then trains from the same bundle. Flags after `--` go to every
+// train:dist run (bound it with --max-minutes or --iterations on a shared machine).
+// Rows under "runs": { trainer, procs, items, users, interactions, tasks_per_s, wall_s,
+// peak_rss_mb, ... }: wall_s is prepare + training to a validated artifact; peak_rss_mb
+// the largest sum of resident memory over the whole process tree (torchrun, every rank);
+// cpu_s (user + system, all processes) is the steadier measure while other jobs share
+// the cores; phases_s how long each phase of the trainer took, from its log.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
+import { table } from './stats';
 
-/** A benchmark run: the generator's flags and the training flags besides data and budget. */
-interface Spec {
-  readonly gen: readonly string[];
-  readonly train: readonly string[];
+const split = process.argv.indexOf('--', 2);
+const own = split < 0 ? process.argv.slice(2) : process.argv.slice(2, split);
+const passed = split < 0 ? [] : process.argv.slice(split + 1);
+const flags = parseFlags(own, {
+  data: { kind: 'string', example: 'bench/data/scale-1m' },
+  procs: { kind: 'numbers', example: '1,2', min: 1, max: 64, integer: true },
+  prepared: { kind: 'string', example: 'bench/data/scale-1m.prepared' },
+  out: { kind: 'string', example: 'bench/results/train-scale-torch-2026-12-01.json' },
+});
+const root = resolve(import.meta.dirname, '..');
+const data = resolve(String(flags.data ?? 'bench/data/scale-1m'));
+const prepared = resolve(String(flags.prepared ?? `${data}.prepared`));
+const procs = flags.procs ?? [1, 2];
+const date = new Date().toISOString().slice(0, 10);
+const out = resolve(String(flags.out ?? `bench/results/train-scale-torch-${date}.json`));
+const log = (line: string) => console.error(`[bench:train-scale] ${line}`);
+const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+
+/** Resident memory (MiB) of `pid` and every process below it, from /proc. */
+function treeRssMb(pid: number): number {
+  const parent = new Map<number, number>();
+  const rss = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(name), Number(fields[1]));
+      rss.set(Number(name), Number(fields[21]) * 4096);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const inTree = (p: number): boolean => {
+    for (let q: number | undefined = p, hops = 0; q !== undefined && q > 1 && hops < 64; q = parent.get(q), hops++) if (q === pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [p, bytes] of rss) if (inTree(p)) total += bytes;
+  return total / 2 ** 20;
 }
 
-const SPECS: Record<string, Spec> = {
-  'shop-2k': { gen: ['--catalog', 'shop', '--items', '2000', '--interactions', '1000000', '--seed', '1'], train: [] },
-  'shop-100k': { gen: ['--catalog', 'shop', '--items', '100000', '--interactions', '1000000', '--seed', '1'], train: [] },
-  'shop-100k-10m': { gen: ['--catalog', 'shop', '--items', '100000', '--interactions', '10000000', '--seed', '1'], train: [] },
-  // Every tag a feature (min count 1), as the issue asks of the book catalog: no vocabulary search.
-  books: { gen: ['--catalog', 'books', '--items', '27000', '--interactions', '1000000', '--seed', '1'], train: ['--tag-min-counts', '1'] },
-};
+interface Measured {
+  readonly wall_s: number;
+  readonly cpu_s: number;
+  readonly peak_rss_mb: number;
+  readonly stderr: string;
+}
 
-const flags = parseFlags(process.argv.slice(2), {
-  runs: { kind: 'string', example: 'shop-2k,shop-100k,books' },
-  'max-minutes': { kind: 'number', example: '10', min: 0.1, max: 600 },
-  'data-dir': { kind: 'string', example: 'data/scale' },
-  out: { kind: 'string', example: 'bench/results/train-scale-2026-12-01.json' },
-  'no-train': { kind: 'bool', example: 'true' },
-});
-const names = (flags.runs ?? 'shop-2k,shop-100k,books').split(',').map((s) => s.trim());
-for (const n of names) if (!SPECS[n]) throw new Error(`Unknown run "${n}": use some of ${Object.keys(SPECS).join(', ')}.`);
-const maxMinutes = flags['max-minutes'] ?? 10;
-const dataDir = resolve(flags['data-dir'] ?? 'data/scale');
-const tsx = resolve('node_modules/tsx/dist/cli.mjs');
-
-/** Runs a TypeScript entry point; its progress goes to our terminal, its stdout is returned. */
-function run(script: string, args: readonly string[]): Promise<string> {
+/** Runs a command under GNU time (CPU seconds of every process) while sampling the tree's memory twice a second. */
+function measure(args: readonly string[]): Promise<Measured> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [tsx, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S', ...args], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    let peak = 0;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
+    const timer = setInterval(() => (peak = Math.max(peak, treeRssMb(child.pid!))), 500);
     child.on('error', fail);
-    child.on('exit', (code, signal) => (code === 0 ? done(out) : fail(new Error(`${script} ${args.join(' ')} exited with ${signal ?? code}`))));
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const time = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      if (code !== 0 || !time) return fail(new Error(`${args.slice(2).join(' ')} exited with ${code}:\n${stderr.slice(-2000)}`));
+      done({ wall_s: (performance.now() - started) / 1000, cpu_s: Number(time[2]) + Number(time[3]), peak_rss_mb: Math.round(peak), stderr });
+    });
   });
 }
 
-/** One row of the results, in the shape shared with the PyTorch trainer's rows. */
-interface Row {
-  readonly trainer: 'node';
-  readonly procs: 1;
-  readonly items: number;
-  readonly users: number;
-  readonly interactions: number;
-  readonly tasks_per_s: number;
-  readonly wall_s: number | null;
-  readonly peak_rss_mb: number | null;
-  readonly run: string;
-  readonly gen_flags: string;
-  /** Peak RSS of the throughput process (the step's own memory, all tags as features). */
-  readonly step_peak_rss_mb: number;
-  readonly sampled: boolean;
-  readonly train?: {
-    readonly flags: string;
-    readonly tasks_per_s: number;
-    readonly distinct_tags: number;
-    readonly features: number;
-    readonly validation: number;
-    readonly objective: string;
-    readonly start: string;
-    readonly stopped_early: readonly { stage: string; iteration: number }[];
+/** Seconds between the trainer's log lines that open and close each phase (HH:MM:SS stamps). */
+function phases(stderr: string): Record<string, number> {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('[train:dist '));
+  const at = (l: string) => {
+    const [h, m, s] = l.slice(12, 20).split(':').map(Number);
+    return h! * 3600 + m! * 60 + s!;
   };
+  const first = (re: RegExp) => lines.find((l) => re.test(l));
+  const last = (re: RegExp) => [...lines].reverse().find((l) => re.test(l));
+  const span = (from: string | undefined, to: string | undefined) => (from && to ? Math.max(0, at(to) - at(from)) : undefined);
+  const out: Record<string, number | undefined> = {
+    load: span(first(/torchrun:/), first(/ items, .* training users/)),
+    item_lists: span(first(/ items, .* training users/), first(/item lists chosen/)),
+    als_start: span(first(/item lists chosen/), first(/ALS start: validation/)),
+    pretrain: span(first(/ALS start: validation|item lists chosen/), last(/^\S+ \S+ pretrain \d+\//)),
+    meta: span(last(/^\S+ \S+ pretrain \d+\//) ?? first(/item lists chosen/), last(/^\S+ \S+ meta \d+\//)),
+    write: span(last(/^\S+ \S+ meta \d+\//), first(/wrote /)),
+  };
+  return Object.fromEntries(Object.entries(out).filter((e): e is [string, number] => e[1] !== undefined));
 }
 
-const rows: Row[] = [];
-for (const name of names) {
-  const spec = SPECS[name]!;
-  const data = join(dataDir, name);
-  if (!existsSync(join(data, 'interactions.csv'))) await run('src/cli/gen-log.ts', [...spec.gen, '--out', data]);
-  const step = JSON.parse(await run('bench/train-throughput.ts', ['--data', data]));
-  let trained: { wall: number; meta: any; tags: number; flags: string } | undefined;
-  if (!flags['no-train']) {
-    const out = await mkdtemp(join(tmpdir(), `localrec-scale-${name}-`));
-    const train = ['--format', 'csv', '--data', data, '--max-minutes', String(maxMinutes), ...spec.train];
-    const started = performance.now();
-    await run('src/cli/train.ts', [...train, '--out', out]);
-    const wall = (performance.now() - started) / 1000;
-    const meta = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).localrec;
-    const tags = new Set<string>();
-    for (const item of JSON.parse(await readFile(join(out, 'catalog.json'), 'utf8')).items ?? []) for (const t of item.tags ?? []) tags.add(t);
-    await rm(out, { recursive: true, force: true });
-    trained = { wall, meta, tags: tags.size, flags: train.join(' ').replace(data, '<log>') };
-  }
-  const meta = trained?.meta;
-  const row: Row = {
-    trainer: 'node',
-    procs: 1,
-    items: step.items,
-    users: step.users,
-    interactions: step.interactions,
-    tasks_per_s: step.tasks_per_s,
-    wall_s: trained ? Math.round(trained.wall) : null,
-    peak_rss_mb: meta ? meta.training.peakRssMb : null,
-    run: name,
-    gen_flags: spec.gen.join(' '),
-    step_peak_rss_mb: step.peak_rss_mb,
-    sampled: step.sampled,
-    ...(trained
-      ? {
-          train: {
-            flags: trained.flags,
-            tasks_per_s: meta.training.tasksPerSecond,
-            distinct_tags: trained.tags,
-            features: meta.training.vocabulary.features,
-            validation: meta.validation.score,
-            objective: meta.validation.objective,
-            start: meta.training.start?.chosen ?? 'pooled',
-            stopped_early: meta.training.budget.stoppedEarly,
-          },
-        }
-      : {}),
-  };
-  rows.push(row);
-  console.log(JSON.stringify(row));
+if (!existsSync('/usr/bin/time')) throw new Error('GNU time (/usr/bin/time) measures CPU time here: apt-get install -y time');
+if (!existsSync(join(data, 'interactions.csv'))) throw new Error(`--data ${data} has no interactions.csv: write one with \`npm run bench:scale-log -- --out ${flags.data ?? 'bench/data/scale-1m'}\`.`);
+let prepare: Measured | undefined;
+if (!existsSync(join(prepared, 'prepared.json'))) {
+  log(`prepare: ${data} → ${prepared}`);
+  prepare = await measure([process.execPath, tsx, 'src/cli/prepare.ts', '--format', 'csv', '--data', data, '--out', prepared]);
+} else {
+  log(`prepare: reusing ${prepared} (its time is not known: delete it to measure)`);
 }
-
-console.log('\n| run | items | users | interactions | tasks/s (step) | wall s | peak RSS MB | validation | stopped early |\n|---|---:|---:|---:|---:|---:|---:|---:|---|');
-for (const r of rows) {
-  const stops = r.train ? r.train.stopped_early.map((s) => `${s.stage} @ ${s.iteration}`).join(', ') || '—' : 'not trained';
-  console.log(`| ${r.run} | ${r.items} | ${r.users} | ${r.interactions} | ${r.tasks_per_s} | ${r.wall_s ?? '—'} | ${r.peak_rss_mb ?? '—'} | ${r.train?.validation.toFixed(4) ?? '—'} | ${stops} |`);
+const runs = [];
+for (const n of procs) {
+  const dir = join(dirname(prepared), `model-torch-${n}`);
+  log(`train:dist --nproc ${n} ${passed.join(' ')}`);
+  const r = await measure([process.execPath, tsx, 'src/cli/train-dist.ts', '--nproc', String(n), '--format', 'csv', '--data', data, '--prepared', prepared, '--out', dir, ...passed]);
+  const rate = /trained in ([\d.]+) s \(([\d,.]+) tasks\/s/.exec(r.stderr);
+  if (!rate) throw new Error(`No throughput line in the train:dist output:\n${r.stderr.slice(-2000)}`);
+  const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).localrec;
+  const iterations = [...r.stderr.matchAll(/ meta (\d+)\/(\d+) /g)].at(-1);
+  runs.push({
+    trainer: 'torch',
+    procs: n,
+    items: meta.data.items,
+    users: meta.data.users,
+    interactions: meta.data.interactions,
+    tasks_per_s: Number(rate[2]!.replaceAll(',', '')),
+    wall_s: Math.round((r.wall_s + (prepare?.wall_s ?? 0)) * 10) / 10,
+    peak_rss_mb: Math.max(r.peak_rss_mb, prepare?.peak_rss_mb ?? 0),
+    train_wall_s: Math.round(r.wall_s * 10) / 10,
+    cpu_s: Math.round((r.cpu_s + (prepare?.cpu_s ?? 0)) * 10) / 10,
+    phases_s: { ...(prepare ? { prepare: Math.round(prepare.wall_s) } : {}), ...phases(r.stderr) },
+    meta_iterations: iterations ? `${iterations[1]}/${iterations[2]}` : '0',
+    stopped: meta.training.stopped?.reason ?? null,
+    validation: meta.validation.score,
+    objective: meta.validation.objective,
+    start: meta.training.start.chosen,
+    blas: meta.training.blas,
+  });
 }
-const small = rows.find((r) => r.run === 'shop-2k');
-const large = rows.find((r) => r.run === 'shop-100k');
-if (small && large) console.log(`\ntasks/s at ${large.items} items ÷ at ${small.items} items: ${(large.tasks_per_s / small.tasks_per_s).toFixed(2)} (target ≥ 0.5)`);
-const date = new Date().toISOString().slice(0, 10);
-const file = flags.out ?? `bench/results/train-scale-${date}.json`;
-const command = `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim();
-await writeFile(file, `${JSON.stringify({ command, date: new Date().toISOString(), maxMinutes, runs: rows }, null, 1)}\n`);
-console.log(`wrote ${file}`);
+console.log(table(runs.map((r) => ({ procs: r.procs, items: r.items, interactions: r.interactions, 'meta tasks/s': r.tasks_per_s, 'wall s': r.wall_s, 'CPU s': r.cpu_s, 'peak RSS MB': r.peak_rss_mb, 'meta its': r.meta_iterations, validation: r.validation.toFixed(4), blas: r.blas }))));
+await mkdir(dirname(out), { recursive: true });
+await writeFile(out, `${JSON.stringify({ data: flags.data ?? 'bench/data/scale-1m', date: new Date().toISOString(), flags: passed, note: 'wall_s: prepare (once, added to every run) + train:dist to a validated artifact; tasks_per_s: meta-training', runs }, null, 1)}\n`);
+log(`wrote ${out}`);

@@ -20,6 +20,8 @@ const rec = createRecommender({
   backend: (params.get('backend') ?? 'auto') as 'auto',
   dbName: 'localrec-cold-start',
 });
+// For benches that click after the start (bench/artifact-browser.ts).
+(window as unknown as { rec: typeof rec }).rec = rec;
 let firstRankingMs = NaN;
 rec.on('ranking', () => {
   if (Number.isNaN(firstRankingMs)) firstRankingMs = performance.now();

@@ -1,7 +1,8 @@
 // Drives the benchmark worker in headless Chromium (WebGPU on), backend by
 // backend: click → top 20, ranking alone, dispatches per click, memory over
-// consecutive adaptations and the matrix-product peak. Every time is measured
-// inside the worker (performance.now around the work, read-back included).
+// consecutive adaptations and the matrix-product peak; then the WGSL kernel
+// (run-wgsl.ts). Every time is measured inside the worker (performance.now
+// around the work, read-back included).
 import { BACKENDS, type BackendName } from '../../src/backend/names';
 import type { ClickKernel } from '../../src/core/types';
 import { serveArtifact } from '../../tests/browser/support/artifact-route';
@@ -11,6 +12,7 @@ import type { BenchCatalog } from '../catalogs';
 import { clickCases, summary } from '../stats';
 import { attachWorkerHeap } from './heap';
 import type { BenchCall } from './page';
+import { measureWgsl } from './run-wgsl';
 import type { BenchRequests } from './worker';
 
 export interface BrowserPlan {
@@ -23,12 +25,17 @@ export interface BrowserPlan {
   /** Time per click measurement before it stops early (at least 5 clicks), ms. */
   readonly budgetMs: number;
   readonly backends?: readonly BackendName[];
+  /** Click kernels to measure (default all): tfjs, host, wgsl (the WGSL kernel, measured with the webgpu backend). */
+  readonly kernels?: readonly BenchKernel[];
   readonly log: (line: string) => void;
 }
 
-/** Which click kernels a backend runs: the host loops only where tensors live in host memory. */
-export function kernelsOf(backend: string): ClickKernel[] {
-  return backend === 'cpu' || backend === 'wasm' ? ['tfjs', 'host'] : ['tfjs'];
+export type BenchKernel = 'tfjs' | 'host' | 'wgsl';
+
+/** Which tfjs-backend click kernels a backend runs: the host loops only where tensors live in host memory. */
+export function kernelsOf(backend: string, allowed?: readonly BenchKernel[]): ClickKernel[] {
+  const all: ClickKernel[] = backend === 'cpu' || backend === 'wasm' ? ['tfjs', 'host'] : ['tfjs'];
+  return all.filter((k) => !allowed || allowed.includes(k as BenchKernel));
 }
 
 const key = (...parts: (string | number)[]) => parts.join('/');
@@ -59,10 +66,15 @@ async function measureAll(plan: BrowserPlan, harness: Awaited<ReturnType<typeof 
     dispatches: [] as object[],
     memory: [] as object[],
     peak: [] as object[],
+    hostAgreement: [] as object[],
+    gpuTime: [] as object[],
     skipped: [] as object[],
+    adapter: null as string | null,
   };
+  const backends = plan.backends ?? BACKENDS;
   try {
-    for (const backend of plan.backends ?? BACKENDS) {
+    for (const backend of backends) {
+      if (kernelsOf(backend, plan.kernels).length === 0) continue;
       try {
         await call('activate', { backend });
       } catch (error) {
@@ -72,6 +84,7 @@ async function measureAll(plan: BrowserPlan, harness: Awaited<ReturnType<typeof 
       }
       await measureBackend(plan, backend, call, urls, heap, out);
     }
+    if (backends.includes('webgpu') && (!plan.kernels || plan.kernels.includes('wgsl'))) await measureWgsl(plan, call, urls, heap, out);
   } finally {
     await heap.close().catch(() => {});
     await context.close();
@@ -91,7 +104,7 @@ async function measureBackend(
   const peak = await call('peak', { size: peakSize, reps: 3 });
   out.peak.push({ backend, size: peak.size, gflops: peak.gflops });
   plan.log(`${backend}: matrix product ${peak.size}³ at ${peak.gflops.toFixed(2)} GFLOP/s`);
-  for (const kernel of kernelsOf(backend)) {
+  for (const kernel of kernelsOf(backend, plan.kernels)) {
     for (const { items } of plan.catalogs) {
       const url = urls.get(items)!;
       for (const clicks of plan.clickCounts) {
@@ -102,7 +115,7 @@ async function measureBackend(
         plan.log(`${backend}/${kernel} ${items} items, ${clicks} clicks: p50 ${summary(r.times).p50_ms.toFixed(2)} ms`);
       }
       const d = await call('dispatches', { url, clicks: clickCases(items, 20, 1)[0]!, kernel });
-      out.dispatches.push({ backend, kernel, catalog: items, clicks: 20, kernels: d.kernels, distinct: d.distinct.length });
+      out.dispatches.push({ backend, kernel, catalog: items, clicks: 20, kernels: d.kernels, distinct: d.distinct.length, readbacks: null });
     }
     for (const items of plan.scoringItems) {
       const reps = Math.max(3, Math.min(plan.reps, Math.round(2e6 / items)));

@@ -6,6 +6,7 @@ import { parseArtifact, type Model } from '../../src/artifact';
 import { selectBackend, type BackendName } from '../../src/backend';
 import type { ClickKernel } from '../../src/core/types';
 import { adaptRounds, clickTimes, dispatches, peak, scoring } from './measures';
+import { disposeWgsl, wgslClickTimes, wgslRounds, wgslScoring } from './measures-wgsl';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -32,6 +33,9 @@ export interface BenchRequests {
   rounds: { params: { url: string; rounds: number; perRound: number; kernel: ClickKernel }; result: number[] };
   scoring: { params: { items: number; dim: number; topk: number; reps: number; kernel: ClickKernel }; result: Awaited<ReturnType<typeof scoring>> };
   peak: { params: { size: number; reps: number }; result: { size: number; gflops: number } };
+  wgslClicks: { params: { url: string; cases: number[][]; top: number; warmup: number; budgetMs: number }; result: Awaited<ReturnType<typeof wgslClickTimes>> };
+  wgslRounds: { params: { url: string; rounds: number; perRound: number; seed: number }; result: Awaited<ReturnType<typeof wgslRounds>> };
+  wgslScoring: { params: { items: number; dim: number; topk: number; reps: number }; result: Awaited<ReturnType<typeof wgslScoring>> };
 }
 
 type Handlers = { [K in keyof BenchRequests]: (p: BenchRequests[K]['params']) => Promise<BenchRequests[K]['result']> };
@@ -40,6 +44,7 @@ const handlers: Handlers = {
   ping: async () => true,
   async activate({ backend }) {
     // Models are rebuilt per backend: tensors do not move between backends.
+    disposeWgsl();
     for (const model of models.values()) model.dispose();
     models.clear();
     await selectBackend(backend, async () => {}, 0);
@@ -50,6 +55,9 @@ const handlers: Handlers = {
   rounds: async (p) => adaptRounds(await load(p.url), p.rounds, p.perRound, p.kernel),
   scoring: (p) => scoring(p.items, p.dim, p.topk, p.reps, p.kernel),
   peak: (p) => peak(p.size, p.reps),
+  wgslClicks: async (p) => wgslClickTimes(await load(p.url), p.cases, p.top, p.warmup, p.budgetMs),
+  wgslRounds: async (p) => wgslRounds(await load(p.url), p.rounds, p.perRound, p.seed),
+  wgslScoring: (p) => wgslScoring(p.items, p.dim, p.topk, p.reps),
 };
 
 self.onmessage = async (event: MessageEvent<{ id: number; type: keyof BenchRequests; params: never }>) => {

@@ -4,87 +4,96 @@ Reads one JSON request on stdin and writes one JSON answer on stdout:
   {"artifact": dir, "cases": [{"clicks": [...], "negatives": [...]}, ...],
    "top": 20, "warmup": 3}           -> per case: top indices, scores, losses, ms
   {"scoring": {"items": N, "dim": 32, "topk": 100, "reps": R}}   -> ranking alone
-The math is src/core (startUsers, innerStep with the closed-form gradient,
-feedbackLoss, rank), written as idiomatic PyTorch: the softmax over the whole
-catalog is dense, the click and slate terms touch only their items.
+The math is the PyTorch trainer's (trainer/localrec_trainer/core: start_users,
+inner_step with the closed-form gradient, feedback_loss_and_grad), one visitor as a
+batch of one, so the benchmark's peer and the trainer cannot drift apart; this
+file only turns a visitor's clicks into feedback (feedbackRows of
+src/core/adapt.ts), keeps adapt()'s roll-back rule and ranks.
 Run with Debian's python: /usr/bin/python3 bench/reference/peer.py < request.json
 """
 
 import json
+import math
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import torch
 
-from artifact import item_table, load_artifact
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "trainer"))
+
+from localrec_trainer.artifact.decode import load_artifact  # noqa: E402
+from localrec_trainer.core.inner import inner_rates, inner_step, start_users  # noqa: E402
+from localrec_trainer.core.model import feedback_loss_and_grad, item_table, score_batch  # noqa: E402
+from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
+from localrec_trainer.core.neighbours import neighbour_rows  # noqa: E402
+from localrec_trainer.core.params import PARAM_NAMES, UNIFORM_DECAY_LOGIT  # noqa: E402
+from localrec_trainer.core.ragged import Ragged  # noqa: E402
+from localrec_trainer.core.recency import decay_of, recency_weights  # noqa: E402
+from localrec_trainer.core.transitions import seq_weights  # noqa: E402
+
+EXPLODED = 10
+"""A step whose support loss exceeds this multiple of the start's is rolled back (src/core/adapt.ts)."""
 
 
 class Peer:
     def __init__(self, directory):
-        self.meta, w, items = load_artifact(directory)
-        self.vectors, self.bias, self.context = item_table(self.meta, w, items)
-        self.user_init, self.pop_init = w["userInit"], w["popInit"][0]
-        self.proto_scale, self.shrink = w["protoScale"][0], torch.exp(w["logShrink"][0])
-        self.lr_user, self.lr_pop = torch.exp(w["logLrUser"]), torch.exp(w["logLrPop"][0])
-        # The item-item term (src/core/neighbours.ts), when the artifact ships neighbour lists.
-        self.neighbours = w["itemNeighbours"].long() if "itemNeighbours" in w else None
-        if self.neighbours is not None:
-            self.neighbour_sims = w["itemNeighbourSims"]
-            self.knn_init, self.lr_knn = torch.exp(w["logKnnInit"][0]), torch.exp(w["logLrKnn"][0])
+        artifact = load_artifact(directory)
+        self.meta = artifact.meta
+        w = artifact.weights
+        # models from before the item-item term lack its two scalars, and older ones the recency decay and the
+        # sequential term: as src/artifact/validate.ts fills them (every click weighs the same; no sequential term)
+        missing = {"logitDecay": torch.tensor([UNIFORM_DECAY_LOGIT])}
+        self.params = {n: w.get(n, missing.get(n, torch.zeros(1))) for n in PARAM_NAMES}
+        self.items = item_table(self.params, artifact.inputs())
+        self.neighbours = artifact.neighbours()
+        self.transitions = artifact.transitions()
+        self.decay = decay_of(float(self.params["logitDecay"][0]))
 
-    def neighbour_row(self, clicks):
-        """Mean similarity of every item to the clicked ones (neighbourRow)."""
-        row = torch.zeros(len(self.vectors))
-        for c in clicks:
-            ids, sims = self.neighbours[c], self.neighbour_sims[c]
-            keep = ids >= 0
-            row.index_add_(0, ids[keep], sims[keep] / len(clicks))
-        return row
+    def rows(self, items, values):
+        n = len(items)
+        return Rows(torch.zeros(n, dtype=torch.long), torch.tensor(items, dtype=torch.long), torch.tensor(values, dtype=torch.float32), 1)
+
+    def feedback(self, clicks, negatives, negative_weight):
+        """One visitor's feedback (clickSignals, feedbackRows): clicks weigh by recency (normalised), the item-item
+        and sequential rows from the shipped lists; shown-not-clicked items share the negative weight."""
+        seen = set(clicks)
+        shown = [i for i in negatives if i not in seen]
+        lists = Ragged.of([np.asarray(clicks, dtype=np.int32)])
+        weights, _ = recency_weights(lists, self.decay)
+        seq, _ = seq_weights(lists, self.decay)
+        return Feedback(
+            positives=self.rows(clicks, [float(w) for w in weights]),
+            negatives=self.rows(shown, [negative_weight / len(shown)] * len(shown)) if shown and negative_weight > 0 else None,
+            count=torch.tensor([[float(len(clicks))]]),
+            neighbours=neighbour_rows(self.neighbours, lists, weights=weights) if self.neighbours is not None else None,
+            transitions=neighbour_rows(self.transitions, lists, weights=seq) if self.transitions is not None else None,
+        )
 
     def click(self, clicks, negatives, top, steps=None, negative_weight=None):
         """Start from the clicks' prototype, adapt, rank the top items excluding the clicks."""
         steps = self.meta["adaptation"]["steps"] if steps is None else steps
-        lam_weight = self.meta["adaptation"]["negativeWeight"] if negative_weight is None else negative_weight
-        clicked = torch.tensor(clicks, dtype=torch.long)
-        total = float(len(clicks))
-        pos = torch.full((len(clicks),), 1 / total) if clicks else torch.zeros(0)
-        seen = set(clicks)
-        shown = [i for i in negatives if i not in seen]
-        lam = lam_weight if shown else 0.0
-        slate = torch.tensor(sorted(seen | set(shown)), dtype=torch.long)
-        slate_pos = torch.zeros(len(slate)).index_add_(0, torch.searchsorted(slate, clicked), pos)
-        trust = total / (total + self.shrink)
-        mass = 1.0 if clicks else 0.0  # the positives' weights sum to 1 (evidence counts the clicks)
-        user = self.user_init + self.proto_scale * trust * (pos @ self.context[clicked])
-        pop = self.pop_init.clone()
-        rate_user, rate_pop = trust * self.lr_user, trust * self.lr_pop
-        row = self.neighbour_row(clicks) if self.neighbours is not None and clicks else None
-        knn = self.knn_init * trust if row is not None else None
+        lam = self.meta["adaptation"]["negativeWeight"] if negative_weight is None else negative_weight
+        feedback = self.feedback(clicks, negatives, lam)
+        rates = inner_rates(self.params, feedback)
+        users = start_users(self.params, self.items, feedback)
         losses = []
         for step in range(steps + 1):
-            scores = torch.mv(self.vectors, user) + pop * self.bias
-            if row is not None:
-                scores = scores + knn * row
-            log_z = torch.logsumexp(scores, 0)
-            slate_log_q = torch.log_softmax(scores[slate], 0)
-            loss = -(pos @ (scores[clicked] - log_z)) - lam * (slate_pos @ slate_log_q)
-            if step > 0 and not torch.isfinite(loss):
-                scores = last  # a step that overflowed: keep the last good parameters
+            scores = score_batch(self.items, users)
+            step_loss, score_grad = feedback_loss_and_grad(scores, feedback)
+            loss = float(step_loss[0])
+            if step > 0 and (not math.isfinite(loss) or loss > EXPLODED * max(losses[0], 1)):
+                scores = last  # a step that overflowed or exploded: keep the last good parameters
                 break
-            losses.append(float(loss))
+            losses.append(loss)
             last = scores
             if step == steps:
                 break
-            g = torch.exp(scores - log_z) * mass
-            g.index_add_(0, clicked, -pos)
-            g.index_add_(0, slate, lam * (torch.exp(slate_log_q) * mass - slate_pos))
-            user = user - rate_user * (g @ self.vectors)
-            pop = pop - rate_pop * (g @ self.bias)
-            if row is not None:
-                knn = knn - trust * self.lr_knn * (g @ row)
-        scores = scores.clone()
-        scores[clicked] = -float("inf")
-        values, indices = torch.topk(scores, min(top, len(scores) - len(seen)))
+            users = inner_step(self.items, users, feedback, rates, score_grad)
+        scores = scores[0].clone()
+        scores[torch.tensor(clicks, dtype=torch.long)] = -float("inf")
+        values, indices = torch.topk(scores, min(top, len(scores) - len(set(clicks))))
         return {"indices": indices.tolist(), "scores": values.tolist(), "losses": losses}
 
 

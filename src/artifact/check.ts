@@ -34,6 +34,9 @@ export function checkModelJson(json: unknown): ModelJson {
   if (!m || typeof m !== 'object' || !meta || typeof meta !== 'object' || meta.format !== ARTIFACT_FORMAT) {
     throw new Error(`model.json is not a localrec model: expected a "localrec" block with format "${ARTIFACT_FORMAT}". Train one with \`npm run train\`.`);
   }
+  if (typeof meta.formatVersion === 'number' && meta.formatVersion > ARTIFACT_FORMAT_VERSION) {
+    throw new Error(`model.json has format version ${meta.formatVersion}: update localrec (this runtime reads version ${ARTIFACT_FORMAT_VERSION}).`);
+  }
   if (meta.formatVersion !== ARTIFACT_FORMAT_VERSION) {
     throw new Error(`model.json has format version ${quote(meta.formatVersion)}; this runtime reads version ${ARTIFACT_FORMAT_VERSION}. Retrain the model or upgrade localrec.`);
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AdaptModel } from '../core/types';
 import { contentFeatures, disposeInputs, itemInputs } from '../core/features';
 import { computeItemTable } from '../core/model';
-import type { ItemInputs } from '../core/types';
+import type { ItemInputs, ItemTable, Neighbours } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ParamName } from '../core/params';
 import { decayOf } from '../core/recency';
 import { NEIGHBOUR_IDS_WEIGHT, NEIGHBOUR_SIMS_WEIGHT, POPULARITY_WEIGHT, TRANSITION_IDS_WEIGHT, TRANSITION_WEIGHTS_WEIGHT, WARM_WEIGHT } from './encode';
@@ -20,6 +20,10 @@ export interface Model extends AdaptModel {
   readonly index: ReadonlyMap<string, number>;
   readonly params: MetaParams;
   readonly inputs: ItemInputs;
+  /** v1 computes the table in tensors from the raw parameters. */
+  readonly items: ItemTable;
+  readonly neighbours?: Neighbours;
+  readonly transitions?: Neighbours;
   dispose(): void;
 }
 

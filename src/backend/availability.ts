@@ -75,6 +75,12 @@ export function watchDeviceLost(onLost: (message: string) => void): () => void {
   };
 }
 
+/** The GPUDevice tfjs's webgpu backend runs on, when that backend is active; else null (src/gpu shares it). */
+export function webgpuBackendDevice(): GPUDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+}
+
 /** Destroys the active WebGPU device, as a driver reset would (tests and the debug panel). */
 export function loseDeviceForTesting(): void {
   const device = (tf.backend() as unknown as { device?: { destroy?: () => void } }).device;

@@ -99,3 +99,30 @@ function clock(seconds: number): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
+
+/** Progress of a command with named stages of known size, as `update(stage, done, total)` calls report it. */
+export interface Progress {
+  /** Reports `done` of `total` `unit`s of `stage` (a new stage name starts a new bar). */
+  update(stage: string, done: number, total: number, unit?: string): void;
+  /** Ends the current bar. */
+  finish(): void;
+}
+
+/** The renderer above, driven by `update` calls (conversion, encoding, benchmarks), on stderr. */
+export function createProgress(label: string, stream: ProgressStream = process.stderr): Progress {
+  const renderer = progressRenderer(stream, { label });
+  let current: string | undefined;
+  return {
+    update(stage, done, total, unit = 'items') {
+      if (stage !== current) {
+        renderer.stage(stage, total, unit);
+        current = stage;
+      }
+      renderer.advance(done);
+    },
+    finish() {
+      renderer.finish();
+      current = undefined;
+    },
+  };
+}

@@ -1,19 +1,21 @@
 // `npm run train -- --format <fmt> --data <dir> --algo <maml|fomaml|reptile|protonet|pretrain> --out <dir>`
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { encodeArtifact } from '../artifact/encode';
-import { loadDataset } from '../data/load';
-import { generateWorld } from '../data/synthetic';
-import { prepareData, userRole } from '../protocol/data';
-import { catalogItems, dataFingerprint, shippingSplit } from '../train/dataset-split';
+import { catalogItems, dataFingerprint, validationSubset } from '../train/dataset-split';
+import { trainedInputs } from '../train/item-side';
+import { chooseForModel, truncateNeighbours } from '../train/neighbour-count';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
 import type { TrainConfig } from '../train/config';
 import type { TrainedModel } from '../train/types';
+import { TRAINING_DIR, writeArtifactDir } from './model-dir';
 import { useNodeBackend } from './node-backend';
 import { progressRenderer } from './progress';
 import { parseTrainArgs } from './train-args';
+import { loadTrainInput } from './train-data';
+import { v2FromV1 } from './v2-output';
 
 /** What the artifact says its validation score measures. */
 const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) => string> = {
@@ -21,6 +23,9 @@ const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) 
   v2: () => 'mean HR@10 of the next click (protocol v2)',
   both: (ks) => `mean of protocol v1's nDCG@10 over k in {${ks.join(',')}} and protocol v2's HR@10`,
 };
+
+/** The validation score's short name in progress lines. */
+const SCORE_LABELS: Record<TrainConfig['objective'], string> = { v1: 'nDCG@10', v2: 'next-click HR@10', both: 'mean of nDCG@10 and next-click HR@10' };
 
 async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -30,10 +35,7 @@ async function main(): Promise<void> {
   const progress = progressRenderer(process.stderr);
   const log = progress.log;
 
-  const synthetic = format === 'synthetic' ? generateWorld(args.world) : undefined;
-  const dataset = synthetic?.dataset ?? (await loadDataset(format, args.data, { world: args.world }));
-  const prepared = prepareData(dataset, threshold);
-  const data = shippingSplit(prepared, fold, minPositives);
+  const { dataset, prepared, data, personas } = await loadTrainInput(args);
   log(`${dataset.name}: ${prepared.catalog.length} items, ${data.train.length} training users, ${data.validation.length} validation users (${prepared.positives})`);
   log(`${config.algorithm} on ${backend}: ${config.iterations} meta-batches of ${config.batchSize} tasks, ${config.innerSteps} inner steps, dim ${config.dim}`);
 
@@ -42,26 +44,32 @@ async function main(): Promise<void> {
     log(
       `iteration ${p.iteration}/${config.iterations}` +
         (Number.isNaN(p.loss) ? '' : `  loss ${p.loss.toFixed(4)}  ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
-        (p.validation === undefined ? '' : `  validation ${config.objective} ${p.validation.toFixed(4)}`),
+        (p.validation === undefined ? '' : `  validation ${SCORE_LABELS[config.objective]} ${p.validation.toFixed(4)}`),
     );
   const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, checkpoint, progress) : await trainMeta(data, config, checkpoint, progress);
   progress.finish();
   const seconds = (performance.now() - started) / 1000;
   const run = model.run!;
+  const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+  const counted = await chooseForModel(model, () => trainedInputs(model), validationSubset(data.validation, config.validationUsers, config.seed), steps, args.neighbourCounts);
+  if (counted) log(`neighbours per item on validation: ${counted.trials.map((t) => `${t.count}: ${t.validation.toFixed(4)}`).join(', ')}; keeping ${counted.count}`);
+  const neighbours = model.neighbours && counted ? truncateNeighbours(model.neighbours, counted.count) : model.neighbours;
 
   const files = await encodeArtifact({
     algorithm: config.algorithm,
     params: model.params,
     warm: model.warm,
     logPop: model.logPop,
-    ...(model.neighbours ? { neighbours: model.neighbours } : {}),
+    ...(neighbours ? { neighbours } : {}),
     ...(model.transitions ? { transitions: model.transitions } : {}),
     featureNames: model.featureNames,
     catalog: catalogItems(prepared),
-    steps: config.algorithm === 'protonet' ? 0 : config.innerSteps,
+    steps,
     negativeWeight: args.negativeWeight,
     training: {
+      engine: 'node',
       ...model.config,
+      ...(counted ? { neighbourCount: counted } : {}),
       start: startSummary(model.start),
       ...(model.itemLists ? { itemLists: model.itemLists } : {}),
       vocabulary: run.vocabulary,
@@ -69,10 +77,6 @@ async function main(): Promise<void> {
       sampled: run.sampled,
       // The time budget: which loops it ended early, at which batch (the kept checkpoint is the best validated one before).
       budget: { maxMinutes: config.maxMinutes, stoppedEarly: run.stoppedEarly },
-      tasksPerSecond: Math.round(model.tasksPerSecond),
-      seconds: Math.round(run.seconds),
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      engine: 'node',
       backend,
       tfjs: tfjsVersion,
       format,
@@ -89,15 +93,11 @@ async function main(): Promise<void> {
     },
     validation: { objective: OBJECTIVE_NAMES[config.objective](config.validationKs), score: model.validation.mean, byK: model.validation.byK, users: run.validationUsers },
   });
-  await mkdir(out, { recursive: true });
-  let bytes = 0;
-  for (const [name, content] of Object.entries(files)) {
-    await writeFile(join(out, name), content);
-    bytes += content.byteLength;
-  }
-  if (synthetic) {
+  // Format v2: what visitors download; the v1 files stay as the training output under training/.
+  const v2 = args.modelFormat === 2 ? (await v2FromV1(files)).files : null;
+  let bytes = await writeArtifactDir(out, v2 ?? files, v2 ? files : undefined);
+  if (personas) {
     // Simulated visitors for the demo: held-out (validation-bucket) users, never trained on.
-    const personas = synthetic.personas.filter((p) => userRole(p.id, fold) === 'validation').slice(0, args.personas);
     const json = new TextEncoder().encode(JSON.stringify({ personas }));
     await writeFile(join(out, 'personas.json'), json);
     bytes += json.byteLength;
@@ -107,8 +107,13 @@ async function main(): Promise<void> {
     const unit = stop.stage === 'pretraining' || stop.stage === 'meta-training' ? 'batch' : 'trial';
     log(`time budget of ${config.maxMinutes} min: ${stop.stage} stopped after ${unit} ${stop.iteration}; the artifact keeps the best validated checkpoint`);
   }
-  log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation (${config.objective}) ${model.validation.mean.toFixed(4)}`);
-  log(`wrote ${out} (${Object.keys(files).join(', ')}; ${(bytes / 1024).toFixed(0)} KiB)`);
+  if (args.report) {
+    // Measurements differ run to run: a separate file, so the artifact's bytes depend only on data, flags and seed.
+    const measured = { seconds: Math.round(run.seconds), wallSeconds: Math.round((performance.now() - started) / 1000), tasksPerSecond: Math.round(model.tasksPerSecond), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), validation: model.validation.mean, stoppedEarly: run.stoppedEarly };
+    await writeFile(resolve(args.report), `${JSON.stringify(measured, null, 2)}\n`);
+  }
+  log(`trained in ${seconds.toFixed(1)} s (${model.tasksPerSecond.toFixed(0)} tasks/s on ${backend}); best validation ${SCORE_LABELS[config.objective]} ${model.validation.mean.toFixed(4)}`);
+  log(`wrote ${out} (${Object.keys(v2 ?? files).join(', ')}${v2 ? `; the v1 files in ${TRAINING_DIR}/` : ''}; ${(bytes / 1024).toFixed(0)} KiB)`);
 }
 
 /** Which start won on validation, without the full ALS trial list. */

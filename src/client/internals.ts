@@ -1,5 +1,6 @@
 import type { Recommender } from './types';
 import type { Supervisor } from './supervisor';
+import type { RequestMap } from '../worker/messages';
 
 // Diagnostics that are not part of the public API (tests, a debug panel):
 // the recommender's worker supervisor, found by the recommender object.
@@ -9,14 +10,14 @@ export function registerSupervisor(recommender: Recommender, supervisor: Supervi
   supervisors.set(recommender, supervisor);
 }
 
-/** Live tfjs tensor count and backend inside the recommender's worker. */
-export function debugInfo(recommender: Recommender): Promise<{ numTensors: number; backend: string }> {
+/** Live tfjs tensor count and backend inside the recommender's worker, and the WGSL path's GPU counts when it runs the clicks. */
+export function debugInfo(recommender: Recommender): Promise<RequestMap['debug']['result']> {
   return supervisorOf(recommender).request('debug', {});
 }
 
 /** Destroys the worker's WebGPU device to exercise the fallback; resolves with the backend it moved to. */
-export function simulateDeviceLoss(recommender: Recommender): Promise<{ backend: string }> {
-  return supervisorOf(recommender).request('loseDevice', {});
+export function simulateDeviceLoss(recommender: Recommender, options: { midClick?: boolean } = {}): Promise<{ backend: string }> {
+  return supervisorOf(recommender).request('loseDevice', options);
 }
 
 /** The worker running now, to terminate it or message it from a test (a restart replaces it). */

@@ -9,15 +9,16 @@ export interface RecommenderOptions {
   /**
    * tfjs backend. 'auto' (default) tries wasm, webgpu, webgl, cpu in turn, timing one real
    * adaptation + ranking on each that starts: it stops at the first under 8 ms a click
-   * (wasm, on most devices and catalogs below ~100k items), else keeps the fastest it
-   * timed within `selectionBudgetMs`.
+   * (wasm, on most devices and catalogs below ~100k items; from 100,000 items it times
+   * 'webgpu', the WGSL kernel, all the same), else keeps the fastest it timed within
+   * `selectionBudgetMs`. 'webgpu' runs clicks on localrec's WGSL kernel.
    */
   readonly backend?: BackendPreference;
   /** IndexedDB database name; one per recommender on a site. Default 'localrec' (storage's DEFAULT_DB_NAME). */
   readonly dbName?: string;
   /** Worker script URL, when the bundled one cannot be used (e.g. a CDN build). */
   readonly workerUrl?: string | URL;
-  /** Time budget for 'auto' backend selection, ms. Default 4,000 (backend's SELECTION_BUDGET_MS). */
+  /** Time 'auto' may spend timing more backends once one works, ms. Default 4,000 (backend's SELECTION_BUDGET_MS). */
   readonly selectionBudgetMs?: number;
   /** A model download fails after this long without receiving a byte, ms (then a cached model is used, if any). Default 30,000. */
   readonly downloadTimeoutMs?: number;

@@ -49,7 +49,7 @@ export async function adapt(model: AdaptModel, start: UserState, feedback: Feedb
   const { steps, signal } = options;
   const signals = clickSignals(model, feedback.clicks, feedback.clickWeights, model.decay);
   const problem = { feedback, negativeWeight: options.negativeWeight ?? DEFAULT_NEGATIVE_WEIGHT, signals, steps };
-  const run = kernelFor(options.kernel).run(model, start, problem);
+  const run = kernelFor(options.kernel, model.items).run(model, start, problem);
   const metrics: StepMetrics[] = [];
   const record = (step: number, loss: number, t0: number): void => {
     const m = { step, loss, ms: now() - t0 };

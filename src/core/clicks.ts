@@ -9,6 +9,7 @@
 import { neighbourRow, nonZero } from './neighbours';
 import { decayOf, recencyWeights } from './recency';
 import { seqWeights } from './transitions';
+import { itemCount } from './item-table';
 import type { AdaptModel, ClickSignals, SparseRow } from './types';
 
 /** Signals of `clicks` (oldest first), with optional per-click rating weights (default 1). */
@@ -22,7 +23,7 @@ export function clickSignals(model: AdaptModel, clicks: Int32Array, clickWeights
   const count = clickWeights ? clickWeights.reduce((a, b) => a + b, 0) : t;
   const row = (lists: AdaptModel['neighbours'], w: ArrayLike<number>): SparseRow | null => {
     if (!lists) return null;
-    const dense = neighbourRow(lists, clicks, new Float32Array(model.items.vectors.shape[0]), w);
+    const dense = neighbourRow(lists, clicks, new Float32Array(itemCount(model.items)), w);
     return { row: dense, items: nonZero(dense) };
   };
   return { weights, count, neighbours: row(model.neighbours, weights), transitions: row(model.transitions, seqWeights(t, decay).weights) };

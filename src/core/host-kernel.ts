@@ -8,15 +8,42 @@
  * touch only their own items. Pure: no tfjs, no globals.
  */
 
-import type { SimdTable } from './simd-kernel';
+import type { Int8Kernel } from './int8-kernel';
+import { addRow, type Int8Rows } from './int8-rows';
+import type { SimdTable, TableSweeps } from './simd-kernel';
 
-/** Host copies of an item table: vectors [n × dim] row-major, bias [n]; in a SIMD kernel where one runs. */
-export interface HostItems {
+/** Host copies of a float item table: vectors [n × dim] row-major, bias [n]; in a SIMD kernel where one runs. */
+export interface FloatHostItems {
+  readonly kind: 'float32';
   readonly n: number;
   readonly dim: number;
   readonly vectors: Float32Array;
   readonly bias: Float32Array;
   readonly simd: SimdTable | null;
+}
+
+/**
+ * An int8 item table (format v2): the rows as codes with one scale each, and
+ * the kernel that sweeps them (WebAssembly SIMD, or plain loops where SIMD is
+ * refused: always there). Its memory holds the only copy of the table.
+ */
+export interface Int8HostItems {
+  readonly kind: 'int8';
+  readonly n: number;
+  readonly dim: number;
+  readonly rows: Int8Rows;
+  readonly bias: Float32Array;
+  readonly simd: Int8Kernel;
+}
+
+/** An item table the host loops score: float32 or int8 rows. */
+export type HostItems = FloatHostItems | Int8HostItems;
+
+/** `out += weight · V_item` (a clicked or shown item's share of a gradient). */
+function addVector(items: HostItems, item: number, weight: number, out: Float64Array): void {
+  if (items.kind === 'int8') return addRow(items.rows, item, weight, out);
+  const { dim, vectors } = items;
+  for (let d = 0; d < dim; d++) out[d]! += weight * vectors[item * dim + d]!;
 }
 
 /** One sweep's results: every score, the log-partition, and the softmax-weighted item sums. */
@@ -61,7 +88,7 @@ export function offsetItems(row: Float32Array): Int32Array {
  * softmax-weighted means (one pass without an offset).
  */
 export function sweep(items: HostItems, user: Float32Array, pop: number, withMeans: boolean, offset?: ScoreOffset | null): Sweep {
-  if (items.simd) return simdSweep(items.simd, user, pop, withMeans, offset ?? null);
+  if (items.kind === 'int8' || items.simd) return simdSweep(items.simd!, user, pop, withMeans, offset ?? null);
   if (offset) return offsetSweep(items, scoresOnly(items, user, pop, offset), withMeans, offset);
   const { n, dim, vectors, bias } = items;
   const scores = new Float32Array(n);
@@ -99,7 +126,7 @@ export function sweep(items: HostItems, user: Float32Array, pop: number, withMea
 }
 
 /** sweep()'s softmax part on plain loops over finished scores (two passes: max, then sums). */
-function offsetSweep(items: HostItems, scores: Float32Array, withMeans: boolean, offset: ScoreOffset): Sweep {
+function offsetSweep(items: FloatHostItems, scores: Float32Array, withMeans: boolean, offset: ScoreOffset): Sweep {
   const { n, dim, vectors, bias } = items;
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
@@ -120,7 +147,7 @@ function offsetSweep(items: HostItems, scores: Float32Array, withMeans: boolean,
 }
 
 /** Σ softmax_i · row_i of every term, over its non-zero entries. */
-function offsetMeans(scores: Float32Array, max: number, z: number, offset: ScoreOffset): Float64Array {
+export function offsetMeans(scores: Float32Array, max: number, z: number, offset: ScoreOffset): Float64Array {
   return Float64Array.from(offset.terms, (term) => {
     let sum = 0;
     for (const i of term.items) sum += Math.exp(scores[i]! - max) * term.row[i]!;
@@ -129,7 +156,7 @@ function offsetMeans(scores: Float32Array, max: number, z: number, offset: Score
 }
 
 /** Adds the offset terms to finished scores in place, one term after the other; returns the new maximum. */
-function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
+export function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
   for (const term of offset.terms) {
     for (const i of term.items) {
       scores[i] = scores[i]! + term.weight * term.row[i]!;
@@ -144,8 +171,8 @@ function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): numb
  * its reused buffer, valid until the next call on this table.
  */
 export function scoresOnly(items: HostItems, user: Float32Array, pop: number, offset?: ScoreOffset | null): Float32Array {
-  if (items.simd) {
-    const { scores, max } = items.simd.scores(user, pop);
+  if (items.kind === 'int8' || items.simd) {
+    const { scores, max } = items.simd!.scores(user, pop);
     if (offset) addOffset(scores, max, offset);
     return scores;
   }
@@ -160,8 +187,8 @@ export function scoresOnly(items: HostItems, user: Float32Array, pop: number, of
   return scores;
 }
 
-/** sweep() in the SIMD kernel: scores and their max, then the softmax weights and sums, then `Vᵀ·e`. */
-function simdSweep(simd: SimdTable, user: Float32Array, pop: number, withMeans: boolean, offset: ScoreOffset | null): Sweep {
+/** sweep() in a table's kernel (float32 SIMD, int8 SIMD or int8 loops): scores and their max, then the softmax weights and sums, then `Vᵀ·e`. */
+function simdSweep(simd: TableSweeps, user: Float32Array, pop: number, withMeans: boolean, offset: ScoreOffset | null): Sweep {
   const swept = simd.scores(user, pop);
   const scores = swept.scores;
   // The offset goes into the kernel's own score buffer, which its softmax reads.
@@ -232,13 +259,13 @@ export function hostStep(
   rates: { readonly user: Float32Array; readonly pop: number; readonly offsets: readonly number[] },
   offset?: ScoreOffset | null,
 ): { user: Float32Array; pop: number; offsets: number[] } {
-  const { dim, vectors, bias } = items;
+  const { bias } = items;
   const terms = offset?.terms ?? [];
   const gradUser = Float64Array.from(swept.meanVector!, (v) => v * feedback.mass);
   let gradPop = swept.meanBias * feedback.mass;
   const gradOffsets = terms.map((_, k) => swept.meanOffsets[k]! * feedback.mass);
   const add = (item: number, g: number): void => {
-    for (let d = 0; d < dim; d++) gradUser[d]! += g * vectors[item * dim + d]!;
+    addVector(items, item, g, gradUser);
     gradPop += g * bias[item]!;
     terms.forEach((term, k) => (gradOffsets[k]! += g * term.row[item]!));
   };
@@ -255,7 +282,8 @@ export function hostStep(
   return { user: next, pop: Math.fround(pop - rates.pop * gradPop), offsets };
 }
 
-function logSumExp(indices: Int32Array, scores: Float32Array): number {
+/** log Σ exp(scores_i) over `indices`. */
+export function logSumExp(indices: Int32Array, scores: Float32Array): number {
   let max = -Infinity;
   for (const i of indices) max = Math.max(max, scores[i]!);
   let z = 0;

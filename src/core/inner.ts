@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { MetaParams } from './params';
+import type { AdaptParams } from './params';
 import { userGrad } from './model';
 import type { FeedbackBatch, ItemTable, UserBatch } from './types';
 
@@ -23,7 +23,7 @@ export interface InnerRates {
 }
 
 /** How much k clicks are trusted: k / (k + κ), per user [B, 1]. */
-export function evidence(params: MetaParams, feedback: FeedbackBatch): tf.Tensor2D {
+export function evidence(params: AdaptParams, feedback: FeedbackBatch): tf.Tensor2D {
   return tf.tidy(() => {
     const count = feedback.count ?? tf.ones([feedback.positives.shape[0], 1]);
     return tf.div(count, tf.add(count, tf.exp(params.logShrink))) as tf.Tensor2D;
@@ -34,7 +34,7 @@ export function evidence(params: MetaParams, feedback: FeedbackBatch): tf.Tensor
  * Meta-SGD learning rates from their logs (positive by construction), scaled per
  * user by the evidence of their clicks so that one click moves less than twenty.
  */
-export function innerRates(params: MetaParams, feedback: FeedbackBatch): InnerRates {
+export function innerRates(params: AdaptParams, feedback: FeedbackBatch): InnerRates {
   return tf.tidy(() => {
     const trust = evidence(params, feedback);
     return {
@@ -52,7 +52,7 @@ export function innerRates(params: MetaParams, feedback: FeedbackBatch): InnerRa
  * so that one click moves the start less than twenty do. Rows of `positives`
  * (normalised) without clicks start from the initialization alone.
  */
-export function startUsers(params: MetaParams, items: ItemTable, support: FeedbackBatch): UserBatch {
+export function startUsers(params: AdaptParams, items: ItemTable, support: FeedbackBatch): UserBatch {
   return tf.tidy(() => {
     const positives = support.positives;
     const batch = positives.shape[0];
@@ -94,7 +94,7 @@ export function innerStep(
  * `decayAt` on the host, linearised here so that gradients reach the decay.
  * Without `decayAt`, the support as it is.
  */
-export function effectiveSupport(params: MetaParams, support: FeedbackBatch): FeedbackBatch {
+export function effectiveSupport(params: AdaptParams, support: FeedbackBatch): FeedbackBatch {
   if (!support.decayAt) return support;
   return tf.tidy(() => {
     const delta = tf.sub(tf.reshape(tf.sigmoid(params.logitDecay), [1, 1]), support.decayAt!);
@@ -115,7 +115,7 @@ export function effectiveSupport(params: MetaParams, support: FeedbackBatch): Fe
  * to every meta-parameter (second-order MAML differentiates through it).
  */
 export function innerLoop(
-  params: MetaParams,
+  params: AdaptParams,
   items: ItemTable,
   support: FeedbackBatch,
   steps: number,

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hostFeedback, hostLoss, hostStep, offsetItems, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
 import { topK } from '../math/top-k';
+import { addRow } from './int8-rows';
+import { isQuantized } from './item-table';
 import { simdTable } from './simd-kernel';
-import type { AdaptKernel, AdaptModel, AdaptProblem, ItemTable, KernelRun, SparseRow, UserState } from './types';
+import type { AdaptKernel, AdaptModel, AdaptProblem, AnyItemTable, KernelRun, SparseRow, UserState } from './types';
 
 /**
  * The click path on host loops (host-kernel.ts, with its SIMD module where one
@@ -18,16 +20,7 @@ export const hostKernel: AdaptKernel = {
     const p = model.params;
     const user = Float32Array.from(p.userInit.dataSync());
     const trust = evidenceOf(signals.count, p);
-    if (clicks.length > 0) {
-      const scale = scalar(p.protoScale) * trust;
-      const gathered = tf.gather(model.items.context, clicks);
-      const rows = gathered.dataSync();
-      gathered.dispose();
-      for (let c = 0; c < clicks.length; c++) {
-        const weight = scale * signals.weights[c]!;
-        for (let d = 0; d < user.length; d++) user[d]! += weight * rows[c * user.length + d]!;
-      }
-    }
+    if (clicks.length > 0) addContext(model.items, clicks, Float64Array.from(signals.weights, (w) => scalar(p.protoScale) * trust * w), user);
     const knn = signals.neighbours ? { knn: Math.fround(Math.exp(scalar(p.logKnnInit)) * trust) } : {};
     // The sequential weight has no evidence factor: one click's successors say as much as fifty's.
     const seq = signals.transitions ? { seq: Math.fround(Math.exp(scalar(p.logSeqInit))) } : {};
@@ -43,23 +36,45 @@ export const hostKernel: AdaptKernel = {
   rank: async (items, state, k, exclude) => topK(scoresOf(items, state), k, new Set(exclude)),
 };
 
+/** `user += Σ_c weights[c] · C_{clicks[c]}`: the clicks' context rows, from tensors or int8 rows. */
+function addContext(items: AnyItemTable, clicks: Int32Array, weights: Float64Array, user: Float32Array): void {
+  const dim = user.length;
+  if (isQuantized(items)) {
+    const acc = Float64Array.from(user);
+    clicks.forEach((c, j) => addRow(items.context, c, weights[j]!, acc));
+    for (let d = 0; d < dim; d++) user[d] = acc[d]!;
+    return;
+  }
+  const gathered = tf.gather(items.context, clicks);
+  const rows = gathered.dataSync();
+  gathered.dispose();
+  for (let c = 0; c < clicks.length; c++) {
+    for (let d = 0; d < dim; d++) user[d]! += weights[c]! * rows[c * dim + d]!;
+  }
+}
+
 // Item tables never change once built (tfjs tensors are immutable), so one host
 // copy per table serves every click. Keyed weakly: a dropped model frees it.
-const hostTables = new WeakMap<tf.Tensor, HostItems>();
+const hostTables = new WeakMap<object, HostItems>();
 
-/** Host copy of an item table's vectors and bias (read once; host backends only). */
-export function hostItems(items: ItemTable): HostItems {
-  let host = hostTables.get(items.vectors);
+/** The host form of an item table: an int8 table as it is, a tensor table copied once (host backends only). */
+export function hostItems(items: AnyItemTable): HostItems {
+  const key = isQuantized(items) ? items : items.vectors;
+  let host = hostTables.get(key);
   if (!host) {
-    const [n, dim] = items.vectors.shape;
-    const vectors = items.vectors.dataSync() as Float32Array;
-    const bias = items.bias.dataSync() as Float32Array;
-    const simd = simdTable(n, dim, vectors, bias);
-    // With the kernel, its memory holds the only host copy.
-    host = simd ? { n, dim, vectors: simd.vectors, bias: simd.bias, simd } : { n, dim, vectors, bias, simd: null };
-    hostTables.set(items.vectors, host);
+    host = isQuantized(items) ? { kind: 'int8', n: items.vectors.n, dim: items.vectors.dim, rows: items.kernel.rows, bias: items.kernel.bias, simd: items.kernel } : floatHostItems(items);
+    hostTables.set(key, host);
   }
   return host;
+}
+
+function floatHostItems(items: { vectors: tf.Tensor2D; bias: tf.Tensor1D }): HostItems {
+  const [n, dim] = items.vectors.shape;
+  const vectors = items.vectors.dataSync() as Float32Array;
+  const bias = items.bias.dataSync() as Float32Array;
+  const simd = simdTable(n, dim, vectors, bias);
+  // With the kernel, its memory holds the only host copy.
+  return simd ? { kind: 'float32', n, dim, vectors: simd.vectors, bias: simd.bias, simd } : { kind: 'float32', n, dim, vectors, bias, simd: null };
 }
 
 // The last sweep of an adapted state is exactly the ranking's scores: kept so
@@ -167,7 +182,7 @@ function hostRun(model: AdaptModel, start: UserState, problem: AdaptProblem): Ke
 }
 
 /** The scores, possibly a buffer that the next sweep of this table overwrites: read them at once. */
-function scoresOf(items: ItemTable, state: UserState): Float32Array {
+function scoresOf(items: AnyItemTable, state: UserState): Float32Array {
   const host = hostItems(items);
   const known = finalSweeps.get(state.user);
   if (known?.items === host) return known.swept.scores;

@@ -3,7 +3,8 @@ import { disposeFeedback, feedbackRows } from './feedback';
 import { innerRates, innerStep, startUsers } from './inner';
 import { feedbackLoss, scoreBatch } from './model';
 import { cloneState, disposeState } from './state';
-import type { AdaptKernel, AdaptModel, AdaptProblem, FeedbackBatch, KernelRun, UserState } from './types';
+import { isQuantized, itemCount } from './item-table';
+import type { AdaptKernel, AdaptModel, AdaptProblem, AnyItemTable, FeedbackBatch, ItemTable, KernelRun, UserState } from './types';
 
 /**
  * The click path as tfjs operations on the active backend: the same batched
@@ -15,7 +16,7 @@ export const tfjsKernel: AdaptKernel = {
 
   initialState(model, clicks, signals) {
     const rows = feedbackRows({ clicks, negatives: new Int32Array(0) }, catalogSize(model), 0, signals);
-    const state = startUsers(model.params, model.items, rows);
+    const state = startUsers(model.params, tensorTable(model.items), rows);
     disposeFeedback(rows);
     return state;
   },
@@ -23,17 +24,19 @@ export const tfjsKernel: AdaptKernel = {
   run: tensorRun,
 
   async scores(items, state) {
-    const scores = tf.tidy(() => tf.reshape(scoreBatch(items, state), [-1]));
+    const table = tensorTable(items);
+    const scores = tf.tidy(() => tf.reshape(scoreBatch(table, state), [-1]));
     const out = (await scores.data()) as Float32Array;
     scores.dispose();
     return out;
   },
 
   async rank(items, state, k, exclude) {
-    const n = items.vectors.shape[0];
+    const table = tensorTable(items);
+    const n = table.vectors.shape[0];
     const count = Math.max(0, Math.min(k, n - new Set(exclude).size));
     const [values, indices] = tf.tidy(() => {
-      let scores = tf.reshape(scoreBatch(items, state), [-1]);
+      let scores = tf.reshape(scoreBatch(table, state), [-1]);
       if (exclude.length > 0) {
         const mask = new Float32Array(n);
         for (const i of exclude) mask[i] = 1;
@@ -51,17 +54,18 @@ export const tfjsKernel: AdaptKernel = {
 
 /** States are UserState tensors; each step returns new ones (innerStep never writes in place). */
 function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<UserState> {
+  const items = tensorTable(model.items);
   const rows = feedbackRows(problem.feedback, catalogSize(model), problem.negativeWeight, problem.signals);
   const rates = innerRates(model.params, rows);
   return {
     first: async () => withRow(cloneState(start), rows),
     async loss(state) {
-      const lossT = tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(model.items, state), rows)));
+      const lossT = tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(items, state), rows)));
       const loss = (await lossT.data())[0]!;
       lossT.dispose();
       return loss;
     },
-    step: async (state) => innerStep(model.items, state, rows, rates),
+    step: async (state) => innerStep(items, state, rows, rates),
     keep: (state) => state,
     drop: disposeState,
     dispose() {
@@ -87,5 +91,11 @@ function withRow(state: UserState, rows: FeedbackBatch): UserState {
 }
 
 function catalogSize(model: AdaptModel): number {
-  return model.items.vectors.shape[0];
+  return itemCount(model.items);
+}
+
+/** The table as tensors; a quantized one (format v2) has none: the host kernel scores it. */
+function tensorTable(items: AnyItemTable): ItemTable {
+  if (isQuantized(items)) throw new Error('kernel "tfjs" cannot score an int8 item table (format v2): use kernel "auto" or "host" on the wasm or cpu backend.');
+  return items;
 }

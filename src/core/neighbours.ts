@@ -5,7 +5,8 @@
  * per-visitor adapted weight. Pure and tensor-free: the same function serves
  * training and the worker.
  */
-import type { Neighbours, SparseRow } from './types';
+import { forEachInRow, type ItemLists } from './item-lists';
+import type { AnyItemLists, Neighbours, SparseRow } from './types';
 
 export type { Neighbours } from './types';
 
@@ -14,10 +15,11 @@ export type { Neighbours } from './types';
  * (length `items`, zeroed first), each click weighted by `weights` (summing
  * to 1, e.g. recency weights; default a plain mean). Repeated clicks count again.
  */
-export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
+export function neighbourRow(lists: AnyItemLists, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
   out.fill(0);
   if (clicks.length === 0) return out;
-  const { m, ids, sims } = neighbours;
+  if (!('m' in lists)) return encodedRow(lists, clicks, out, weights);
+  const { m, ids, sims } = lists;
   for (let c = 0; c < clicks.length; c++) {
     const w = weights ? weights[c]! : 1 / clicks.length;
     const base = clicks[c]! * m;
@@ -26,6 +28,16 @@ export function neighbourRow(neighbours: Neighbours, clicks: ArrayLike<number>, 
       if (i < 0) break;
       out[i]! += w * sims[base + s]!;
     }
+  }
+  return out;
+}
+
+/** neighbourRow over format v2's encoded lists: only the clicked rows are decoded, and a click of weight 0 is not read at all. */
+function encodedRow(lists: ItemLists, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
+  for (let c = 0; c < clicks.length; c++) {
+    const w = weights ? weights[c]! : 1 / clicks.length;
+    if (w === 0) continue;
+    forEachInRow(lists, clicks[c]!, (item, sim) => (out[item]! += w * sim));
   }
   return out;
 }

@@ -38,6 +38,30 @@ export const PARAM_NAMES = [
 export type ParamName = (typeof PARAM_NAMES)[number];
 export type MetaParams = Record<ParamName, tf.Tensor>;
 
+/**
+ * The per-visitor parameters: where adaptation starts and how it steps, the
+ * recency decay of click weights, the sequential term's start and rate. All a
+ * click needs besides the item table (format v2 ships only these).
+ */
+export const USER_PARAM_NAMES = [
+  'userInit',
+  'popInit',
+  'protoScale',
+  'logLrUser',
+  'logLrPop',
+  'logShrink',
+  'logKnnInit',
+  'logLrKnn',
+  'logitDecay',
+  'logSeqInit',
+  'logLrSeq',
+] as const satisfies readonly ParamName[];
+
+export type UserParamName = (typeof USER_PARAM_NAMES)[number];
+
+/** The per-visitor parameters as tensors: what adaptation reads of a model (a MetaParams is one). */
+export type AdaptParams = Pick<MetaParams, UserParamName>;
+
 /** The shape of every parameter for a model shape. */
 export function paramShapes(shape: ModelShape): Record<ParamName, number[]> {
   const { items, features, dim } = shape;

@@ -44,7 +44,7 @@ const SCORES: AsmFunction = {
 // (relative error ~2e-7), 2^n by writing n + 127 into the float's exponent bits.
 // locals: 6 i (bytes), 7 end (bytes), 8 x, 9 Σe, 10 Σe·b, 11 n, 12 max (v128)
 const horner = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1];
-const SOFTMAX: AsmFunction = {
+export const SOFTMAX: AsmFunction = {
   name: 'softmax',
   params: [I32, I32, I32, I32, F32, I32],
   results: [],
@@ -95,22 +95,42 @@ const WEIGHTED: AsmFunction = {
   ],
 };
 
+/**
+ * Σe and Σe·b of the softmax: the SIMD function's lane sums (`sums[0..8)`) plus
+ * the last n mod 4 items, which fill no lane group, done here (their weights too).
+ */
+export function softmaxSums(sums: Float32Array, scores: Float32Array, weights: Float32Array, bias: Float32Array, n4: number, max: number): { z: number; sumBias: number } {
+  let z = sums[0]! + sums[1]! + sums[2]! + sums[3]!;
+  let sumBias = sums[4]! + sums[5]! + sums[6]! + sums[7]!;
+  for (let i = n4; i < scores.length; i++) {
+    const e = Math.exp(scores[i]! - max);
+    weights[i] = e;
+    z += e;
+    sumBias += e * bias[i]!;
+  }
+  return { z, sumBias };
+}
+
 /** The module's bytes: imports env.memory, exports `scores`, `softmax` and `weighted`. */
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
   return assemble([SCORES, SOFTMAX, WEIGHTED]);
 }
 
-/** An item table copied into the kernel's memory, with its sweeps. */
-export interface SimdTable {
-  /** Views of the copies in the kernel's memory: [n × dim] and [n]. */
-  readonly vectors: Float32Array;
-  readonly bias: Float32Array;
+/** The three catalog sweeps of a click, as every table kernel (float32 SIMD, int8 SIMD or loops) runs them. */
+export interface TableSweeps {
   /** `V·user + pop·bias` into a buffer reused by the next call ([n]), and their maximum. */
   scores(user: Float32Array, pop: number): { scores: Float32Array; max: number };
   /** Writes `exp(s_i − max)` of the last scores as the weights of weightedSum(); returns Σ and Σ·bias of them. */
   softmax(max: number): { z: number; sumBias: number };
   /** `Σ_i weight_i · V[i]` into a buffer reused by the next call: [dim]. */
   weightedSum(): Float32Array;
+}
+
+/** An item table copied into the kernel's memory, with its sweeps. */
+export interface SimdTable extends TableSweeps {
+  /** Views of the copies in the kernel's memory: [n × dim] and [n]. */
+  readonly vectors: Float32Array;
+  readonly bias: Float32Array;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -166,16 +186,7 @@ export function simdTable(n: number, dim: number, vectors: Float32Array, bias: F
     },
     softmax(max) {
       kernel.softmax(4 * scoresAt, 4 * biasAt, 4 * weightsAt, n4, max, 4 * at.sums);
-      let z = sums[0]! + sums[1]! + sums[2]! + sums[3]!;
-      let sumBias = sums[4]! + sums[5]! + sums[6]! + sums[7]!;
-      for (let i = n4; i < n; i++) {
-        // The last n mod 4 items, which fill no SIMD lane group.
-        const e = Math.exp(scores[i]! - max);
-        weights[i] = e;
-        z += e;
-        sumBias += e * biasView[i]!;
-      }
-      return { z, sumBias };
+      return softmaxSums(sums, scores, weights, biasView, n4, max);
     },
     weightedSum() {
       sums.fill(0);

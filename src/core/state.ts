@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clickSignals } from './clicks';
+import { itemCount } from './item-table';
 import type { AdaptModel, UserState } from './types';
 
 /** A deep copy: the copy is the caller's to dispose. */
@@ -42,7 +43,7 @@ export function deserializeState(json: SavedState, dim: number, model?: AdaptMod
   }
   const state = { user: tf.tensor2d(json.user as number[], [1, dim]), pop: tf.tensor2d([json.pop], [1, 1]) };
   if (!model) return state;
-  const n = model.items.vectors.shape[0];
+  const n = itemCount(model.items);
   const signals = clickSignals(model, clicks ?? new Int32Array(0), undefined, model.decay);
   // A weight saved by a model version without it starts at 0.
   const weight = (v: number | undefined) => tf.tensor2d([Number.isFinite(v) ? v! : 0], [1, 1]);

@@ -1,7 +1,10 @@
 // The data the model's math passes around, and the contract of an adaptation
 // kernel. Types only, so every module of core/ can import them and nothing cycles.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { MetaParams } from './params';
+import type { Int8Kernel } from './int8-kernel';
+import type { Int8Rows } from './int8-rows';
+import type { ItemLists } from './item-lists';
+import type { AdaptParams } from './params';
 
 /**
  * Sparse content rows as tensors (core/features contentInputs): item i's row
@@ -46,6 +49,25 @@ export type ItemTable = {
    */
   readonly context: tf.Tensor2D;
 };
+
+/**
+ * An item table kept quantized in host memory, as format v2 ships it: V and C
+ * as int8 rows with one scale each, the prior as floats. `kernel` holds the
+ * only copy of V and the prior (in its WebAssembly memory where SIMD runs) and
+ * does the catalog sweeps; only the host kernel scores such a table.
+ */
+export interface QuantizedItemTable {
+  readonly format: 'int8';
+  /** Item vectors V: `kernel.rows`. */
+  readonly vectors: Int8Rows;
+  readonly context: Int8Rows;
+  /** Popularity prior: `kernel.bias`. */
+  readonly bias: Float32Array;
+  readonly kernel: Int8Kernel;
+}
+
+/** Any item table a visitor's model may have: float tensors (any kernel) or quantized rows (the host kernel). */
+export type AnyItemTable = ItemTable | QuantizedItemTable;
 
 /** The adapted, per-user parameters, batched: B users. */
 export type UserBatch = {
@@ -125,13 +147,16 @@ export interface Feedback {
   readonly clickWeights?: Float32Array;
 }
 
-/** What one visitor's adaptation needs: the meta-parameters, the item table and any item lists. */
+/** Per-item lists as training builds them (padded arrays) or as format v2 ships them (encoded, read row by row). */
+export type AnyItemLists = Neighbours | ItemLists;
+
+/** What one visitor's adaptation needs: the per-visitor parameters, the item table and any item lists. */
 export interface AdaptModel {
-  readonly params: MetaParams;
-  readonly items: ItemTable;
-  readonly neighbours?: Neighbours;
+  readonly params: AdaptParams;
+  readonly items: AnyItemTable;
+  readonly neighbours?: AnyItemLists;
   /** Next-item transition lists (the sequential term), same layout as `neighbours`. */
-  readonly transitions?: Neighbours;
+  readonly transitions?: AnyItemLists;
   /**
    * The recency decay of click weights, read once from `params.logitDecay`
    * (core/recency decayOf): 1 for models without one. Kept on the model so
@@ -226,7 +251,16 @@ export interface AdaptKernel {
   /** Starts an adaptation from `start` (which stays the caller's). */
   run(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<unknown>;
   /** Scores of every item for one visitor ([items], the caller's to keep). */
-  scores(items: ItemTable, state: UserState): Promise<Float32Array>;
+  scores(items: AnyItemTable, state: UserState): Promise<Float32Array>;
   /** Top `k` items, best first (ties to the lower index), skipping `exclude`. */
-  rank(items: ItemTable, state: UserState, k: number, exclude: Int32Array): Promise<{ indices: Int32Array; scores: Float32Array }>;
+  rank(items: AnyItemTable, state: UserState, k: number, exclude: Int32Array): Promise<{ indices: Int32Array; scores: Float32Array }>;
+  /**
+   * Optional: the 1-based rank of `target` among the items not in `exclude`
+   * (higher score first, equal scores in catalog order, NaN last: the
+   * protocol's rule), without the catalog's scores leaving the kernel. A
+   * kernel may answer it with its next adaptation started in the same task
+   * (a GPU kernel: one read-back for a click's rank before adapting and the
+   * adaptation). Without it, callers rank `scores()`.
+   */
+  rankOf?(items: AnyItemTable, state: UserState, target: number, exclude: Int32Array): Promise<number>;
 }

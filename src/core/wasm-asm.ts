@@ -46,6 +46,20 @@ export const op = {
   iAdd: [0xfd, 0xae, 0x01],
   iShl: [0xfd, 0xab, 0x01],
   iSplat: [0xfd, 0x11],
+  // For the int8 kernels (int8-simd.ts):
+  i32Mul: [0x6c],
+  /** f32 ← i32 (signed). */
+  f32FromInt: [0xb2],
+  /** Eight int8 at an address, sign-extended to i16x8 (alignment hint 1 byte: rows need not be aligned). */
+  vLoad8x8: [0xfd, 0x01, 0, 0],
+  /** Σ of adjacent i16 products into i32x4. */
+  iDot16: [0xfd, 0xba, 0x01],
+  iLane: (l: number) => [0xfd, 0x1b, l],
+  /** i16x8 → i32x4, low or high four lanes, signed. */
+  iExtendLow16: [0xfd, 0xa7, 0x01],
+  iExtendHigh16: [0xfd, 0xa8, 0x01],
+  /** i32x4 → f32x4, signed. */
+  vFromInt: [0xfd, 0xfa, 0x01],
 };
 
 export function sleb(value: number): number[] {

@@ -53,18 +53,22 @@ export function parseCsvInteractions(
   return { interactions, hasTimestamps: ts !== undefined, hasRatings: r !== undefined };
 }
 
-/** Parses `items.csv`: column item, optional title (defaults to the id) and tags ("|"-separated). */
+/** Parses `items.csv`: column item, optional title (defaults to the id), tags ("|"-separated), url and image. */
 export function parseCsvItems(text: string, file = 'items.csv'): ItemContent[] {
-  const { rows, column } = readTable(text, file, ['item'], ['title', 'tags']);
+  const { rows, column } = readTable(text, file, ['item'], ['title', 'tags', 'url', 'image']);
   const id = column.get('item')!;
   const title = column.get('title');
   const tags = column.get('tags');
+  const [url, image] = [column.get('url'), column.get('image')];
   return rows.map(({ fields, line }) => {
     const itemId = idField(fields[id]!, file, line, 'item id');
+    const link = (col: number | undefined) => (col === undefined ? '' : fields[col]!.trim());
     return {
       id: itemId,
       title: title === undefined ? itemId : fields[title]!,
       tags: tags === undefined ? [] : fields[tags]!.split('|').map((t) => t.trim()).filter((t) => t !== ''),
+      ...(link(url) ? { url: link(url) } : {}),
+      ...(link(image) ? { image: link(image) } : {}),
     };
   });
 }

@@ -14,6 +14,9 @@ export interface ItemContent {
   readonly title: string;
   /** Categories, genres or tags; multi-hot features of the model. */
   readonly tags: readonly string[];
+  /** The item's page and picture (items.csv columns `url`, `image`), shown by a product card. */
+  readonly url?: string;
+  readonly image?: string;
 }
 
 /** A loaded interaction log plus whatever item content the source has. */

@@ -13,6 +13,16 @@ export interface Series {
   readonly dashed?: boolean;
 }
 
+/** A vertical line at `x` with a label, optionally shading a band from `x` to `until`. */
+export interface ChartMarker {
+  readonly x: number;
+  readonly label: string;
+  /** End of the shaded band (data units); none: just the line. */
+  readonly until?: number;
+  /** A band still growing (e.g. "not followed yet") is drawn lighter. */
+  readonly open?: boolean;
+}
+
 export interface ChartSpec {
   readonly title: string;
   readonly xLabel: string;
@@ -27,6 +37,8 @@ export interface ChartSpec {
   readonly yFormat?: (y: number) => string;
   /** Whether the y axis starts at 0 when no yRange is given (default true). */
   readonly zeroBased?: boolean;
+  /** Vertical markers (events on the x axis), drawn under the lines. */
+  readonly markers?: readonly ChartMarker[];
   /** Drawing height in CSS px (default 190). */
   readonly height?: number;
 }
@@ -84,42 +96,82 @@ function observe(host: HTMLElement): void {
   resizes.observe(host);
 }
 
+const MARKER_ROWS = 2;
+const MARKER_ROW = 13;
+/** Rough width of a marker label at its CSS size (10.5px), px per character. */
+const LABEL_CHAR = 6.2;
+
+/** Markers' bands, lines and labels; a label takes the first label row where it does not run into the previous one. */
+function drawMarkers(
+  root: SVGSVGElement,
+  markers: readonly ChartMarker[],
+  px: (x: number) => number,
+  area: { labels: number; top: number; bottom: number; right: number },
+): void {
+  const rowEnds = Array.from({ length: MARKER_ROWS }, () => -Infinity);
+  for (const m of markers) {
+    const x = px(m.x);
+    const width = m.label.length * LABEL_CHAR;
+    const flip = x + 4 + width > area.right;
+    const [from, to] = flip ? [x - 4 - width, x] : [x, x + 4 + width];
+    let row = rowEnds.findIndex((end) => end < from);
+    if (row < 0) row = rowEnds.indexOf(Math.min(...rowEnds));
+    rowEnds[row] = to + 6;
+    const labelY = area.labels + MARKER_ROW * row + 9;
+    const group = svg('g', { class: `marker${m.open ? ' open' : ''}`, 'data-marker-x': m.x });
+    if (m.until !== undefined && m.until > m.x) {
+      group.setAttribute('data-band-until', String(m.until));
+      group.append(svg('rect', { x, y: area.top, width: px(m.until) - x, height: area.bottom - area.top, class: 'band' }));
+    }
+    group.append(svg('line', { x1: x, x2: x, y1: labelY - 9, y2: area.bottom, class: 'marker-line' }));
+    const label = svg('text', { x: flip ? x - 4 : x + 4, y: labelY, class: 'marker-label', 'text-anchor': flip ? 'end' : 'start' });
+    label.textContent = m.label;
+    group.append(label);
+    root.append(group);
+  }
+}
+
 /** Renders the chart into `host` (replacing its content): an <svg> and a legend list. */
 export function renderLineChart(host: HTMLElement, spec: ChartSpec): void {
   if (!drawn.has(host)) observe(host);
   const W = Math.max(220, Math.round(host.clientWidth || 360));
   const H = spec.height ?? 190;
+  // Marker labels get rows of their own above the plot, reserved whenever markers may come, so lines never cross them.
+  const pad = { ...PAD, top: PAD.top + (spec.markers ? MARKER_ROWS * MARKER_ROW : 0) };
   drawn.set(host, { spec, width: W });
   const { x, y } = extent(spec);
-  const px = (v: number) => PAD.left + ((v - x[0]) / (x[1] - x[0])) * (W - PAD.left - PAD.right);
-  const py = (v: number) => H - PAD.bottom - ((v - y[0]) / (y[1] - y[0] || 1)) * (H - PAD.top - PAD.bottom);
+  const px = (v: number) => pad.left + ((v - x[0]) / (x[1] - x[0])) * (W - pad.left - pad.right);
+  const py = (v: number) => H - pad.bottom - ((v - y[0]) / (y[1] - y[0] || 1)) * (H - pad.top - pad.bottom);
   const fmt = spec.yFormat ?? ((v: number) => String(Number(v.toFixed(2))));
 
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'chart', role: 'img' });
   const summary = spec.series.map((s) => `${s.label}: ${s.points.length ? fmt(s.points.at(-1)![1]) : 'no data'}`).join('; ');
-  root.setAttribute('aria-label', `${spec.title}. ${summary}`);
+  const events = (spec.markers ?? []).map((m) => `${m.label} at ${m.x}`).join('; ');
+  root.setAttribute('aria-label', `${spec.title}. ${summary}${events ? `. Marked: ${events}` : ''}`);
 
   for (const t of niceTicks(y[0], y[1])) {
-    root.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: py(t), y2: py(t), class: 'grid' }));
-    const label = svg('text', { x: PAD.left - 6, y: py(t) + 4, class: 'tick', 'text-anchor': 'end' });
+    root.append(svg('line', { x1: pad.left, x2: W - pad.right, y1: py(t), y2: py(t), class: 'grid' }));
+    const label = svg('text', { x: pad.left - 6, y: py(t) + 4, class: 'tick', 'text-anchor': 'end' });
     label.textContent = fmt(t);
     root.append(label);
   }
   const xTicks = niceTicks(x[0], x[1], 5).filter((t) => Number.isInteger(t) || x[1] - x[0] < 4);
   for (const t of xTicks) {
-    root.append(svg('line', { x1: px(t), x2: px(t), y1: H - PAD.bottom, y2: H - PAD.bottom + 4, class: 'axis' }));
-    const label = svg('text', { x: px(t), y: H - PAD.bottom + 15, class: 'tick', 'text-anchor': 'middle' });
+    root.append(svg('line', { x1: px(t), x2: px(t), y1: H - pad.bottom, y2: H - pad.bottom + 4, class: 'axis' }));
+    const label = svg('text', { x: px(t), y: H - pad.bottom + 15, class: 'tick', 'text-anchor': 'middle' });
     label.textContent = String(t);
     root.append(label);
   }
-  root.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, class: 'axis' }));
-  root.append(svg('line', { x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: H - PAD.bottom, class: 'axis' }));
+  root.append(svg('line', { x1: pad.left, x2: W - pad.right, y1: H - pad.bottom, y2: H - pad.bottom, class: 'axis' }));
+  root.append(svg('line', { x1: pad.left, x2: pad.left, y1: pad.top, y2: H - pad.bottom, class: 'axis' }));
 
-  const xTitle = svg('text', { x: (PAD.left + W - PAD.right) / 2, y: H - 4, class: 'axis-title', 'text-anchor': 'middle' });
+  const xTitle = svg('text', { x: (pad.left + W - pad.right) / 2, y: H - 4, class: 'axis-title', 'text-anchor': 'middle' });
   xTitle.textContent = spec.xLabel;
-  const yTitle = svg('text', { x: 0, y: 0, class: 'axis-title', 'text-anchor': 'middle', transform: `translate(11 ${(PAD.top + H - PAD.bottom) / 2}) rotate(-90)` });
+  const yTitle = svg('text', { x: 0, y: 0, class: 'axis-title', 'text-anchor': 'middle', transform: `translate(11 ${(pad.top + H - pad.bottom) / 2}) rotate(-90)` });
   yTitle.textContent = spec.yLabel;
   root.append(xTitle, yTitle);
+
+  drawMarkers(root, spec.markers ?? [], px, { labels: PAD.top, top: pad.top, bottom: H - pad.bottom, right: W - pad.right });
 
   for (const s of spec.series) {
     if (s.points.length === 0) continue;

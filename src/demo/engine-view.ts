@@ -60,7 +60,7 @@ export function createEngineView(host: HTMLElement, onSwitch: (backend: BackendP
     show(info, preference) {
       select.value = preference;
       select.disabled = false;
-      reason.textContent = `Running on ${info.backend}: ${info.reason}`;
+      reason.textContent = `Running on ${info.backend} (${info.kernel} kernel): ${info.reason}`;
       const slowest = Math.max(...info.timings.map((t) => t.ms ?? 0), 1e-6);
       timings.replaceChildren(
         ...info.timings.map((t) => {

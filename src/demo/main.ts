@@ -159,6 +159,7 @@ async function main(): Promise<void> {
         return info!.items;
       },
       highlight: (liked) => ranking.highlight(liked),
+      markSwitches: (markers) => sessionView.mark(markers),
       setBusy: (busy) => {
         ranking.setBusy(busy);
         byId<HTMLButtonElement>('start-over').disabled = busy;

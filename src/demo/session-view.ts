@@ -1,11 +1,13 @@
 // The session so far, prequentially: every click is scored by where the model
 // ranked that item BEFORE adapting on it, so the curve is honest evidence.
 import type { ClickResult } from '../index';
-import { renderLineChart } from './charts';
+import { renderLineChart, type ChartMarker } from './charts';
 import { el } from './dom';
 
 export interface SessionView {
   add(result: ClickResult): void;
+  /** Marks events on the click axis (the simulated visitor's persona switches), replacing earlier marks. */
+  mark(markers: readonly ChartMarker[]): void;
   clear(): void;
 }
 
@@ -15,6 +17,7 @@ export function createSessionView(host: HTMLElement): SessionView {
   const chart = el('figure', { class: 'chart-box' });
   host.append(summary, chart);
   let results: ClickResult[] = [];
+  let markers: readonly ChartMarker[] = [];
 
   const render = () => {
     const last = results.at(-1);
@@ -29,7 +32,9 @@ export function createSessionView(host: HTMLElement): SessionView {
       yLabel: 'running mean',
       yRange: [0, 1],
       xMin: 1,
-      xMax: Math.max(5, results.length),
+      xMax: Math.max(5, results.length, ...markers.map((m) => m.until ?? m.x)),
+      // Label rows are reserved only once there is something to mark, so a visitor's own session keeps its plot.
+      ...(markers.length ? { markers } : {}),
       series: [
         { label: 'HR@10 (clicked item was in the top 10)', points: results.map((r) => [r.metrics.clicks, r.metrics.hr10] as const), tone: 'accent' },
         { label: 'MRR (mean of 1 / rank)', points: results.map((r) => [r.metrics.clicks, r.metrics.mrr] as const), tone: 'good' },
@@ -44,8 +49,13 @@ export function createSessionView(host: HTMLElement): SessionView {
       results = [...results.filter((r) => r.metrics.clicks < result.metrics.clicks), result];
       render();
     },
+    mark(next) {
+      markers = next;
+      render();
+    },
     clear() {
       results = [];
+      markers = [];
       render();
     },
   };

@@ -1,15 +1,23 @@
 // The simulated visitor: a persona clicks through the same click() path as a
 // person, and the chart compares its hit rate with the un-adapted ranking's.
+// Mid-run the persona can switch (by hand or on a schedule) without a reset:
+// the stored clicks stay and the chart shows how fast the ranking follows.
 import type { Persona } from '../data/persona';
 import type { RankedItem } from '../index';
-import { renderLineChart } from './charts';
+import { renderLineChart, type ChartMarker } from './charts';
 import { byId, el, errorMessage } from './dom';
 import { createRng } from '../math/rng';
-import { chooseClick, hitRate, SIM_SPEEDS, unadaptedHitRate, type SimSpeed } from './simulator';
+import { runChart, runData, runStatus, switchLines } from './sim-report';
+import { addPoint, clicksOf, currentOf, newRun, switchTo, turnClicks, type SimRun } from './sim-run';
+import { chooseClick, CONSIDERED, hitRate, mostDifferentPersona, SIM_SPEEDS, unadaptedHitRate, type SimSpeed } from './simulator';
 import { describeTaste } from './world';
 
-/** Clicks the simulator makes before it stops by itself. */
+/** Clicks a persona makes after it took over before the simulator stops by itself. */
 export const MAX_SIM_CLICKS = 40;
+/** Clicks in one run, whatever the switches, so the catalog and the chart stay readable. */
+export const MAX_RUN_CLICKS = 120;
+/** The scheduled switch's default: after this many clicks, to the persona most unlike the first. */
+const DEFAULT_SWITCH_AFTER = 20;
 
 export interface SimHost {
   /** Back to a fresh visitor (meta-initialization). */
@@ -25,10 +33,10 @@ export interface SimHost {
   catalogIds(): readonly string[];
   /** Highlights the persona's liked items in the list, or none. */
   highlight(liked: ((id: string) => boolean) | null): void;
+  /** Marks the run's persona switches on the page's other click charts. */
+  markSwitches(markers: readonly ChartMarker[]): void;
   setBusy(busy: boolean): void;
 }
-
-type Point = readonly [number, number];
 
 /** Wires the simulator panel (elements from index.html) to `host`. */
 export function createSimulatorView(personas: readonly Persona[], host: SimHost, options: { speed: SimSpeed; seed: number }): void {
@@ -40,95 +48,154 @@ export function createSimulatorView(personas: readonly Persona[], host: SimHost,
   const toggle = byId<HTMLButtonElement>('sim-toggle');
   const status = byId('sim-status');
   const chart = byId('sim-chart');
+  const driftTo = byId<HTMLSelectElement>('drift-to');
+  const driftAfter = byId<HTMLInputElement>('drift-after');
+  const switchList = byId('sim-switches');
 
-  const likedCount = personas.map((p) => host.catalogIds().filter((id) => p.likes(id)).length);
-  select.replaceChildren(
-    ...personas.map((p, i) => el('option', { value: String(i) }, [`${p.name}: ${p.taste.categories.map((c) => c.name).join(' + ')} (${likedCount[i]} liked items)`])),
-  );
-  // Start with the persona that has the most to find, so the curve has room to move.
-  select.value = String(likedCount.indexOf(Math.max(...likedCount)));
+  const liked = personas.map((p) => new Set(host.catalogIds().filter((id) => p.likes(id))));
+  const describe = (p: Persona, i: number) => `${p.name}: ${p.taste.categories.map((c) => c.name).join(' + ')} (${liked[i]!.size} liked items)`;
+  select.replaceChildren(...personas.map((p, i) => el('option', { value: String(i) }, [describe(p, i)])));
+  driftTo.replaceChildren(el('option', { value: '' }, ['nobody (no scheduled switch)']), ...personas.map((p, i) => el('option', { value: String(i) }, [describe(p, i)])));
+  // Start with the persona that has the most to find, so the curve has room to move,
+  // and schedule a switch to the one least like it, so the drift is plain to see.
+  const first = liked.findIndex((s) => s.size === Math.max(...liked.map((l) => l.size)));
+  select.value = String(first);
+  if (personas.length > 1) driftTo.value = String(mostDifferentPersona(personas.map((p, i) => ({ categories: p.taste.categories, liked: liked[i]! })), first));
+  driftAfter.max = String(MAX_RUN_CLICKS - 1);
+  driftAfter.value = String(DEFAULT_SWITCH_AFTER);
   speed.value = options.speed;
-  let running = false;
-  let adapted: Point[] = [];
-  let baseline: Point[] = [];
 
-  const persona = () => personas[Number(select.value)] ?? personas[0]!;
+  let running = false;
+  let run: SimRun = newRun(personas.length, first);
+  /** Whether a click is in flight: a switch then waits, so the click is counted for the persona that made it. */
+  let clicking = false;
+  let pending: number | null = null;
+  let scheduleFired = false;
+
   const showTaste = () => {
-    const p = persona();
+    const p = personas[Number(select.value)] ?? personas[0]!;
     taste.hidden = !reveal.checked;
     taste.textContent = `${p.name}’s hidden taste: ${describeTaste(p)}. Liked items are outlined in the list.`;
     host.highlight(reveal.checked ? (id) => p.likes(id) : null);
   };
   const render = () => {
-    panel.dataset.clicks = String(adapted.length - 1);
-    panel.dataset.points = JSON.stringify({ adapted, baseline });
-    renderLineChart(chart, {
-      title: `Hit rate of ${persona().name}’s liked items in the top 10`,
-      xLabel: 'simulated clicks',
-      yLabel: 'liked in top 10',
-      yRange: [0, 1],
-      xMin: 0,
-      xMax: Math.max(10, adapted.length - 1),
-      yFormat: (v) => `${Math.round(v * 100)}%`,
-      series: [
-        { label: 'adapting on this device', points: adapted, tone: 'accent' },
-        { label: 'un-adapted: the no-click ranking, minus clicked items', points: baseline, tone: 'muted', dashed: true },
-      ],
-    });
+    for (const [key, value] of Object.entries(runData(run, personas))) {
+      if (value === undefined) delete panel.dataset[key];
+      else panel.dataset[key] = value;
+    }
+    const spec = runChart(run, personas, running);
+    renderLineChart(chart, spec);
+    host.markSwitches(spec.markers ?? []);
+    switchList.replaceChildren(...switchLines(run, personas, running).map((line) => el('li', {}, [line])));
+  };
+  const applySwitch = (to: number) => {
+    run = switchTo(run, to);
+    select.value = String(currentOf(run));
+    showTaste();
+    render();
+    const last = run.switches.at(-1);
+    if (last && last.at === clicksOf(run)) {
+      status.textContent = `Switched to ${personas[last.to]!.name} after ${last.at} clicks. The ${last.at} stored clicks stay, so the model has to follow a taste that moved.`;
+    } else if (clicksOf(run) >= 0) status.textContent = runStatus(run, personas);
+  };
+  const scheduled = (): number | null => {
+    const after = driftAfter.valueAsNumber;
+    if (scheduleFired || driftTo.value === '' || !Number.isInteger(after) || after < 1) return null;
+    return Number(driftTo.value);
+  };
+  const finished = (): string | null => {
+    if (clicksOf(run) >= MAX_RUN_CLICKS) return ` Stopped after ${MAX_RUN_CLICKS} clicks in all.`;
+    const waiting = scheduled() !== null;
+    if (turnClicks(run) >= MAX_SIM_CLICKS && !waiting) return ` Stopped: ${personas[currentOf(run)]!.name} made ${MAX_SIM_CLICKS} clicks.`;
+    return null;
   };
 
-  const run = async () => {
-    const p = persona();
+  const simulate = async () => {
     const random = createRng(options.seed).next;
     running = true;
+    scheduleFired = false;
+    pending = null;
     toggle.textContent = 'Stop the simulated visitor';
     toggle.setAttribute('aria-pressed', 'true');
-    select.disabled = true;
     host.setBusy(true);
+    // Who starts may still change while the session resets: the change handler updates this run.
+    run = newRun(personas.length, Number(select.value));
+    render();
+    let stop: string | null = null;
+    let failed = false;
     try {
       status.textContent = 'Starting from a fresh visitor: your stored clicks were reset…';
       await host.reset();
       // One call before the first click: the un-adapted line is computed from this ranking only.
       const initial = (await host.rankAll(host.catalogSize())).map((i) => i.id);
       const clicked = new Set<string>();
-      adapted = [[0, hitRate(host.shown(), p)]];
-      baseline = [[0, unadaptedHitRate(initial, clicked, p)]];
+      const record = () => {
+        const shown = host.shown();
+        run = addPoint(run, personas.map((p) => hitRate(shown, p)), personas.map((p) => unadaptedHitRate(initial, clicked, p)));
+      };
+      record();
       render();
-      while (running && clicked.size < MAX_SIM_CLICKS) {
+      while (running) {
+        stop = finished();
+        if (stop) break;
         await new Promise((r) => setTimeout(r, SIM_SPEEDS[speed.value as SimSpeed] ?? SIM_SPEEDS.normal));
         if (!running) break;
-        const id = chooseClick(host.shown(), p, random);
-        await host.click(id);
+        const due = scheduled();
+        if (due !== null && clicksOf(run) >= driftAfter.valueAsNumber) {
+          scheduleFired = true;
+          applySwitch(due);
+        }
+        const shown = host.shown().slice(0, CONSIDERED);
+        const elsewhere = [...liked[currentOf(run)]!].filter((id) => !clicked.has(id) && !shown.includes(id));
+        const id = chooseClick(shown, personas[currentOf(run)]!, random, elsewhere);
+        clicking = true;
+        try {
+          await host.click(id);
+        } finally {
+          clicking = false;
+        }
         clicked.add(id);
-        adapted = [...adapted, [clicked.size, hitRate(host.shown(), p)]];
-        baseline = [...baseline, [clicked.size, unadaptedHitRate(initial, clicked, p)]];
-        const a = adapted.at(-1)![1];
-        const b = baseline.at(-1)![1];
-        status.textContent = `${clicked.size} clicks: ${Math.round(a * 100)}% of the top 10 is ${p.name}’s taste, vs ${Math.round(b * 100)}% un-adapted.`;
+        record();
+        status.textContent = runStatus(run, personas);
+        if (pending !== null) applySwitch(pending);
+        pending = null;
         render();
       }
-      if (clicked.size >= MAX_SIM_CLICKS) status.textContent += ` Stopped after ${MAX_SIM_CLICKS} clicks.`;
     } catch (error) {
+      failed = true;
       status.textContent = `The simulated visitor stopped: ${errorMessage(error)}`;
     } finally {
       running = false;
       toggle.textContent = 'Start simulated visitor';
       toggle.setAttribute('aria-pressed', 'false');
-      select.disabled = false;
       host.setBusy(false);
+      if (!failed && clicksOf(run) > 0) status.textContent = runStatus(run, personas, false) + (stop ?? '');
+      // Between runs the persona control says who starts: the same as this run, so Start repeats it.
+      select.value = String(run.start);
+      showTaste();
+      // Open figures become final ("not followed in n clicks").
+      render();
     }
   };
 
   toggle.addEventListener('click', () => {
     if (running) running = false;
-    else void run();
+    else void simulate();
   });
   select.addEventListener('change', () => {
-    adapted = [];
-    baseline = [];
-    showTaste();
-    render();
+    const to = Number(select.value);
+    if (running && clicking) pending = to;
+    else if (running) applySwitch(to);
+    else {
+      // Between runs the persona picks who starts: the old chart no longer applies.
+      run = newRun(personas.length, to);
+      showTaste();
+      render();
+    }
   });
+  // A new schedule arms again, even after this run's first scheduled switch.
+  driftTo.addEventListener('change', () => (scheduleFired = false));
+  driftAfter.addEventListener('change', () => (scheduleFired = false));
   reveal.addEventListener('change', showTaste);
   toggle.disabled = false;
   showTaste();

@@ -16,13 +16,21 @@ export interface World {
   readonly itemIds: string[];
 }
 
-/** Personas of the model's world and the catalog's ids; catalog.json and personas.json sit beside model.json. */
+/** The catalog's files beside model.json: format v2's shards in order, or v1's catalog.json. */
+async function catalogFiles(base: URL): Promise<string[]> {
+  const json = await fetchJson<{ localrec?: { formatVersion?: number; catalog?: { file: string }[] } }>(base, 'model.json');
+  const shards = json.localrec?.formatVersion === 2 ? json.localrec.catalog : undefined;
+  return Array.isArray(shards) ? shards.map((s) => s.file) : ['catalog.json'];
+}
+
+/** Personas of the model's world and the catalog's ids; the catalog and personas.json sit beside model.json. */
 export async function loadWorld(modelUrl: string): Promise<World> {
   const base = new URL(modelUrl, location.href);
-  const [catalog, world] = await Promise.all([
-    fetchJson<{ items?: ItemContent[] }>(new URL('catalog.json', base), 'the catalog'),
+  const [shards, world] = await Promise.all([
+    catalogFiles(base).then((files) => Promise.all(files.map((f) => fetchJson<{ items?: ItemContent[] }>(new URL(f, base), 'the catalog')))),
     fetchJson<{ personas?: PersonaJson[] }>(new URL('personas.json', base), 'the personas'),
   ]);
+  const catalog = { items: shards.every((s) => Array.isArray(s.items)) ? shards.flatMap((s) => s.items!) : undefined };
   if (!Array.isArray(catalog.items) || !Array.isArray(world.personas) || world.personas.length === 0) {
     throw new Error(`The model at ${base.pathname} has no personas (expected { personas: [...] } and { items: [...] }): this model was not trained on the synthetic world.`);
   }

@@ -32,6 +32,10 @@ export const WIDGET_CSS = `
 }
 .action:hover { border-color: var(--localrec-accent, #3056d3); }
 .action:focus-visible { outline: 2px solid var(--localrec-accent, #3056d3); outline-offset: 2px; }
+.image {
+  display: block; width: 100%; aspect-ratio: var(--localrec-image-ratio, 1); object-fit: cover;
+  border-radius: calc(var(--localrec-radius, 8px) - 4px); background: var(--localrec-image-bg, #f2f2f5);
+}
 .title { font-weight: 600; }
 .tags { font-size: 12px; color: var(--localrec-muted, #5c5c66); }
 .status { display: block; margin: 8px 0 0; min-height: 17px; font-size: 12px; color: var(--localrec-muted, #5c5c66); }

@@ -20,19 +20,28 @@ function part<K extends keyof HTMLElementTagNameMap>(tag: K, name: string): HTML
 /** The item's link from a template like "/p/{id}", or null when there is none or it is not http(s). */
 export function itemHref(template: string | null, id: string): string | null {
   if (!template) return null;
+  return safeUrl(template.replaceAll('{id}', encodeURIComponent(id)));
+}
+
+/** `value` as an absolute http(s) URL against the page, or null (never `javascript:`, `data:` and the like). */
+export function safeUrl(value: string | undefined): string | null {
+  if (!value) return null;
   try {
-    const url = new URL(template.replaceAll('{id}', encodeURIComponent(id)), location.href);
+    const url = new URL(value, location.href);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
   } catch {
-    return null; // a template that is no URL: buttons still work
+    return null; // no URL: buttons still work
   }
 }
 
 /**
  * `<localrec-widget count="6" heading="…" href="/p/{id}">`: the visitor's top
  * items as a list of buttons (or links), in Shadow DOM. Titles are set as text
- * only. Styling: `--localrec-*` custom properties and ::part(heading | list |
- * item | action | title | tags | status).
+ * only. When the catalog carries an item's `url` and `image` (items.csv), the
+ * item is a product card: a link to its page with a thumbnail (`images="off"`:
+ * no thumbnails, so the image server never sees which items were shown).
+ * Styling: `--localrec-*` custom properties and ::part(heading | list | item |
+ * action | image | title | tags | status).
  */
 export class LocalrecWidget extends HTMLElement implements WidgetView {
   private readonly heading = part('h2', 'heading');
@@ -88,12 +97,20 @@ export class LocalrecWidget extends HTMLElement implements WidgetView {
 
   private itemNode(item: RankedItem, shown: readonly RankedItem[]): HTMLLIElement {
     const li = part('li', 'item');
-    const href = itemHref(this.getAttribute('href') ?? shared?.href ?? null, item.id);
+    // The catalog's own page for the item wins over the site-wide template.
+    const href = safeUrl(item.url) ?? itemHref(this.getAttribute('href') ?? shared?.href ?? null, item.id);
     const action = href ? Object.assign(part('a', 'action'), { href }) : Object.assign(part('button', 'action'), { type: 'button' });
     const title = part('span', 'title');
     title.textContent = item.title;
     const tags = part('span', 'tags');
     tags.textContent = item.tags.slice(0, 3).join(' · ');
+    const src = this.getAttribute('images') === 'off' ? null : safeUrl(item.image);
+    if (src) {
+      // Decorative: the title next to it names the item for screen readers.
+      const image = Object.assign(part('img', 'image'), { src, alt: '', loading: 'lazy', decoding: 'async', referrerPolicy: 'no-referrer' });
+      action.append(image);
+      li.classList.add('card');
+    }
     action.append(title, tags);
     action.dataset.item = item.id;
     action.addEventListener('click', () => void shared?.hub.choose(item.id, shown.map((i) => i.id)));

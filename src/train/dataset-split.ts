@@ -23,9 +23,12 @@ export function shippingSplit(data: PreparedData, fold: number, minPositives: nu
   return { tags: data.content.map((c) => c?.tags), train, validation };
 }
 
-/** The catalog as shipped: ids in catalog order with their titles and tags. */
+/** The catalog as shipped: ids in catalog order with their titles, tags and any url and image. */
 export function catalogItems(data: PreparedData): CatalogItem[] {
-  return data.catalog.map((id, i) => ({ id, title: data.content[i]?.title ?? id, tags: data.content[i]?.tags ?? [] }));
+  return data.catalog.map((id, i) => {
+    const { url, image } = data.content[i] ?? {};
+    return { id, title: data.content[i]?.title ?? id, tags: data.content[i]?.tags ?? [], ...(url ? { url } : {}), ...(image ? { image } : {}) };
+  });
 }
 
 /** SHA-256 of the interaction rows in file order, so an artifact names the exact data it came from. */

@@ -7,7 +7,7 @@ export interface TrainProgress {
   readonly loss: number;
   /** Tasks (users) trained on per second since the previous checkpoint, validation excluded. */
   readonly tasksPerSecond: number;
-  /** Mean validation nDCG@10 over the validation shot counts, when validated. */
+  /** The validation score on the run's objective (train/validate.ts), when validated. */
   readonly validation?: number;
 }
 

@@ -11,7 +11,7 @@ import { chooseItemLists } from './list-search';
 import { validate, type Validation } from './validate';
 import { normalizedRows } from './tasks';
 import { candidatePositions, candidateSet, candidateTensors, drawNegatives, taskSampling, type TaskSampling } from './negatives';
-import { candidateScores, sampledLoss } from '../core/sampled';
+import { candidateScores, sampledLoss, type Candidates } from '../core/sampled';
 import { SILENT_REPORTER, type TrainReporter } from './progress';
 import { validationSubset } from './dataset-split';
 import { chooseVocabulary } from './vocabulary';
@@ -147,6 +147,32 @@ export interface PooledRun {
 }
 
 /**
+ * Mean target loss of a batch of pooled users (their vectors `user`, [B, dim]),
+ * plus L2 on the id embeddings and on the whole user table. With `candidates`,
+ * `targets` has their columns and the loss is the sampled softmax over them
+ * (logQ-corrected); without, over the whole catalog.
+ */
+export function pooledLoss(
+  params: MetaParams,
+  inputs: ItemInputs,
+  user: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  table: tf.Tensor,
+  weightDecay: number,
+  candidates?: Candidates,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const items = computeItemTable(params, inputs);
+    const pop = tf.tile(tf.reshape(params.popInit, [1, 1]), [user.shape[0], 1]) as tf.Tensor2D;
+    const decay = tf.mul(weightDecay, tf.add(tf.sum(tf.square(params.itemEmb)), tf.sum(tf.square(table))));
+    const perUser = candidates
+      ? sampledLoss(candidateScores(items, { user, pop }, candidates), { positives: targets }, candidates)
+      : feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets });
+    return tf.add(tf.div(tf.sum(perUser), tf.sum(targets)), decay) as tf.Scalar;
+  });
+}
+
+/**
  * Trains the model on pooled users (a free vector per training user, every
  * positive a target) for `config.iterations` batches; returns every parameter
  * with the mean user vector as userInit and no prototype start. `weighting`:
@@ -202,19 +228,11 @@ export async function pooledParams<T = never>(
         [picks.length, sample ? sample.ids.length : shape.items],
       );
       const candidates = sample ? candidateTensors(sample) : undefined;
-      const loss = optimizer.minimize(() =>
-        tf.tidy(() => {
-          const items = computeItemTable({ ...init, ...vars } as MetaParams, inputs);
-          // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
-          const user = tf.matMul(rows, table) as tf.Tensor2D;
-          const pop = tf.tile(tf.reshape(vars.popInit!, [1, 1]), [picks.length, 1]) as tf.Tensor2D;
-          const decay = tf.mul(config.weightDecay, tf.add(tf.sum(tf.square(vars.itemEmb!)), tf.sum(tf.square(table))));
-          const perUser = candidates
-            ? sampledLoss(candidateScores(items, { user, pop }, candidates), { positives: targets }, candidates)
-            : feedbackLoss(scoreBatch(items, { user, pop }), { positives: targets });
-          return tf.add(tf.div(tf.sum(perUser), tf.sum(targets)), decay) as tf.Scalar;
-        }),
-      true)!;
+      // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
+      const loss = optimizer.minimize(
+        () => tf.tidy(() => pooledLoss({ ...init, ...vars } as MetaParams, inputs, tf.matMul(rows, table) as tf.Tensor2D, targets, table, config.weightDecay, candidates)),
+        true,
+      )!;
       const value = (await loss.data())[0]!;
       tf.dispose([loss, rows, targets, ...(candidates ? [candidates.ids, candidates.logInclusion] : [])]);
       return value;

@@ -1,17 +1,18 @@
-import { activeBackend, fallback, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName } from '../backend';
-import { adapt } from '../core/adapt';
-import { initialState, rank } from '../core/kernels';
-import { disposeState } from '../core/state';
+import { activeBackend, ANY_BACKEND, fallback, loseDeviceForTesting, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName, type ModelBackends } from '../backend';
 import { openResilientStore, type Store } from '../storage';
 import { loadArtifact, type ManifestReader } from './artifact-cache';
-import type { InitParams, ReadyInfo } from './messages';
+import { backendPaths, kernelName, probe, runningModel } from './click-path';
+import type { GpuCounts, InitParams, ReadyInfo } from './messages';
 import type { EngineModel } from './model';
-import { Session, type Emit } from './session';
+import { RANKING_SIZE, Session, type Emit } from './session';
 import { watchTabs } from './tabs';
+import { WgslPath } from './wgsl-path';
 
 /** How to read and build models: the artifact module's functions, injected so the engine stays testable. */
 export interface ModelLoader extends ManifestReader {
   build(files: Record<string, ArrayBuffer>): Promise<EngineModel>;
+  /** The backends the artifact's model can run on (all, unless it says otherwise). */
+  backends?(files: Record<string, ArrayBuffer>): ModelBackends;
 }
 
 /** What Engine.start needs: the page's init parameters with the database name settled. */
@@ -58,6 +59,8 @@ class ModelCache {
 export class Engine {
   private stopWatching: () => void = () => {};
   private closeTabs: () => void = () => {};
+  /** The move off a lost device, while it runs. */
+  private moving: Promise<BackendName> | null = null;
 
   private constructor(
     readonly store: Store,
@@ -65,7 +68,9 @@ export class Engine {
     private model: EngineModel,
     private backend: BackendName,
     private readonly models: ModelCache,
+    private readonly wgsl: WgslPath,
     private readonly budgetMs: number,
+    private readonly backends: ModelBackends,
     private readonly emit: Emit,
   ) {}
 
@@ -89,15 +94,24 @@ export class Engine {
     });
     announce = () => tabs.announce();
     let models: ModelCache | null = null;
+    const wgsl = new WgslPath(RANKING_SIZE);
     try {
       const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs);
       if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
       const cache = (models = new ModelCache(loader, artifact.files));
       const budgetMs = params.budgetMs ?? SELECTION_BUDGET_MS;
-      const choice = await selectBackend(params.backend, async () => probe(await cache.here()), budgetMs);
-      const model = await cache.here();
-      const opened = await Session.open(model, store, emit, activeBackend);
-      const engine = new Engine(store, opened.session, model, choice.backend, cache, budgetMs, emit);
+      const backends = loader.backends?.(artifact.files) ?? ANY_BACKEND;
+      let items = 0;
+      const running = async () => {
+        const model = await runningModel(cache, wgsl);
+        items = model.catalog.length;
+        return model;
+      };
+      const choice = await selectBackend(params.backend, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items), backends);
+      const model = await running();
+      let engine: Engine | null = null;
+      const opened = await Session.open(model, store, emit, () => engine?.backend ?? choice.backend, (error) => engine?.settle(error) ?? Promise.resolve());
+      engine = new Engine(store, opened.session, model, choice.backend, cache, wgsl, budgetMs, backends, emit);
       engine.watch();
       engine.closeTabs = () => tabs.close();
       synced = opened.session;
@@ -109,6 +123,7 @@ export class Engine {
         algorithm: model.algorithm,
         items: model.catalog.length,
         backend: choice.backend,
+        kernel: kernelName(model),
         timings: choice.timings,
         reason: choice.reason,
         fromCache: artifact.fromCache,
@@ -121,6 +136,7 @@ export class Engine {
       };
       return { engine, info };
     } catch (error) {
+      wgsl.deactivate();
       (models as ModelCache | null)?.dispose();
       store.close();
       tabs.close();
@@ -136,52 +152,75 @@ export class Engine {
     const from = this.backend;
     this.stopWatching();
     const old = this.model;
-    this.models.release();
-    const choice = await fallback(from, async () => probe(await this.models.here()), this.budgetMs);
-    this.model = await this.models.here();
+    // tfjs's webgpu tensors went with the device; the WGSL path's live in host memory and stay (ModelCache
+    // rebuilds them only if the next backend differs from the one they are on).
+    const lostTensors = !this.wgsl.active;
+    if (lostTensors) this.models.release();
+    this.wgsl.deactivate();
+    const items = this.model.catalog.length;
+    const choice = await fallback(from, async () => probe(await runningModel(this.models, this.wgsl)), this.budgetMs, backendPaths(this.wgsl, () => items), this.backends);
+    this.model = await runningModel(this.models, this.wgsl);
     this.backend = choice.backend;
-    try {
-      old.dispose();
-    } catch {
-      // A lost device's buffers may refuse release; they are gone anyway.
+    if (lostTensors) {
+      try {
+        old.dispose();
+      } catch {
+        // A lost device's buffers may refuse release; they are gone anyway.
+      }
     }
     await this.session.moveTo(this.model);
     this.watch();
-    this.emit('backend', { from, to: choice.backend, reason: `${reason.replace(/\.$/, '')}. ${choice.reason}`, timings: choice.timings });
+    this.emit('backend', { from, to: choice.backend, kernel: kernelName(this.model), reason: `${reason.replace(/\.$/, '')}. ${choice.reason}`, timings: choice.timings });
     return choice.backend;
+  }
+
+  /**
+   * After a request failed: waits while the engine moves off a lost device,
+   * and starts that move when the failure is the WGSL path's device loss that
+   * the device.lost watch has not reported yet (a click can see it first).
+   */
+  async settle(error: unknown): Promise<void> {
+    if (!this.moving && this.wgsl.active && (error as Error | null)?.name === 'GpuDeviceLost') this.moveOff(`WebGPU device lost: ${(error as Error).message}`);
+    await this.moving?.catch(() => {});
+  }
+
+  /** Falls back once per loss, however many watchers and requests notice it. */
+  private moveOff(reason: string): Promise<BackendName> {
+    this.moving ??= this.fallBack(reason).finally(() => (this.moving = null));
+    return this.moving;
   }
 
   get backendName(): BackendName {
     return this.backend;
   }
 
+  /** GPU buffers and submissions of the WGSL path, when it runs the clicks (diagnostics). */
+  gpuCounts(): Promise<GpuCounts | null> {
+    return this.wgsl.counts();
+  }
+
+  /** Destroys the active WebGPU device (the WGSL path's, or tfjs's), as a driver reset would; `midClick`: see WgslPath. */
+  loseDevice(options: { readonly midClick?: boolean } = {}): void {
+    if (this.wgsl.active) this.wgsl.loseDeviceForTesting(options);
+    else if (options.midClick) throw new Error(`loseDevice({ midClick: true }) needs the WGSL path (backend "webgpu"), but "${this.backend}" is active.`);
+    else loseDeviceForTesting();
+  }
+
   close(): void {
     this.stopWatching();
     this.closeTabs();
     this.session.dispose();
+    this.wgsl.deactivate();
     this.models.dispose();
     this.store.close();
   }
 
   private watch(): void {
-    this.stopWatching = watchDeviceLost((message) => {
-      this.fallBack(`WebGPU device lost: ${message}`).catch((error: unknown) =>
+    const onLost = (message: string) => {
+      this.moveOff(`WebGPU device lost: ${message}`).catch((error: unknown) =>
         this.emit('error', { name: 'BackendLost', message: `WebGPU device lost and no fallback worked: ${(error as Error).message}` }),
       );
-    });
+    };
+    this.stopWatching = this.wgsl.active ? this.wgsl.watch(onLost) : watchDeviceLost(onLost);
   }
-}
-
-/** One real adaptation + ranking, as a click costs: what backend selection times. */
-async function probe(model: EngineModel): Promise<void> {
-  const n = model.catalog.length;
-  const clicks = Int32Array.from([0, 1, 2].map((i) => i % n));
-  const start = initialState(model.adaptModel, clicks);
-  const out = await adapt(model.adaptModel, start, { clicks, negatives: Int32Array.of(3 % n) }, {
-    steps: model.steps,
-    negativeWeight: model.negativeWeight,
-  });
-  await rank(model.adaptModel.items, out.state, 10);
-  disposeState(start);
-  disposeState(out.state);
 }

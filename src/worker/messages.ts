@@ -11,7 +11,7 @@ import type { BackendName, BackendPreference } from '../backend/names';
 /** One backend's result in a selection: probe time in ms, or why it was not used. */
 export interface BackendTiming {
   readonly name: BackendName;
-  /** Time of one timed probe (adaptation + ranking) after a warm-up run, ms; null when not measured. */
+  /** Time of one adaptation + ranking after a warm-up run (the fastest of 3 in `auto`), ms; null when not measured. */
   readonly ms: number | null;
   readonly error?: string;
 }
@@ -79,6 +79,10 @@ export interface RankedItem {
   readonly title: string;
   readonly tags: readonly string[];
   readonly score: number;
+  /** The item's page, when the catalog has one (items.csv `url`; http(s) or a path on the site). */
+  readonly url?: string;
+  /** The item's picture, when the catalog has one (items.csv `image`). */
+  readonly image?: string;
 }
 
 /** Running prequential quality of the session: each click ranked before adapting on it. */
@@ -99,8 +103,14 @@ export interface ReadyInfo {
   /** Catalog size, items. */
   readonly items: number;
   readonly backend: BackendName;
+  /**
+   * What runs the clicks on it: "wgsl" (localrec's WebGPU kernels, backend
+   * "webgpu"), "host" (loops over host memory, wasm and cpu) or "tfjs" (tfjs
+   * operations, webgl).
+   */
+  readonly kernel: string;
   readonly timings: readonly BackendTiming[];
-  /** Why this backend was chosen. */
+  /** Why this backend was chosen: the ms per click measured on each backend tried. */
   readonly reason: string;
   /** True when the artifact came from the IndexedDB cache (no download). */
   readonly fromCache: boolean;
@@ -123,7 +133,7 @@ export interface InitParams {
   readonly backend: BackendPreference;
   /** IndexedDB database; the worker's default (storage's DEFAULT_DB_NAME) when absent. */
   readonly dbName?: string;
-  /** Time budget for `auto` backend selection, ms (backend's SELECTION_BUDGET_MS when absent). */
+  /** Time `auto` may spend on more backends once one works, ms (backend's SELECTION_BUDGET_MS when absent). */
   readonly budgetMs?: number;
   /** A model download fails after this long without receiving a byte, ms. */
   readonly downloadTimeoutMs?: number;
@@ -136,6 +146,20 @@ export interface ClickResult {
   readonly metrics: SessionMetrics;
   /** True when a later click superseded this click's adaptation. */
   readonly superseded: boolean;
+}
+
+/** The WGSL path's GPU, for diagnostics: buffers alive, and the kernel's submissions since it was built. */
+export interface GpuCounts {
+  /** The WebGPU adapter ("vendor architecture"). */
+  readonly adapter: string;
+  readonly buffers: number;
+  readonly bytes: number;
+  /** Buffers ever created on the device. */
+  readonly created: number;
+  /** Clicks and rankings submitted, their compute dispatches and read-backs. */
+  readonly submissions: number;
+  readonly dispatches: number;
+  readonly readbacks: number;
 }
 
 /** Request name → its parameters and its result. */
@@ -151,9 +175,9 @@ export interface RequestMap {
   forget: { params: Record<string, never>; result: { ok: true } };
   close: { params: Record<string, never>; result: { ok: true } };
   /** For tests and the debug panel: live tensor count and backend. */
-  debug: { params: Record<string, never>; result: { numTensors: number; backend: string } };
-  /** For tests: simulate losing the WebGPU device. */
-  loseDevice: { params: Record<string, never>; result: { backend: BackendName } };
+  debug: { params: Record<string, never>; result: { numTensors: number; backend: string; gpu: GpuCounts | null } };
+  /** For tests: simulate losing the WebGPU device (`midClick`: right after the next click's GPU submission). */
+  loseDevice: { params: { midClick?: boolean }; result: { backend: BackendName } };
   /**
    * Sent first by the page: the worker takes the named Web Lock and holds it
    * for life, so the page learns at once when the worker is gone (the lock is
@@ -211,7 +235,7 @@ export interface EventMap {
   ranking: RankingEvent;
   error: ErrorData;
   /** The backend changed mid-session (a lost WebGPU device): the others were timed as `auto` times them. */
-  backend: { readonly from: string; readonly to: BackendName; readonly reason: string; readonly timings: readonly BackendTiming[] };
+  backend: { readonly from: string; readonly to: BackendName; readonly kernel: string; readonly reason: string; readonly timings: readonly BackendTiming[] };
   /** Storage changed course: in memory instead of IndexedDB, or the oldest events evicted to fit the quota. */
   storage: StorageNotice;
   /** Sent by the page side: the worker stopped (crash, terminate, close) and a new one restored the visitor from storage. */

@@ -1,3 +1,4 @@
+import type { KernelChoice } from '../core/kernels';
 import type { AdaptModel } from '../core/types';
 import type { ItemContent } from '../data/dataset';
 
@@ -14,7 +15,14 @@ export interface EngineModel {
   readonly index: ReadonlyMap<string, number>;
   /** Meta-parameters + precomputed item table; owned by this object. */
   readonly adaptModel: AdaptModel;
+  /** What runs its clicks and rankings (default `auto`: core's choice for the tfjs backend; the WGSL kernel on "webgpu"). */
+  readonly kernel?: KernelChoice;
   dispose(): void;
+}
+
+/** The same model with its clicks on `kernel` (disposing either disposes the model). */
+export function withKernel(model: EngineModel, kernel: KernelChoice): EngineModel {
+  return { ...model, kernel };
 }
 
 /** Catalog index of an item id, or an Error naming the id, model version and catalog size. */

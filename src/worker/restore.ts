@@ -41,7 +41,7 @@ export async function restore(model: EngineModel, store: Store, emit: <K extends
     }
   }
   // No stored parameters (e.g. a new model version): the zero-step start from the stored clicks is cheap and already personal.
-  state ??= initialState(model.adaptModel, feedback.clicks);
+  state ??= initialState(model.adaptModel, feedback.clicks, model.kernel);
   return {
     state,
     saved,

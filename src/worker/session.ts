@@ -35,6 +35,8 @@ export class Session {
     private readonly store: Store,
     private readonly emit: Emit,
     private readonly backend: () => string,
+    /** After a failure: waits while the engine moves off a lost device (starting the move if the failure is one). */
+    private readonly settle: (error: unknown) => Promise<void>,
     private state: UserState,
     /** Last saved parameters as plain numbers: survives a lost GPU device. */
     private saved: SavedState | null,
@@ -43,14 +45,14 @@ export class Session {
   ) {}
 
   /** Restores stored adapted parameters (personal at once) or starts from the meta-initialization. */
-  static async open(model: EngineModel, store: Store, emit: Emit, backend: () => string): Promise<OpenedSession> {
+  static async open(model: EngineModel, store: Store, emit: Emit, backend: () => string, settle: (error: unknown) => Promise<void> = async () => {}): Promise<OpenedSession> {
     const { state, saved, staleBy, ...found } = await restore(model, store, emit);
-    return { session: new Session(model, store, emit, backend, state, saved, staleBy), ...found };
+    return { session: new Session(model, store, emit, backend, settle, state, saved, staleBy), ...found };
   }
 
   /** Top `count` items, best first, skipping `exclude` ids. */
   recommend(count: number, exclude: readonly string[] = []): Promise<RankedItem[]> {
-    return topItems(this.model, this.state, count, exclude);
+    return this.onBackend(() => topItems(this.model, this.state, count, exclude));
   }
 
   /** Stores impressions (shown, not clicked); they act as negatives from the next click on. */
@@ -72,14 +74,30 @@ export class Session {
       const stored = await this.store.events();
       const before = eventsToFeedback(stored, this.model.index);
       await this.store.addEvents([{ type: 'click', itemId, time: Date.now(), modelVersion: this.model.version }]);
-      const rankBefore = await prequentialRank(this.model, this.state, target, before.clicks);
-      this.metrics = addClickRank(this.metrics, rankBefore);
-      const result = (superseded: boolean): ClickResult => ({ itemId, rank: rankBefore, metrics: this.metrics, superseded });
-      if (signal.aborted) return result(true);
-      // Read again: clicks stored concurrently (a burst) are not in `stored`, and the adaptation must cover every stored event.
-      const all = await this.store.events();
-      if (signal.aborted) return result(true);
-      return result(!(await this.adaptOn(all, signal, 'click')));
+      let rank: number | null = null;
+      // Once, or twice when the device goes mid-click: the click is stored, so the second try (on the
+      // backend the engine moved to) ranks and adapts on it as if nothing happened.
+      const applied = await this.onBackend(async () => {
+        // Read again: clicks stored concurrently (a burst) are not in `stored`, and the adaptation must cover every stored event.
+        const all = signal.aborted ? null : await this.store.events();
+        // The rank before adapting, asked for right before the adaptation starts (nothing awaited between):
+        // a kernel that counts ranks on the GPU answers both with one read-back. Counted once it is known,
+        // whatever becomes of the adaptation (superseded or failed), and only once.
+        const counted =
+          rank !== null
+            ? Promise.resolve(rank)
+            : prequentialRank(this.model, this.state, target, before.clicks).then((r) => {
+                this.metrics = addClickRank(this.metrics, r);
+                return (rank = r);
+              });
+        const adapted = all && !signal.aborted ? this.adaptOn(all, signal, 'click', counted) : null;
+        await counted.catch(async (error: unknown) => {
+          await adapted?.catch(() => {});
+          throw error;
+        });
+        return adapted ? await adapted : false;
+      });
+      return { itemId, rank: rank!, metrics: this.metrics, superseded: !applied };
     });
   }
 
@@ -92,7 +110,7 @@ export class Session {
       // Read again, as in click(): concurrent events must not be left out.
       const all = await this.store.events();
       if (signal.aborted) return { superseded: true };
-      return { superseded: !(await this.adaptOn(all, signal, 'rating')) };
+      return { superseded: !(await this.onBackend(() => this.adaptOn(all, signal, 'rating'))) };
     });
   }
 
@@ -141,9 +159,12 @@ export class Session {
     await this.pushRanking('reset', new Int32Array(0));
   }
 
-  /** Swaps in the same model rebuilt on another backend (lost GPU device), keeping the visitor's parameters. */
+  /**
+   * Swaps in the same model on another backend (lost GPU device), keeping the
+   * visitor's parameters. A request in flight is not superseded: it failed
+   * with the device, or is about to, and tries again here (onBackend).
+   */
   async moveTo(model: EngineModel): Promise<void> {
-    this.flight.supersede();
     try {
       disposeState(this.state);
     } catch {
@@ -151,7 +172,7 @@ export class Session {
     }
     this.model = model;
     const clicks = eventsToFeedback(await this.store.events(), model.index).clicks;
-    this.state = this.saved ? deserializeState(this.saved, model.dim, model.adaptModel, clicks) : initialState(model.adaptModel, clicks);
+    this.state = this.saved ? deserializeState(this.saved, model.dim, model.adaptModel, clicks) : initialState(model.adaptModel, clicks, model.kernel);
     await this.pushRanking('fallback', clickedSet({ clicks, negatives: new Int32Array(0) }));
   }
 
@@ -168,18 +189,37 @@ export class Session {
     disposeState(this.state);
   }
 
+  /**
+   * Runs `work`; if it fails because the backend went away (a lost device),
+   * runs it once more on the backend the engine moved to.
+   */
+  private async onBackend<T>(work: () => Promise<T>): Promise<T> {
+    const model = this.model;
+    try {
+      return await work();
+    } catch (error) {
+      await this.settle(error);
+      if (this.model === model) throw error;
+      return work();
+    }
+  }
+
   /** Back to the meta-initialization's parameters, forgetting saved ones. */
   private restart(): void {
     disposeState(this.state);
-    this.state = initialState(this.model.adaptModel, new Int32Array(0));
+    this.state = initialState(this.model.adaptModel, new Int32Array(0), this.model.kernel);
     this.saved = null;
     this.staleBy = 0;
   }
 
-  /** Adapts from the meta-initialization on `events`; true when the result was applied (not superseded). */
-  private async adaptOn(events: readonly NewEvent[], signal: Signal, cause: 'click' | 'rating' | 'ready' | 'sync'): Promise<boolean> {
+  /**
+   * Adapts from the meta-initialization on `events`; true when the result was applied (not superseded).
+   * `counted`: a click's rank before adapting, settled into the metrics before the new ranking carries them.
+   */
+  private async adaptOn(events: readonly NewEvent[], signal: Signal, cause: 'click' | 'rating' | 'ready' | 'sync', counted?: Promise<unknown>): Promise<boolean> {
     const feedback = eventsToFeedback(events, this.model.index);
-    const start = initialState(this.model.adaptModel, feedback.clicks);
+    const { kernel } = this.model;
+    const start = initialState(this.model.adaptModel, feedback.clicks, kernel);
     const backend = this.backend();
     let outcome;
     try {
@@ -187,6 +227,7 @@ export class Session {
         steps: this.model.steps,
         negativeWeight: this.model.negativeWeight,
         signal,
+        ...(kernel ? { kernel } : {}),
         onStep: (m) => {
           if (!signal.aborted) this.emit('adapt', { ...m, backend, steps: this.model.steps });
         },
@@ -194,6 +235,7 @@ export class Session {
     } finally {
       disposeState(start);
     }
+    await counted;
     if (outcome.aborted || signal.aborted) {
       disposeState(outcome.state);
       return false;

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The worker's entry: turns requests into engine calls and answers each one
 // with its id; failures travel back as error data.
-import { loseDeviceForTesting, tensorCount, parseBackendPreference } from '../backend';
+import { tensorCount, parseBackendPreference } from '../backend';
 import { DEFAULT_DB_NAME, openStore } from '../storage';
 import { Engine } from './engine';
 import { artifactLoader } from './loader';
@@ -71,14 +71,16 @@ const handlers: Handlers = {
     return { held: true };
   },
   async debug() {
-    return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none' };
+    return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none', gpu: (await engine?.gpuCounts()) ?? null };
   },
-  async loseDevice() {
+  async loseDevice(p) {
     const e = ready();
     const before = e.backendName;
-    loseDeviceForTesting();
+    e.loseDevice(p.midClick ? { midClick: true } : {});
     // The engine notices through device.lost; wait until it has moved.
     for (let i = 0; i < 200 && e.backendName === before; i++) await new Promise((r) => setTimeout(r, 50));
+    // ...and until the session is on it (its 'fallback' ranking pushed).
+    await e.settle(null);
     return { backend: e.backendName };
   },
 };

@@ -22,9 +22,13 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function session(backend: 'webgpu' | 'cpu') {
+// The shipped model is format v2 (int8, host backends only); the same trained
+// model as float32 v1 is its training output, served under training/.
+const V1 = '/models/demo/training/model.json';
+
+async function session(backend: 'webgpu' | 'wasm' | 'cpu', modelUrl = '/models/demo/model.json') {
   const { context, page } = await harness.newPage();
-  const info = await startEngine(page, { modelUrl: '/models/demo/model.json', backend });
+  const info = await startEngine(page, { modelUrl, backend });
   const ranked = await page.evaluate(async () => {
     const cold = await window.rec.recommend({ count: 20 });
     for (const item of [cold[0]!, cold[4]!, cold[9]!]) await window.rec.click(item.id);
@@ -48,25 +52,44 @@ function expectSameRanking(a: { id: string; score: number }[], b: { id: string; 
 }
 
 describe.skipIf(!hasDemo)('the shipped demo model', () => {
-  it('ranks the same on WebGPU and CPU, before and after clicks', async () => {
-    const gpu = await session('webgpu');
+  it('ranks the same on wasm and CPU, before and after clicks (v2), and its float training output the same on WebGPU and CPU', async () => {
+    const wasm = await session('wasm');
     const cpu = await session('cpu');
+    expect(wasm.info.modelVersion).toBe(cpu.info.modelVersion);
+    expectSameRanking(wasm.cold, cpu.cold);
+    expectSameRanking(wasm.warm, cpu.warm);
+    const gpu = await session('webgpu', V1);
+    const float = await session('cpu', V1);
     expect(gpu.info.backend).toBe('webgpu');
-    expect(gpu.info.modelVersion).toBe(cpu.info.modelVersion);
-    expectSameRanking(gpu.cold, cpu.cold);
-    expectSameRanking(gpu.warm, cpu.warm);
+    expectSameRanking(gpu.cold, float.cold);
+    expectSameRanking(gpu.warm, float.warm);
+  });
+
+  it('runs the v2 model on WebGPU through the WGSL kernel (the int8 rows uploaded as decoded), ranking as on wasm', async () => {
+    const gpu = await session('webgpu');
+    const wasm = await session('wasm');
+    expect(gpu.info.backend).toBe('webgpu');
+    expectSameRanking(gpu.cold, wasm.cold);
+    expectSameRanking(gpu.warm, wasm.warm);
+  });
+
+  it('says why a v2 model does not run on webgl', async () => {
+    const { context, page } = await harness.newPage();
+    const message = await startEngineError(page, { modelUrl: '/models/demo/model.json', backend: 'webgl' });
+    expect(message).toMatch(/^Error: backend "webgl" cannot run this model: its item table is int8 \(model format v2\).*Use backend "auto" or one of webgpu, wasm, cpu\./);
+    await context.close();
   });
 
   it('refuses a tampered copy of the demo weights', async () => {
     const { context, page } = await harness.newPage();
-    await context.route('**/models/demo/weights.bin', async (route) => {
+    await context.route('**/models/demo/weights-000.bin', async (route) => {
       const original = await route.fetch();
       const body = Buffer.from(await original.body());
       body[body.length >> 1] = body[body.length >> 1]! ^ 0x01;
       await route.fulfill({ response: original, body });
     });
     const message = await startEngineError(page, { modelUrl: '/models/demo/model.json', backend: 'cpu' });
-    expect(message).toMatch(/^Error: Artifact file "weights.bin" of model \S+ failed verification/);
+    expect(message).toMatch(/^Error: Artifact file "weights-000.bin" of model \S+ failed verification/);
     await context.close();
   });
 

@@ -1,16 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attr, freshDemoPage, hasDemoModel, listIds, openDemo, ROOT, simClicks, SKIP_REASON, waitReady } from './support/demo-page';
 import { startHarness, type Harness } from './support/harness';
 
-// The demo page (index.html) on the shipped model. DEMO_MODEL_DIR serves
-// another trained artifact folder at /models/demo/ instead (e.g. while the
-// shipped one is being retrained).
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MODEL_DIR = process.env.DEMO_MODEL_DIR ?? `${ROOT}public/models/demo`;
-const hasModel = existsSync(`${MODEL_DIR}/model.json`) && existsSync(`${MODEL_DIR}/personas.json`);
-if (!hasModel) console.warn(`Skipping demo page tests: ${MODEL_DIR} has no model.json/personas.json (run \`npm run train:demo\`).`);
+// The demo page (index.html) on the shipped model (or DEMO_MODEL_DIR, see support/demo-page.ts).
+const hasModel = hasDemoModel;
+if (!hasModel) console.warn(`Skipping demo page tests: ${SKIP_REASON}`);
 const SHOTS = `${ROOT}test-results`;
 
 let harness: Harness;
@@ -21,41 +17,8 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const { context, page } = await harness.newPage();
-  // Two cores shared with other suites: give page waits room.
-  page.setDefaultTimeout(60_000);
-  if (process.env.DEMO_MODEL_DIR) {
-    await context.route('**/models/demo/*', (route) => {
-      const file = new URL(route.request().url()).pathname.split('/').pop()!;
-      const type = file.endsWith('.json') ? 'application/json' : 'application/octet-stream';
-      return route.fulfill({ status: 200, body: readFileSync(`${MODEL_DIR}/${file}`), contentType: type });
-    });
-  }
-  return { context, page };
-}
-
-/** Opens the demo page and waits until the engine is ready and the list is shown. The cpu backend
- * by default: 'auto' may pick another backend after a reload, and lists must compare exactly. */
-async function open(page: Page, query = 'backend=cpu&simSpeed=fast'): Promise<void> {
-  await page.goto(`${harness.server.url}/?${query}`);
-  await waitReady(page);
-}
-
-/** Waits until the page's `starts`-th recommender (default: any) is ready, or fails with the page's status. */
-async function waitReady(page: Page, starts = 1): Promise<void> {
-  await page.waitForFunction(
-    (n) => Number(document.body.dataset.starts) >= n && (document.body.dataset.ready === 'true' || document.querySelector('#status')?.getAttribute('data-state') === 'error'),
-    starts,
-    { timeout: 120_000 },
-  );
-  const state = await page.getAttribute('#status', 'data-state');
-  if (state !== 'ready') throw new Error(`The demo did not start: ${await page.locator('#status').innerText()}`);
-  await page.locator('[data-item-id]').first().waitFor();
-}
-
-const listIds = (page: Page) => page.locator('#ranking [data-item-id]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.itemId!));
-const attr = async (page: Page, selector: string, name: string) => Number(await page.getAttribute(selector, name));
+const freshPage = () => freshDemoPage(harness);
+const open = (page: Page, query?: string) => openDemo(harness, page, query);
 
 /** Clicks (or, by keyboard, focuses and presses Enter on) the list item at `position`; waits until the engine has adapted and re-ranked. */
 async function clickAt(page: Page, position: number, how: 'mouse' | 'keyboard' = 'mouse'): Promise<{ clicked: string; before: string[]; after: string[] }> {
@@ -145,8 +108,10 @@ describe.skipIf(!hasModel)('the demo page', () => {
     const { context, page } = await freshPage();
     await open(page);
     await page.locator('#show-taste').check();
+    // One persona throughout: no scheduled switch (demo-drift.test.ts covers switches).
+    await page.selectOption('#drift-to', '');
     await page.locator('#sim-toggle').click();
-    await page.waitForFunction(() => Number(document.querySelector('#simulator')?.getAttribute('data-clicks')) >= 20, null, { timeout: 240_000 });
+    await simClicks(page, 20);
     await page.locator('#sim-toggle').click();
     const { adapted, baseline } = JSON.parse((await page.getAttribute('#simulator', 'data-points'))!) as Record<'adapted' | 'baseline', [number, number][]>;
     console.log(`simulated visitor, liked share of top 10 by click:\n  adapted  ${adapted.map((p) => p[1]).join(' ')}\n  baseline ${baseline.map((p) => p[1]).join(' ')}`);

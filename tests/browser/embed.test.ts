@@ -1,11 +1,13 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportedData, RankedItem, RankingEvent } from '../../src/index';
+import { v2FromV1 } from '../../src/cli/v2-output';
 import { tinyArtifact } from '../unit/worker/fixtures/tiny-artifact';
+import { rehashed } from './support/artifact-variants';
 import { launchChromium } from './support/chromium';
 import { buildEmbed } from './support/embed-build';
 import { writeHostSite } from './support/embed-host';
@@ -162,6 +164,68 @@ describe('the embed under a strict Content-Security-Policy (docs/EMBED.md)', () 
     const seen = await page.evaluate(() => ({ csp: window.seen.csp, errors: window.seen.error, backend: (window.seen.ready[0] as { backend: string }).backend }));
     expect(seen).toEqual({ csp: [], errors: [], backend: 'wasm' });
     await context.close();
+  });
+});
+
+describe('product cards', () => {
+  it('shows a link to the item page and a thumbnail when the catalog (format v2) carries url and image', async () => {
+    // The tiny model with url and image on even items, converted to v2 as `npm run convert` does.
+    const v1 = await tinyArtifact({ items: 30, dim: 4, steps: 2 });
+    const catalog = JSON.parse(new TextDecoder().decode(v1['catalog.json'])) as { items: { id: string; url?: string; image?: string }[] };
+    for (const [i, item] of catalog.items.entries()) if (i % 2 === 0) Object.assign(item, { url: `/p/${item.id}.html`, image: `/img/${item.id}.svg` });
+    catalog.items[2]!.image = 'javascript:alert(1)'; // refused by the encoder: must never reach a page
+    const bad = rehashed(v1, { 'catalog.json': new TextEncoder().encode(JSON.stringify(catalog)) }, 'maml-links');
+    await expect(v2FromV1(bad)).rejects.toThrow(/image/);
+    catalog.items[2]!.image = `/img/${catalog.items[2]!.id}.svg`;
+    const linked = rehashed(v1, { 'catalog.json': new TextEncoder().encode(JSON.stringify(catalog)) }, 'maml-links');
+    const v2 = (await v2FromV1(linked)).files;
+    const dir = writeHostSite(cdn.url, v2, { backend: 'wasm' });
+    mkdirSync(join(dir, 'img'));
+    for (const item of catalog.items) writeFileSync(join(dir, 'img', `${item.id}.svg`), `<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#3056d3"/></svg>`);
+    const shop = await serveStatic(dir);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${shop.url}/shop.html`);
+      await page.waitForFunction(() => document.querySelector('localrec-widget')?.shadowRoot?.querySelectorAll('.action').length === 4, null, { timeout: 60_000 });
+      // Read the cards in the same frame that finds every thumbnail decoded: a re-render between a
+      // wait and a separate read would hand back fresh, not-yet-loaded <img> elements (a CI flake).
+      // After 30 s it returns what is there, so a broken image fails the assertion below by name.
+      const cards = await (
+        await page.waitForFunction(
+          (deadline) => {
+            const cards = [...document.querySelector('localrec-widget')!.shadowRoot!.querySelectorAll<HTMLElement>('.action')].map((a) => {
+              const img = a.querySelector('img');
+              return { id: a.dataset.item!, tag: a.tagName, href: a.getAttribute('href'), src: img?.getAttribute('src') ?? null, loaded: img ? img.naturalWidth : null, alt: img?.alt ?? null };
+            });
+            return cards.every((c) => c.loaded === null || c.loaded > 0) || Date.now() > deadline ? cards : false;
+          },
+          Date.now() + 30_000,
+          { timeout: 60_000 },
+        )
+      ).jsonValue();
+      const index = (id: string) => catalog.items.findIndex((c) => c.id === id);
+      expect(cards.some((c) => index(c.id) % 2 === 0)).toBe(true);
+      for (const card of cards) {
+        if (index(card.id) % 2 === 0) {
+          expect(card).toMatchObject({ tag: 'A', href: `${shop.url}/p/${card.id}.html`, src: `${shop.url}/img/${card.id}.svg`, loaded: 8, alt: '' });
+        } else {
+          // No url or image in the catalog: the plain button, as before.
+          expect(card).toMatchObject({ tag: 'BUTTON', href: null, src: null });
+        }
+      }
+      // images="off": the cards keep their links, and no thumbnail is requested.
+      await page.evaluate(() => document.querySelector('localrec-widget')!.setAttribute('images', 'off'));
+      await page.evaluate(() => window.localrec('recommend', { count: 4 }));
+      await page.click('#host-item');
+      await page.waitForFunction(() => window.seen.ranking.some((r) => r.cause === 'click'), null, { timeout: 60_000 });
+      expect(await page.evaluate(() => document.querySelector('localrec-widget')!.shadowRoot!.querySelectorAll('img').length)).toBe(0);
+      expect(await page.evaluate(() => window.seen.error)).toEqual([]);
+    } finally {
+      await context.close();
+      await shop.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

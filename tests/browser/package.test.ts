@@ -63,7 +63,7 @@ describe('the npm package, packed from a clean clone', () => {
     expect(ranked.after).not.toEqual(ranked.before);
     // The worker and the model came from the app's own build and public folder.
     expect(server.requests.some((r) => /\/assets\/worker-[\w-]+\.js/.test(r.url))).toBe(true);
-    expect(server.requests.some((r) => r.url.startsWith('/models/demo/weights.bin'))).toBe(true);
+    expect(server.requests.some((r) => r.url.startsWith('/models/demo/weights-000.bin'))).toBe(true);
     await context.close();
   });
 });

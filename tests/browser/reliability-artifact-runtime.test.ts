@@ -52,7 +52,7 @@ describe('a lost WebGPU device', () => {
     expect(after.log.ranking.cause).toBe('fallback');
     expect(after.log.ranking.items.map((i) => i.id)).toEqual(before.ranking.items.map((i) => i.id));
     expect(after.log.ranking.metrics).toEqual(before.ranking.metrics);
-    expect(after.log.backend).toEqual([{ from: 'webgpu', to: moved.backend, reason: expect.stringContaining('WebGPU device lost'), timings: expect.any(Array) }]);
+    expect(after.log.backend).toEqual([{ from: 'webgpu', to: moved.backend, kernel: moved.backend === 'webgl' ? 'tfjs' : 'host', reason: expect.stringContaining('WebGPU device lost'), timings: expect.any(Array) }]);
     expect(after.log.errors).toEqual([]);
 
     // The next click on the new backend gives what an engine that never lost its device gives.

@@ -26,7 +26,7 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
         ctx.onProgress?.(
           `${name} fold ${fold.fold} iteration ${p.iteration}/${config.iterations}` +
             (Number.isNaN(p.tasksPerSecond) ? '' : ` ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
-            (p.validation === undefined ? '' : ` validation nDCG@10 ${p.validation.toFixed(4)}`),
+            (p.validation === undefined ? '' : ` validation ${config.objective === 'v1' ? 'nDCG@10' : 'next-click HR@10'} ${p.validation.toFixed(4)}`),
         );
       const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log) : await trainMeta(data, config, log);
       const inputs = trainedInputs(model);

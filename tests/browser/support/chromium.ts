@@ -31,8 +31,15 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** Launches headless Chromium, with WebGPU enabled unless `webgpu: false` (to test the fallbacks). */
+/**
+ * Launches headless Chromium, with WebGPU enabled unless `webgpu: false` (to
+ * test the fallbacks). For a run on a real GPU (README, Performance):
+ * $LOCALREC_CHROMIUM_ARGS adds flags (space-separated) and
+ * $LOCALREC_HEADED=1 shows the window, since headless Chromium on Linux
+ * offers only SwiftShader's adapter.
+ */
 export function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
-  const args = options.webgpu === false ? ARGS.filter((a) => a !== '--enable-unsafe-webgpu') : ARGS;
-  return chromium.launch({ executablePath: findChromium(), args, headless: true });
+  const extra = (process.env.LOCALREC_CHROMIUM_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [...(options.webgpu === false ? ARGS.filter((a) => a !== '--enable-unsafe-webgpu') : ARGS), ...extra];
+  return chromium.launch({ executablePath: findChromium(), args, headless: process.env.LOCALREC_HEADED !== '1' });
 }

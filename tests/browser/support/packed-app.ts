@@ -58,7 +58,10 @@ export async function buildApp(tarball: string, into: string): Promise<string> {
   const app = join(into, 'app');
   const viteVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
   mkdirSync(join(app, 'public/models/demo'), { recursive: true });
-  for (const file of readdirSync(join(ROOT, 'public/models/demo'))) copyFileSync(join(ROOT, 'public/models/demo', file), join(app, 'public/models/demo', file));
+  // What a site serves: the artifact's files, not the training output under training/.
+  for (const entry of readdirSync(join(ROOT, 'public/models/demo'), { withFileTypes: true })) {
+    if (entry.isFile()) copyFileSync(join(ROOT, 'public/models/demo', entry.name), join(app, 'public/models/demo', entry.name));
+  }
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({ name: 'localrec-packed-app', private: true, type: 'module', dependencies: { localrec: `file:${tarball}` }, devDependencies: { vite: viteVersion } }, null, 2),

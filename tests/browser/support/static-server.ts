@@ -9,6 +9,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.wasm': 'application/wasm',
   '.bin': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
 };
 
 /** One request as the server saw it. */

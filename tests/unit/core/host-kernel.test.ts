@@ -129,7 +129,7 @@ describe('host click kernel', () => {
     const user = Float32Array.from({ length: dim }, () => rng.normal());
     const simd = simdTable(n, dim, vectors, bias);
     expect(simd).not.toBeNull();
-    const plain: HostItems = { n, dim, vectors, bias, simd: null };
+    const plain: HostItems = { kind: 'float32', n, dim, vectors, bias, simd: null };
     // Scaled up, the scores spread over ~±100: most exponentials underflow, a few dominate.
     for (const scale of [1, 20]) {
       const u = user.map((x) => x * scale);

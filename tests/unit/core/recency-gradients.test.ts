@@ -3,51 +3,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeItemTable, feedbackLoss, scoreBatch } from '../../../src/core/model';
-import type { FeedbackBatch, Neighbours } from '../../../src/core/types';
 import { innerLoop } from '../../../src/core/inner';
 import { metaStep } from '../../../src/core/meta';
-import { neighbourRow } from '../../../src/core/neighbours';
 import { decayLogit, PARAM_NAMES, type MetaParams } from '../../../src/core/params';
 import { decayOf, recencyWeights } from '../../../src/core/recency';
 import { seqWeights } from '../../../src/core/transitions';
-import { weightedRows } from '../../../src/train/tasks';
-import { finiteDifference, tinyModel, tinyTasks } from './fixture';
+import { finiteDifference, orderSupport, tinyModel, tinyTasks } from './fixture';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const N = 7;
-/** Item lists over the 7 items: neighbours (similarities) and transitions (shares). */
-const LISTS: Neighbours = { m: 2, ids: Int32Array.of(1, 2, 0, 3, 4, 0, 1, 5, 6, 2, 3, -1, 0, 4), sims: Float32Array.of(0.5, 0.2, 0.5, 0.3, 0.4, 0.2, 0.3, 0.6, 0.1, 0.4, 0.3, 0, 0.2, 0.5) };
-const NEXT: Neighbours = { m: 2, ids: Int32Array.of(2, 4, 3, -1, 5, 6, 0, 1, 6, 2, 1, 0, 3, 5), sims: Float32Array.of(0.6, 0.3, 0.8, 0, 0.5, 0.4, 0.7, 0.2, 0.6, 0.1, 0.5, 0.5, 0.4, 0.3) };
-const SUPPORTS = [Int32Array.of(0, 3, 1), Int32Array.of(4, 2)];
-
-function rows(lists: Neighbours, weights: readonly ArrayLike<number>[]): tf.Tensor2D {
-  const out = new Float32Array(SUPPORTS.length * N);
-  SUPPORTS.forEach((s, u) => neighbourRow(lists, s, out.subarray(u * N, (u + 1) * N), weights[u]));
-  return tf.tensor2d(out, [SUPPORTS.length, N]);
-}
-
-/** The support built at `decay`; with `learn`, also its derivative rows (as the trainer builds them). */
-function support(decay: number, learn: boolean): FeedbackBatch {
-  const rec = SUPPORTS.map((s) => recencyWeights(s.length, decay));
-  const seq = SUPPORTS.map((s) => seqWeights(s.length, decay));
-  const base: FeedbackBatch = {
-    positives: tf.tensor2d(weightedRows(SUPPORTS, rec.map((w) => w.weights), N), [2, N]),
-    count: tf.tensor2d([[3], [2]]),
-    neighbours: rows(LISTS, rec.map((w) => w.weights)),
-    transitions: rows(NEXT, seq.map((w) => w.weights)),
-  };
-  if (!learn) return base;
-  return {
-    ...base,
-    decayAt: tf.tensor2d([[decay]]),
-    positivesDecay: tf.tensor2d(weightedRows(SUPPORTS, rec.map((w) => w.dDecay), N), [2, N]),
-    neighboursDecay: rows(LISTS, rec.map((w) => w.dDecay)),
-    transitionsDecay: rows(NEXT, seq.map((w) => w.dDecay)),
-  };
-}
+const support = orderSupport;
 
 /** The query loss after two inner steps with the rows rebuilt at the parameters' decay: the true function. */
 function trueLoss(params: MetaParams, name: keyof MetaParams) {

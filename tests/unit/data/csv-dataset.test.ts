@@ -4,6 +4,14 @@ import { loadDataset } from '../../../src/data/load';
 import { writeFixture } from './fixtures';
 
 describe('generic CSV format', () => {
+  it('reads url and image columns of items.csv when present, and leaves empty ones out', () => {
+    const items = parseCsvItems('item,title,url,image\ni-1,Tent,https://shop.example/tent, /img/tent.jpg \ni-2,Mug,,\n');
+    expect(items).toEqual([
+      { id: 'i-1', title: 'Tent', tags: [], url: 'https://shop.example/tent', image: '/img/tent.jpg' },
+      { id: 'i-2', title: 'Mug', tags: [] },
+    ]);
+  });
+
   it('finds columns by header in any order, ignores extras, handles quoting and CRLF', async () => {
     const dir = writeFixture({
       'interactions.csv': 'Rating,source,Item,timestamp,USER\r\n4.5,"web, mobile",i-1,1700000000,"user ""a"""\r\n2,app,i-2,1700000100,b\r\n',

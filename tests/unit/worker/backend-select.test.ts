@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, fallbackBackend, GOOD_ENOUGH_MS, type SelectionEnv } from '../../../src/backend/select';
+import { chooseBackend, fallbackBackend, GOOD_ENOUGH_MS, GPU_PROBE_ITEMS, PROBE_RUNS, type SelectionEnv } from '../../../src/backend/select';
 import type { BackendName } from '../../../src/backend/names';
 
 /** A fake world: which backends initialise, and how long the probe takes on each (ms of fake clock). */
@@ -22,6 +22,16 @@ function world(costs: Partial<Record<BackendName, number>>) {
 }
 
 describe('chooseBackend', () => {
+  it('for a model that runs on host backends only (format v2), tries only those and refuses an explicit GPU backend with the reason', async () => {
+    const model = { only: ['wasm', 'cpu'] as BackendName[], why: 'its item table is int8' };
+    const w = world({ webgpu: 1, wasm: 30, cpu: 20 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, w.env, model);
+    expect(choice.backend).toBe('cpu');
+    expect(choice.timings.map((t) => t.name)).toEqual(['wasm', 'cpu']);
+    await expect(chooseBackend('webgpu', w.probe, 10_000, w.env, model)).rejects.toThrow('backend "webgpu" cannot run this model: its item table is int8. Use backend "auto" or one of wasm, cpu.');
+    expect((await fallbackBackend('wasm', w.probe, 10_000, w.env, model)).backend).toBe('cpu');
+  });
+
   it('auto keeps the fastest backend that works and reports every timing', async () => {
     const w = world({ webgpu: 30, wasm: 10, cpu: 50 });
     const choice = await chooseBackend('auto', w.probe, 10_000, w.env);
@@ -67,6 +77,42 @@ describe('chooseBackend', () => {
     expect(choice.timings[3]!.error).toContain('500 ms selection budget');
   });
 
+  it('counts the budget from the first working backend: building the model (the first probe) does not use it up', async () => {
+    const w = world({ webgpu: 30, wasm: 20 });
+    let built = false;
+    const probe = async () => {
+      // The model is built on the first probe, whichever backend runs it: 400 probes' worth (8 s of fake clock).
+      if (!built) for (let i = 0; i < 400; i++) await w.probe();
+      built = true;
+      await w.probe();
+    };
+    const choice = await chooseBackend('auto', probe, 6_000, w.env);
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 20],
+      ['webgpu', 30],
+      ['webgl', null],
+      ['cpu', null],
+    ]);
+    expect(choice.timings[2]!.error).toContain('not in this fake');
+    expect(choice.backend).toBe('wasm');
+  });
+
+  it(`keeps the fastest of ${PROBE_RUNS} timed probes: one slow sample on a busy machine does not decide`, async () => {
+    const w = world({ webgpu: 30, wasm: 10 });
+    let calls = 0;
+    // wasm's warm-up, then its first timed probe is slowed by another job (+90 ms); the rest are not.
+    const probe = async () => {
+      await w.probe();
+      if (++calls === 2) for (let i = 0; i < 9; i++) await w.probe();
+    };
+    const choice = await chooseBackend('auto', probe, 10_000, w.env);
+    expect(choice.timings.slice(0, 2).map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 10],
+      ['webgpu', 30],
+    ]);
+    expect(choice.backend).toBe('wasm');
+  });
+
   it('falls through to the GPU and cpu when wasm does not initialise (e.g. a CSP without wasm-unsafe-eval)', async () => {
     const w = world({ webgpu: 30, cpu: 3 });
     const choice = await chooseBackend('auto', w.probe, 10_000, w.env);
@@ -90,6 +136,40 @@ describe('chooseBackend', () => {
   it('throws listing every reason when nothing works', async () => {
     const w = world({});
     await expect(chooseBackend('auto', w.probe, 100, w.env)).rejects.toThrow(/No tfjs backend works here: wasm: .*webgpu: .*cpu: /);
+  });
+});
+
+describe('chooseBackend on a large catalog', () => {
+  const large = (w: ReturnType<typeof world>, items: number): SelectionEnv => ({ ...w.env, catalogItems: () => items, label: (n) => (n === 'webgpu' ? '"webgpu" (WGSL kernel)' : `"${n}"`) });
+
+  it(`times "webgpu" from ${GPU_PROBE_ITEMS} items on even when wasm is under the good-enough time, and keeps the faster`, async () => {
+    const w = world({ webgpu: 3, webgl: 1, wasm: 5, cpu: 1 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, large(w, GPU_PROBE_ITEMS));
+    expect(choice.backend).toBe('webgpu');
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['wasm', 5],
+      ['webgpu', 3],
+      ['webgl', null],
+      ['cpu', null],
+    ]);
+    expect(choice.reason).toBe(
+      `"webgpu" (WGSL kernel) was fastest at 100,000 items (3.0 ms per adaptation + ranking; "wasm" 5.0 ms); "webgpu" was timed too, as catalogs from 100,000 items may click faster on a GPU.`,
+    );
+  });
+
+  it('keeps wasm when the GPU it timed is slower, and says what both measured', async () => {
+    const w = world({ webgpu: 190, wasm: 6 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, large(w, 250_000));
+    expect(choice.backend).toBe('wasm');
+    expect(w.active()).toBe('wasm');
+    expect(choice.reason).toContain('"wasm" was fastest at 250,000 items (6.0 ms per adaptation + ranking; "webgpu" (WGSL kernel) 190.0 ms)');
+  });
+
+  it(`below ${GPU_PROBE_ITEMS} items a fast wasm still ends the search before any GPU`, async () => {
+    const w = world({ webgpu: 1, wasm: 5 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, large(w, GPU_PROBE_ITEMS - 1));
+    expect(choice.backend).toBe('wasm');
+    expect(choice.timings[1]).toMatchObject({ name: 'webgpu', ms: null, error: expect.stringContaining('skipped: "wasm" already adapts and ranks in 5.0 ms') });
   });
 });
 

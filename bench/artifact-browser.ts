@@ -1,0 +1,178 @@
+// `npm run bench:artifact-browser -- [--items 1000000] [--reps 2] [--clicks 12] [--out bench/results/artifact-browser-<date>.json]`
+// A real format v2 artifact of a large synthetic shop, written by the
+// trainer's encoder (encodeModelV2: the table and lists are random, the format
+// and the runtime are under test), served by the production build: in
+// Chromium, cold start uncached and cached (navigation → first ranking),
+// click → top 20 and top 100, and the worker's JS heap. Rows carry
+// "source": "artifact".
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, preview } from 'vite';
+import { encodeModelV2, type FinishedModel } from '../src/artifact/v2';
+import { parseFlags } from '../src/cli/flags';
+import { createProgress } from '../src/cli/progress';
+import { USER_PARAM_NAMES } from '../src/core/int8-model';
+import { createRng } from '../src/math/rng';
+import { launchChromium } from '../tests/browser/support/chromium';
+import { watchWorkerHeap } from '../tests/browser/support/worker-heap';
+import type { ColdStart } from './browser/cold-start-page';
+import { percentile, table } from './stats';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const flags = parseFlags(process.argv.slice(2), {
+  items: { kind: 'number', example: '1000000', min: 1000, max: 2_000_000, integer: true },
+  reps: { kind: 'number', example: '2', min: 1, max: 20, integer: true },
+  clicks: { kind: 'number', example: '12', min: 3, max: 200, integer: true },
+  out: { kind: 'string', example: 'bench/results/artifact-browser.json' },
+});
+const N = flags.items ?? 1_000_000;
+const REPS = flags.reps ?? 2;
+const CLICKS = flags.clicks ?? 12;
+const DIM = 32;
+const NEIGHBOURS = 10;
+const out = resolve(flags.out ?? `bench/results/artifact-browser-${new Date().toISOString().slice(0, 10)}.json`);
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+/** A finished model of N items: random vectors, a Zipf-like prior, neighbours among nearby ids (as a renumbered catalog has them), 3 transitions. */
+function shop(): FinishedModel {
+  const rng = createRng(`shop-${N}`);
+  const normal = (n: number, s: number) => Float32Array.from({ length: n }, () => rng.normal() * s);
+  const lists = (m: number, spread: number, weight: () => number) => {
+    const ids = new Int32Array(N * m);
+    const sims = new Float32Array(N * m);
+    for (let i = 0; i < N; i++) {
+      const seen = new Set<number>([i]);
+      for (let s = 0; s < m; s++) {
+        let j = i;
+        while (seen.has(j)) j = Math.min(N - 1, Math.max(0, i + Math.round(rng.normal() * spread)));
+        seen.add(j);
+        ids[i * m + s] = j;
+        sims[i * m + s] = weight() / (1 + s);
+      }
+    }
+    return { m, ids, sims };
+  };
+  const user: Record<string, Float32Array> = {};
+  for (const name of USER_PARAM_NAMES) user[name] = name === 'userInit' || name === 'logLrUser' ? normal(DIM, 0.3) : Float32Array.of(name === 'logitDecay' ? 1.5 : -0.5);
+  return {
+    algorithm: 'maml',
+    items: N,
+    dim: DIM,
+    vectors: normal(N * DIM, 0.3),
+    context: normal(N * DIM, 0.3),
+    bias: Float32Array.from({ length: N }, (_, i) => -Math.log1p(i) * 0.3),
+    neighbours: lists(NEIGHBOURS, 200, () => 0.2 + 0.6 * rng.next()),
+    transitions: lists(3, 50, () => 1 + 3 * rng.next()),
+    user,
+    catalog: Array.from({ length: N }, (_, i) => ({ id: `sku${i}`, title: `Product ${i}`, tags: [`c${i % 97}`] })),
+    steps: 2,
+    negativeWeight: 0.5,
+    training: { note: 'random table: the format and the runtime are under test' },
+    data: { name: `synthetic shop ${N}`, fingerprint: '0', users: 0, items: N, interactions: 0 },
+    validation: {},
+  };
+}
+
+/** The recommender cold-start-page.ts leaves on the page. */
+type PageRec = { click(id: string): Promise<unknown>; recommend(o: { count: number }): Promise<{ id: string }[]> };
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const outDir = mkdtempSync(join(tmpdir(), 'localrec-artifact-browser-'));
+  await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: join(ROOT, 'bench/browser/cold-start.html') } } });
+  const progress = createProgress('encode');
+  const files = await encodeModelV2(shop(), { onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit) });
+  progress.finish();
+  const modelDir = join(outDir, 'models/shop');
+  mkdirSync(modelDir, { recursive: true });
+  let bytes = 0;
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(join(modelDir, name), content);
+    bytes += content.byteLength;
+  }
+  log(`${N.toLocaleString('en-US')} items: ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(1)} MB`);
+  const server = await preview({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, open: false } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error(`vite preview gave no TCP address (${String(address)}).`);
+  const url = `http://127.0.0.1:${address.port}/bench/browser/cold-start.html?model=/models/shop/model.json`;
+  const browser = await launchChromium();
+  const times = { uncached: [] as number[], cached: [] as number[], top20: [] as number[], top100: [] as number[] };
+  const heaps: number[] = [];
+  const chosen = { uncached: [] as string[], cached: [] as string[] };
+  let backend = '';
+  try {
+    for (let r = 0; r < REPS; r++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const heap = await watchWorkerHeap(context, page);
+      for (const artifact of ['uncached', 'cached'] as const) {
+        if (artifact === 'uncached') await page.goto(url);
+        else await page.reload();
+        await page.waitForFunction(() => window.coldStart !== undefined, null, { timeout: 600_000, polling: 200 });
+        const result = (await page.evaluate(() => window.coldStart)) as ColdStart | { error: string };
+        if ('error' in result) throw new Error(`Cold start failed: ${result.error}`);
+        times[artifact].push(result.firstRankingMs);
+        backend = result.info.backend;
+        chosen[artifact].push(backend);
+        log(`rep ${r + 1}/${REPS} ${artifact}: first ranking at ${result.firstRankingMs.toFixed(0)} ms on ${backend}`);
+      }
+      // Clicks on items spread over the catalog; each is timed to its top 20, then its top 100.
+      const clicked = await page.evaluate(
+        async ([clicks, n, seed]) => {
+          const rec = (window as unknown as { rec: PageRec }).rec;
+          const out = { top20: [] as number[], top100: [] as number[] };
+          for (let k = 0; k < clicks; k++) {
+            const id = `sku${(k * 7919 + seed * 104729) % n}`;
+            let t0 = performance.now();
+            await rec.click(id);
+            await rec.recommend({ count: 20 });
+            out.top20.push(performance.now() - t0);
+            t0 = performance.now();
+            await rec.click(`sku${(k * 7919 + seed * 104729 + 1) % n}`);
+            await rec.recommend({ count: 100 });
+            out.top100.push(performance.now() - t0);
+          }
+          return out;
+        },
+        [CLICKS, N, r] as const,
+      );
+      // Two warm-up clicks per rep are not counted.
+      times.top20.push(...clicked.top20.slice(2));
+      times.top100.push(...clicked.top100.slice(2));
+      heaps.push(await heap.usedBytes());
+      log(`rep ${r + 1}/${REPS}: click → top 20 p50 ${percentile(clicked.top20.slice(2), 0.5).toFixed(1)} ms, top 100 ${percentile(clicked.top100.slice(2), 0.5).toFixed(1)} ms, worker JS heap ${(heaps.at(-1)! / 1e6).toFixed(1)} MB`);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  // The backend `auto` chose: for cold starts, each start's own choice; clicks run on the cached start's.
+  const row = (measure: string, values: readonly number[], on: readonly string[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(on)].join('/'), measure, p50_ms: percentile(values, 0.5), max_ms: Math.max(...values), n: values.length });
+  const rows = [
+    row('cold start, uncached', times.uncached, chosen.uncached),
+    row('cold start, cached', times.cached, chosen.cached),
+    row('click → top 20', times.top20, chosen.cached),
+    row('click → top 100', times.top100, chosen.cached),
+  ];
+  const memory = { source: 'artifact', format: 2, items: N, artifact_bytes: bytes, worker_js_heap_bytes: percentile(heaps, 0.5), note: 'V8 JS heap of the worker after a GC (CDP); the int8 kernel’s WebAssembly memory is outside it' };
+  console.log(table(rows));
+  console.log(table([memory]));
+  const report = {
+    environment: { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', shared: 'yes: 2 cores shared with other jobs', minutes: (performance.now() - started) / 60_000 },
+    artifact: rows,
+    memory: [memory],
+  };
+  await writeFile(out, JSON.stringify(report, null, 1));
+  log(`wrote ${out}`);
+}
+
+mkdirSync(dirname(out), { recursive: true });
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

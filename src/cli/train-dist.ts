@@ -1,0 +1,145 @@
+// `npm run train:dist -- --nproc 2 <the flags of npm run train>`: prepares the data in Node
+// (src/cli/prepare.ts, a process of its own), then meta-trains with PyTorch under torchrun
+// (trainer/, DistributedDataParallel: gloo on CPU, nccl on CUDA) and writes the same artifact.
+// The training flags are npm run train's (cli/train-args.ts): the configuration they parse
+// to is handed to Python as JSON, so the two trainers cannot read a flag differently.
+// Multi-node: run the same command on every node with --nnodes N --node-rank R
+// --rdzv-endpoint <node 0 host>:<port>; node 0 writes the artifact.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags, type Flags } from './flags';
+import { TRAIN_FLAGS, trainArgsFromFlags } from './train-args';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PREPARE = join(ROOT, 'src/cli/prepare.ts');
+const TRAINER = join(ROOT, 'trainer');
+
+/** The python with PyTorch: $LOCALREC_PYTHON, else Debian's /usr/bin/python3 (python3-torch). */
+const PYTHON = process.env.LOCALREC_PYTHON ?? '/usr/bin/python3';
+
+/**
+ * Debian's OpenBLAS (libopenblas0-pthread). Debian's torch calls whichever BLAS
+ * libblas.so.3 resolves to, and the reference BLAS's matrix products are several times
+ * slower than OpenBLAS's; so the trainer uses OpenBLAS when it is installed, even where
+ * update-alternatives still points at the reference one, with one BLAS thread per
+ * process (the processes are the parallelism).
+ */
+const OPENBLAS = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/openblas-pthread`;
+
+/** The trainer's environment: its package on PYTHONPATH, OpenBLAS when installed (a BLAS directory already on LD_LIBRARY_PATH wins). */
+function trainerEnv(): Record<string, string> {
+  const paths = (value: string | undefined) => (value ?? '').split(':').filter(Boolean);
+  const blas = existsSync(join(OPENBLAS, 'libblas.so.3')) ? [OPENBLAS] : [];
+  return {
+    PYTHONPATH: [TRAINER, ...paths(process.env.PYTHONPATH)].join(':'),
+    LD_LIBRARY_PATH: [...paths(process.env.LD_LIBRARY_PATH), ...blas].join(':'),
+    OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1',
+  };
+}
+
+/** Scale settings only the PyTorch trainer implements so far (docs: /work/briefs/scale-spec.md, "Sampled softmax"). */
+const SAMPLED_DEFAULTS = { sampledAbove: 20_000, negatives: 2048 } as const;
+
+/** What train:dist adds to npm run train's flags. */
+const DIST_FLAGS = {
+  nproc: { kind: 'number', example: '2', min: 1, max: 1024, integer: true },
+  nnodes: { kind: 'number', example: '1', min: 1, max: 1024, integer: true },
+  'node-rank': { kind: 'number', example: '0', min: 0, max: 1023, integer: true },
+  'rdzv-endpoint': { kind: 'string', example: 'node0.example:29500' },
+  'max-minutes': { kind: 'number', example: '60', min: 0, max: 1e6, above: true },
+  resume: { kind: 'string', example: 'models/ml100k.work/checkpoint.pt' },
+  work: { kind: 'string', example: 'models/ml100k.work' },
+  prepared: { kind: 'string', example: 'models/ml100k.work/prepared' },
+  dtype: { kind: 'string', example: 'float32', choices: ['float32', 'float64'] },
+  'sampled-above': { kind: 'number', example: String(SAMPLED_DEFAULTS.sampledAbove), min: 0, max: 1e9, integer: true },
+  negatives: { kind: 'number', example: String(SAMPLED_DEFAULTS.negatives), min: 1, max: 1e7, integer: true },
+} as const;
+
+const SPEC = { ...TRAIN_FLAGS, ...DIST_FLAGS } as const;
+
+async function main(): Promise<void> {
+  const f = parseFlags(process.argv.slice(2), SPEC);
+  if (f.backend !== undefined) throw new Error(`--backend ${f.backend} picks the Node trainer's tfjs backend; train:dist trains with PyTorch: leave it out.`);
+  const args = trainArgsFromFlags(f);
+  const out = resolve(args.out);
+  const work = resolve(f.work ?? `${out}.work`);
+  const nproc = f.nproc ?? 1;
+  const nnodes = f.nnodes ?? 1;
+  const processes = nproc * nnodes;
+  const config = {
+    ...args.config,
+    sampledAbove: f['sampled-above'] ?? SAMPLED_DEFAULTS.sampledAbove,
+    negatives: f.negatives ?? SAMPLED_DEFAULTS.negatives,
+  };
+  if (config.batchSize % processes !== 0) {
+    throw new Error(`--batch ${config.batchSize} is the global batch and must split evenly over ${processes} processes: use e.g. --batch ${processes * Math.max(1, Math.round(config.batchSize / processes))}.`);
+  }
+  if (nnodes > 1 && (f['rdzv-endpoint'] === undefined || f['node-rank'] === undefined)) {
+    throw new Error(`--nnodes ${nnodes} needs --node-rank (0 … ${nnodes - 1}, this node) and --rdzv-endpoint <host:port of node 0>, on every node.`);
+  }
+  const log = (line: string): void => void process.stderr.write(`[train:dist ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+  const prepared = f.prepared !== undefined ? resolve(f.prepared) : join(work, 'prepared');
+  if (f.prepared === undefined) {
+    await run(process.execPath, ['--import', 'tsx', PREPARE, ...dataFlags(f), '--out', prepared], ROOT);
+  } else if (!existsSync(join(prepared, 'prepared.json'))) {
+    throw new Error(`--prepared ${prepared} has no prepared.json: run \`npm run train:prepare -- <data flags> --out ${prepared}\` first.`);
+  }
+  const rendezvous = nnodes > 1
+    ? ['--nnodes', String(nnodes), '--node_rank', String(f['node-rank']), '--rdzv_endpoint', String(f['rdzv-endpoint'])]
+    : // not --standalone: Debian's torch 1.13 then always listens on port 29400, so a second run on the machine fails to start
+      ['--nnodes', '1', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${await freePort()}`];
+  // Debian's torchrun crashes when it sets up its default redirects; a rank that does not exist (9) avoids them.
+  const torchrun = ['-m', 'torch.distributed.run', '--redirects', '9:1', '--tee', '9:1', '--nproc_per_node', String(nproc), ...rendezvous];
+  const trainer = [
+    '-m', 'localrec_trainer', '--prepared', prepared, '--out', out, '--checkpoint', join(work, 'checkpoint.pt'),
+    '--config', JSON.stringify(config), '--negative-weight', String(args.negativeWeight),
+    ...(f['max-minutes'] !== undefined ? ['--max-minutes', String(f['max-minutes'])] : []),
+    ...(f.resume !== undefined ? ['--resume', resolve(f.resume)] : []),
+    ...(f.dtype !== undefined ? ['--dtype', f.dtype] : []),
+  ];
+  log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
+  await run(PYTHON, [...torchrun, ...trainer], ROOT, trainerEnv());
+}
+
+/** A TCP port free right now on this machine, for a one-node run's rendezvous. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('No free TCP port for the rendezvous of torchrun.'))));
+    });
+  });
+}
+
+/** The flags that describe the data, for the prepare step (which needs --out: its bundle). */
+function dataFlags(f: Flags<typeof SPEC>): string[] {
+  const names = ['format', 'data', 'threshold', 'min-positives', 'fold', 'seed', 'world-items', 'world-users', 'personas'] as const;
+  return names.flatMap((n) => (f[n] === undefined ? [] : [`--${n}`, String(f[n])]));
+}
+
+/** Runs a command with this terminal (so rank 0's progress bar draws) and fails with its exit code. */
+function run(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onTerm = forward('SIGTERM');
+    process.on('SIGTERM', onTerm);
+    child.on('error', (error) => fail(new Error(`${command} did not start (${error.message}): set LOCALREC_PYTHON to a python with PyTorch, or \`apt-get install -y python3-torch\`.`)));
+    child.on('close', (code, signal) => {
+      process.off('SIGTERM', onTerm);
+      if (code === 0) done();
+      else fail(new Error(`${command === PYTHON ? 'torchrun' : 'the prepare step'} exited with ${signal ?? code} (its messages are above).`));
+    });
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`train:dist: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

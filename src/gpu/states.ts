@@ -1,0 +1,108 @@
+/**
+ * A visitor's state as the WGSL kernel hands it to the driver and gets it
+ * back: UserState tensors (core/types) on the active tfjs backend, and, for
+ * the states the kernel made, what it knows about them without reading a
+ * tensor: the values, the sparse score offsets, the ranking its click
+ * computed, and the submission whose scores of it are still on the GPU.
+ */
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { UserState } from '../core/types';
+import type { GpuState, OffsetRows } from './click-types';
+
+/** The top k a submission computed for a state, and the exclusions it skipped (sorted, distinct). */
+export interface KnownRanking {
+  readonly k: number;
+  readonly exclude: Int32Array;
+  readonly indices: Int32Array;
+  readonly scores: Float32Array;
+}
+
+/** What the kernel knows about a state it made or ranked. */
+export interface KnownState {
+  readonly values: GpuState;
+  readonly rows: OffsetRows;
+  ranking: KnownRanking | null;
+  /** The submission that left this state's scores in the ranked slot (0: none). */
+  submission: number;
+}
+
+/** Backends whose tensors live in host memory: reading them is synchronous and costs no GPU read-back. */
+const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+/** The kernel's states, keyed by their user tensor (tfjs tensors never change; a disposed state's entry goes with it). */
+export class StateRegistry {
+  private readonly known = new WeakMap<tf.Tensor, KnownState>();
+
+  get(state: UserState): KnownState | undefined {
+    return this.known.get(state.user);
+  }
+
+  /** Tensors of `values` (with dense offset rows where the model has them), remembered with `known`. */
+  make(known: KnownState, n: number, withKnn: boolean, withSeq: boolean): UserState {
+    const { values, rows } = known;
+    const dense = (pick: Float32Array) => {
+      const row = new Float32Array(n);
+      rows.items.forEach((i, j) => (row[i] = pick[j]!));
+      return tf.tensor2d(row, [1, n]);
+    };
+    const state: UserState = {
+      user: tf.tensor2d(values.user, [1, values.user.length]),
+      pop: tf.tensor2d([values.pop], [1, 1]),
+      ...(withKnn ? { knn: tf.tensor2d([values.knn ?? 0], [1, 1]), neighbours: dense(rows.n) } : {}),
+      ...(withSeq ? { seq: tf.tensor2d([values.seq ?? 0], [1, 1]), transitions: dense(rows.t) } : {}),
+    };
+    this.known.set(state.user, known);
+    return state;
+  }
+
+  /** What the kernel knows of `state`, reading its tensors synchronously where they live in host memory; null elsewhere. */
+  now(state: UserState): KnownState | null {
+    const known = this.known.get(state.user);
+    if (known) return known;
+    if (!HOST_BACKENDS.includes(tf.getBackend())) return null;
+    return this.remember(state, (t) => t.dataSync() as Float32Array);
+  }
+
+  /** As now(), reading GPU-backed tensors with await data(). */
+  async read(state: UserState): Promise<KnownState> {
+    const known = this.now(state);
+    if (known) return known;
+    const fields = [state.user, state.pop, state.knn, state.neighbours, state.seq, state.transitions];
+    const values = new Map<tf.Tensor, Float32Array>();
+    for (const t of fields) if (t) values.set(t, (await t.data()) as Float32Array);
+    return this.remember(state, (t) => values.get(t)!);
+  }
+
+  private remember(state: UserState, read: (t: tf.Tensor) => Float32Array): KnownState {
+    const one = (t: tf.Tensor | undefined) => (t ? read(t)[0]! : undefined);
+    const knn = one(state.knn);
+    const seq = one(state.seq);
+    const values: GpuState = { user: Float32Array.from(read(state.user)), pop: one(state.pop)!, ...(knn !== undefined ? { knn } : {}), ...(seq !== undefined ? { seq } : {}) };
+    const known: KnownState = { values, rows: sparseRows(state.neighbours ? read(state.neighbours) : null, state.transitions ? read(state.transitions) : null), ranking: null, submission: 0 };
+    this.known.set(state.user, known);
+    return known;
+  }
+}
+
+/** The non-zero entries of dense item-item and sequential rows (either may be absent), sorted by item. */
+export function sparseRows(n: Float32Array | null, t: Float32Array | null): OffsetRows {
+  const items: number[] = [];
+  const length = Math.max(n?.length ?? 0, t?.length ?? 0);
+  for (let i = 0; i < length; i++) if ((n?.[i] ?? 0) !== 0 || (t?.[i] ?? 0) !== 0) items.push(i);
+  return { items: Int32Array.from(items), n: Float32Array.from(items, (i) => n?.[i] ?? 0), t: Float32Array.from(items, (i) => t?.[i] ?? 0) };
+}
+
+/** Sorted distinct items. */
+export function sortedDistinct(items: ArrayLike<number>): Int32Array {
+  return Int32Array.from(new Set(Array.from(items))).sort();
+}
+
+/** The cached ranking's answer for top `k` skipping `exclude` (sorted, distinct), or null when it cannot give it. */
+export function fromRanking(ranking: KnownRanking | null, k: number, exclude: Int32Array): { indices: Int32Array; scores: Float32Array } | null {
+  if (!ranking || ranking.exclude.length !== exclude.length || !ranking.exclude.every((x, j) => x === exclude[j])) return null;
+  // Fewer than asked means the catalog ran out: the list is complete for any k.
+  const complete = ranking.indices.length < ranking.k;
+  if (k > ranking.k && !complete) return null;
+  return { indices: ranking.indices.slice(0, k), scores: ranking.scores.slice(0, k) };
+}

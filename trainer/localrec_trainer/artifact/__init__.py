@@ -1,0 +1,1 @@
+"""The model file format the browser loads (src/artifact): encode and decode."""

@@ -1,0 +1,1 @@
+"""The model: parameters, scoring, losses, inner loop and meta-objectives (src/core)."""

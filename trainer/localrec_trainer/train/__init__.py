@@ -1,0 +1,1 @@
+"""Training: configuration, tasks, validation episodes, pretraining, the ALS start, the loop (src/train)."""

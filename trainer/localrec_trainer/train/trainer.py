@@ -1,0 +1,343 @@
+"""Meta-training: the ALS start, pooled pretraining, the meta-loop, the validated choice (src/train/trainer.ts).
+
+The loops run the same on one process and under DDP: `world` (distributed.py)
+wraps the module, hands out each process's share of a global batch and sums
+what the processes computed; `run` holds progress, the time budget and the
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ..core.features import FeatureRows, feature_rows, feature_vocabulary, item_inputs, log_popularity
+from ..core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective
+from ..core.model import ItemInputs
+from ..core.recency import decay_of
+from ..core.rows import to_device
+from ..core.neighbours import Neighbours
+from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
+from ..core.ragged import Ragged
+from ..core.sampled import Candidates
+from ..core.transitions import Transitions
+from .als_start import AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
+from .config import NEXT_CLICK_SHARE, TrainConfig
+from .episodes import ItemLists
+from .list_search import choose_item_lists
+from .neighbours import TrainingNeighbours, build_neighbour_sets
+from .pretrain import ADAM_EPSILON, Arrays, TrainProgress, describe, pooled_params
+from .sampling import Sampling
+from .tasks import NEXT_CLICK_HISTORY, TRAIN_SHOTS, TaskRecency, eligible_users, sample_tasks
+from .transitions import TrainingTransitions
+from .validate import Validation, validate
+
+if TYPE_CHECKING:
+    from ..distributed import Run, World
+
+ALS_TEMPERATURE = 10.0
+"""Logit scale of the ALS start (ALS scores live in [0, 1])."""
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a training run needs, independent of the file format it came from."""
+
+    tags: list  # tags per catalog item (None: no content)
+    train: Ragged  # training users' positives in protocol order
+    validation: Ragged  # users to choose the best iteration on
+
+
+@dataclass(frozen=True)
+class ItemSide:
+    """The fixed item-side inputs of a model: content features, warm mask, log popularity."""
+
+    names: list[str]
+    features: FeatureRows
+    warm: np.ndarray
+    log_pop: np.ndarray
+
+
+@dataclass
+class TrainedModel:
+    arrays: Arrays
+    side: ItemSide
+    config: TrainConfig
+    history: list[TrainProgress]
+    validation: Validation
+    tasks_per_second: float
+    neighbours: Optional[Neighbours]
+    start: dict  # which start won on validation: {chosen, pooled?, als?: {head, validation}}
+    transitions: Optional[Transitions] = None  # the sequential term's lists (none when validation left it out)
+    item_lists: Optional[dict] = None  # what the item-list search chose: {neighbourShrink, transitions, trials}
+
+
+def item_side(data: TrainingData) -> ItemSide:
+    names = feature_vocabulary(data.tags)
+    counts = np.bincount(data.train.items, minlength=len(data.tags)).astype(np.float32)
+    warm = (counts > 0).astype(np.float32)
+    return ItemSide(names, feature_rows(data.tags, names), warm, log_popularity(counts))
+
+
+class MetaModel(nn.Module):
+    """Every meta-parameter as one module for DDP; those the algorithm does not train are constants."""
+
+    def __init__(self, init: Params, trainable: list[str]) -> None:
+        super().__init__()
+        self.learned = nn.ParameterDict({n: nn.Parameter(t.clone()) for n, t in init.items() if n in trainable})
+        for n, t in init.items():
+            if n not in trainable:
+                self.register_buffer(n, t.clone())
+
+    def params(self) -> Params:
+        return {**dict(self.named_buffers()), **dict(self.learned.items())}
+
+    def forward(self, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig, share: Share,
+                candidates: Optional[Candidates] = None) -> Tensor:
+        return meta_objective(self.params(), inputs, batch, config, share, candidates)
+
+
+def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32) -> TrainedModel:
+    """The configured training: the pretrain baseline, or meta-training with the validated start.
+
+    `dtype`: float32 as the browser computes; float64 to check the distributed
+    wiring without float32 rounding noise (Adam amplifies it in near-zero gradients).
+    """
+    context = _Context(data, config, world, run, dtype)
+    return context.pretrain() if config.algorithm == "pretrain" else context.meta()
+
+
+class _Context:
+    """What every phase of one run shares: item inputs, item lists, the validation function."""
+
+    def __init__(self, data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype) -> None:
+        self.data, self.config, self.world, self.run, self.dtype = data, config, world, run, dtype
+        self.side = item_side(data)
+        self.shape = ModelShape(len(data.tags), len(self.side.names), config.dim)
+        self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop, dtype)
+        self.eval_steps = 0 if config.algorithm == "protonet" else config.inner_steps
+        self.index: Optional[TrainingNeighbours] = None
+        self.seq_index: Optional[TrainingTransitions] = None
+        self.item_lists: Optional[dict] = None
+        self.lists = ItemLists()
+
+    def choose_lists(self) -> None:
+        """Meta-training's item lists: the neighbour shrinkage and the transitions, as validation prefers (chooseItemLists)."""
+        config, started = self.config, time.monotonic()
+        choice = choose_item_lists(self.data.train, self.shape.items, self.data.validation, config.neighbours, config.transitions,
+                                   config.transition_shrink, config.objective, config.validation_ks,
+                                   self.world.share, self.world.sum, self.run.progress.log)
+        self.index, self.seq_index = choice.neighbours, choice.transitions
+        self.item_lists = {"neighbourShrink": self.index.shrink if self.index is not None else None,
+                           "transitions": self.seq_index.m if self.seq_index is not None else 0, "trials": choice.trials}
+        self.lists = ItemLists(self.index.shipped() if self.index is not None else None,
+                               self.seq_index.shipped() if self.seq_index is not None else None)
+        self.run.progress.log(f"item lists chosen in {time.monotonic() - started:.1f} s: neighbour shrinkage "
+                              f"{self.item_lists['neighbourShrink']}, {self.item_lists['transitions']} transitions per item")
+
+    def validate(self, params: Params, objective: Optional[str] = None) -> Validation:
+        """The run's objective on every process's share of the validation users, summed over the processes."""
+        on_device = {n: t.detach().to(self.world.device) for n, t in params.items()}
+        return validate(on_device, to_device(self.inputs, self.world.device), self.data.validation, objective or self.config.objective,
+                        self.config.validation_ks, self.eval_steps, self.lists, self.world.share, self.world.sum)
+
+    def validate_arrays(self, arrays: Arrays, objective: Optional[str] = None) -> Validation:
+        return self.validate(from_arrays(arrays, self.shape, self.dtype), objective)
+
+    def model(self, arrays: Arrays, history: list[TrainProgress], validation: Validation, start: dict,
+              config: Optional[TrainConfig] = None) -> TrainedModel:
+        rates = [h.tasks_per_second for h in history]
+        return TrainedModel(arrays, self.side, config or self.config, history, validation,
+                            sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists)
+
+    def pretrain(self) -> TrainedModel:
+        """The transfer-learning baseline (trainPretrain): pooled users, the item lists meta-training would ship,
+        and a fine-tuning head by coordinate search on the run's objective (finetune.py).
+
+        The head is searched at the first validation and again on the best
+        checkpoint; the checkpoints in between are scored with the head found
+        so far, so early stopping costs one validation per checkpoint.
+        """
+        from .finetune import Tried, first_head, head_arrays, search_head
+
+        config = self.config
+        self.choose_lists()
+        self.item_lists = None  # the Node baseline records no item-list search in its artifact
+        found = (self.lists.neighbours is not None, self.lists.transitions is not None, config.objective)
+
+        def scorer(arrays: Arrays):
+            def score(head) -> Tried:
+                tuned = head_arrays(arrays, config.dim, head)
+                return Tried(tuned, head, self.validate_arrays(tuned))
+            return score
+
+        # resumed after the first validation: the head it found, which later checkpoints keep
+        resumed = self.run.resumed("pretrain")
+        saved = resumed["best"] if resumed else None
+        state = {"head": saved["tried"].head if saved else first_head(found[0]), "searched": saved is not None}
+
+        def checkpoint(arrays: Arrays) -> dict:
+            score = scorer(arrays)
+            tried = score(state["head"]) if state["searched"] else search_head(score, state["head"], *found)
+            state["head"], state["searched"] = tried.head, True
+            return {"mean": tried.validation.mean, "arrays": arrays, "tried": tried}
+
+        pooled = pooled_params(self.data.train, config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", checkpoint)
+        assert pooled.best is not None
+        best: Tried = pooled.best["tried"]
+        again = search_head(scorer(pooled.best["arrays"]), best.head, *found)
+        chosen = again if again.validation.mean >= best.validation.mean else best
+        return self.model(chosen.arrays, pooled.history, Validation(chosen.validation.mean, chosen.validation.by_k), {"chosen": "pooled"},
+                          config.with_changes(inner_lr=chosen.head.rate))
+
+    def meta(self) -> TrainedModel:
+        """Meta-trains an initialization (trainMeta); the ALS start competes on validation unless --transfer pooled."""
+        config = self.config
+        self.choose_lists()
+        als = None if config.transfer == "pooled" else self.als_candidate()
+        als_summary = {"als": {"head": als.head, "validation": als.mean}} if als is not None else {}
+        if als is not None and config.transfer == "als":
+            return self.model(als.arrays, [], Validation(als.mean, als.by_k), {"chosen": "als", **als_summary})
+        start = self.starting_params()
+        trained, history = self.meta_loop(start)
+        chosen_als = als is not None and als.mean > trained.mean
+        arrays, validation = (als.arrays, Validation(als.mean, als.by_k)) if chosen_als else (trained.arrays, trained.validation)
+        return self.model(arrays, history, validation, {"chosen": "als" if chosen_als else "pooled", "pooled": trained.mean, **als_summary})
+
+    def als_candidate(self) -> AlsStart:
+        """The ALS start with its head chosen on the validation users; the λ grid is spread over the processes."""
+        saved = self.run.resumed("als")
+        if saved is not None:
+            return AlsStart(**saved)
+        config, world = self.config, self.world
+        started = time.monotonic()
+        data = als_data(self.data.train, self.shape.items, self.side.features, self.side.warm)
+        cfg = AlsStartConfig(config.dim, config.als_alpha, config.als_lambdas, ALS_TEMPERATURE, config.seed)
+
+        def embed(lambdas: list[float]) -> dict[float, Arrays]:
+            # every process computes its share of the λ grid at once, then each result goes to all
+            mine = {lam: als_embeddings(data, cfg, lam) for i, lam in enumerate(lambdas) if i % world.size == world.rank}
+            shapes = _embedding_shapes(self.shape)
+            return {lam: {n: world.broadcast(torch.from_numpy(mine[lam][n]) if lam in mine else torch.zeros(shape, dtype=torch.float32), i % world.size).numpy()
+                          for n, shape in shapes.items()} for i, lam in enumerate(lambdas)}
+
+        self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
+        als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
+                               config.als_lambdas, self.index is not None, self.eval_steps)
+        self.run.progress.log(f"ALS start: validation {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
+        self.run.save(als=als.__dict__)
+        return als
+
+    def starting_params(self) -> Arrays:
+        """Random parameters, or pooled-pretrained ones with the context side copied from the item side."""
+        saved = self.run.resumed("start")
+        if saved is not None:
+            return saved
+        config = self.config
+        fresh = to_arrays(init_params(self.shape, config.seed, inner_lr=config.inner_lr, proto_scale=1,
+                                      decay=config.decay_init if config.recency else 1.0))
+        if config.pretrain_iterations <= 0:
+            return fresh
+        pooled = pooled_params(self.data.train, config.with_changes(iterations=config.pretrain_iterations), self.shape,
+                               self.inputs, "user", self.world, self.run, "pretrain").arrays
+        keep = ("protoScale", "logLrUser", "logLrPop", "logShrink", "logKnnInit", "logLrKnn", "logitDecay", "logSeqInit", "logLrSeq")
+        start = {**fresh, **pooled, "contentCtx": pooled["contentW"].copy(), "ctxEmb": pooled["itemEmb"].copy(),
+                 **{n: fresh[n] for n in keep}}
+        self.run.save(start=start)
+        return start
+
+    def meta_loop(self, start: Arrays) -> tuple["_Best", list[TrainProgress]]:
+        """The meta-batches; keeps the parameters with the best validation objective."""
+        config, world, run = self.config, self.world, self.run
+        meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
+                          self.index is not None, config.recency, self.seq_index is not None)
+        module = MetaModel(from_arrays(start, self.shape, self.dtype), differentiated_names(meta))
+        optimizer = torch.optim.Adam(module.learned.parameters(), lr=config.meta_lr, eps=ADAM_EPSILON)
+        resumed = run.resumed("meta")
+        if resumed:
+            module.load_state_dict(resumed["module"])
+        model = world.wrap(module)
+        if resumed:  # after the move to the device: the optimizer state follows its parameters
+            optimizer.load_state_dict(resumed["optimizer"])
+        inputs = to_device(self.inputs, world.device)
+        eligible = eligible_users(self.data.train)
+        sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
+        sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
+        if sampling is not None:
+            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; the query loss scores the batch's "
+                             f"positives and {config.negatives} popularity-sampled negatives (logQ-corrected)")
+        next_share = NEXT_CLICK_SHARE[config.objective]
+        history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
+        best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
+        first = resumed["iteration"] if resumed else 0
+        run.progress.phase("meta", config.iterations, first, config.batch_size)
+        since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
+        it = first
+        for it in range(first + 1, config.iterations + 1):
+            users, slots = sampler.batch(it - 1)
+            picks = eligible[users]
+            shots, next_click = self.task_shapes(sampler, it - 1, slots, picks, next_share)
+            recency = TaskRecency(decay_of(float(module.params()["logitDecay"].reshape(-1)[0])), True) if config.recency else None
+            batch = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
+            candidates = sampling.candidates(it, batch.query.positives) if sampling is not None else None
+            clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
+            share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
+            loss = model(inputs, to_device(batch, world.device), meta, share, to_device(candidates, world.device))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += float(loss.detach())
+            tasks_since += config.batch_size
+            stop = run.expired()
+            run.progress.advance(it)
+            if it % config.validate_every == 0 or it == config.iterations or stop:
+                seconds = time.monotonic() - since
+                mean_loss = float(world.sum(torch.tensor([loss_sum], dtype=torch.float64))) / world.size
+                v = self.validate(module.params())
+                point = TrainProgress(it, mean_loss * config.batch_size / tasks_since, tasks_since / max(seconds, 1e-9), v.mean)
+                history.append(point)
+                run.progress.log(describe("meta", it, config.iterations, point, config.objective))
+                if best is None or v.mean > best.mean:
+                    best = _Best(to_arrays(module.params()), v.mean, v.by_k)
+                run.save(meta={"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                               "best": best.__dict__, "history": [h.__dict__ for h in history]})
+                since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
+            if stop:
+                break
+        if best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
+            v = self.validate(module.params())
+            best = _Best(to_arrays(module.params()), v.mean, v.by_k)
+        return best, history
+
+    def task_shapes(self, sampler, iteration: int, slots: np.ndarray, picks: np.ndarray,
+                    next_share: float) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """Each task's shot count, or for a next-click task its history length (1 … min(n − 1, 50)), and which are next-click."""
+        shots = np.asarray(TRAIN_SHOTS)[np.minimum((sampler.uniforms(iteration, slots, 0) * len(TRAIN_SHOTS)).astype(np.int64), len(TRAIN_SHOTS) - 1)]
+        if next_share <= 0:
+            return shots, None
+        next_click = sampler.uniforms(iteration, slots, 1) < next_share
+        span = np.minimum(self.data.train.lengths()[picks] - 1, NEXT_CLICK_HISTORY)
+        history = 1 + np.minimum((sampler.uniforms(iteration, slots, 2) * span).astype(np.int64), span - 1)
+        return np.where(next_click, history, shots), next_click
+
+
+@dataclass
+class _Best:
+    arrays: Arrays
+    mean: float
+    by_k: dict[int, float]
+
+    @property
+    def validation(self) -> Validation:
+        return Validation(self.mean, self.by_k)
+
+
+def _embedding_shapes(shape: ModelShape) -> dict[str, tuple[int, ...]]:
+    """What an ALS start computes per λ: item and context embeddings and their content maps."""
+    shapes = param_shapes(shape)
+    return {n: shapes[n] for n in ("itemEmb", "ctxEmb", "contentW", "contentCtx")}

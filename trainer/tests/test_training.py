@@ -1,0 +1,104 @@
+"""Whole training runs in one process (distributed.main without torchrun): every algorithm, the budget, resume."""
+
+import json
+import math
+
+import pytest
+import torch
+
+from bundle import synthetic_users, write_bundle
+from localrec_trainer.artifact.decode import load_artifact
+from localrec_trainer.distributed import main
+
+FAST = {"iterations": 6, "pretrainIterations": 6, "validateEvery": 3, "batchSize": 8, "dim": 8}
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    lists, tags = synthetic_users()
+    return write_bundle(tmp_path_factory.mktemp("bundle") / "prepared", lists, tags)
+
+
+def train(bundle, out, settings=None, *flags):
+    config = json.dumps({**FAST, **(settings or {})})
+    assert main(["--prepared", str(bundle), "--out", str(out), "--checkpoint", str(out) + ".pt", "--config", config, *flags]) == 0
+    return load_artifact(out), json.loads((out / "model.json").read_text())["localrec"]
+
+
+@pytest.mark.parametrize("algorithm", ["maml", "fomaml", "reptile", "protonet", "pretrain"])
+def test_every_algorithm_writes_a_validated_artifact(bundle, tmp_path, algorithm, capsys):
+    art, meta = train(bundle, tmp_path / "model", {"algorithm": algorithm, "transfer": "pooled"})
+    assert meta["algorithm"] == algorithm and meta["training"]["engine"] == "pytorch"
+    assert meta["adaptation"]["steps"] == (0 if algorithm == "protonet" else 2)
+    # the default objective: the next click (protocol v2), as npm run train
+    assert meta["training"]["objective"] == "v2" and meta["validation"]["objective"] == "mean HR@10 of the next click (protocol v2)"
+    assert 0 < meta["validation"]["score"] <= 1 and meta["validation"]["byK"] == {}
+    assert all(torch.isfinite(w).all() for w in art.weights.values())
+    # the model ships the lists it was validated with
+    assert ("itemTransitions" in art.weights) == (art.transitions() is not None) == (meta["shape"].get("transitions", 0) > 0)
+    assert ("itemLists" in meta["training"]) == (algorithm != "pretrain")
+    assert "validation next-click HR@10" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("objective", ["v1", "both"])
+def test_the_other_objectives_train_and_validate(bundle, tmp_path, objective, capsys):
+    _, meta = train(bundle, tmp_path / "model", {"objective": objective, "transfer": "pooled"})
+    assert meta["training"]["objective"] == objective
+    assert meta["validation"]["objective"].startswith("mean nDCG@10 over k in {1,3,5,10,20}" if objective == "v1" else "mean of protocol v1's")
+    assert 0 < meta["validation"]["score"] <= 1 and list(meta["validation"]["byK"]) == ["1", "3", "5", "10", "20"]
+    log = capsys.readouterr().err
+    assert "item lists chosen" in log and "transition lists at weight 4" in log
+
+
+def test_the_pretrain_baseline_searches_its_head_on_the_objective(bundle, tmp_path, capsys):
+    art, meta = train(bundle, tmp_path / "model", {"algorithm": "pretrain", "transitions": 20})
+    log = capsys.readouterr().err
+    assert "item lists chosen" in log  # the lists meta-training would ship
+    rate = meta["training"]["innerLr"]
+    assert rate in (0.1, 0.3, 1, 3, 10)
+    lr = float(art.weights["logLrUser"][0])
+    assert lr == pytest.approx(math.log(rate), abs=1e-6) and float(art.weights["logLrSeq"][0]) == pytest.approx(lr, abs=1e-6)
+    decay = 1 / (1 + math.exp(-float(art.weights["logitDecay"][0])))
+    assert min(abs(decay - d) for d in (1, 0.8, 0.6)) < 1e-5  # v2 searches the decay
+    assert math.exp(float(art.weights["logSeqInit"][0])) == pytest.approx(1) or "itemTransitions" in art.weights
+
+
+def test_a_learned_decay_moves_and_the_sampled_softmax_trains(bundle, tmp_path, capsys):
+    art, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "sampledAbove": 10, "negatives": 16, "iterations": 12})
+    assert "sampled softmax: 60 items > 10" in capsys.readouterr().err
+    assert meta["training"]["sampledAbove"] == 10
+    logit = float(art.weights["logitDecay"][0])
+    assert logit != pytest.approx(2.1972246, abs=1e-6)  # logit(0.9): the meta-gradient moved it
+
+
+def test_auto_transfer_records_both_starts(bundle, tmp_path):
+    _, meta = train(bundle, tmp_path / "model", {"transfer": "auto"})
+    start = meta["training"]["start"]
+    assert start["chosen"] in ("als", "pooled")
+    assert list(start["als"]["head"]) in (["knn", "pop", "innerLr", "lambda"], ["lambda", "knn", "pop", "innerLr"])
+    chosen = start["als"]["validation"] if start["chosen"] == "als" else start["pooled"]
+    assert meta["validation"]["score"] == chosen == max(start["als"]["validation"], start["pooled"])
+
+
+def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(bundle, tmp_path):
+    _, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "iterations": 1000}, "--max-minutes", "0")
+    assert meta["training"]["stopped"]["reason"] == "--max-minutes 0.0"
+    assert 0 < meta["validation"]["score"] <= 1
+
+
+@pytest.mark.parametrize("algorithm", ["maml", "pretrain"])
+def test_a_resumed_run_ends_where_an_uninterrupted_one_does(bundle, tmp_path, algorithm):
+    # pretrain: resumed after its first validation, it keeps the head found there, as the uninterrupted run does
+    settings = {"transfer": "pooled", "algorithm": algorithm}
+    whole, _ = train(bundle, tmp_path / "whole", settings, "--dtype", "float64")
+    train(bundle, tmp_path / "half", {**settings, "iterations": 3}, "--dtype", "float64")
+    rest, _ = train(bundle, tmp_path / "rest", settings, "--dtype", "float64", "--resume", str(tmp_path / "half") + ".pt")
+    for name, w in whole.weights.items():
+        assert torch.allclose(w, rest.weights[name], atol=1e-6), name
+    with pytest.raises(ValueError, match=r"another configuration \(dim: 8 → 16\)"):
+        train(bundle, tmp_path / "other", {**settings, "dim": 16}, "--dtype", "float64", "--resume", str(tmp_path / "half") + ".pt")
+
+
+def test_unknown_settings_are_refused_by_name(bundle, tmp_path):
+    with pytest.raises(SystemExit):
+        train(bundle, tmp_path / "model", {"iteratoins": 3})
