@@ -191,7 +191,8 @@ describe('product cards', () => {
       // Read the cards in the same frame that finds every thumbnail decoded: a re-render between a
       // wait and a separate read would hand back fresh, not-yet-loaded <img> elements (a CI flake).
       // After 30 s it returns what is there, so a broken image fails the assertion below by name.
-      const cards = await (
+      type Card = { id: string; tag: string; href: string | null; src: string | null; loaded: number | null; alt: string | null };
+      const cards = (await (
         await page.waitForFunction(
           (deadline) => {
             const cards = [...document.querySelector('localrec-widget')!.shadowRoot!.querySelectorAll<HTMLElement>('.action')].map((a) => {
@@ -203,7 +204,7 @@ describe('product cards', () => {
           Date.now() + 30_000,
           { timeout: 60_000 },
         )
-      ).jsonValue();
+      ).jsonValue()) as Card[];
       const index = (id: string) => catalog.items.findIndex((c) => c.id === id);
       expect(cards.some((c) => index(c.id) % 2 === 0)).toBe(true);
       for (const card of cards) {
