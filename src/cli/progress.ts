@@ -82,7 +82,7 @@ function describe(s: { name: string; total: number; unit: string; started: numbe
   const rate = seconds > 0 ? s.done / seconds : 0;
   const eta = s.done >= s.total ? `done in ${clock(seconds)}` : rate > 0 ? `ETA ${clock((s.total - s.done) / rate)}` : 'ETA --:--';
   const per = rate >= 10 ? rate.toFixed(0) : rate.toFixed(2);
-  return `${s.name} ${s.done}/${s.total} ${s.unit}  ${per} ${s.unit}/s  ${eta}${s.detail ? `  ${s.detail}` : ''}`;
+  return `${s.name} ${s.done.toLocaleString('en-US')}/${s.total.toLocaleString('en-US')} ${s.unit}  ${per} ${s.unit}/s  ${eta}${s.detail ? `  ${s.detail}` : ''}`;
 }
 
 /** A bar of `#` and `.` before the description, within `width` columns. */

@@ -228,7 +228,7 @@ def load_checkpoint(path: Path, identity: dict) -> dict:
         raise ValueError(f"{path} is not a localrec checkpoint (version {CHECKPOINT_VERSION}): pass the checkpoint.pt a train:dist run wrote.")
     if state.get("fingerprint") != identity["fingerprint"]:
         raise ValueError(f"{path} was trained on other data (fingerprint {str(state.get('fingerprint'))[:12]}…, this data {identity['fingerprint'][:12]}…): resume with the same --format, --data and split flags.")
-    ignore = {"iterations", "pretrainIterations", "validateEvery"}
+    ignore = {"iterations", "pretrainIterations", "validateEvery", "maxMinutes"}
     theirs, ours = state.get("config", {}), identity["config"]
     changed = [k for k in ours if k not in ignore and theirs.get(k) != ours[k]]
     if changed:
@@ -284,7 +284,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         identity = {"fingerprint": prepared.fingerprint, "config": config.to_json()}
         resume = load_checkpoint(args.resume, identity) if args.resume else None
         checkpoint = args.checkpoint or args.prepared.resolve().parent / "checkpoint.pt"
-        run = Run(world, progress, max_minutes=args.max_minutes, checkpoint=checkpoint, resume=resume, identity=identity)
+        # --max-minutes as given (0 stops at once); else the configuration's budget, where 0 means none, as in npm run train.
+        budget = args.max_minutes if args.max_minutes is not None else (config.max_minutes or None)
+        run = Run(world, progress, max_minutes=budget, checkpoint=checkpoint, resume=resume, identity=identity)
         dataset = prepared.header["dataset"]
         data = prepared.data
         progress.log(f"{dataset['name']}: {dataset['items']} items, {len(data.train)} training users, {len(data.validation)} validation users ({dataset['positives']})")

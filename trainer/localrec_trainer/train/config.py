@@ -43,8 +43,11 @@ class TrainConfig:
     decay_init: float = 0.9  # starting decay when it is learned, in (0, 1)
     # what validation chooses by and training tasks ask: 'v2' the next click (HR@10, the default), 'v1' nDCG@10 over shots, 'both'
     objective: str = "v2"
+    tag_min_counts: tuple[int, ...] = (1, 2, 5)  # minimum items per tag tried for the vocabulary (the data step chooses: src/train/vocabulary.ts)
     sampled_above: int = 20_000  # catalogs above this many items train the query and pooled losses on sampled candidates (0: never)
     negatives: int = 2048  # popularity-sampled negatives per batch of the sampled softmax
+    validation_users: int = 2000  # validation users kept at most (a seeded subset beyond)
+    max_minutes: float = 0  # wall-clock budget of the run (0: none); the trainer's --max-minutes
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHMS:
