@@ -53,7 +53,9 @@ describe('model format v2 in the worker', () => {
     console.log(`v2 vs v1 top 20 after ${CLICKS.length} clicks: ${overlap}/20 shared, first 10 ${int8.ids.slice(0, 10).filter((id) => float.ids.slice(0, 10).includes(id)).length}/10; v1 ${float.info.backend}, v2 ${int8.info.backend}`);
     // Quantization moves near-ties only: at most two of 20 may swap out.
     expect(overlap).toBeGreaterThanOrEqual(18);
-    expect(int8.ids.slice(0, 5)).toEqual(float.ids.slice(0, 5));
+    // The head is the same items; near-ties may trade adjacent places, never more.
+    expect([...int8.ids.slice(0, 5)].sort()).toEqual([...float.ids.slice(0, 5)].sort());
+    for (const [place, id] of int8.ids.slice(0, 10).entries()) expect(Math.abs(float.ids.indexOf(id) - place), `${id} at ${place}`).toBeLessThanOrEqual(1);
     expect(await b.page.evaluate(() => window.log.error)).toEqual([]);
     await a.context.close();
     await b.context.close();
