@@ -18,7 +18,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
@@ -187,24 +188,40 @@ class UserSampler:
 class Run:
     """What a training loop needs besides the math: progress, the time budget, checkpoints to resume from."""
 
-    def __init__(self, world: World, progress: Progress, *, max_minutes: Optional[float] = None,
+    def __init__(self, world: World, progress: Progress, *, max_minutes: float = 0,
                  checkpoint: Optional[Path] = None, resume: Optional[dict] = None, identity: Optional[dict] = None) -> None:
         self.world = world
         self.progress = progress
         self.started = time.monotonic()
-        self.deadline = self.started + 60 * max_minutes if max_minutes is not None else None
+        self.deadline = self.started + 60 * max_minutes if max_minutes > 0 else None
+        self.stage_deadline: Optional[float] = None
         self.checkpoint = checkpoint
         self.state: dict = dict(resume or {})
         self.identity = identity or {}
-        self.stopped_early = False
+        self.stops: list[dict[str, Any]] = []  # [{stage, iteration}]: the loops the budget ended early (the artifact's training.budget)
 
-    def expired(self) -> bool:
-        """Whether the time budget is spent; all processes get the same answer at the same step."""
-        if self.deadline is None:
+    def expired(self, stage: str, iteration: int) -> bool:
+        """Whether the time budget (or the stage's share of it) is spent; all processes get the same answer at the same step.
+
+        A stop is recorded as {stage, iteration}, as the Node trainer records it ('pretraining', 'meta-training').
+        """
+        ends = [t for t in (self.deadline, self.stage_deadline) if t is not None]
+        if not ends:
             return False
-        out = self.world.any(time.monotonic() >= self.deadline)
-        self.stopped_early = self.stopped_early or out
+        out = self.world.any(time.monotonic() >= min(ends))
+        if out:
+            self.stops.append({"stage": stage, "iteration": iteration})
         return out
+
+    @contextmanager
+    def share_of_remaining(self, share: float) -> Iterator[None]:
+        """Within the block, the budget ends after `share` of the time left (pretraining's share, as in trainMeta)."""
+        if self.deadline is not None:
+            self.stage_deadline = time.monotonic() + max(0.0, self.deadline - time.monotonic()) * share
+        try:
+            yield
+        finally:
+            self.stage_deadline = None
 
     def resumed(self, key: str) -> Any:
         """A part of the resumed checkpoint (None when starting fresh or when that part was not reached)."""
@@ -228,7 +245,7 @@ def load_checkpoint(path: Path, identity: dict) -> dict:
         raise ValueError(f"{path} is not a localrec checkpoint (version {CHECKPOINT_VERSION}): pass the checkpoint.pt a train:dist run wrote.")
     if state.get("fingerprint") != identity["fingerprint"]:
         raise ValueError(f"{path} was trained on other data (fingerprint {str(state.get('fingerprint'))[:12]}…, this data {identity['fingerprint'][:12]}…): resume with the same --format, --data and split flags.")
-    ignore = {"iterations", "pretrainIterations", "validateEvery"}
+    ignore = {"iterations", "pretrainIterations", "validateEvery", "maxMinutes"}
     theirs, ours = state.get("config", {}), identity["config"]
     changed = [k for k in ours if k not in ignore and theirs.get(k) != ours[k]]
     if changed:
@@ -271,7 +288,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     """setup → train (every process) → write the artifact (rank 0) → cleanup."""
     from .cli import parse
     from .output import write_model
-    from .train.prepared import read_prepared
+    from .train.prepared import check_choices, read_prepared
     from .train.pretrain import SCORE_NAMES
     from .train.trainer import train
 
@@ -280,14 +297,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     progress = Progress(enabled=world.is_main)
     try:
         prepared = read_prepared(args.prepared)
+        check_choices(prepared, config)
         check_same_data(world, prepared.fingerprint)
         identity = {"fingerprint": prepared.fingerprint, "config": config.to_json()}
         resume = load_checkpoint(args.resume, identity) if args.resume else None
         checkpoint = args.checkpoint or args.prepared.resolve().parent / "checkpoint.pt"
-        run = Run(world, progress, max_minutes=args.max_minutes, checkpoint=checkpoint, resume=resume, identity=identity)
+        run = Run(world, progress, max_minutes=config.max_minutes, checkpoint=checkpoint, resume=resume, identity=identity)
         dataset = prepared.header["dataset"]
         data = prepared.data
-        progress.log(f"{dataset['name']}: {dataset['items']} items, {len(data.train)} training users, {len(data.validation)} validation users ({dataset['positives']})")
+        vocabulary = prepared.vocabulary
+        progress.log(f"{dataset['name']}: {dataset['items']} items, {len(data.train)} training users, {len(data.validation)} validation users ({dataset['positives']}); "
+                     f"vocabulary: tags on ≥ {vocabulary.min_count} items, {len(vocabulary.names)} features (chosen by the data step)")
         progress.log(f"{config.algorithm} on {world.size} process{'es' if world.size > 1 else ''} ({world.backend or 'no process group'}, "
                      f"{torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''} each): {config.iterations} meta-batches of "
                      f"{config.batch_size} tasks, {config.inner_steps} inner steps, dim {config.dim}; checkpoints to {checkpoint}")
@@ -296,10 +316,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         if hint:
             progress.log(hint)
         started = time.monotonic()
-        model = train(data, config, world, run, getattr(torch, args.dtype))
+        model = train(data, vocabulary.names, config, world, run, getattr(torch, args.dtype))
         seconds = time.monotonic() - started
         if world.is_main:
-            size, names = write_model(args, prepared, model, world, blas, seconds if run.stopped_early else None)
+            size, names = write_model(args, prepared, model, world, blas, run.stops)
+            for stop in run.stops:
+                progress.log(f"time budget of {config.max_minutes} min: {stop['stage']} stopped after batch {stop['iteration']}; "
+                             "the artifact keeps the best validated checkpoint")
             progress.log(f"trained in {seconds:.1f} s ({model.tasks_per_second:,.0f} tasks/s on {world.size} process{'es' if world.size > 1 else ''}); "
                          f"best validation {SCORE_NAMES[model.config.objective]} {model.validation.mean:.4f} ({model.start['chosen']} start)")
             progress.log(f"wrote {args.out} ({', '.join(names)}; {size / 1024:,.0f} KiB)")
