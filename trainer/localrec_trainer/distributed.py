@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 import torch
@@ -213,6 +213,13 @@ class Run:
             self.stops.append({"stage": stage, "iteration": iteration})
         return out
 
+    def past(self, share: float) -> Callable[[], bool]:
+        """Whether `share` of the budget, from the start of the run, is spent (the searches' cut-offs in trainMeta); same on every process."""
+        if self.deadline is None:
+            return lambda: False
+        cut = self.started + (self.deadline - self.started) * share
+        return lambda: self.world.any(time.monotonic() >= cut)
+
     @contextmanager
     def share_of_remaining(self, share: float) -> Iterator[None]:
         """Within the block, the budget ends after `share` of the time left (pretraining's share, as in trainMeta)."""
@@ -320,8 +327,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         seconds = time.monotonic() - started
         if world.is_main:
             size, names = write_model(args, prepared, model, world, blas, run.stops)
-            for stop in run.stops:
-                progress.log(f"time budget of {config.max_minutes} min: {stop['stage']} stopped after batch {stop['iteration']}; "
+            for stop in run.stops:  # searches count trials, training loops batches
+                unit = "batch" if stop["stage"] in ("pretraining", "meta-training") else "trial"
+                progress.log(f"time budget of {config.max_minutes} min: {stop['stage']} stopped after {unit} {stop['iteration']}; "
                              "the artifact keeps the best validated checkpoint")
             progress.log(f"trained in {seconds:.1f} s ({model.tasks_per_second:,.0f} tasks/s on {world.size} process{'es' if world.size > 1 else ''}); "
                          f"best validation {SCORE_NAMES[model.config.objective]} {model.validation.mean:.4f} ({model.start['chosen']} start)")

@@ -82,11 +82,15 @@ def test_auto_transfer_records_both_starts(bundle, tmp_path):
 
 
 def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(bundle, tmp_path, capsys):
-    # a budget spent before the first batch ends: pretraining stops after its first batch, meta-training too
-    _, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "iterations": 1000, "pretrainIterations": 1000, "maxMinutes": 1e-9})
-    assert meta["training"]["budget"] == {"maxMinutes": 1e-9, "stoppedEarly": [{"stage": "pretraining", "iteration": 1}, {"stage": "meta-training", "iteration": 1}]}
+    # a budget spent at once: every search keeps its first trial, every loop stops after its first batch (as trainMeta does)
+    _, meta = train(bundle, tmp_path / "model", {"iterations": 1000, "pretrainIterations": 1000, "maxMinutes": 1e-9})
+    assert meta["training"]["budget"] == {"maxMinutes": 1e-9, "stoppedEarly": [
+        {"stage": "item lists", "iteration": 1}, {"stage": "ALS start", "iteration": 1},
+        {"stage": "pretraining", "iteration": 1}, {"stage": "meta-training", "iteration": 1}]}
+    assert len(meta["training"]["itemLists"]["trials"]) == 1 and meta["training"]["itemLists"]["transitions"] == 0
     assert 0 < meta["validation"]["score"] <= 1
-    assert "meta-training stopped after batch 1" in capsys.readouterr().err
+    log = capsys.readouterr().err
+    assert "item lists stopped after trial 1" in log and "meta-training stopped after batch 1" in log
     _, meta = train(bundle, tmp_path / "whole", {"transfer": "pooled"})
     assert meta["training"]["budget"] == {"maxMinutes": 0, "stoppedEarly": []}
 

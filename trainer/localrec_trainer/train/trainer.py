@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 ALS_TEMPERATURE = 10.0
 """Logit scale of the ALS start (ALS scores live in [0, 1])."""
 
+LISTS_BUDGET_SHARE = 0.3
+ALS_BUDGET_SHARE = 0.45
+"""Shares of the time budget, from the start of the run, after which the item-list and ALS searches start no new trial (trainMeta)."""
+
 
 @dataclass(frozen=True)
 class TrainingData:
@@ -131,7 +135,9 @@ class _Context:
         config, started = self.config, time.monotonic()
         choice = choose_item_lists(self.data.train, self.shape.items, self.data.validation, config.neighbours, config.transitions,
                                    config.transition_shrink, config.objective, config.validation_ks,
-                                   self.world.share, self.world.sum, self.run.progress.log)
+                                   self.world.share, self.world.sum, self.run.progress.log, self.run.past(LISTS_BUDGET_SHARE))
+        if choice.stopped_after is not None:
+            self.run.stops.append({"stage": "item lists", "iteration": choice.stopped_after})
         self.index, self.seq_index = choice.neighbours, choice.transitions
         self.item_lists = {"neighbourShrink": self.index.shrink if self.index is not None else None,
                            "transitions": self.seq_index.m if self.seq_index is not None else 0, "trials": choice.trials}
@@ -228,7 +234,9 @@ class _Context:
 
         self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
         als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
-                               config.als_lambdas, self.index is not None, self.eval_steps)
+                               config.als_lambdas, self.index is not None, self.eval_steps, self.run.past(ALS_BUDGET_SHARE))
+        if als.stopped_after is not None:
+            self.run.stops.append({"stage": "ALS start", "iteration": als.stopped_after})
         self.run.progress.log(f"ALS start: validation {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
         self.run.save(als=als.__dict__)
         return als
