@@ -27,11 +27,11 @@ import { loadTrainInput, type TrainInput } from './train-data';
 import { CHOICE_SETTINGS, PREPARED_FORMAT, PREPARED_VERSION, ROLE, type ChoiceSettings, type Dtype, type PreparedHeader } from './prepared-format';
 
 /** The validation subset and the vocabulary of a run with `config`, as `npm run train` chooses them (train/trainer.ts). */
-export async function prepareChoices(input: TrainInput, config: ChoiceSettings & Pick<TrainConfig, 'maxMinutes'>, onTrial?: (t: VocabularyChoice['trials'][number]) => void): Promise<{ validation: ReadonlySet<string>; vocabulary: VocabularyChoice }> {
+export async function prepareChoices(input: TrainInput, config: ChoiceSettings & Pick<TrainConfig, 'maxMinutes' | 'algorithm'>, onTrial?: (t: VocabularyChoice['trials'][number]) => void): Promise<{ validation: ReadonlySet<string>; vocabulary: VocabularyChoice }> {
   const started = performance.now();
   const users = validationSubset(input.data.validation, config.validationUsers, config.seed);
-  // The same share of --max-minutes the Node trainer gives its vocabulary search.
-  const deadline = config.maxMinutes > 0 ? started + config.maxMinutes * 60_000 * VOCABULARY_BUDGET_SHARE : undefined;
+  // The share of --max-minutes trainMeta gives its vocabulary search (trainPretrain's search has no deadline).
+  const deadline = config.maxMinutes > 0 && config.algorithm !== 'pretrain' ? started + config.maxMinutes * 60_000 * VOCABULARY_BUDGET_SHARE : undefined;
   const vocabulary = await chooseVocabulary({ ...input.data, validation: users }, config, onTrial, deadline);
   return { validation: new Set(users.map((u) => u.user)), vocabulary };
 }
@@ -104,6 +104,9 @@ async function main(): Promise<void> {
   // The vocabulary search validates on tfjs: the backend `npm run train` uses by default, so both choose alike.
   await useNodeBackend(args.backend);
   const input = await loadTrainInput(args);
+  const { tagMinCounts, validationUsers } = args.config;
+  // Each trial validates against the whole catalog: minutes at 100k items, so say what runs.
+  log(`choosing on ${Math.min(validationUsers, input.data.validation.length)} validation users the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary)`);
   const chosen = await prepareChoices(input, args.config, (t) => log(`vocabulary: tags on ≥ ${t.minCount} items, ${t.features} features: validation ${t.validation?.toFixed(4)}`));
   const header = await writePrepared(out, input, args.config, chosen);
   const { dataset, split, vocabulary } = header;

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
   await run(PYTHON, [...torchrun, ...trainer], ROOT, trainerEnv());
   // Only the node that wrote the v1 files (node 0) finishes them.
-  if (args.modelFormat === 2 && existsSync(join(v1Out, 'model.json'))) {
+  if (args.modelFormat === 2 && (f['node-rank'] ?? 0) === 0) {
     const { files, bytes } = await writeV2(v1Out, out);
     log(`wrote ${out} (${files.join(', ')}; the v1 files in ${TRAINING_DIR}/; ${(bytes / 1024).toFixed(0)} KiB)`);
   }

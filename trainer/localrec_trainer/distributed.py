@@ -284,11 +284,15 @@ def blas_hint(blas: str) -> Optional[str]:
             "(Debian: apt-get install libopenblas0-pthread; npm run train:dist then uses it).")
 
 
-def check_same_data(world: World, fingerprint: str) -> None:
-    """Every node must have prepared the same data: a node with other files would train on another log."""
-    theirs = world.broadcast_object(fingerprint, 0)
+def check_same_data(world: World, fingerprint: str, choices: str = "") -> None:
+    """Every node must have prepared the same data and made the same choices on it (validation users, vocabulary):
+    a node with other files would train on another log, or on other features."""
+    theirs, their_choices = world.broadcast_object((fingerprint, choices), 0)
     if theirs != fingerprint:
         raise ValueError(f"Rank {world.rank} prepared data with fingerprint {fingerprint[:12]}…, rank 0 {theirs[:12]}…: every node needs the same --data and flags.")
+    if their_choices != choices:
+        raise ValueError(f"Rank {world.rank} prepared other validation users or another vocabulary than rank 0 from the same data "
+                         f"(choices {choices[:12]}…, rank 0 {their_choices[:12]}…): every node needs the same flags.")
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -305,7 +309,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         prepared = read_prepared(args.prepared)
         check_choices(prepared, config)
-        check_same_data(world, prepared.fingerprint)
+        check_same_data(world, prepared.fingerprint, prepared.choices_digest)
         identity = {"fingerprint": prepared.fingerprint, "config": config.to_json()}
         resume = load_checkpoint(args.resume, identity) if args.resume else None
         checkpoint = args.checkpoint or args.prepared.resolve().parent / "checkpoint.pt"

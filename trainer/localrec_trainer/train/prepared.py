@@ -11,6 +11,7 @@ the Node trainer's chooseVocabulary; training uses it as is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,13 @@ class Prepared:
     @property
     def fingerprint(self) -> str:
         return str(self.header["dataset"]["fingerprint"])
+
+    @property
+    def choices_digest(self) -> str:
+        """SHA-256 of what was chosen on the validation users (their roles, the vocabulary): equal on nodes that chose alike."""
+        digest = hashlib.sha256((self.directory / "users.role").read_bytes())
+        digest.update((self.directory / "vocabulary.json").read_bytes())
+        return digest.hexdigest()
 
 
 def _array(directory: Path, header: dict, name: str) -> np.ndarray:
