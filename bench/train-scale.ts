@@ -1,9 +1,11 @@
-// `npm run bench:train-scale -- --data bench/data/scale-1m --procs 1,2 -- --max-minutes 8`
+// `npm run bench:train-scale -- --data bench/data/shop-1m --procs 1,2 -- --max-minutes 8`
 // The PyTorch trainer at a site's scale (issue 14): `npm run train:dist` on a csv log
-// (`npm run bench:scale-log` writes one), run as a user runs it. The data step
-// (`npm run train:prepare`) runs once and its time is added to every run's wall time;
-// each process count then trains from the same bundle. Flags after `--` go to every
-// train:dist run (bound it with --max-minutes or --iterations on a shared machine).
+// (`npm run gen:log -- --items 100000 --interactions 1000000 --out bench/data/shop-1m`
+// writes one, the generator bench/train-scale-node.ts uses), run as a user runs it. The
+// data step (`npm run train:prepare`, with the same flags: it chooses the validation users
+// and the vocabulary) runs once and its time is added to every run's wall time; each
+// process count then trains from the same bundle. Flags after `--` go to the data step and
+// every train:dist run (bound them with --max-minutes or --iterations on a shared machine).
 // Rows under "runs": { trainer, procs, items, users, interactions, tasks_per_s, wall_s,
 // peak_rss_mb, ... }: wall_s is prepare + training to a validated artifact; peak_rss_mb
 // the largest sum of resident memory over the whole process tree (torchrun, every rank);
@@ -14,19 +16,20 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
+import { TRAIN_FLAGS } from '../src/cli/train-args';
 import { table } from './stats';
 
 const split = process.argv.indexOf('--', 2);
 const own = split < 0 ? process.argv.slice(2) : process.argv.slice(2, split);
 const passed = split < 0 ? [] : process.argv.slice(split + 1);
 const flags = parseFlags(own, {
-  data: { kind: 'string', example: 'bench/data/scale-1m' },
+  data: { kind: 'string', example: 'bench/data/shop-1m' },
   procs: { kind: 'numbers', example: '1,2', min: 1, max: 64, integer: true },
-  prepared: { kind: 'string', example: 'bench/data/scale-1m.prepared' },
+  prepared: { kind: 'string', example: 'bench/data/shop-1m.prepared' },
   out: { kind: 'string', example: 'bench/results/train-scale-torch-2026-12-01.json' },
 });
 const root = resolve(import.meta.dirname, '..');
-const data = resolve(String(flags.data ?? 'bench/data/scale-1m'));
+const data = resolve(String(flags.data ?? 'bench/data/shop-1m'));
 const prepared = resolve(String(flags.prepared ?? `${data}.prepared`));
 const procs = flags.procs ?? [1, 2];
 const date = new Date().toISOString().slice(0, 10);
@@ -109,11 +112,23 @@ function phases(stderr: string): Record<string, number> {
 }
 
 if (!existsSync('/usr/bin/time')) throw new Error('GNU time (/usr/bin/time) measures CPU time here: apt-get install -y time');
-if (!existsSync(join(data, 'interactions.csv'))) throw new Error(`--data ${data} has no interactions.csv: write one with \`npm run bench:scale-log -- --out ${flags.data ?? 'bench/data/scale-1m'}\`.`);
+if (!existsSync(join(data, 'interactions.csv'))) {
+  throw new Error(`--data ${data} has no interactions.csv: write a shop's log with \`npm run gen:log -- --items 100000 --interactions 1000000 --out ${flags.data ?? 'bench/data/shop-1m'}\`.`);
+}
+/** The flags after `--` the data step reads (npm run train's; train:dist's own, such as --dtype, are for training only). */
+function trainFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const group = !arg.includes('=') && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? [arg, argv[++i]!] : [arg];
+    if (arg.replace(/^--/, '').split('=')[0]! in TRAIN_FLAGS) out.push(...group);
+  }
+  return out;
+}
 let prepare: Measured | undefined;
 if (!existsSync(join(prepared, 'prepared.json'))) {
   log(`prepare: ${data} → ${prepared}`);
-  prepare = await measure([process.execPath, tsx, 'src/cli/prepare.ts', '--format', 'csv', '--data', data, '--out', prepared]);
+  prepare = await measure([process.execPath, tsx, 'src/cli/prepare.ts', '--format', 'csv', '--data', data, ...trainFlags(passed), '--out', prepared]);
 } else {
   log(`prepare: reusing ${prepared} (its time is not known: delete it to measure)`);
 }
@@ -139,7 +154,7 @@ for (const n of procs) {
     cpu_s: Math.round((r.cpu_s + (prepare?.cpu_s ?? 0)) * 10) / 10,
     phases_s: { ...(prepare ? { prepare: Math.round(prepare.wall_s) } : {}), ...phases(r.stderr) },
     meta_iterations: iterations ? `${iterations[1]}/${iterations[2]}` : '0',
-    stopped: meta.training.stopped?.reason ?? null,
+    stopped_early: meta.training.budget?.stoppedEarly ?? [],
     validation: meta.validation.score,
     objective: meta.validation.objective,
     start: meta.training.start.chosen,
@@ -148,5 +163,5 @@ for (const n of procs) {
 }
 console.log(table(runs.map((r) => ({ procs: r.procs, items: r.items, interactions: r.interactions, 'meta tasks/s': r.tasks_per_s, 'wall s': r.wall_s, 'CPU s': r.cpu_s, 'peak RSS MB': r.peak_rss_mb, 'meta its': r.meta_iterations, validation: r.validation.toFixed(4), blas: r.blas }))));
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, `${JSON.stringify({ data: flags.data ?? 'bench/data/scale-1m', date: new Date().toISOString(), flags: passed, note: 'wall_s: prepare (once, added to every run) + train:dist to a validated artifact; tasks_per_s: meta-training', runs }, null, 1)}\n`);
+await writeFile(out, `${JSON.stringify({ data: flags.data ?? 'bench/data/shop-1m', date: new Date().toISOString(), flags: passed, note: 'wall_s: prepare (once, added to every run) + train:dist to a validated artifact; tasks_per_s: meta-training', runs }, null, 1)}\n`);
 log(`wrote ${out}`);

@@ -38,9 +38,10 @@ from localrec_trainer.train.validate import validate  # noqa: E402
 
 def main() -> None:
     torch.set_num_threads(1)
-    data = read_prepared(sys.argv[1]).data
+    prepared = read_prepared(sys.argv[1])
+    data = prepared.data
     config = TrainConfig()
-    side = item_side(data)
+    side = item_side(data, prepared.vocabulary.names)
     shape = ModelShape(len(data.tags), len(side.names), config.dim)
     inputs = item_inputs(side.features, side.warm, side.log_pop)
     params = {n: t.requires_grad_(True) for n, t in init_params(shape, 1, inner_lr=config.inner_lr, proto_scale=1, decay=0.9).items()}

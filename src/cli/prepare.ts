@@ -1,69 +1,67 @@
-// `npm run train:prepare -- <the data flags of npm run train> --out <dir>`: the data step of
+// `npm run train:prepare -- <the flags of npm run train> --out <dir>`: the data step of
 // `npm run train:dist`. Loads any format `npm run train` reads, applies the protocol's
 // preparation and the shipping split, and writes a bundle the PyTorch trainer memory-maps:
 //   prepared.json  small header (dataset, split, fingerprint, the files below)
 //   catalog.json   the artifact's catalog.json, byte for byte ({ items: [{ id, title, tags }] })
 //   users.ptr      int64 [users + 1]  CSR offsets of each user's ordered positives
 //   users.items    int32 [positives]  catalog indices, in protocol order
-//   users.role     uint8 [users]      0 training, 1 validation, 2 validation bucket below --min-positives
+//   users.role     uint8 [users]      0 training, 1 validation, 2 unused: the validation bucket below
+//                                     --min-positives and beyond the --validation-users subset
+//   vocabulary.json the tag vocabulary chosen on the validation users ({ names, minCount, trials })
 //   personas.json  the synthetic world's demo visitors (synthetic format only)
 // Users are in the protocol's order (ascending id), little-endian, no JSON arrays of numbers.
+// The choices made on validation users (which users, which tags) are made here, once, by the
+// functions `npm run train` calls, so both trainers learn on the same features and choose by
+// the same users; `choices` records the settings they depend on, and the PyTorch trainer
+// refuses a bundle prepared with other ones.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { catalogItems, dataFingerprint } from '../train/dataset-split';
+import { catalogItems, dataFingerprint, validationSubset } from '../train/dataset-split';
+import type { TrainConfig } from '../train/config';
+import { VOCABULARY_BUDGET_SHARE } from '../train/trainer';
+import { chooseVocabulary, type VocabularyChoice } from '../train/vocabulary';
 import { userRole } from '../protocol/data';
+import { useNodeBackend } from './node-backend';
 import { parseTrainArgs } from './train-args';
 import { loadTrainInput, type TrainInput } from './train-data';
+import { CHOICE_SETTINGS, PREPARED_FORMAT, PREPARED_VERSION, ROLE, type ChoiceSettings, type Dtype, type PreparedHeader } from './prepared-format';
 
-export const PREPARED_FORMAT = 'localrec-prepared';
-export const PREPARED_VERSION = 1;
-
-/** A user's role in the bundle (src/train/dataset-split.ts shippingSplit). */
-export const ROLE = { train: 0, validation: 1, unused: 2 } as const;
-
-type Dtype = 'int64' | 'int32' | 'uint8';
-
-/** What prepared.json says. */
-export interface PreparedHeader {
-  readonly format: typeof PREPARED_FORMAT;
-  readonly version: typeof PREPARED_VERSION;
-  readonly dataset: {
-    readonly name: string;
-    readonly format: string;
-    readonly positives: string;
-    readonly fingerprint: string;
-    readonly users: number;
-    readonly items: number;
-    readonly interactions: number;
-  };
-  readonly split: { readonly fold: number; readonly minPositives: number; readonly threshold: number; readonly train: number; readonly validation: number; readonly unused: number };
-  readonly files: Readonly<Record<string, { readonly dtype?: Dtype; readonly length?: number; readonly bytes: number }>>;
+/** The validation subset and the vocabulary of a run with `config`, as `npm run train` chooses them (train/trainer.ts). */
+export async function prepareChoices(input: TrainInput, config: ChoiceSettings & Pick<TrainConfig, 'maxMinutes' | 'algorithm'>, onTrial?: (t: VocabularyChoice['trials'][number]) => void): Promise<{ validation: ReadonlySet<string>; vocabulary: VocabularyChoice }> {
+  const started = performance.now();
+  const users = validationSubset(input.data.validation, config.validationUsers, config.seed);
+  // The share of --max-minutes trainMeta gives its vocabulary search (trainPretrain's search has no deadline).
+  const deadline = config.maxMinutes > 0 && config.algorithm !== 'pretrain' ? started + config.maxMinutes * 60_000 * VOCABULARY_BUDGET_SHARE : undefined;
+  const vocabulary = await chooseVocabulary({ ...input.data, validation: users }, config, onTrial, deadline);
+  return { validation: new Set(users.map((u) => u.user)), vocabulary };
 }
 
 /** Writes the bundle for `input` into `dir` (prepared.json last: a reader never sees half a bundle). */
-export async function writePrepared(dir: string, input: TrainInput): Promise<PreparedHeader> {
+export async function writePrepared(dir: string, input: TrainInput, config: ChoiceSettings, chosen: { validation: ReadonlySet<string>; vocabulary: VocabularyChoice }): Promise<PreparedHeader> {
   const { prepared, dataset, fold, minPositives } = input;
   const users = prepared.users;
   const ptr = new BigInt64Array(users.length + 1);
   const role = new Uint8Array(users.length);
   users.forEach((u, i) => {
     ptr[i + 1] = ptr[i]! + BigInt(u.items.length);
-    role[i] = userRole(u.user, fold) !== 'validation' ? ROLE.train : u.items.length >= minPositives ? ROLE.validation : ROLE.unused;
+    role[i] = userRole(u.user, fold) !== 'validation' ? ROLE.train : u.items.length >= minPositives && chosen.validation.has(u.user) ? ROLE.validation : ROLE.unused;
   });
   const items = new Int32Array(Number(ptr[users.length]));
   users.forEach((u, i) => items.set(u.items, Number(ptr[i])));
   const count = (r: number): number => role.reduce((n, x) => n + (x === r ? 1 : 0), 0);
-  const split = { fold, minPositives, threshold: input.threshold, train: count(ROLE.train), validation: count(ROLE.validation), unused: count(ROLE.unused) };
-  // The bundle must describe the very split `npm run train` trains on.
-  if (split.train !== input.data.train.length || split.validation !== input.data.validation.length) {
-    throw new Error(`Prepared roles (${split.train} training, ${split.validation} validation users) disagree with the shipping split (${input.data.train.length}, ${input.data.validation.length}).`);
+  const split = { fold, minPositives, threshold: input.threshold, train: count(ROLE.train), validation: count(ROLE.validation), validationBucket: input.data.validation.length, unused: count(ROLE.unused) };
+  // The bundle must describe the very split `npm run train` trains and validates on.
+  if (split.train !== input.data.train.length || split.validation !== chosen.validation.size) {
+    throw new Error(`Prepared roles (${split.train} training, ${split.validation} validation users) disagree with the shipping split (${input.data.train.length}, ${chosen.validation.size}).`);
   }
+  const { names, minCount, trials } = chosen.vocabulary;
   const catalog = new TextEncoder().encode(JSON.stringify({ items: catalogItems(prepared) }));
   const files: Record<string, Uint8Array> = {
     'users.ptr': bytesOf(ptr),
     'users.items': bytesOf(items),
     'users.role': role,
     'catalog.json': catalog,
+    'vocabulary.json': new TextEncoder().encode(JSON.stringify({ names, minCount, trials })),
     ...(input.personas ? { 'personas.json': new TextEncoder().encode(JSON.stringify({ personas: input.personas })) } : {}),
   };
   const dtypes: Record<string, Dtype> = { 'users.ptr': 'int64', 'users.items': 'int32', 'users.role': 'uint8' };
@@ -81,6 +79,8 @@ export async function writePrepared(dir: string, input: TrainInput): Promise<Pre
       interactions: dataset.interactions.length,
     },
     split,
+    choices: Object.fromEntries(CHOICE_SETTINGS.map((k) => [k, config[k]])) as unknown as ChoiceSettings,
+    vocabulary: { minCount, features: names.length, searched: trials.length > 1 },
     files: Object.fromEntries(
       Object.entries(files).map(([name, bytes]) => [name, dtypes[name] ? { dtype: dtypes[name], length: bytes.byteLength / sizes[name]!, bytes: bytes.byteLength } : { bytes: bytes.byteLength }]),
     ),
@@ -100,11 +100,20 @@ async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
   const out = resolve(args.out);
   const started = performance.now();
-  const header = await writePrepared(out, await loadTrainInput(args));
-  const { dataset, split } = header;
-  process.stderr.write(
-    `[prepare] ${dataset.name}: ${dataset.items} items, ${dataset.interactions} interactions → ${split.train} training, ${split.validation} validation users; ` +
-      `wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  const log = (line: string): void => void process.stderr.write(`[prepare] ${line}\n`);
+  // The vocabulary search validates on tfjs: the backend `npm run train` uses by default, so both choose alike.
+  await useNodeBackend(args.backend);
+  const input = await loadTrainInput(args);
+  const { tagMinCounts, validationUsers } = args.config;
+  // Each trial validates against the whole catalog: minutes at 100k items, so say what runs.
+  log(`choosing on ${Math.min(validationUsers, input.data.validation.length)} validation users the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary)`);
+  const chosen = await prepareChoices(input, args.config, (t) => log(`vocabulary: tags on ≥ ${t.minCount} items, ${t.features} features: validation ${t.validation?.toFixed(4)}`));
+  const header = await writePrepared(out, input, args.config, chosen);
+  const { dataset, split, vocabulary } = header;
+  log(
+    `${dataset.name}: ${dataset.items} items, ${dataset.interactions} interactions → ${split.train} training, ${split.validation} validation users` +
+      `${split.validation < split.validationBucket ? ` (of ${split.validationBucket})` : ''}, vocabulary of ${vocabulary.features} features (tags on ≥ ${vocabulary.minCount} items); ` +
+      `wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 

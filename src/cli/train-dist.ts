@@ -7,10 +7,13 @@
 // --rdzv-endpoint <node 0 host>:<port>; node 0 writes the artifact.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, type Flags } from './flags';
+import { TRAINING_DIR, writeArtifactDir } from './model-dir';
+import { checkPrepared } from './prepared-format';
 import { TRAIN_FLAGS, trainArgsFromFlags } from './train-args';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,22 +43,16 @@ function trainerEnv(): Record<string, string> {
   };
 }
 
-/** Scale settings only the PyTorch trainer implements so far (docs: /work/briefs/scale-spec.md, "Sampled softmax"). */
-const SAMPLED_DEFAULTS = { sampledAbove: 20_000, negatives: 2048 } as const;
-
 /** What train:dist adds to npm run train's flags. */
 const DIST_FLAGS = {
   nproc: { kind: 'number', example: '2', min: 1, max: 1024, integer: true },
   nnodes: { kind: 'number', example: '1', min: 1, max: 1024, integer: true },
   'node-rank': { kind: 'number', example: '0', min: 0, max: 1023, integer: true },
   'rdzv-endpoint': { kind: 'string', example: 'node0.example:29500' },
-  'max-minutes': { kind: 'number', example: '60', min: 0, max: 1e6, above: true },
   resume: { kind: 'string', example: 'models/ml100k.work/checkpoint.pt' },
   work: { kind: 'string', example: 'models/ml100k.work' },
   prepared: { kind: 'string', example: 'models/ml100k.work/prepared' },
   dtype: { kind: 'string', example: 'float32', choices: ['float32', 'float64'] },
-  'sampled-above': { kind: 'number', example: String(SAMPLED_DEFAULTS.sampledAbove), min: 0, max: 1e9, integer: true },
-  negatives: { kind: 'number', example: String(SAMPLED_DEFAULTS.negatives), min: 1, max: 1e7, integer: true },
 } as const;
 
 const SPEC = { ...TRAIN_FLAGS, ...DIST_FLAGS } as const;
@@ -69,11 +66,7 @@ async function main(): Promise<void> {
   const nproc = f.nproc ?? 1;
   const nnodes = f.nnodes ?? 1;
   const processes = nproc * nnodes;
-  const config = {
-    ...args.config,
-    sampledAbove: f['sampled-above'] ?? SAMPLED_DEFAULTS.sampledAbove,
-    negatives: f.negatives ?? SAMPLED_DEFAULTS.negatives,
-  };
+  const config = args.config;
   if (config.batchSize % processes !== 0) {
     throw new Error(`--batch ${config.batchSize} is the global batch and must split evenly over ${processes} processes: use e.g. --batch ${processes * Math.max(1, Math.round(config.batchSize / processes))}.`);
   }
@@ -84,9 +77,11 @@ async function main(): Promise<void> {
 
   const prepared = f.prepared !== undefined ? resolve(f.prepared) : join(work, 'prepared');
   if (f.prepared === undefined) {
-    await run(process.execPath, ['--import', 'tsx', PREPARE, ...dataFlags(f), '--out', prepared], ROOT);
+    await run(process.execPath, ['--import', 'tsx', PREPARE, ...prepareFlags(f), '--out', prepared], ROOT);
   } else if (!existsSync(join(prepared, 'prepared.json'))) {
-    throw new Error(`--prepared ${prepared} has no prepared.json: run \`npm run train:prepare -- <data flags> --out ${prepared}\` first.`);
+    throw new Error(`--prepared ${prepared} has no prepared.json: run \`npm run train:prepare -- <the flags of this run> --out ${prepared}\` first.`);
+  } else {
+    await checkPrepared(prepared, config);
   }
   const rendezvous = nnodes > 1
     ? ['--nnodes', String(nnodes), '--node_rank', String(f['node-rank']), '--rdzv_endpoint', String(f['rdzv-endpoint'])]
@@ -94,15 +89,39 @@ async function main(): Promise<void> {
       ['--nnodes', '1', '--rdzv_backend', 'c10d', '--rdzv_endpoint', `127.0.0.1:${await freePort()}`];
   // Debian's torchrun crashes when it sets up its default redirects; a rank that does not exist (9) avoids them.
   const torchrun = ['-m', 'torch.distributed.run', '--redirects', '9:1', '--tee', '9:1', '--nproc_per_node', String(nproc), ...rendezvous];
+  // Format v2 is finished in Node from the v1 files PyTorch writes (src/cli/v2-output.ts, as npm run train does).
+  const v1Out = args.modelFormat === 2 ? join(work, 'v1') : out;
   const trainer = [
-    '-m', 'localrec_trainer', '--prepared', prepared, '--out', out, '--checkpoint', join(work, 'checkpoint.pt'),
+    '-m', 'localrec_trainer', '--prepared', prepared, '--out', v1Out, '--checkpoint', join(work, 'checkpoint.pt'),
     '--config', JSON.stringify(config), '--negative-weight', String(args.negativeWeight),
-    ...(f['max-minutes'] !== undefined ? ['--max-minutes', String(f['max-minutes'])] : []),
     ...(f.resume !== undefined ? ['--resume', resolve(f.resume)] : []),
     ...(f.dtype !== undefined ? ['--dtype', f.dtype] : []),
   ];
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
   await run(PYTHON, [...torchrun, ...trainer], ROOT, trainerEnv());
+  // Only the node that wrote the v1 files (node 0) finishes them.
+  if (args.modelFormat === 2 && (f['node-rank'] ?? 0) === 0) {
+    const { files, bytes } = await writeV2(v1Out, out);
+    log(`wrote ${out} (${files.join(', ')}; the v1 files in ${TRAINING_DIR}/; ${(bytes / 1024).toFixed(0)} KiB)`);
+  }
+}
+
+/** Format v2 in `out` from the v1 artifact in `v1Dir`, its v1 files under out/training/ and the personas beside (what npm run train --model-format 2 writes). */
+async function writeV2(v1Dir: string, out: string): Promise<{ files: string[]; bytes: number }> {
+  // tfjs only here: a v1 run never loads it.
+  const [{ useNodeBackend }, { v2FromV1 }, { artifactFiles }] = await Promise.all([import('./node-backend'), import('./v2-output'), import('../artifact/check')]);
+  await useNodeBackend('wasm');
+  const read = (name: string): Promise<Uint8Array> => readFile(join(v1Dir, name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  const json = JSON.parse(new TextDecoder().decode(await read('model.json'))) as unknown;
+  const v1 = Object.fromEntries(await Promise.all(['model.json', ...artifactFiles(json)].map(async (n) => [n, await read(n)] as const)));
+  const v2 = (await v2FromV1(v1)).files;
+  let bytes = await writeArtifactDir(out, v2, v1);
+  if (existsSync(join(v1Dir, 'personas.json'))) {
+    const personas = await read('personas.json');
+    await writeFile(join(out, 'personas.json'), personas);
+    bytes += personas.byteLength;
+  }
+  return { files: [...Object.keys(v2), ...(existsSync(join(out, 'personas.json')) ? ['personas.json'] : [])], bytes };
 }
 
 /** A TCP port free right now on this machine, for a one-node run's rendezvous. */
@@ -117,10 +136,14 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The flags that describe the data, for the prepare step (which needs --out: its bundle). */
-function dataFlags(f: Flags<typeof SPEC>): string[] {
-  const names = ['format', 'data', 'threshold', 'min-positives', 'fold', 'seed', 'world-items', 'world-users', 'personas'] as const;
-  return names.flatMap((n) => (f[n] === undefined ? [] : [`--${n}`, String(f[n])]));
+/** npm run train's flags as given, for the prepare step: it loads the data and makes the run's choices on validation users (it adds --out: its bundle). */
+function prepareFlags(f: Flags<typeof SPEC>): string[] {
+  const skip = new Set(['out', 'backend', 'model-format', 'report']);
+  return Object.keys(TRAIN_FLAGS).flatMap((name) => {
+    const value = f[name as keyof typeof TRAIN_FLAGS];
+    if (value === undefined || skip.has(name)) return [];
+    return [`--${name}=${Array.isArray(value) ? value.join(',') : String(value)}`];
+  });
 }
 
 /** Runs a command with this terminal (so rank 0's progress bar draws) and fails with its exit code. */

@@ -21,7 +21,7 @@ import type { TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
 
 /** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary, item-list and ALS searches start no new trial. */
-const VOCABULARY_BUDGET_SHARE = 0.15;
+export const VOCABULARY_BUDGET_SHARE = 0.15;
 const LISTS_BUDGET_SHARE = 0.3;
 const ALS_BUDGET_SHARE = 0.45;
 

@@ -2,8 +2,8 @@
 
 `npm run train:dist` parses npm run train's flags once (src/cli/train-args.ts),
 prepares the data in Node and passes the resulting configuration here as JSON
-(`--config`), with the flags of the run itself (bundle, output, checkpoints,
-time budget, dtype).
+(`--config`, which carries the time budget `maxMinutes` too), with the flags
+of the run itself (bundle, output, checkpoints, dtype).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ def parser() -> argparse.ArgumentParser:
                    help="the training settings as a camelCase JSON object (src/train/config.ts names; omitted ones take their defaults)")
     p.add_argument("--checkpoint", type=Path, help="checkpoint to write at every validation (default: <prepared>/../checkpoint.pt)")
     p.add_argument("--resume", type=Path, help="a checkpoint.pt to continue from (same data and settings; iterations may grow)")
-    p.add_argument("--max-minutes", type=float, help="stop after this wall time and write the best validated model")
     p.add_argument("--negative-weight", type=float, default=0.5, help="weight of impressions the artifact tells the runtime to use")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="float64 checks the distributed wiring without float32 rounding noise (the artifact is float32 either way)")

@@ -18,7 +18,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 import torch
@@ -187,24 +188,47 @@ class UserSampler:
 class Run:
     """What a training loop needs besides the math: progress, the time budget, checkpoints to resume from."""
 
-    def __init__(self, world: World, progress: Progress, *, max_minutes: Optional[float] = None,
+    def __init__(self, world: World, progress: Progress, *, max_minutes: float = 0,
                  checkpoint: Optional[Path] = None, resume: Optional[dict] = None, identity: Optional[dict] = None) -> None:
         self.world = world
         self.progress = progress
         self.started = time.monotonic()
-        self.deadline = self.started + 60 * max_minutes if max_minutes is not None else None
+        self.deadline = self.started + 60 * max_minutes if max_minutes > 0 else None
+        self.stage_deadline: Optional[float] = None
         self.checkpoint = checkpoint
         self.state: dict = dict(resume or {})
         self.identity = identity or {}
-        self.stopped_early = False
+        self.stops: list[dict[str, Any]] = []  # [{stage, iteration}]: the loops the budget ended early (the artifact's training.budget)
 
-    def expired(self) -> bool:
-        """Whether the time budget is spent; all processes get the same answer at the same step."""
-        if self.deadline is None:
+    def expired(self, stage: str, iteration: int) -> bool:
+        """Whether the time budget (or the stage's share of it) is spent; all processes get the same answer at the same step.
+
+        A stop is recorded as {stage, iteration}, as the Node trainer records it ('pretraining', 'meta-training').
+        """
+        ends = [t for t in (self.deadline, self.stage_deadline) if t is not None]
+        if not ends:
             return False
-        out = self.world.any(time.monotonic() >= self.deadline)
-        self.stopped_early = self.stopped_early or out
+        out = self.world.any(time.monotonic() >= min(ends))
+        if out:
+            self.stops.append({"stage": stage, "iteration": iteration})
         return out
+
+    def past(self, share: float) -> Callable[[], bool]:
+        """Whether `share` of the budget, from the start of the run, is spent (the searches' cut-offs in trainMeta); same on every process."""
+        if self.deadline is None:
+            return lambda: False
+        cut = self.started + (self.deadline - self.started) * share
+        return lambda: self.world.any(time.monotonic() >= cut)
+
+    @contextmanager
+    def share_of_remaining(self, share: float) -> Iterator[None]:
+        """Within the block, the budget ends after `share` of the time left (pretraining's share, as in trainMeta)."""
+        if self.deadline is not None:
+            self.stage_deadline = time.monotonic() + max(0.0, self.deadline - time.monotonic()) * share
+        try:
+            yield
+        finally:
+            self.stage_deadline = None
 
     def resumed(self, key: str) -> Any:
         """A part of the resumed checkpoint (None when starting fresh or when that part was not reached)."""
@@ -260,18 +284,22 @@ def blas_hint(blas: str) -> Optional[str]:
             "(Debian: apt-get install libopenblas0-pthread; npm run train:dist then uses it).")
 
 
-def check_same_data(world: World, fingerprint: str) -> None:
-    """Every node must have prepared the same data: a node with other files would train on another log."""
-    theirs = world.broadcast_object(fingerprint, 0)
+def check_same_data(world: World, fingerprint: str, choices: str = "") -> None:
+    """Every node must have prepared the same data and made the same choices on it (validation users, vocabulary):
+    a node with other files would train on another log, or on other features."""
+    theirs, their_choices = world.broadcast_object((fingerprint, choices), 0)
     if theirs != fingerprint:
         raise ValueError(f"Rank {world.rank} prepared data with fingerprint {fingerprint[:12]}…, rank 0 {theirs[:12]}…: every node needs the same --data and flags.")
+    if their_choices != choices:
+        raise ValueError(f"Rank {world.rank} prepared other validation users or another vocabulary than rank 0 from the same data "
+                         f"(choices {choices[:12]}…, rank 0 {their_choices[:12]}…): every node needs the same flags.")
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """setup → train (every process) → write the artifact (rank 0) → cleanup."""
     from .cli import parse
     from .output import write_model
-    from .train.prepared import read_prepared
+    from .train.prepared import check_choices, read_prepared
     from .train.pretrain import SCORE_NAMES
     from .train.trainer import train
 
@@ -280,16 +308,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     progress = Progress(enabled=world.is_main)
     try:
         prepared = read_prepared(args.prepared)
-        check_same_data(world, prepared.fingerprint)
+        check_choices(prepared, config)
+        check_same_data(world, prepared.fingerprint, prepared.choices_digest)
         identity = {"fingerprint": prepared.fingerprint, "config": config.to_json()}
         resume = load_checkpoint(args.resume, identity) if args.resume else None
         checkpoint = args.checkpoint or args.prepared.resolve().parent / "checkpoint.pt"
-        # --max-minutes as given (0 stops at once); else the configuration's budget, where 0 means none, as in npm run train.
-        budget = args.max_minutes if args.max_minutes is not None else (config.max_minutes or None)
-        run = Run(world, progress, max_minutes=budget, checkpoint=checkpoint, resume=resume, identity=identity)
+        run = Run(world, progress, max_minutes=config.max_minutes, checkpoint=checkpoint, resume=resume, identity=identity)
         dataset = prepared.header["dataset"]
         data = prepared.data
-        progress.log(f"{dataset['name']}: {dataset['items']} items, {len(data.train)} training users, {len(data.validation)} validation users ({dataset['positives']})")
+        vocabulary = prepared.vocabulary
+        progress.log(f"{dataset['name']}: {dataset['items']} items, {len(data.train)} training users, {len(data.validation)} validation users ({dataset['positives']}); "
+                     f"vocabulary: tags on ≥ {vocabulary.min_count} items, {len(vocabulary.names)} features (chosen by the data step)")
         progress.log(f"{config.algorithm} on {world.size} process{'es' if world.size > 1 else ''} ({world.backend or 'no process group'}, "
                      f"{torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''} each): {config.iterations} meta-batches of "
                      f"{config.batch_size} tasks, {config.inner_steps} inner steps, dim {config.dim}; checkpoints to {checkpoint}")
@@ -298,10 +327,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         if hint:
             progress.log(hint)
         started = time.monotonic()
-        model = train(data, config, world, run, getattr(torch, args.dtype))
+        model = train(data, vocabulary.names, config, world, run, getattr(torch, args.dtype))
         seconds = time.monotonic() - started
         if world.is_main:
-            size, names = write_model(args, prepared, model, world, blas, seconds if run.stopped_early else None)
+            size, names = write_model(args, prepared, model, world, blas, run.stops)
+            for stop in run.stops:  # searches count trials, training loops batches
+                unit = "batch" if stop["stage"] in ("pretraining", "meta-training") else "trial"
+                progress.log(f"time budget of {config.max_minutes} min: {stop['stage']} stopped after {unit} {stop['iteration']}; "
+                             "the artifact keeps the best validated checkpoint")
             progress.log(f"trained in {seconds:.1f} s ({model.tasks_per_second:,.0f} tasks/s on {world.size} process{'es' if world.size > 1 else ''}); "
                          f"best validation {SCORE_NAMES[model.config.objective]} {model.validation.mean:.4f} ({model.start['chosen']} start)")
             progress.log(f"wrote {args.out} ({', '.join(names)}; {size / 1024:,.0f} KiB)")

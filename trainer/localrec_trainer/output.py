@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import torch
 
@@ -25,21 +25,25 @@ def objective_name(objective: str, ks: Sequence[int]) -> str:
 
 
 def write_model(args: argparse.Namespace, prepared: Prepared, model: TrainedModel, world: "World", blas: str,
-                stopped_after: Optional[float] = None) -> tuple[int, list[str]]:
+                stops: Sequence[dict] = ()) -> tuple[int, list[str]]:
     """Encodes and writes the artifact to --out, as `npm run train` does; returns (bytes, file names).
 
-    `training` records what `npm run train` records, the engine ("pytorch"),
-    the torch version and its BLAS, the process count and the dtype, and whether
-    --max-minutes stopped the run (`stopped_after` seconds).
+    `training` records what `npm run train` records (src/cli/train.ts), in its
+    order: the settings, the start, the item lists, the vocabulary the data step
+    chose, the validation users, whether the losses were sampled and the time
+    budget with the loops it ended early (`stops`); then the engine's own:
+    the torch version and its BLAS, the process count and the dtype.
     """
     config = model.config
     dataset, split = prepared.header["dataset"], prepared.header["split"]
+    items, validation_users = len(prepared.data.tags), len(prepared.data.validation)
     training = {"engine": "pytorch", **config.to_json(), "start": model.start,
-                **({"itemLists": model.item_lists} if model.item_lists is not None else {}), "backend": world.backend or "none",
+                **({"itemLists": model.item_lists} if model.item_lists is not None else {}),
+                "vocabulary": prepared.vocabulary.summary(), "validationUsers": validation_users, "sampled": config.sampled(items),
+                "budget": {"maxMinutes": config.max_minutes, "stoppedEarly": list(stops)},
+                "backend": world.backend or "none",
                 "torch": torch.__version__.split("+")[0], "blas": blas, "processes": world.size, "dtype": args.dtype, "format": dataset["format"],
                 "threshold": split["threshold"], "minPositives": split["minPositives"], "validationFold": split["fold"]}
-    if stopped_after is not None:
-        training["stopped"] = {"reason": f"--max-minutes {args.max_minutes}", "afterSeconds": round(stopped_after, 1)}
     files = encode_artifact(ArtifactInput(
         algorithm=config.algorithm, arrays=model.arrays, warm=model.side.warm, log_pop=model.side.log_pop,
         neighbours=model.neighbours, transitions=model.transitions, feature_names=model.side.names, catalog=prepared.catalog,
@@ -48,7 +52,7 @@ def write_model(args: argparse.Namespace, prepared: Prepared, model: TrainedMode
         data={k: dataset[k] for k in ("name", "fingerprint", "users", "items", "interactions")},
         validation={"objective": objective_name(config.objective, config.validation_ks), "score": model.validation.mean,
                     "byK": integer_keys_first({str(k): v for k, v in model.validation.by_k.items()}),
-                    "users": len(prepared.data.validation)},
+                    "users": validation_users},
         generated_by="localrec train:dist",
     ))
     personas = args.prepared / "personas.json"

@@ -10,7 +10,8 @@ from bundle import synthetic_users, write_bundle
 from localrec_trainer.artifact.decode import load_artifact
 from localrec_trainer.distributed import main
 
-FAST = {"iterations": 6, "pretrainIterations": 6, "validateEvery": 3, "batchSize": 8, "dim": 8}
+# tagMinCounts: the one the fixture bundle's vocabulary was chosen with (bundle.py)
+FAST = {"iterations": 6, "pretrainIterations": 6, "validateEvery": 3, "batchSize": 8, "dim": 8, "tagMinCounts": [2]}
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +81,43 @@ def test_auto_transfer_records_both_starts(bundle, tmp_path):
     assert meta["validation"]["score"] == chosen == max(start["als"]["validation"], start["pooled"])
 
 
-def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(bundle, tmp_path):
-    _, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "iterations": 1000}, "--max-minutes", "0")
-    assert meta["training"]["stopped"]["reason"] == "--max-minutes 0.0"
+def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(bundle, tmp_path, capsys):
+    # a budget spent at once: every search keeps its first trial, every loop stops after its first batch (as trainMeta does)
+    _, meta = train(bundle, tmp_path / "model", {"iterations": 1000, "pretrainIterations": 1000, "maxMinutes": 1e-9})
+    assert meta["training"]["budget"] == {"maxMinutes": 1e-9, "stoppedEarly": [
+        {"stage": "item lists", "iteration": 1}, {"stage": "ALS start", "iteration": 1},
+        {"stage": "pretraining", "iteration": 1}, {"stage": "meta-training", "iteration": 1}]}
+    assert len(meta["training"]["itemLists"]["trials"]) == 1 and meta["training"]["itemLists"]["transitions"] == 0
     assert 0 < meta["validation"]["score"] <= 1
+    log = capsys.readouterr().err
+    assert "item lists stopped after trial 1" in log and "meta-training stopped after batch 1" in log
+    _, meta = train(bundle, tmp_path / "whole", {"transfer": "pooled"})
+    assert meta["training"]["budget"] == {"maxMinutes": 0, "stoppedEarly": []}
+
+
+def test_the_artifact_records_the_bundles_vocabulary_and_validation_users(bundle, tmp_path):
+    art, meta = train(bundle, tmp_path / "model", {"transfer": "pooled"})
+    chosen = json.loads((bundle / "vocabulary.json").read_text())
+    training = meta["training"]
+    # what npm run train records (src/cli/train.ts), in its order, between the item lists and the engine's own;
+    # validationUsers overwrites the setting of that name in place, as the object spread does in TypeScript
+    keys = list(training)
+    assert keys[keys.index("itemLists") + 1 : keys.index("backend")] == ["vocabulary", "sampled", "budget"]
+    assert keys.index("validationUsers") < keys.index("start")
+    assert training["vocabulary"] == {"minCount": 2, "features": len(chosen["names"]), "trials": chosen["trials"]}
+    assert art.meta["featureNames"] == chosen["names"]
+    assert training["validationUsers"] == meta["validation"]["users"] == 15 and training["sampled"] is False
+
+
+def test_a_bundle_from_other_settings_or_an_older_version_is_refused_with_the_fix(bundle, tmp_path):
+    with pytest.raises(ValueError, match=r"prepared with other settings \(tagMinCounts \[2\] → \[1, 2, 5\]\).*rerun `npm run train:prepare"):
+        train(bundle, tmp_path / "model", {"tagMinCounts": [1, 2, 5]})
+    old = tmp_path / "old"
+    old.mkdir()
+    header = json.loads((bundle / "prepared.json").read_text())
+    (old / "prepared.json").write_text(json.dumps({**header, "version": 1}))
+    with pytest.raises(ValueError, match=r"version 1; this trainer reads version 2.*rerun `npm run train:prepare"):
+        train(old, tmp_path / "model")
 
 
 @pytest.mark.parametrize("algorithm", ["maml", "pretrain"])

@@ -211,7 +211,7 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree on the order
     tf.dispose(Object.values(params));
   });
 
-  it('on the default training settings, key for key in the same order', async () => {
+  it('on the default training settings, in the same order (the artifact\'s training block starts with them)', async () => {
     const theirs = await askTorch<{ config: Record<string, unknown> }>({ kind: 'defaults' });
     expect(theirs.config).toEqual(DEFAULT_TRAIN_CONFIG);
     expect(Object.keys(theirs.config)).toEqual(Object.keys(DEFAULT_TRAIN_CONFIG));

@@ -24,15 +24,18 @@ def js_order(text: str) -> bytes:
     return text.encode("utf-16-be", "surrogatepass")
 
 
-def feature_vocabulary(
-    tags: Sequence[Optional[Sequence[str]]], *, min_count: int = 2, max_count: int = 1024
-) -> list[str]:
-    """The constant feature, then tags used by at least `min_count` items, most frequent first (ties by name), at most `max_count`."""
+def feature_vocabulary(tags: Sequence[Optional[Sequence[str]]], *, min_count: int = 2) -> list[str]:
+    """The constant feature, then every tag used by at least `min_count` items, most frequent first (ties by name): featureVocabulary.
+
+    No cap on its size. Training does not call it: the data step chooses the
+    minimum count on validation users (src/train/vocabulary.ts) and the bundle
+    carries the vocabulary (train/prepared.py); tests build fixtures with it.
+    """
     counts: Counter[str] = Counter()
     for item_tags in tags:
         counts.update(set(item_tags or ()))
     kept = sorted(((t, c) for t, c in counts.items() if c >= min_count), key=lambda tc: (-tc[1], js_order(tc[0])))
-    return [CONSTANT_FEATURE] + [t for t, _ in kept[:max_count]]
+    return [CONSTANT_FEATURE] + [t for t, _ in kept]
 
 
 @dataclass(frozen=True)

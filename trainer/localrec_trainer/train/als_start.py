@@ -48,6 +48,7 @@ class AlsStart:
     mean: float
     by_k: dict[int, float]
     trials: list[dict] = field(default_factory=list)
+    stopped_after: Optional[int] = None  # trials run when the time budget ended the search (none: it ran to the end)
 
 
 @dataclass(frozen=True)
@@ -114,18 +115,25 @@ Embed = Callable[[Sequence[float]], dict[float, Arrays]]
 
 
 def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[int, ...]],
-                     lambdas: Sequence[float], neighbours: bool, steps: int) -> AlsStart:
+                     lambdas: Sequence[float], neighbours: bool, steps: int,
+                     out_of_time: Callable[[], bool] = lambda: False) -> AlsStart:
     """The best ALS start on the validation users: λ first (at the middle head), then knn × pop, then the inner rate.
 
     `embed(lambdas)` computes the embeddings of several λ at once (distributed.py
     spreads them over the ranks); `evaluate` scores a parameter set on validation.
+    Once `out_of_time()` (the same answer on every process) no trial starts after
+    the first, and the best of those run is kept (selectAlsStart's deadline).
     """
     trials: list[dict] = []
     cache: dict[float, Arrays] = embed(list(lambdas))
     best: Optional[AlsStart] = None
+    skipped = 0
 
     def attempt(head: Head) -> None:
-        nonlocal best
+        nonlocal best, skipped
+        if best is not None and out_of_time():
+            skipped += 1
+            return
         if head["lambda"] not in cache:
             cache.update(embed([head["lambda"]]))
         arrays = als_params(shapes, cache[head["lambda"]], head)
@@ -153,4 +161,6 @@ def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[i
         for inner_lr in INNER_LR[1:]:
             attempt({**head, "innerLr": inner_lr})
     assert best is not None
+    if skipped > 0:
+        best.stopped_after = len(trials)
     return best

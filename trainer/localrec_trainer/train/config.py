@@ -4,7 +4,10 @@ Field names are the TypeScript ones in snake_case, in the TypeScript key
 order; `to_json` gives the camelCase object the artifact records and
 `from_json` reads the one `npm run train:dist` passes (its flags are parsed
 once, by src/cli/train-args.ts). `sampled_above` and `negatives` are the
-sampled softmax of the scale spec (core/sampled.py).
+sampled softmax of the scale spec (core/sampled.py). `tag_min_counts` and
+`validation_users` are used by the data step (src/cli/prepare.ts), which
+makes those choices for both trainers; here they are recorded and checked
+against the bundle.
 """
 
 from __future__ import annotations
@@ -43,11 +46,12 @@ class TrainConfig:
     decay_init: float = 0.9  # starting decay when it is learned, in (0, 1)
     # what validation chooses by and training tasks ask: 'v2' the next click (HR@10, the default), 'v1' nDCG@10 over shots, 'both'
     objective: str = "v2"
-    tag_min_counts: tuple[int, ...] = (1, 2, 5)  # minimum items per tag tried for the vocabulary (the data step chooses: src/train/vocabulary.ts)
+    # minimum item counts of a kept tag tried on validation users; the data step chooses (src/train/vocabulary.ts), the bundle carries the choice
+    tag_min_counts: tuple[int, ...] = (1, 2, 5)
     sampled_above: int = 20_000  # catalogs above this many items train the query and pooled losses on sampled candidates (0: never)
     negatives: int = 2048  # popularity-sampled negatives per batch of the sampled softmax
-    validation_users: int = 2000  # validation users kept at most (a seeded subset beyond)
-    max_minutes: float = 0  # wall-clock budget of the run (0: none); the trainer's --max-minutes
+    validation_users: int = 2000  # validation users kept at most (the data step marks a seeded subset: validationSubset)
+    max_minutes: float = 0  # wall-clock budget, minutes (0: none): training stops after the current batch, keeping the best validated checkpoint
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHMS:
@@ -56,16 +60,16 @@ class TrainConfig:
             raise ValueError(f'--transfer "{self.transfer}" is not one of {", ".join(TRANSFERS)}')
         if self.objective not in VALIDATION_OBJECTIVES:
             raise ValueError(f'--objective "{self.objective}" is not one of {", ".join(VALIDATION_OBJECTIVES)}')
-        for name in ("dim", "batch_size", "validate_every", "negatives"):
+        for name in ("dim", "batch_size", "validate_every", "negatives", "validation_users"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} is {getattr(self, name)}: it must be at least 1.")
-        for name in ("iterations", "pretrain_iterations", "inner_steps", "neighbours", "transitions", "sampled_above"):
+        for name in ("iterations", "pretrain_iterations", "inner_steps", "neighbours", "transitions", "sampled_above", "max_minutes"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} is {getattr(self, name)}: it must not be negative.")
         if not 0 < self.decay_init < 1:
             raise ValueError(f"decay_init is {self.decay_init}: use a decay in (0, 1), e.g. 0.9.")
-        if not self.validation_ks or not self.als_lambdas:
-            raise ValueError("validation_ks and als_lambdas need at least one value each.")
+        if not self.validation_ks or not self.als_lambdas or not self.tag_min_counts:
+            raise ValueError("validation_ks, als_lambdas and tag_min_counts need at least one value each.")
 
     def sampled(self, items: int) -> bool:
         """Whether losses over this catalog train on sampled candidates."""

@@ -44,6 +44,7 @@ class ListChoice:
     neighbours: Optional[TrainingNeighbours]
     transitions: Optional[TrainingTransitions]
     trials: list[dict] = field(default_factory=list)
+    stopped_after: Optional[int] = None  # trials run when the time budget ended the search
 
 
 def proxy_objective(users: Ragged, objective: str, ks: Sequence[int], rows: Rows,
@@ -85,11 +86,23 @@ def _keys(lists: Ragged, items: int) -> np.ndarray:
 def choose_item_lists(train: Ragged, items: int, validation: Ragged, neighbours: int, transitions: int,
                       transition_shrink: float, objective: str, ks: Sequence[int],
                       share: tuple[int, int] = (0, 1), reduce: Optional[Reduce] = None,
-                      log: Callable[[str], None] = lambda _: None) -> ListChoice:
-    """The item lists the validation users prefer (chooseItemLists): the neighbour shrinkage, then transitions or none."""
+                      log: Callable[[str], None] = lambda _: None, out_of_time: Callable[[], bool] = lambda: False) -> ListChoice:
+    """The item lists the validation users prefer (chooseItemLists): the neighbour shrinkage, then transitions or none.
+
+    Once `out_of_time()` (the same answer on every process) no trial starts after
+    the first; transition weights not tried by then leave the sequential term out.
+    """
     sum_ = reduce or (lambda t: t)
     decay = PROXY_DECAY[objective]
     trials: list[dict] = []
+    late = [False]
+
+    def stop() -> bool:
+        late[0] = late[0] or (len(trials) > 0 and out_of_time())
+        return late[0]
+
+    def choice(neighbours: Optional[TrainingNeighbours], following: Optional[TrainingTransitions]) -> ListChoice:
+        return ListChoice(neighbours, following, trials, len(trials) if late[0] else None)
 
     def knn_rows(lists: TrainingNeighbours, clicks: Ragged) -> SparseRows:
         return list_rows(lists, clicks, recency_weights(clicks, decay)[0], items)
@@ -98,16 +111,21 @@ def choose_item_lists(train: Ragged, items: int, validation: Ragged, neighbours:
     if neighbours > 0:
         best = -np.inf
         for lists in build_neighbour_sets(train, items, neighbours, NEIGHBOUR_SHRINKS, share, reduce):
+            if stop():
+                break
             v = proxy_objective(validation, objective, ks, lambda s: knn_rows(lists, s), share, sum_)
             trials.append({"shrink": lists.shrink, "validation": v})
             log(f"item-item lists, shrinkage {lists.shrink:g}: proxy validation {v:.4f}")
             if v > best:
                 best, chosen = v, lists
-    if transitions <= 0:
-        return ListChoice(chosen, None, trials)
+    if transitions <= 0 or stop():
+        return choice(chosen, None)
     following = build_transitions(train, items, transitions, transition_shrink)
     best, best_weight = -np.inf, 0.0
     for weight in TRANSITION_WEIGHTS:
+        if stop():
+            break
+
         def rows(s: Ragged, weight: float = weight) -> SparseRows:
             base = knn_rows(chosen, s) if chosen is not None else SparseRows(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), items)
             if weight == 0:
@@ -118,4 +136,4 @@ def choose_item_lists(train: Ragged, items: int, validation: Ragged, neighbours:
         log(f"transition lists at weight {weight:g}: proxy validation {v:.4f}")
         if v > best:
             best, best_weight = v, weight
-    return ListChoice(chosen, following if best_weight > 0 else None, trials)
+    return choice(chosen, following if best_weight > 0 else None)

@@ -186,7 +186,7 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
         table.step(picks, rows, config.weight_decay, world)
         loss_sum += float(loss.detach()) + table.decay(config.weight_decay)
         tasks_since += config.batch_size
-        stop = run.expired()
+        stop = it < config.iterations and run.expired("pretraining", it)
         run.progress.advance(it)
         if it % config.validate_every == 0 or it == config.iterations or stop:
             seconds = time.monotonic() - since

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..core.features import FeatureRows, feature_rows, feature_vocabulary, item_inputs, log_popularity
+from ..core.features import FeatureRows, feature_rows, item_inputs, log_popularity
 from ..core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective
 from ..core.model import ItemInputs
 from ..core.recency import decay_of
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 ALS_TEMPERATURE = 10.0
 """Logit scale of the ALS start (ALS scores live in [0, 1])."""
+
+LISTS_BUDGET_SHARE = 0.3
+ALS_BUDGET_SHARE = 0.45
+"""Shares of the time budget, from the start of the run, after which the item-list and ALS searches start no new trial (trainMeta)."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,8 @@ class TrainedModel:
     item_lists: Optional[dict] = None  # what the item-list search chose: {neighbourShrink, transitions, trials}
 
 
-def item_side(data: TrainingData) -> ItemSide:
-    names = feature_vocabulary(data.tags)
+def item_side(data: TrainingData, names: list[str]) -> ItemSide:
+    """The item side over the vocabulary `names` (itemSide): the data step chose it on the validation users (train/prepared.py)."""
     counts = np.bincount(data.train.items, minlength=len(data.tags)).astype(np.float32)
     warm = (counts > 0).astype(np.float32)
     return ItemSide(names, feature_rows(data.tags, names), warm, log_popularity(counts))
@@ -102,22 +106,22 @@ class MetaModel(nn.Module):
         return meta_objective(self.params(), inputs, batch, config, share, candidates)
 
 
-def train(data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32) -> TrainedModel:
-    """The configured training: the pretrain baseline, or meta-training with the validated start.
+def train(data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32) -> TrainedModel:
+    """The configured training over the vocabulary `names`: the pretrain baseline, or meta-training with the validated start.
 
     `dtype`: float32 as the browser computes; float64 to check the distributed
     wiring without float32 rounding noise (Adam amplifies it in near-zero gradients).
     """
-    context = _Context(data, config, world, run, dtype)
+    context = _Context(data, names, config, world, run, dtype)
     return context.pretrain() if config.algorithm == "pretrain" else context.meta()
 
 
 class _Context:
     """What every phase of one run shares: item inputs, item lists, the validation function."""
 
-    def __init__(self, data: TrainingData, config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype) -> None:
+    def __init__(self, data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype) -> None:
         self.data, self.config, self.world, self.run, self.dtype = data, config, world, run, dtype
-        self.side = item_side(data)
+        self.side = item_side(data, names)
         self.shape = ModelShape(len(data.tags), len(self.side.names), config.dim)
         self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop, dtype)
         self.eval_steps = 0 if config.algorithm == "protonet" else config.inner_steps
@@ -131,7 +135,9 @@ class _Context:
         config, started = self.config, time.monotonic()
         choice = choose_item_lists(self.data.train, self.shape.items, self.data.validation, config.neighbours, config.transitions,
                                    config.transition_shrink, config.objective, config.validation_ks,
-                                   self.world.share, self.world.sum, self.run.progress.log)
+                                   self.world.share, self.world.sum, self.run.progress.log, self.run.past(LISTS_BUDGET_SHARE))
+        if choice.stopped_after is not None:
+            self.run.stops.append({"stage": "item lists", "iteration": choice.stopped_after})
         self.index, self.seq_index = choice.neighbours, choice.transitions
         self.item_lists = {"neighbourShrink": self.index.shrink if self.index is not None else None,
                            "transitions": self.seq_index.m if self.seq_index is not None else 0, "trials": choice.trials}
@@ -228,7 +234,9 @@ class _Context:
 
         self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
         als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
-                               config.als_lambdas, self.index is not None, self.eval_steps)
+                               config.als_lambdas, self.index is not None, self.eval_steps, self.run.past(ALS_BUDGET_SHARE))
+        if als.stopped_after is not None:
+            self.run.stops.append({"stage": "ALS start", "iteration": als.stopped_after})
         self.run.progress.log(f"ALS start: validation {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
         self.run.save(als=als.__dict__)
         return als
@@ -243,8 +251,10 @@ class _Context:
                                       decay=config.decay_init if config.recency else 1.0))
         if config.pretrain_iterations <= 0:
             return fresh
-        pooled = pooled_params(self.data.train, config.with_changes(iterations=config.pretrain_iterations), self.shape,
-                               self.inputs, "user", self.world, self.run, "pretrain").arrays
+        # The time left is shared by pretraining and meta-training in proportion to their batches (trainMeta).
+        with self.run.share_of_remaining(config.pretrain_iterations / (config.pretrain_iterations + config.iterations)):
+            pooled = pooled_params(self.data.train, config.with_changes(iterations=config.pretrain_iterations), self.shape,
+                                   self.inputs, "user", self.world, self.run, "pretrain").arrays
         keep = ("protoScale", "logLrUser", "logLrPop", "logShrink", "logKnnInit", "logLrKnn", "logitDecay", "logSeqInit", "logLrSeq")
         start = {**fresh, **pooled, "contentCtx": pooled["contentW"].copy(), "ctxEmb": pooled["itemEmb"].copy(),
                  **{n: fresh[n] for n in keep}}
@@ -293,7 +303,7 @@ class _Context:
             optimizer.step()
             loss_sum += float(loss.detach())
             tasks_since += config.batch_size
-            stop = run.expired()
+            stop = it < config.iterations and run.expired("meta-training", it)
             run.progress.advance(it)
             if it % config.validate_every == 0 or it == config.iterations or stop:
                 seconds = time.monotonic() - since
