@@ -88,13 +88,14 @@ export async function gridSearch<C extends Readonly<Record<string, unknown>>>(
     }
   }
   if (!best) throw new Error(`${method}: empty hyperparameter grid; give at least one configuration`);
-  const { scorer, config } = best;
+  const { scorer, config, value } = best;
   const tuning = { ...extra, objective: objective.name, grid: tried, chosen: config };
   return {
     score: (s) => scorer.score(s),
     ...(scorer.scoreMany ? { scoreMany: scorer.scoreMany.bind(scorer) } : {}),
     ...(scorer.scoreSteps ? { scoreSteps: scorer.scoreSteps.bind(scorer) } : {}),
     tuning,
+    validation: { objective: objective.name, value },
     dispose: () => scorer.dispose?.(),
   };
 }
