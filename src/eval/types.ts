@@ -29,6 +29,11 @@ export interface Objective {
   /** The protocol whose question it asks, for methods that tune by their own means (a trainer's validation). */
   readonly protocol: 'v1' | 'v2';
   score(scorer: Scorer, users: readonly UserPositives[]): Promise<number>;
+  /**
+   * `score` of several scorers in one pass over the users (the same values): each user's
+   * supports go to every scorer as the same arrays, so scorers can share work per user.
+   */
+  scoreAll(scorers: readonly Scorer[], users: readonly UserPositives[]): Promise<number[]>;
 }
 
 /** What a method is told besides the fold: the shot counts to tune at, the objective and a progress sink. */

@@ -20,22 +20,36 @@ function standardised(s: Scores): Float64Array {
   return Float64Array.from(s, (v) => (finite(v) - mean) / sd);
 }
 
-function mix(a: Scores, b: Scores, weight: number): Float64Array {
-  const za = standardised(a);
-  const zb = standardised(b);
-  for (let i = 0; i < za.length; i++) za[i] = (1 - weight) * za[i]! + weight * zb[i]!;
-  return za;
-}
-
-function blended(a: Scorer, b: Scorer, weight: number): Scorer {
+/**
+ * The two components' standardised scores of the latest support (or batch of supports),
+ * shared by every weight: the weight search hands each user's supports to all weights
+ * as the same array (Objective.scoreAll), so each component scores them once, not once per weight.
+ */
+function sharedComponents(a: Scorer, b: Scorer) {
   const many = async (s: Scorer, supports: readonly Int32Array[]): Promise<Scores[]> =>
     s.scoreMany ? s.scoreMany(supports) : Promise.all(supports.map((x) => s.score(x)));
+  const standardisedPairs = async (key: Int32Array | readonly Int32Array[]): Promise<[Float64Array, Float64Array][]> => {
+    const [sa, sb] = key instanceof Int32Array ? [[await a.score(key)], [await b.score(key)]] : [await many(a, key), await many(b, key)];
+    return sa.map((x, i) => [standardised(x), standardised(sb[i]!)]);
+  };
+  let last: { key: Int32Array | readonly Int32Array[]; z: Promise<[Float64Array, Float64Array][]> } | null = null;
+  return (key: Int32Array | readonly Int32Array[]): Promise<[Float64Array, Float64Array][]> => {
+    if (last?.key !== key) last = { key, z: standardisedPairs(key) };
+    return last.z;
+  };
+}
+
+/** (1 - weight) · z(a) + weight · z(b), the same floats whether or not z is shared. */
+function mix([za, zb]: [Float64Array, Float64Array], weight: number): Float64Array {
+  const out = new Float64Array(za.length);
+  for (let i = 0; i < za.length; i++) out[i] = (1 - weight) * za[i]! + weight * zb[i]!;
+  return out;
+}
+
+function blended(z: ReturnType<typeof sharedComponents>, weight: number): Scorer {
   return {
-    score: async (support) => mix(await a.score(support), await b.score(support), weight),
-    scoreMany: async (supports) => {
-      const [sa, sb] = [await many(a, supports), await many(b, supports)];
-      return sa.map((x, i) => mix(x, sb[i]!, weight));
-    },
+    score: async (support) => mix((await z(support))[0]!, weight),
+    scoreMany: async (supports) => (await z(supports)).map((pair) => mix(pair, weight)),
   };
 }
 
@@ -68,11 +82,14 @@ export function blendBest(candidates: Readonly<Record<string, MethodFactory>>, w
         if (fitted.length < 2) throw new Error(`blend needs at least two candidate methods, got ${fitted.length}: ${fitted.map((f) => f.name).join(', ')}`);
         const [a, b] = [fitted[0]!, fitted[1]!];
         const candidatesTried = fitted.map((f) => ({ method: f.name, validation: f.value }));
-        const tuned = await gridSearch('blend', [weights.map((weight) => ({ weight }))], async ({ weight }) => blended(a.scorer, b.scorer, weight), fold.validation, ctx, {
+        const z = sharedComponents(a.scorer, b.scorer);
+        const extra = {
           components: [a.name, b.name],
           candidates: candidatesTried,
           note: `(1 - weight) · z(${a.name}) + weight · z(${b.name}), z standardising each method's scores over the catalog`,
-        });
+        };
+        // Every weight in one pass over the users, so the components score each support once.
+        const tuned = await gridSearch('blend', [weights.map((weight) => ({ weight }))], async ({ weight }) => blended(z, weight), fold.validation, ctx, extra, true);
         // The components belong to the registry: the blend disposes them only when it owns it.
         return { ...tuned, dispose: () => own?.dispose() };
       } catch (err) {

@@ -6,6 +6,9 @@ import { runProtocols } from '../../../src/eval/harness';
 import { blendBest } from '../../../src/eval/methods/blend-best';
 import { BLEND_CANDIDATES } from '../../../src/eval/methods/index';
 import { FitRegistry } from '../../../src/eval/registry';
+import { gridSearch, ndcgObjective } from '../../../src/eval/evaluate';
+import { cosineIndex } from '../../../src/eval/methods/itemknn';
+import { recencyKnnScorer } from '../../../src/eval/methods/itemknn-recency';
 import { prequentialObjective } from '../../../src/eval/prequential';
 import { buildFold, prepareData } from '../../../src/protocol/data';
 import { createRng } from '../../../src/math/rng';
@@ -99,5 +102,19 @@ describe('fits shared within a run', () => {
     const data = prepareData(world(), 4);
     const m = blendBest(BLEND_CANDIDATES);
     await expect(runProtocols(data, [m, m], opts, ['v2'])).rejects.toThrow(/"blend" is listed twice/);
+  });
+
+  it('a grid scored in one pass over the users gives the same objectives and choice as one configuration at a time', async () => {
+    const fold = buildFold(prepareData(world(), 4), 2, 25);
+    const index = cosineIndex(fold);
+    const grid = [1, 0.8, 0.5, 0.2].map((decay) => ({ decay }));
+    for (const objective of [prequentialObjective(), ndcgObjective([1, 5])]) {
+      const ctx = { ks: [1, 5], objective };
+      const [one, all] = await Promise.all([false, true].map((together) => gridSearch('recency', [grid], async ({ decay }) => recencyKnnScorer(index, decay), fold.validation, ctx, {}, together)));
+      expect(all!.tuning).toEqual(one!.tuning);
+      expect(all!.validation).toEqual(one!.validation);
+      const values = (one!.tuning!.grid as { validation: number }[]).map((t) => t.validation);
+      expect(new Set(values).size).toBeGreaterThan(1);
+    }
   });
 });
