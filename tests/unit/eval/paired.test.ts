@@ -2,6 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/math/rng';
 import { pairedAgainstBest, pairedRatio } from '../../../src/eval/paired';
+import type { Dataset, Interaction } from '../../../src/data/dataset';
+import { runProtocols } from '../../../src/eval/harness';
+import { METHODS } from '../../../src/eval/methods/index';
+import { markdownReport } from '../../../src/eval/report';
+import { markdownReportV2 } from '../../../src/eval/report-v2';
+import { prepareData } from '../../../src/protocol/data';
 
 describe('paired ratio of means', () => {
   it('matches a hand-computed example', () => {
@@ -68,4 +74,58 @@ describe('meta against the best other method', () => {
     expect(pairedAgainstBest('meta', { meta: [1, 0] })).toBeNull();
     expect(() => pairedAgainstBest('meta', { meta: [1, 0], ials: [1] })).toThrow(/same folds and users/);
   });
+});
+
+describe('paired comparison and time in the reports', () => {
+  /** 150 users over 70 items: walks with skewed jumps, ratings mostly positive. */
+  function world(): Dataset {
+    const rand = createRng(23).next;
+    const interactions: Interaction[] = [];
+    for (let u = 0; u < 150; u++) {
+      let item = Math.floor(rand() * 70);
+      for (let j = 0, n = 25 + Math.floor(rand() * 40); j < n; j++) {
+        item = rand() < 0.5 ? (item + 1 + Math.floor(rand() * 3)) % 70 : Math.floor(rand() ** 2 * 70);
+        interactions.push({ user: `u${u}`, item: `i${item}`, rating: rand() < 0.9 ? 5 : 2, timestamp: j });
+      }
+    }
+    return { name: 'walks', interactions, items: [], hasRatings: true, hasTimestamps: true };
+  }
+
+  it('pairs meta with the best other method per metric, consistent with the table, and reports the run time', async () => {
+    // A stand-in for meta (the real one trains for minutes): recency-weighted ItemKNN under the name the reports pair.
+    const meta = { ...METHODS['itemknn-recency']!(), name: 'meta' };
+    const methods = [METHODS.popularity!(), METHODS.itemknn!(), METHODS.markov!(), meta];
+    const { v1, v2 } = await runProtocols(prepareData(world(), 4), methods, { ks: [1, 5], folds: [0, 1], threshold: 4, minPositives: 25 }, ['v1', 'v2']);
+    for (const metric of ['hr10', 'mrr10'] as const) {
+      const p = v2!.paired![metric]!;
+      const others = Object.entries(v2!.methods).filter(([n]) => n !== 'meta');
+      const best = others.reduce((a, b) => (b[1][metric] > a[1][metric] ? b : a));
+      expect(p.against).toBe(best[0]);
+      expect(p.ratio).toBeCloseTo(v2!.methods.meta![metric] / best[1][metric], 12);
+      expect(p.difference).toBeCloseTo(v2!.methods.meta![metric] - best[1][metric], 12);
+      expect(p.users).toBe(v2!.methods.meta!.users);
+      expect(p.ci[0]).toBeLessThan(p.ratio);
+      expect(p.ci[1]).toBeGreaterThan(p.ratio);
+    }
+    for (const k of ['1', '5']) {
+      const p = v1!.paired!.ndcg10[k]!;
+      const cell = (m: string) => (v1!.methods[m]![k] as { ndcg10: number }).ndcg10;
+      const best = ['popularity', 'itemknn', 'markov'].reduce((a, b) => (cell(b) > cell(a) ? b : a));
+      expect(p.against).toBe(best);
+      expect(p.ratio).toBeCloseTo(cell('meta') / cell(best), 12);
+    }
+    expect(markdownReportV2(v2!)).toMatch(/Paired, meta ÷ the best other method by mean .*HR@10 \d\.\d{3} \[/);
+    expect(markdownReport(v1!)).toMatch(/Paired, meta ÷ the best other method by mean nDCG@10 .*k=1: \d\.\d{3} \[/);
+    // One run, two protocols: both reports carry the run's total and each protocol's share.
+    expect(v1!.timing.totalSeconds).toBe(v2!.timing.totalSeconds);
+    expect(v1!.timing.protocols).toEqual(v2!.timing.protocols);
+    const { v1: s1, v2: s2 } = v1!.timing.protocols;
+    expect(s1! + s2!).toBeLessThanOrEqual(v1!.timing.totalSeconds);
+    const methodSeconds = Object.values(v2!.timing.methods).reduce((s, t) => s + t.fitSeconds + t.evalSeconds, 0);
+    expect(s2).toBeCloseTo(methodSeconds, 9);
+    expect(markdownReportV2(v2!)).toMatch(/Whole run: \d+\.\d s \(protocol v1 \d+\.\d s, protocol v2 \d+\.\d s/);
+    // Without meta there is nothing to pair.
+    const { v2: none } = await runProtocols(prepareData(world(), 4), methods.slice(0, 2), { ks: [1], folds: [0], threshold: 4, minPositives: 25 }, ['v2']);
+    expect(none!.paired).toBeUndefined();
+  }, 60_000);
 });
