@@ -9,6 +9,9 @@ export const PAIRED_INTERVAL =
   '95% intervals from per-user values paired over every (fold, user): the ratio of means by the delta method ' +
   '(SE = sd(a_i - R b_i) / (mean(b) sqrt(n))), the difference of means as mean ± 1.96 sd(a_i - b_i) / sqrt(n)';
 
+/** The same, in a few words for the Markdown line (the JSON's `interval` says it in full). */
+export const PAIRED_SHORT = 'per-user values paired over every (fold, user); 95% intervals, the ratio\'s by the delta method';
+
 const Z95 = 1.96;
 
 /** One paired comparison: mean(a) ÷ mean(b) and mean(a - b) with 95% intervals. */

@@ -1,6 +1,6 @@
 // Markdown table and SVG plot of a protocol v2 report.
 import type { EvalReportV2 } from './harness-v2.js';
-import { formatPaired } from './paired.js';
+import { formatPaired, PAIRED_SHORT } from './paired.js';
 import { linePlot } from './plot.js';
 import { timingLines } from './timing.js';
 
@@ -55,5 +55,5 @@ function pairedLines(report: EvalReportV2): string[] {
   const p = report.paired;
   if (!p) return [];
   const cells = [p.hr10 && `HR@10 ${formatPaired(p.hr10)}`, p.mrr10 && `MRR@10 ${formatPaired(p.mrr10)}`].filter(Boolean);
-  return ['', `Paired, ${p.method} ÷ the best other method by mean (${p.interval}): ${cells.join('; ')}.`];
+  return ['', `Paired, ${p.method} ÷ the best other method by mean (${PAIRED_SHORT}): ${cells.join('; ')}.`];
 }

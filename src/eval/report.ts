@@ -1,5 +1,5 @@
 import type { CellResult, EvalReport } from './harness.js';
-import { formatPaired } from './paired.js';
+import { formatPaired, PAIRED_SHORT } from './paired.js';
 import { timingLines } from './timing.js';
 
 const f4 = (x: number): string => x.toFixed(4);
@@ -55,5 +55,5 @@ function pairedLines(report: EvalReport): string[] {
   const p = report.paired;
   if (!p) return [];
   const cells = Object.entries(p.ndcg10).map(([k, r]) => `k=${k}: ${formatPaired(r)}`);
-  return ['', `Paired, ${p.method} ÷ the best other method by mean nDCG@10 (${p.interval}): ${cells.join('; ')}.`];
+  return ['', `Paired, ${p.method} ÷ the best other method by mean nDCG@10 (${PAIRED_SHORT}): ${cells.join('; ')}.`];
 }
