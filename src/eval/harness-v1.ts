@@ -2,7 +2,7 @@
 import { evaluateAtK } from './evaluate.js';
 import { meanWithInterval, episodeMetrics } from '../protocol/metrics.js';
 import { makeEpisode } from '../protocol/episodes.js';
-import { PAIRED_INTERVAL, PAIRED_METHOD, pairedAgainstBest, type PairedRatio } from './paired.js';
+import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
 import type { RunTiming } from './timing.js';
@@ -26,6 +26,8 @@ export interface PairedV1 {
   interval: string;
   /** Per k (keyed "1", "3", ...): nDCG@10, the report's metric. */
   ndcg10: Record<string, PairedRatio>;
+  /** Why a comparison is missing, if one failed. */
+  errors?: string[];
 }
 
 /** The report JSON read by other tools; `protocol`, `dataset`, `folds` and `methods` are fixed. */
@@ -96,12 +98,14 @@ export async function evaluateV1(scorer: Scorer, test: readonly UserPositives[],
 /** `meta` ÷ the best other method by mean nDCG@10 at each k, paired user by user; undefined without `meta` and another method. */
 function pairedV1(methods: readonly Method[], ks: readonly number[], accs: readonly V1Accumulator[]): PairedV1 | undefined {
   const ndcg10: Record<string, PairedRatio> = {};
+  const errors: string[] = [];
   for (const k of ks) {
     const perUser = Object.fromEntries(methods.map((m, i) => [m.name, accs[i]!.ndcg.get(k)!]));
-    const p = pairedAgainstBest(PAIRED_METHOD, perUser);
+    const p = pairedForReport(PAIRED_METHOD, perUser, errors);
     if (p) ndcg10[String(k)] = p;
   }
-  return Object.keys(ndcg10).length ? { method: PAIRED_METHOD, interval: PAIRED_INTERVAL, ndcg10 } : undefined;
+  if (!Object.keys(ndcg10).length && !errors.length) return undefined;
+  return { method: PAIRED_METHOD, interval: PAIRED_INTERVAL, ndcg10, ...(errors.length ? { errors } : {}) };
 }
 
 export function v1Report(data: PreparedData, methods: readonly Method[], opts: V1Options, accs: readonly V1Accumulator[], timing: Omit<RunTiming, 'methods'>): EvalReport {

@@ -4,7 +4,7 @@ import { PREQUENTIAL } from '../protocol/prequential.js';
 import { evaluatePrequential } from './prequential.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
-import { PAIRED_INTERVAL, PAIRED_METHOD, pairedAgainstBest, type PairedRatio } from './paired.js';
+import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
 import type { RunTiming } from './timing.js';
 import type { Method, Scorer } from './types.js';
 
@@ -26,6 +26,8 @@ export interface PairedV2 {
   interval: string;
   hr10?: PairedRatio;
   mrr10?: PairedRatio;
+  /** Why a comparison is missing, if one failed. */
+  errors?: string[];
 }
 
 /** The protocol v2 report JSON; `protocol`, `dataset` and `methods` are fixed by the issue. */
@@ -110,8 +112,9 @@ export function v2Report(
 
 /** `meta` ÷ the best other method by mean HR@10 and by mean MRR@10, paired user by user; undefined without `meta` and another method. */
 function pairedV2(methods: readonly Method[], accs: readonly V2Accumulator[]): PairedV2 | undefined {
-  const of = (metric: 'hr10' | 'mrr10') => pairedAgainstBest(PAIRED_METHOD, Object.fromEntries(methods.map((m, i) => [m.name, accs[i]![metric]])));
+  const errors: string[] = [];
+  const of = (metric: 'hr10' | 'mrr10') => pairedForReport(PAIRED_METHOD, Object.fromEntries(methods.map((m, i) => [m.name, accs[i]![metric]])), errors);
   const [hr10, mrr10] = [of('hr10'), of('mrr10')];
-  if (!hr10 && !mrr10) return undefined;
-  return { method: PAIRED_METHOD, interval: PAIRED_INTERVAL, ...(hr10 ? { hr10 } : {}), ...(mrr10 ? { mrr10 } : {}) };
+  if (!hr10 && !mrr10 && !errors.length) return undefined;
+  return { method: PAIRED_METHOD, interval: PAIRED_INTERVAL, ...(hr10 ? { hr10 } : {}), ...(mrr10 ? { mrr10 } : {}), ...(errors.length ? { errors } : {}) };
 }

@@ -82,6 +82,16 @@ export function pairedAgainstBest(method: string, perUser: Readonly<Record<strin
   return r && { against, ...r };
 }
 
+/** `pairedAgainstBest` for a report: a run of hours must still write its report, so a failure goes into `errors`. */
+export function pairedForReport(method: string, perUser: Readonly<Record<string, readonly number[]>>, errors: string[]): PairedRatio | null {
+  try {
+    return pairedAgainstBest(method, perUser);
+  } catch (err) {
+    errors.push(err instanceof Error ? err.message : String(err));
+    return null;
+  }
+}
+
 /** "0.976 [0.921, 1.031]" for a report line. */
 export function formatPaired(p: PairedRatio): string {
   const d = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(4);

@@ -54,6 +54,7 @@ export function svgPlotV2(report: EvalReportV2): string {
 function pairedLines(report: EvalReportV2): string[] {
   const p = report.paired;
   if (!p) return [];
+  const missing = p.errors?.length ? ` Not compared: ${p.errors.join('; ')}.` : '';
   const cells = [p.hr10 && `HR@10 ${formatPaired(p.hr10)}`, p.mrr10 && `MRR@10 ${formatPaired(p.mrr10)}`].filter(Boolean);
-  return ['', `Paired, ${p.method} ÷ the best other method by mean (${PAIRED_SHORT}): ${cells.join('; ')}.`];
+  return ['', `Paired, ${p.method} ÷ the best other method by mean (${PAIRED_SHORT}): ${cells.join('; ')}.${missing}`];
 }

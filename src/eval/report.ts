@@ -54,6 +54,7 @@ export function markdownReport(report: EvalReport): string {
 function pairedLines(report: EvalReport): string[] {
   const p = report.paired;
   if (!p) return [];
+  const missing = p.errors?.length ? ` Not compared: ${p.errors.join('; ')}.` : '';
   const cells = Object.entries(p.ndcg10).map(([k, r]) => `k=${k}: ${formatPaired(r)}`);
-  return ['', `Paired, ${p.method} ÷ the best other method by mean nDCG@10 (${PAIRED_SHORT}): ${cells.join('; ')}.`];
+  return ['', `Paired, ${p.method} ÷ the best other method by mean nDCG@10 (${PAIRED_SHORT}): ${cells.join('; ')}.${missing}`];
 }

@@ -1,7 +1,7 @@
 // The paired comparison of meta against the best other method: the math by hand, then against a paired bootstrap.
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/math/rng';
-import { pairedAgainstBest, pairedRatio } from '../../../src/eval/paired';
+import { pairedAgainstBest, pairedForReport, pairedRatio } from '../../../src/eval/paired';
 import type { Dataset, Interaction } from '../../../src/data/dataset';
 import { runProtocols } from '../../../src/eval/harness';
 import { METHODS } from '../../../src/eval/methods/index';
@@ -73,6 +73,10 @@ describe('meta against the best other method', () => {
     expect(pairedAgainstBest('meta', { ials: [1, 0] })).toBeNull();
     expect(pairedAgainstBest('meta', { meta: [1, 0] })).toBeNull();
     expect(() => pairedAgainstBest('meta', { meta: [1, 0], ials: [1] })).toThrow(/same folds and users/);
+    // A report keeps its other results and says why the comparison is missing.
+    const errors: string[] = [];
+    expect(pairedForReport('meta', { meta: [1, 0], ials: [1] }, errors)).toBeNull();
+    expect(errors).toEqual([expect.stringMatching(/cannot pair meta with ials: 2 vs 1/)]);
   });
 });
 
