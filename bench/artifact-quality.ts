@@ -160,5 +160,5 @@ export async function measureQuality(
   const variants = options.variants.flatMap((v) =>
     PROTOCOL_DEFAULTS.ks.map((k) => ({ dataset: format, k, variant: v.name, ndcg10: cell(v.name, k).ndcg10, relative: cell(v.name, k).ndcg10 / cell('float32', k).ndcg10 - 1 })),
   );
-  return { quality, variants, users: cell('float32', PROTOCOL_DEFAULTS.ks[0]).users, timing: report.timing, chosenCounts: chosen };
+  return { quality, variants, users: cell('float32', PROTOCOL_DEFAULTS.ks[0]).users, timing: { ...report.timing }, chosenCounts: chosen };
 }

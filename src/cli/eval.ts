@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const data = prepareData(dataset, args.threshold);
   log(`${dataset.name}: ${data.catalog.length} items, ${data.users.length} users with positives (${data.positives})`);
   const methods = args.methods.map((name) => METHODS[name]!());
-  const reports = await runProtocols(data, methods, { ...args, log }, args.protocols);
+  const reports = await runProtocols(data, methods, { ...args, log, startedAt: started }, args.protocols);
   if (reports.v1) {
     const paths = await writeReportFiles(reports.v1, args.out);
     log(`wrote ${paths.json}, ${paths.markdown}, ${paths.svg}`);

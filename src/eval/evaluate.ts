@@ -11,31 +11,51 @@ export interface EpisodeResults {
 
 /** Runs the protocol's episodes for every user at shot count k. */
 export async function evaluateAtK(scorer: Scorer, users: readonly UserPositives[], k: number): Promise<EpisodeResults> {
-  const ndcg10: number[] = [];
-  const recall20: number[] = [];
+  return (await evaluateAtKAll([scorer], users, k))[0]!;
+}
+
+/**
+ * `evaluateAtK` for several scorers in one pass over the users: each episode is
+ * built once and handed to every scorer as the same array, so scorers that
+ * share work per support (a blend's weights) can reuse it.
+ */
+export async function evaluateAtKAll(scorers: readonly Scorer[], users: readonly UserPositives[], k: number): Promise<EpisodeResults[]> {
+  const out = scorers.map((): EpisodeResults => ({ ndcg10: [], recall20: [] }));
   for (const u of users) {
     const ep = makeEpisode(u, k);
     if (!ep) continue;
-    const m = episodeMetrics(await scorer.score(ep.support), ep.support, ep.query);
-    ndcg10.push(m.ndcg10);
-    recall20.push(m.recall20);
+    for (const [i, scorer] of scorers.entries()) {
+      const m = episodeMetrics(await scorer.score(ep.support), ep.support, ep.query);
+      out[i]!.ndcg10.push(m.ndcg10);
+      out[i]!.recall20.push(m.recall20);
+    }
   }
-  return { ndcg10, recall20 };
+  return out;
 }
 
 /** The tuning objective: mean validation nDCG@10 averaged over the shot counts. */
 export async function validationObjective(scorer: Scorer, users: readonly UserPositives[], ks: readonly number[]): Promise<number> {
-  let total = 0;
+  return (await validationObjectiveAll([scorer], users, ks))[0]!;
+}
+
+/** `validationObjective` of several scorers in one pass over the users per shot count. */
+async function validationObjectiveAll(scorers: readonly Scorer[], users: readonly UserPositives[], ks: readonly number[]): Promise<number[]> {
+  const totals = scorers.map(() => 0);
   for (const k of ks) {
-    const r = await evaluateAtK(scorer, users, k);
-    total += r.ndcg10.length ? r.ndcg10.reduce((a, b) => a + b, 0) / r.ndcg10.length : 0;
+    const results = await evaluateAtKAll(scorers, users, k);
+    results.forEach((r, i) => (totals[i]! += r.ndcg10.length ? r.ndcg10.reduce((a, b) => a + b, 0) / r.ndcg10.length : 0));
   }
-  return total / ks.length;
+  return totals.map((t) => t / ks.length);
 }
 
 /** Protocol v1's tuning objective as an Objective. */
 export function ndcgObjective(ks: readonly number[]): Objective {
-  return { name: `mean validation nDCG@10 over k in {${ks.join(',')}}`, protocol: 'v1', score: (scorer, users) => validationObjective(scorer, users, ks) };
+  return {
+    name: `mean validation nDCG@10 over k in {${ks.join(',')}}`,
+    protocol: 'v1',
+    score: (scorer, users) => validationObjective(scorer, users, ks),
+    scoreAll: (scorers, users) => validationObjectiveAll(scorers, users, ks),
+  };
 }
 
 /** The objective a fit tunes on: the context's, else protocol v1's. */
@@ -56,6 +76,8 @@ export type GridStage<C> = readonly C[] | ((best: C, trials: readonly GridTrial<
 /**
  * Staged grid search on validation users: each stage's configurations are built and scored,
  * repeats of a configuration are skipped, and the winner carries the grid, every objective and the choice.
+ * With `together`, a stage's scorers are built at once and scored in one pass over the users
+ * (`Objective.scoreAll`): for scorers that share work per user, like a blend's weights; same values.
  */
 export async function gridSearch<C extends Readonly<Record<string, unknown>>>(
   method: string,
@@ -64,37 +86,48 @@ export async function gridSearch<C extends Readonly<Record<string, unknown>>>(
   validation: readonly UserPositives[],
   ctx: FitContext,
   extra: Readonly<Record<string, unknown>> = {},
+  together = false,
 ): Promise<Scorer> {
   const objective = objectiveOf(ctx);
-  let best: { scorer: Scorer; config: C; value: number } | null = null;
+  // Typed by a cast so the narrowing of `null` survives the updates made inside `consider`.
+  let best = null as { scorer: Scorer; config: C; value: number } | null;
   const tried: GridTrial<C>[] = [];
   const seen = new Set<string>();
+  const consider = (config: C, scorer: Scorer, value: number): void => {
+    tried.push({ config, validation: value });
+    ctx.onProgress?.(`${JSON.stringify(config)} validation ${value.toFixed(4)}`);
+    if (!best || value > best.value) {
+      best?.scorer.dispose?.();
+      best = { scorer, config, value };
+    } else {
+      scorer.dispose?.();
+    }
+  };
   for (const stage of stages) {
-    const grid: readonly C[] = typeof stage === 'function' ? (best ? stage(best.config, tried) : []) : stage;
-    for (const config of grid) {
+    const grid = (typeof stage === 'function' ? (best ? stage(best.config, tried) : []) : stage).filter((config) => {
       const key = JSON.stringify(config);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+    if (together) {
+      const scorers = await Promise.all(grid.map(build));
+      const values = validation.length ? await objective.scoreAll(scorers, validation) : scorers.map(() => 0);
+      grid.forEach((config, i) => consider(config, scorers[i]!, values[i]!));
+      continue;
+    }
+    for (const config of grid) {
       const scorer = await build(config);
-      const value = validation.length ? await objective.score(scorer, validation) : 0;
-      tried.push({ config, validation: value });
-      ctx.onProgress?.(`${key} validation ${value.toFixed(4)}`);
-      if (!best || value > best.value) {
-        best?.scorer.dispose?.();
-        best = { scorer, config, value };
-      } else {
-        scorer.dispose?.();
-      }
+      consider(config, scorer, validation.length ? await objective.score(scorer, validation) : 0);
     }
   }
   if (!best) throw new Error(`${method}: empty hyperparameter grid; give at least one configuration`);
-  const { scorer, config } = best;
+  const { scorer, config, value } = best;
   const tuning = { ...extra, objective: objective.name, grid: tried, chosen: config };
   return {
     score: (s) => scorer.score(s),
     ...(scorer.scoreMany ? { scoreMany: scorer.scoreMany.bind(scorer) } : {}),
     ...(scorer.scoreSteps ? { scoreSteps: scorer.scoreSteps.bind(scorer) } : {}),
     tuning,
+    validation: { objective: objective.name, value },
     dispose: () => scorer.dispose?.(),
   };
 }

@@ -4,6 +4,8 @@ import { PREQUENTIAL } from '../protocol/prequential.js';
 import { evaluatePrequential } from './prequential.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
+import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
+import type { RunTiming } from './timing.js';
 import type { Method, Scorer } from './types.js';
 
 /** One method under protocol v2: HR@10 and MRR@10 (± 95% half-width) and the HR@10 curve by step. */
@@ -18,12 +20,24 @@ export interface PrequentialResult {
   curve: Record<string, number>;
 }
 
+/** `meta` against the best other method by mean, per metric, paired user by user (see paired.ts). */
+export interface PairedV2 {
+  method: string;
+  interval: string;
+  hr10?: PairedRatio;
+  mrr10?: PairedRatio;
+  /** Why a comparison is missing, if one failed. */
+  errors?: string[];
+}
+
 /** The protocol v2 report JSON; `protocol`, `dataset` and `methods` are fixed by the issue. */
 export interface EvalReportV2 {
   protocol: 'v2';
   dataset: string;
   folds: number[];
   methods: Record<string, PrequentialResult>;
+  /** Present when `meta` ran with other methods. */
+  paired?: PairedV2;
   threshold: number;
   positives: string;
   minPositives: number;
@@ -31,9 +45,10 @@ export interface EvalReportV2 {
   maxSteps: number;
   curveSteps: number[];
   tuning: Record<string, Record<string, unknown>>;
-  timing: Record<string, { fitSeconds: number; evalSeconds: number }>;
+  timing: RunTiming;
 }
 
+/** Per-user values over every fold so far, in the same (fold, user) order for every method. */
 export interface V2Accumulator {
   readonly hr10: number[];
   readonly mrr10: number[];
@@ -62,7 +77,8 @@ export function v2Report(
   data: PreparedData,
   methods: readonly Method[],
   opts: { readonly folds: readonly number[]; readonly threshold: number; readonly minPositives: number },
-  accs: readonly V2Accumulator[]): EvalReportV2 {
+  accs: readonly V2Accumulator[],
+  timing: Omit<RunTiming, 'methods'>): EvalReportV2 {
   const report: EvalReportV2 = {
     protocol: 'v2',
     dataset: data.name,
@@ -74,7 +90,7 @@ export function v2Report(
     maxSteps: PREQUENTIAL.maxSteps,
     curveSteps: [...PREQUENTIAL.curveSteps],
     tuning: {},
-    timing: {},
+    timing: { ...timing, methods: {} },
   };
   for (const [m, method] of methods.entries()) {
     const acc = accs[m]!;
@@ -87,7 +103,18 @@ export function v2Report(
     }
     report.methods[method.name] = { hr10: hr.mean, hr10_ci: hr.ci, mrr10: mrr.mean, mrr10_ci: mrr.ci, users: hr.n, curve };
     report.tuning[method.name] = acc.tuning;
-    report.timing[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
+    report.timing.methods[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
   }
+  const paired = pairedV2(methods, accs);
+  if (paired) report.paired = paired;
   return report;
+}
+
+/** `meta` ÷ the best other method by mean HR@10 and by mean MRR@10, paired user by user; undefined without `meta` and another method. */
+function pairedV2(methods: readonly Method[], accs: readonly V2Accumulator[]): PairedV2 | undefined {
+  const errors: string[] = [];
+  const of = (metric: 'hr10' | 'mrr10') => pairedForReport(PAIRED_METHOD, Object.fromEntries(methods.map((m, i) => [m.name, accs[i]![metric]])), errors);
+  const [hr10, mrr10] = [of('hr10'), of('mrr10')];
+  if (!hr10 && !mrr10 && !errors.length) return undefined;
+  return { method: PAIRED_METHOD, interval: PAIRED_INTERVAL, ...(hr10 ? { hr10 } : {}), ...(mrr10 ? { mrr10 } : {}), ...(errors.length ? { errors } : {}) };
 }

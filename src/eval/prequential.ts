@@ -21,37 +21,48 @@ async function prefixScores(scorer: Scorer, histories: readonly Int32Array[]): P
 
 /** Runs protocol v2 for every user: after each of their first min(n - 1, 50) clicks, is the next one in the top 10? */
 export async function evaluatePrequential(scorer: Scorer, users: readonly UserPositives[], maxSteps: number = PREQUENTIAL.maxSteps): Promise<PrequentialResults> {
-  const hr10: number[] = [];
-  const mrr10: number[] = [];
-  const hitsByStep = new Map<number, number[]>();
+  return (await evaluatePrequentialAll([scorer], users, maxSteps))[0]!;
+}
+
+/**
+ * `evaluatePrequential` for several scorers in one pass over the users: each user's
+ * prefixes are built once and handed to every scorer as the same array, so scorers
+ * that share work per user (a blend's weights) can reuse it.
+ */
+export async function evaluatePrequentialAll(scorers: readonly Scorer[], users: readonly UserPositives[], maxSteps: number = PREQUENTIAL.maxSteps): Promise<PrequentialResults[]> {
+  const out = scorers.map((): PrequentialResults => ({ hr10: [], mrr10: [], hitsByStep: new Map() }));
   for (const u of users) {
     const steps = prequentialSteps(u, maxSteps);
     if (steps.length === 0) continue;
-    const scores = await prefixScores(scorer, steps.map((s) => s.history));
-    let hits = 0;
-    let rr = 0;
-    steps.forEach((step, i) => {
-      const m = prequentialMetrics(scores[i]!, step);
-      hits += m.hit;
-      rr += m.rr;
-      let list = hitsByStep.get(step.t);
-      if (!list) hitsByStep.set(step.t, (list = []));
-      list.push(m.hit);
-    });
-    hr10.push(hits / steps.length);
-    mrr10.push(rr / steps.length);
+    const histories = steps.map((s) => s.history);
+    for (const [i, scorer] of scorers.entries()) {
+      const { hr10, mrr10, hitsByStep } = out[i]!;
+      const scores = await prefixScores(scorer, histories);
+      let hits = 0;
+      let rr = 0;
+      steps.forEach((step, j) => {
+        const m = prequentialMetrics(scores[j]!, step);
+        hits += m.hit;
+        rr += m.rr;
+        let list = hitsByStep.get(step.t);
+        if (!list) hitsByStep.set(step.t, (list = []));
+        list.push(m.hit);
+      });
+      hr10.push(hits / steps.length);
+      mrr10.push(rr / steps.length);
+    }
   }
-  return { hr10, mrr10, hitsByStep };
+  return out;
 }
+
+const meanHr10 = ({ hr10 }: PrequentialResults): number => (hr10.length ? hr10.reduce((a, b) => a + b, 0) / hr10.length : 0);
 
 /** Protocol v2's tuning objective: mean validation HR@10 over users (each the mean over their steps). */
 export function prequentialObjective(maxSteps: number = PREQUENTIAL.maxSteps): Objective {
   return {
     name: `mean validation HR@10 of the next click (protocol v2, up to ${maxSteps} steps per user)`,
     protocol: 'v2',
-    async score(scorer, users) {
-      const { hr10 } = await evaluatePrequential(scorer, users, maxSteps);
-      return hr10.length ? hr10.reduce((a, b) => a + b, 0) / hr10.length : 0;
-    },
+    score: async (scorer, users) => meanHr10(await evaluatePrequential(scorer, users, maxSteps)),
+    scoreAll: async (scorers, users) => (await evaluatePrequentialAll(scorers, users, maxSteps)).map(meanHr10),
   };
 }

@@ -1,6 +1,8 @@
 // Markdown table and SVG plot of a protocol v2 report.
 import type { EvalReportV2 } from './harness-v2.js';
+import { formatPaired, PAIRED_SHORT } from './paired.js';
 import { linePlot } from './plot.js';
+import { timingLines } from './timing.js';
 
 const f4 = (x: number): string => x.toFixed(4);
 
@@ -21,6 +23,7 @@ export function markdownReportV2(report: EvalReportV2): string {
       const r = report.methods[m]!;
       return `| ${m} | ${f4(r.hr10)} ± ${f4(r.hr10_ci)} | ${f4(r.mrr10)} ± ${f4(r.mrr10_ci)} | ${r.users} |`;
     }),
+    ...pairedLines(report),
     '',
     '## HR@10 at step t (mean over the users that reach t)',
     '',
@@ -28,11 +31,7 @@ export function markdownReportV2(report: EvalReportV2): string {
     `|---|${steps.map(() => '---:').join('|')}|`,
     ...methods.map((m) => `| ${m} | ${steps.map((t) => { const v = report.methods[m]!.curve[String(t)]; return v === undefined ? '-' : f4(v); }).join(' | ')} |`),
   ];
-  const timing = Object.entries(report.timing);
-  if (timing.length) {
-    lines.push('', '## Time (seconds, all folds)', '', '| method | fit + tune | evaluate |', '|---|---:|---:|');
-    for (const [m, t] of timing) lines.push(`| ${m} | ${t.fitSeconds.toFixed(1)} | ${t.evalSeconds.toFixed(1)} |`);
-  }
+  lines.push(...timingLines(report.timing));
   return lines.join('\n') + '\n';
 }
 
@@ -49,4 +48,13 @@ export function svgPlotV2(report: EvalReportV2): string {
     xs: report.curveSteps,
     series,
   });
+}
+
+/** Under the table: meta ÷ the best other method by each metric, paired user by user. */
+function pairedLines(report: EvalReportV2): string[] {
+  const p = report.paired;
+  if (!p) return [];
+  const missing = p.errors?.length ? ` Not compared: ${p.errors.join('; ')}.` : '';
+  const cells = [p.hr10 && `HR@10 ${formatPaired(p.hr10)}`, p.mrr10 && `MRR@10 ${formatPaired(p.mrr10)}`].filter(Boolean);
+  return ['', `Paired, ${p.method} ÷ the best other method by mean (${PAIRED_SHORT}): ${cells.join('; ')}.${missing}`];
 }

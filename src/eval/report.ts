@@ -1,4 +1,6 @@
 import type { CellResult, EvalReport } from './harness.js';
+import { formatPaired, PAIRED_SHORT } from './paired.js';
+import { timingLines } from './timing.js';
 
 const f4 = (x: number): string => x.toFixed(4);
 
@@ -27,6 +29,7 @@ export function markdownReport(report: EvalReport): string {
     '## nDCG@10',
     '',
     ...table((c) => `${f4(c.ndcg10)} ± ${f4(c.ndcg10_ci)}`),
+    ...pairedLines(report),
     '',
     '## Recall@20',
     '',
@@ -43,10 +46,15 @@ export function markdownReport(report: EvalReport): string {
     lines.push(`| method | ${Array.from({ length: k }, (_, s) => `${s}`).join(' | ')} |`, `|---|${Array.from({ length: k }, () => '---:').join('|')}|`);
     for (const m of curves) lines.push(`| ${m} | ${(report.methods[m]!.steps as number[]).map(f4).join(' | ')} |`);
   }
-  const timing = Object.entries(report.timing ?? {});
-  if (timing.length) {
-    lines.push('', '## Time (seconds, all folds)', '', '| method | fit + tune | evaluate |', '|---|---:|---:|');
-    for (const [m, t] of timing) lines.push(`| ${m} | ${t.fitSeconds.toFixed(1)} | ${t.evalSeconds.toFixed(1)} |`);
-  }
+  lines.push(...timingLines(report.timing));
   return lines.join('\n') + '\n';
+}
+
+/** Under the nDCG@10 table: meta ÷ the best other method at each k, paired user by user. */
+function pairedLines(report: EvalReport): string[] {
+  const p = report.paired;
+  if (!p) return [];
+  const missing = p.errors?.length ? ` Not compared: ${p.errors.join('; ')}.` : '';
+  const cells = Object.entries(p.ndcg10).map(([k, r]) => `k=${k}: ${formatPaired(r)}`);
+  return ['', `Paired, ${p.method} ÷ the best other method by mean nDCG@10 (${PAIRED_SHORT}): ${cells.join('; ')}.${missing}`];
 }

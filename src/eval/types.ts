@@ -17,6 +17,8 @@ export interface Scorer {
   scoreSteps?(support: Int32Array, steps?: number): Promise<Scores[]>;
   /** The hyperparameter grid searched on validation users and the choice, for the report. */
   readonly tuning?: Readonly<Record<string, unknown>>;
+  /** The chosen configuration's validation objective, when tuning measured it (so a user of this fit need not measure it again). */
+  readonly validation?: { readonly objective: string; readonly value: number };
   dispose?(): void;
 }
 
@@ -27,6 +29,11 @@ export interface Objective {
   /** The protocol whose question it asks, for methods that tune by their own means (a trainer's validation). */
   readonly protocol: 'v1' | 'v2';
   score(scorer: Scorer, users: readonly UserPositives[]): Promise<number>;
+  /**
+   * `score` of several scorers in one pass over the users (the same values): each user's
+   * supports go to every scorer as the same arrays, so scorers can share work per user.
+   */
+  scoreAll(scorers: readonly Scorer[], users: readonly UserPositives[]): Promise<number[]>;
 }
 
 /** What a method is told besides the fold: the shot counts to tune at, the objective and a progress sink. */
@@ -36,6 +43,21 @@ export interface FitContext {
   /** The objective to tune on (default: protocol v1's mean nDCG@10 over `ks`). */
   readonly objective?: Objective;
   readonly onProgress?: (message: string) => void;
+  /**
+   * The fold's fitted methods, shared within a run: a method that builds on
+   * others (a blend) takes their fits from here instead of fitting them again.
+   */
+  readonly registry?: FoldRegistry;
+}
+
+/** The fitted-and-tuned methods of one fold (see registry.ts): it owns them and disposes them. */
+export interface FoldRegistry {
+  /**
+   * The scorer of method `name` on this fold tuned for `objective`: the one fitted
+   * earlier in the run if any, else `fit()`'s, kept for later users. Callers borrow
+   * it: they never dispose it.
+   */
+  fitted(name: string, objective: Objective, fit: () => Promise<Scorer>): Promise<Scorer>;
 }
 
 /** A recommendation method under evaluation; `fit` learns from fold.train and tunes on fold.validation only. */
@@ -47,6 +69,8 @@ export interface Method {
    * harness then fits it once per fold for every protocol it runs.
    */
   readonly tunes?: boolean;
+  /** Names of the methods whose fits on the same fold it builds on (a blend's components): the harness keeps those for it. */
+  readonly uses?: readonly string[];
   fit(fold: FoldData, ctx: FitContext): Promise<Scorer>;
 }
 

@@ -8,6 +8,7 @@ import type { Dataset, Interaction } from '../../../src/data/dataset';
 import { fnv1a32 } from '../../../src/protocol/fnv';
 import { runProtocols } from '../../../src/eval/harness';
 import { cosineIndex } from '../../../src/eval/methods/itemknn';
+import { popKnnBlend } from '../../../src/eval/methods/blend';
 import { itemknnRecency, recencyKnnScorer } from '../../../src/eval/methods/itemknn-recency';
 import { METHODS } from '../../../src/eval/methods/index';
 import { buildFold, prepareData } from '../../../src/protocol/data';
@@ -190,6 +191,15 @@ describe('protocol v2 baselines', () => {
       const fresh = await scorer.score(p);
       for (let j = 0; j < fresh.length; j++) expect(many[i]![j]).toBeCloseTo(fresh[j]!, 10);
     }
+  });
+
+  it('the popularity + ItemKNN blend scores successive prefixes incrementally to the same floats as from scratch', async () => {
+    const fold = buildFold(prepareData(world(), 4), 0, 25);
+    const scorer = await popKnnBlend([0.2]).fit(fold, { ks: [5] });
+    const history = fold.test[1]!.items;
+    const prefixes = [1, 2, 3, 5, 6, 7].map((t) => history.subarray(0, t));
+    const many = await scorer.scoreMany!(prefixes);
+    for (const [i, p] of prefixes.entries()) expect([...many[i]!]).toEqual([...(await scorer.score(p))]);
   });
 
   it('recency-weighted ItemKNN with decay 1 is plain ItemKNN, and its decay is chosen on validation users', async () => {

@@ -1,0 +1,58 @@
+// The fitted-and-tuned methods of one fold, shared within a run: the single owner of fits that
+// several methods use (a blend's components), so nothing is fitted and tuned twice on a fold.
+import type { FoldRegistry, Objective, Scorer } from './types.js';
+
+/** Fits of one fold keyed by method name and tuning objective; disposes what it holds. */
+export class FitRegistry implements FoldRegistry {
+  private readonly pending = new Map<string, Promise<Scorer>>();
+  private readonly held = new Map<string, Scorer>();
+
+  /**
+   * `kept`: the method names some method of the run builds on (their `uses`);
+   * `release` keeps those until `dispose`. Default: keep everything.
+   */
+  constructor(private readonly kept: ReadonlySet<string> | 'all' = 'all') {}
+
+  /** A name stands for one method configuration within a run, as in the report; the objective tells protocol v1's fit from v2's. */
+  private static key(name: string, objective: Objective): string {
+    return `${name}\n${objective.name}`;
+  }
+
+  /** Whether `name` was already fitted on this fold for `objective`. */
+  has(name: string, objective: Objective): boolean {
+    return this.pending.has(FitRegistry.key(name, objective));
+  }
+
+  fitted(name: string, objective: Objective, fit: () => Promise<Scorer>): Promise<Scorer> {
+    const key = FitRegistry.key(name, objective);
+    let scorer = this.pending.get(key);
+    if (!scorer) {
+      scorer = fit().then(
+        (s) => (this.held.set(key, s), s),
+        (err: unknown) => {
+          this.pending.delete(key);
+          throw err;
+        },
+      );
+      this.pending.set(key, scorer);
+    }
+    return scorer;
+  }
+
+  /** The method `name` is done with its own fit: disposed now unless another method of the run builds on it. */
+  release(name: string, objective: Objective): void {
+    if (this.kept === 'all' || this.kept.has(name)) return;
+    this.drop(FitRegistry.key(name, objective));
+  }
+
+  /** Disposes every fit held (end of the fold, or of the method that owned this registry). */
+  dispose(): void {
+    for (const key of [...this.held.keys()]) this.drop(key);
+  }
+
+  private drop(key: string): void {
+    this.held.get(key)?.dispose?.();
+    this.held.delete(key);
+    this.pending.delete(key);
+  }
+}
