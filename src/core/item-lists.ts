@@ -185,6 +185,50 @@ export function forEachInRow(lists: ItemLists, r: number, visit: (item: number, 
   }
 }
 
+/** Entries of the longest row (reads the counts only, not the ids). */
+export function maxRowLength(lists: ItemLists): number {
+  let longest = 0;
+  for (let r = 0, c = 0; r < lists.rows; r++) {
+    let count = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const byte = lists.counts[c++]!;
+      count += (byte & 0x7f) * shift;
+      if (byte < 0x80) break;
+    }
+    longest = Math.max(longest, count);
+  }
+  return longest;
+}
+
+/**
+ * Calls `visit(row, item, weight)` for every entry, rows in order and items
+ * increasing within a row: one sequential walk of the bytes, for decoding
+ * whole lists (forEachInRow would rescan up to BLOCK rows before each row).
+ */
+export function forEachEntry(lists: ItemLists, visit: (row: number, item: number, weight: number) => void): void {
+  const { counts, ids, weights, scale } = lists;
+  let [c, b, entry] = [0, 0, 0];
+  for (let r = 0; r < lists.rows; r++) {
+    let count = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const byte = counts[c++]!;
+      count += (byte & 0x7f) * shift;
+      if (byte < 0x80) break;
+    }
+    let id = -1;
+    for (let e = 0; e < count; e++) {
+      let value = 0;
+      for (let shift = 1; ; shift *= 128) {
+        const byte = ids[b++]!;
+        value += (byte & 0x7f) * shift;
+        if (byte < 0x80) break;
+      }
+      id = e === 0 ? r + unzigzag(value) : id + value + 1;
+      visit(r, id, weights[entry++]! * scale);
+    }
+  }
+}
+
 /** Entries of row `r` as arrays (items increasing). */
 export function listRow(lists: ItemLists, r: number): { ids: number[]; weights: number[] } {
   const out = { ids: [] as number[], weights: [] as number[] };
