@@ -44,7 +44,7 @@ export function fixedLists(lists: AnyItemLists): Neighbours {
   for (let r = 0; r < lists.rows; r++) ids.fill(r, r * m, (r + 1) * m);
   let row = -1;
   let at = 0;
-  forEachEntry(lists, (r, item, weight) => {
+  forEachEntry(lists, (item, weight, r) => {
     if (r !== row) {
       row = r;
       at = r * m;

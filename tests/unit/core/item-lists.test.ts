@@ -35,7 +35,7 @@ describe('item lists', () => {
     const lists = encodeItemLists(rows.length, 200_000, (r) => rows[r]!);
     const walked = rows.map(() => ({ ids: [] as number[], weights: [] as number[] }));
     let previous = -1;
-    forEachEntry(lists, (r, item, weight) => {
+    forEachEntry(lists, (item, weight, r) => {
       expect(r).toBeGreaterThanOrEqual(previous);
       previous = r;
       walked[r]!.ids.push(item);
