@@ -1,40 +1,40 @@
-// `npm run bench:artifact-browser -- [--items 1000000] [--reps 2] [--clicks 12] [--out bench/results/artifact-browser-<date>.json]`
+// `npm run bench:artifact-browser -- [--items 1000000] [--reps 2] [--clicks 12] [--backend auto] [--out bench/results/artifact-browser-<date>.json]`
 // A real format v2 artifact of a large synthetic shop, written by the
 // trainer's encoder (encodeModelV2: the table and lists are random, the format
 // and the runtime are under test), served by the production build: in
 // Chromium, cold start uncached and cached (navigation → first ranking),
-// click → top 20 and top 100, and the worker's JS heap. Rows carry
-// "source": "artifact".
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, preview } from 'vite';
+// click → top 20 and top 100, and the worker's memory part by part (JS heap,
+// array buffers, WebAssembly memories, GPU buffers: browser/worker-memory.ts).
+// Rows carry "source": "artifact".
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { encodeModelV2, type FinishedModel } from '../src/artifact/v2';
+import { BACKENDS } from '../src/backend/names';
 import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
 import { USER_PARAM_NAMES } from '../src/core/int8-model';
 import { createRng } from '../src/math/rng';
-import { launchChromium } from '../tests/browser/support/chromium';
 import { watchWorkerHeap } from '../tests/browser/support/worker-heap';
-import type { ColdStart } from './browser/cold-start-page';
-import { percentile, table } from './stats';
+import { coldStart } from './browser/cold-start';
+import { medianParts, workerMemory, type WorkerMemoryParts } from './browser/worker-memory';
+import { percentile } from './stats';
+import { benchLog, environment, printTables, resultPath, writeReport } from './support/output';
+import { productionSite } from './support/site';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), {
   items: { kind: 'number', example: '1000000', min: 1000, max: 2_000_000, integer: true },
   reps: { kind: 'number', example: '2', min: 1, max: 20, integer: true },
   clicks: { kind: 'number', example: '12', min: 3, max: 200, integer: true },
   out: { kind: 'string', example: 'bench/results/artifact-browser.json' },
+  backend: { kind: 'string', example: 'auto', choices: ['auto', ...BACKENDS] },
 });
 const N = flags.items ?? 1_000_000;
 const REPS = flags.reps ?? 2;
 const CLICKS = flags.clicks ?? 12;
 const DIM = 32;
 const NEIGHBOURS = 10;
-const out = resolve(flags.out ?? `bench/results/artifact-browser-${new Date().toISOString().slice(0, 10)}.json`);
-const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+const out = resultPath(flags.out, 'artifact-browser');
+const log = benchLog('bench');
 
 /** A finished model of N items: random vectors, a Zipf-like prior, neighbours among nearby ids (as a renumbered catalog has them), 3 transitions. */
 function shop(): FinishedModel {
@@ -81,26 +81,23 @@ type PageRec = { click(id: string): Promise<unknown>; recommend(o: { count: numb
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const outDir = mkdtempSync(join(tmpdir(), 'localrec-artifact-browser-'));
-  await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, rollupOptions: { input: join(ROOT, 'bench/browser/cold-start.html') } } });
   const progress = createProgress('encode');
   const files = await encodeModelV2(shop(), { onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit) });
   progress.finish();
-  const modelDir = join(outDir, 'models/shop');
-  mkdirSync(modelDir, { recursive: true });
   let bytes = 0;
-  for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(modelDir, name), content);
-    bytes += content.byteLength;
-  }
+  const site = await productionSite((dir) => {
+    const modelDir = join(dir, 'models/shop');
+    mkdirSync(modelDir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) {
+      writeFileSync(join(modelDir, name), content);
+      bytes += content.byteLength;
+    }
+  });
   log(`${N.toLocaleString('en-US')} items: ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(1)} MB`);
-  const server = await preview({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, open: false } });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error(`vite preview gave no TCP address (${String(address)}).`);
-  const url = `http://127.0.0.1:${address.port}/bench/browser/cold-start.html?model=/models/shop/model.json`;
-  const browser = await launchChromium();
+  const url = `${site.page}?model=/models/shop/model.json&backend=${flags.backend ?? 'auto'}`;
+  const { browser } = site;
   const times = { uncached: [] as number[], cached: [] as number[], top20: [] as number[], top100: [] as number[] };
-  const heaps: number[] = [];
+  const memories: WorkerMemoryParts[] = [];
   const chosen = { uncached: [] as string[], cached: [] as string[] };
   let backend = '';
   try {
@@ -109,11 +106,7 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       const heap = await watchWorkerHeap(context, page);
       for (const artifact of ['uncached', 'cached'] as const) {
-        if (artifact === 'uncached') await page.goto(url);
-        else await page.reload();
-        await page.waitForFunction(() => window.coldStart !== undefined, null, { timeout: 600_000, polling: 200 });
-        const result = (await page.evaluate(() => window.coldStart)) as ColdStart | { error: string };
-        if ('error' in result) throw new Error(`Cold start failed: ${result.error}`);
+        const result = await coldStart(page, artifact, url, 600_000);
         times[artifact].push(result.firstRankingMs);
         backend = result.info.backend;
         chosen[artifact].push(backend);
@@ -142,14 +135,14 @@ async function main(): Promise<void> {
       // Two warm-up clicks per rep are not counted.
       times.top20.push(...clicked.top20.slice(2));
       times.top100.push(...clicked.top100.slice(2));
-      heaps.push(await heap.usedBytes());
-      log(`rep ${r + 1}/${REPS}: click → top 20 p50 ${percentile(clicked.top20.slice(2), 0.5).toFixed(1)} ms, top 100 ${percentile(clicked.top100.slice(2), 0.5).toFixed(1)} ms, worker JS heap ${(heaps.at(-1)! / 1e6).toFixed(1)} MB`);
+      const used = await workerMemory(heap, page);
+      memories.push(used);
+      const mb = (b: number) => (b / 1e6).toFixed(1);
+      log(`rep ${r + 1}/${REPS}: click → top 20 p50 ${percentile(clicked.top20.slice(2), 0.5).toFixed(1)} ms, top 100 ${percentile(clicked.top100.slice(2), 0.5).toFixed(1)} ms, worker memory ${mb(used.total_bytes)} MB (JS heap ${mb(used.js_heap_bytes)}, array buffers ${mb(used.array_buffer_bytes)}, wasm kernel ${mb(used.wasm_kernel_bytes)}, wasm backend ${mb(used.wasm_backend_bytes)}, GPU ${mb(used.wgsl_gpu_bytes + used.tfjs_gpu_bytes)})`);
       await context.close();
     }
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(outDir, { recursive: true, force: true });
+    await site.close();
   }
   // The backend `auto` chose: for cold starts, each start's own choice; clicks run on the cached start's.
   const row = (measure: string, values: readonly number[], on: readonly string[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(on)].join('/'), measure, p50_ms: percentile(values, 0.5), max_ms: Math.max(...values), n: values.length });
@@ -159,19 +152,28 @@ async function main(): Promise<void> {
     row('click → top 20', times.top20, chosen.cached),
     row('click → top 100', times.top100, chosen.cached),
   ];
-  const memory = { source: 'artifact', format: 2, items: N, artifact_bytes: bytes, worker_js_heap_bytes: percentile(heaps, 0.5), note: 'V8 JS heap of the worker after a GC (CDP); the int8 kernel’s WebAssembly memory is outside it' };
-  console.log(table(rows));
-  console.log(table([memory]));
-  const report = {
-    environment: { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? '', shared: 'yes: 2 cores shared with other jobs', minutes: (performance.now() - started) / 60_000 },
-    artifact: rows,
-    memory: [memory],
+  const parts = medianParts(memories);
+  const memory = {
+    source: 'artifact',
+    format: 2,
+    items: N,
+    backend: [...new Set(chosen.cached)].join('/'),
+    artifact_bytes: bytes,
+    ...parts,
+    total_per_artifact_byte: parts.total_bytes / bytes,
+    target: '≤ 1.5 × the artifact bytes (issue 13)',
+    note: 'after a GC of the worker, median over reps: V8 heap objects, ArrayBuffer backing stores (CDP Runtime.getHeapUsage), the WebAssembly memories of the host kernels and of the tfjs wasm backend, GPU buffers of the WGSL kernel and of tfjs tensors (worker debug)',
   };
-  await writeFile(out, JSON.stringify(report, null, 1));
+  const { note: _note, target: _target, ...memoryColumns } = memory;
+  printTables([
+    ['Format v2 artifact in Chromium', rows],
+    ['Worker memory after a GC, bytes (target: total ≤ 1.5 × artifact)', [memoryColumns]],
+  ]);
+  const report = { environment: environment({ minutes: (performance.now() - started) / 60_000 }), artifact: rows, memory: [memory] };
+  await writeReport(out, report);
   log(`wrote ${out}`);
 }
 
-mkdirSync(dirname(out), { recursive: true });
 main().catch((error: unknown) => {
   process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);

@@ -4,16 +4,15 @@
 // float32 and as v2 (see artifact-sizes.ts, artifact-quality.ts). Prints tables
 // and writes one JSON with the issue's `sizes` and `quality` rows.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DEFAULT_BIAS_DTYPE } from '../src/artifact/v2';
 import { parseFlags } from '../src/cli/flags';
 import { useNodeBackend } from '../src/cli/node-backend';
 import { isDatasetFormat } from '../src/data/load';
 import { measureQuality, type Variant } from './artifact-quality';
 import { measureSizes, readV1Dir, type SizeReport } from './artifact-sizes';
-import { table } from './stats';
+import { benchLog, environment, printTables, resultPath, writeReport } from './support/output';
 
 const flags = parseFlags(process.argv.slice(2), {
   sizes: { kind: 'string', example: 'lastfm=/tmp/lastfm,shop45k=/tmp/m' },
@@ -24,7 +23,7 @@ const flags = parseFlags(process.argv.slice(2), {
   out: { kind: 'string', example: 'bench/results/artifact.json' },
   update: { kind: 'bool', example: 'true' },
 });
-const log = (line: string): void => void process.stderr.write(`[artifact ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const log = benchLog('artifact', { clock: true });
 const pairs = (text: unknown): [string, string][] =>
   String(text ?? '').split(',').filter(Boolean).map((p) => {
     const [name, path] = p.split('=');
@@ -33,8 +32,7 @@ const pairs = (text: unknown): [string, string][] =>
   });
 const numbers = (text: unknown, fallback: number[]): number[] => (text === undefined ? fallback : String(text).split(',').map(Number));
 const began = Date.now();
-const date = new Date().toISOString().slice(0, 10);
-const out = resolve(String(flags.out ?? `bench/results/artifact-${date}.json`));
+const out = resultPath(flags.out, 'artifact');
 // 0 stands for every neighbour the model has (the shipped default).
 const counts = numbers(flags.counts, [10, 20, 0]);
 
@@ -70,7 +68,7 @@ for (const [format, dir] of pairs(flags.quality)) {
 }
 
 const report = {
-  environment: { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, minutes: (Date.now() - began) / 60_000 },
+  environment: environment({ minutes: (Date.now() - began) / 60_000 }),
   gzip: 'each file on its own, zlib level 6 (a web server default)',
   sizes: sizes.sizes,
   quality,
@@ -82,21 +80,21 @@ const report = {
   evaluated,
   protocol: 'v1 (../shared/BENCHMARK.md): nDCG@10 over the folds\' test users; float32 = the runtime host path on the trained model, v2 = encoded, decoded, int8 click path',
 };
-for (const [title, rows] of [
-  ['Sizes (bytes as served; gzip per file)', report.sizes],
-  ['Quality: nDCG@10, float32 vs v2', report.quality.map((r) => ({ ...r, relative: r.v2 / r.float32 - 1 }))],
-  ['Parts of v2 (each gzipped alone), B per item', report.parts],
-  ['Neighbour list encodings, B per item', report.listEncodings],
-  ['Neighbour counts: v2 weights, gzip B per item', report.neighbourCounts],
-  ['In memory (Node): typed arrays of the decoded model under the int8 kernel, B per item (catalog objects not counted)', report.memory],
-  ['Quality of v2 variants', report.qualityVariants],
-] as const) {
-  if (rows.length > 0) process.stdout.write(`\n## ${title}\n\n${table(rows)}\n`);
-}
+printTables(
+  [
+    ['Sizes (bytes as served; gzip per file)', report.sizes],
+    ['Quality: nDCG@10, float32 vs v2', report.quality.map((r) => ({ ...r, relative: r.v2 / r.float32 - 1 }))],
+    ['Parts of v2 (each gzipped alone), B per item', report.parts],
+    ['Neighbour list encodings, B per item', report.listEncodings],
+    ['Neighbour counts: v2 weights, gzip B per item', report.neighbourCounts],
+    ['In memory (Node): typed arrays of the decoded model under the int8 kernel, B per item (catalog objects not counted)', report.memory],
+    ['Quality of v2 variants', report.qualityVariants],
+  ],
+  { skipEmpty: true },
+);
 // --update: keep the rows of an earlier run at --out for the models and datasets this run did not measure.
 const merged = flags.update && existsSync(out) ? mergeWith(JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>) : report;
-await mkdir(dirname(out), { recursive: true });
-await writeFile(out, `${JSON.stringify(merged, null, 1)}\n`);
+await writeReport(out, merged);
 
 function mergeWith(earlier: Record<string, unknown>): Record<string, unknown> {
   const models = new Set(pairs(flags.sizes).map(([name]) => name));

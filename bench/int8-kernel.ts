@@ -4,9 +4,6 @@
 // the same table as int8 rows (int8-kernel.ts: SIMD with an int16 user vector,
 // SIMD in f32 lanes, plain loops), at 10k / 100k / 1M items, top 20 and 100.
 // Random tables: the work per item does not depend on the values.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
 import { hostFeedback, hostStep, scoresOnly, sweep, type HostItems } from '../src/core/host-kernel';
@@ -16,14 +13,15 @@ import { dequantizeAll, quantizeRows } from '../src/core/int8-rows';
 import { createRng } from '../src/math/rng';
 import { simdTable } from '../src/core/simd-kernel';
 import { topK } from '../src/math/top-k';
-import { clickCases, percentile, summary, table } from './stats';
+import { clickCases, percentile, summary } from './stats';
+import { benchLog, environment, printTables, resultPath, writeReport } from './support/output';
 
 const flags = parseFlags(process.argv.slice(2), {
   out: { kind: 'string', example: 'bench/results/int8-kernel.json' },
   quick: { kind: 'bool', example: 'true' },
 });
 const quick = Boolean(flags.quick);
-const out = resolve(String(flags.out ?? `bench/results/int8-kernel-${new Date().toISOString().slice(0, 10)}.json`));
+const out = resultPath(flags.out, 'int8-kernel');
 const DIM = 32;
 const STEPS = 2;
 const CLICKS = 5;
@@ -116,7 +114,7 @@ for (const n of sizes) {
 progress.finish();
 
 const report = {
-  environment: { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, shared: 'yes: 2 cores shared with other jobs; read rows as ratios within one run', quick },
+  environment: environment({ quick }),
   setup: { dim: DIM, steps: STEPS, clicks: CLICKS, note: 'click = start, 2 gradient steps (a catalog sweep each, with softmax sums) and the last sweep, then top k without the clicked items' },
   rows,
   ratios: rows.filter((r) => r.kernel !== 'float32 simd').map((r) => {
@@ -124,7 +122,9 @@ const report = {
     return { items: r.items, k: r.k, measure: r.measure, kernel: r.kernel, vs_float32: r.p50_ms / base.p50_ms, cpu_vs_float32: r.cpu_p50_ms / base.cpu_p50_ms };
   }),
 };
-process.stdout.write(`\n${table(rows)}\n\n${table(report.ratios)}\n`);
-await mkdir(dirname(out), { recursive: true });
-await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
-process.stderr.write(`[int8 bench] wrote ${out}\n`);
+printTables([
+  ['Ranking and click: float32 against int8 kernels (Node, one thread)', rows],
+  ['Against float32 simd (p50 ratios)', report.ratios],
+]);
+await writeReport(out, report);
+benchLog('int8 bench')(`wrote ${out}`);

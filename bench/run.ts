@@ -6,9 +6,6 @@
 // peer on the same artifacts and clicks, meta-training throughput. Prints
 // tables and writes one JSON. ~10 minutes in full, ~3 with --quick.
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
 import { NODE_BACKENDS, useNodeBackend } from '../src/cli/node-backend';
 import { BACKENDS, type BackendName } from '../src/backend/names';
@@ -19,7 +16,7 @@ import { benchCatalog } from './catalogs';
 import { trainingThroughput, type ThroughputRow } from './node-measures';
 import { peerPhase, type PeerPhase } from './peer-phase';
 import { agreement, limitRows, peerRatios, targets, wgslTargets, type ClickRow } from './report';
-import { table } from './stats';
+import { benchLog, environment, printTables, resultPath, writeReport } from './support/output';
 
 const flags = parseFlags(process.argv.slice(2), {
   out: { kind: 'string', example: 'bench/results/browser.json' },
@@ -34,7 +31,7 @@ const backends = (flags.backends ? String(flags.backends).split(',') : [...BACKE
 const kernels = flags.kernels ? (String(flags.kernels).split(',') as BenchKernel[]) : undefined;
 const unknownKernel = kernels?.find((k) => !['tfjs', 'host', 'wgsl'].includes(k));
 if (unknownKernel) throw new Error(`--kernels: unknown kernel "${unknownKernel}"; use tfjs, host, wgsl.`);
-const log = (line: string) => console.error(`[bench] ${line}`);
+const log = benchLog('bench');
 const began = Date.now();
 
 await useNodeBackend('cpu');
@@ -88,13 +85,8 @@ const agreementRows = [...(browser?.rankings ?? [])].flatMap(([key, ranking]) =>
   return peer ? [{ backend, kernel, catalog: Number(catalog), clicks: Number(clicks), ...agreement(ranking, peer) }] : [];
 });
 const report = {
-  environment: {
-    date: new Date().toISOString(),
-    node: process.version,
+  environment: environment({
     tfjs: tf.version.tfjs,
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model,
-    shared: 'yes: 2 cores shared with other jobs; compare rows within one run, as ratios',
     quick,
     minutes: 0,
     torch: peerRuns[0]?.torch,
@@ -102,7 +94,7 @@ const report = {
     webgpuAdapter: browser?.adapter ?? null,
     chromiumArgs: process.env.LOCALREC_CHROMIUM_ARGS ?? '',
     headed: process.env.LOCALREC_HEADED === '1',
-  },
+  }),
   clickToRanking: clickRows,
   scoring: browser?.scoring ?? [],
   coldStart,
@@ -125,7 +117,7 @@ report.targets = targets(report as Parameters<typeof targets>[0]);
 report.wgslTargets = wgslTargets(report as unknown as Parameters<typeof wgslTargets>[0]);
 report.environment.minutes = (Date.now() - began) / 60_000;
 
-for (const [title, rows] of [
+printTables([
   ['Targets (best backend)', report.targets],
   ['WGSL kernel targets (issue 15; same run)', report.wgslTargets],
   ['Click → re-ranked top 20 (inside the worker, after warm-up)', report.clickToRanking],
@@ -141,11 +133,8 @@ for (const [title, rows] of [
   ['Memory over consecutive adaptations', report.memory],
   ['Fraction of the limit (click FLOPs / time against the matrix-product peak)', report.limit],
   ['Meta-training throughput (Node, synthetic world)', report.trainingThroughput],
-] as const) {
-  console.log(`\n## ${title}\n\n${table(rows as readonly object[])}`);
-}
+]);
 
-const out = resolve(String(flags.out ?? `bench/results/browser-${new Date().toISOString().slice(0, 10)}.json`));
-await mkdir(dirname(out), { recursive: true });
-await writeFile(out, JSON.stringify(report, null, 1));
+const out = resultPath(flags.out, 'browser');
+await writeReport(out, report);
 log(`wrote ${out} in ${report.environment.minutes.toFixed(1)} minutes`);

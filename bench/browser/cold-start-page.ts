@@ -1,5 +1,6 @@
 // Starts a recommender on the demo model and notes when the first ranking
 // arrives, in ms since navigation started (performance.now()'s origin).
+import { debugInfo } from '../../src/client/internals';
 import { createRecommender, type ReadyInfo } from '../../src/index';
 
 export interface ColdStart {
@@ -20,8 +21,8 @@ const rec = createRecommender({
   backend: (params.get('backend') ?? 'auto') as 'auto',
   dbName: 'localrec-cold-start',
 });
-// For benches that click after the start (bench/artifact-browser.ts).
-(window as unknown as { rec: typeof rec }).rec = rec;
+// For benches that click after the start and read the worker's memory (bench/artifact-browser.ts).
+Object.assign(window, { rec, recDebug: () => debugInfo(rec) });
 let firstRankingMs = NaN;
 rec.on('ranking', () => {
   if (Number.isNaN(firstRankingMs)) firstRankingMs = performance.now();

@@ -1,16 +1,10 @@
 // Cold start: navigation to the first ranked list, on the production build
 // served from localhost. Uncached: a fresh browser context (no HTTP cache, no
 // IndexedDB). Cached: the same context reloaded, the artifact in IndexedDB.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, preview } from 'vite';
-import { launchChromium } from '../../tests/browser/support/chromium';
+import type { Page } from 'playwright-core';
 import { percentile } from '../stats';
+import { productionSite } from '../support/site';
 import type { ColdStart } from './cold-start-page';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ColdStartRow {
   backend: string;
@@ -21,22 +15,26 @@ export interface ColdStartRow {
   n: number;
 }
 
+/**
+ * One start of the cold-start page in `page`: uncached navigates to `url` (a
+ * fresh context has nothing cached), cached reloads the page already there.
+ * Throws the page's error when the start failed.
+ */
+export async function coldStart(page: Page, artifact: 'uncached' | 'cached', url: string, timeoutMs: number): Promise<ColdStart> {
+  if (artifact === 'uncached') await page.goto(url);
+  else await page.reload();
+  await page.waitForFunction(() => window.coldStart !== undefined, null, { timeout: timeoutMs, polling: 200 });
+  const result = (await page.evaluate(() => window.coldStart)) as ColdStart | { error: string };
+  if ('error' in result) throw new Error(`Cold start of ${url} (${artifact}) failed: ${result.error}`);
+  return result;
+}
+
 /** Builds cold-start.html, serves it, and times `reps` cold and cached starts per backend preference. */
 export async function coldStarts(backends: readonly string[], reps: number, log: (line: string) => void): Promise<ColdStartRow[]> {
-  const outDir = mkdtempSync(join(tmpdir(), 'localrec-cold-'));
-  await build({
-    root: ROOT,
-    configFile: join(ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: join(ROOT, 'bench/browser/cold-start.html') } },
-  });
-  const server = await preview({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, open: false } });
-  const address = server.httpServer.address();
-  const browser = await launchChromium();
+  const site = await productionSite();
+  const { browser, page: url } = site;
   const rows: ColdStartRow[] = [];
   try {
-    if (!address || typeof address === 'string') throw new Error(`vite preview gave no TCP address (${String(address)}).`);
-    const url = `http://127.0.0.1:${address.port}/bench/browser/cold-start.html`;
     for (const backend of backends) {
       const times = { uncached: [] as number[], cached: [] as number[] };
       let chosen = '';
@@ -44,11 +42,7 @@ export async function coldStarts(backends: readonly string[], reps: number, log:
         const context = await browser.newContext();
         const page = await context.newPage();
         for (const artifact of ['uncached', 'cached'] as const) {
-          if (artifact === 'uncached') await page.goto(`${url}?backend=${backend}`);
-          else await page.reload();
-          await page.waitForFunction(() => window.coldStart !== undefined, null, { timeout: 120_000 });
-          const result = (await page.evaluate(() => window.coldStart)) as ColdStart | { error: string };
-          if ('error' in result) throw new Error(`Cold start on "${backend}" failed: ${result.error}`);
+          const result = await coldStart(page, artifact, `${url}?backend=${backend}`, 120_000);
           if (result.info.fromCache !== (artifact === 'cached')) throw new Error(`Expected the ${artifact} artifact, got fromCache ${result.info.fromCache}.`);
           times[artifact].push(result.firstRankingMs);
           chosen = result.info.backend;
@@ -62,9 +56,7 @@ export async function coldStarts(backends: readonly string[], reps: number, log:
       log(`cold start ${backend} (→ ${chosen}): uncached ${percentile(times.uncached, 0.5).toFixed(0)} ms, cached ${percentile(times.cached, 0.5).toFixed(0)} ms`);
     }
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(outDir, { recursive: true, force: true });
+    await site.close();
   }
   return rows;
 }

@@ -94,3 +94,27 @@ export function loseDeviceForTesting(): void {
 export function tensorCount(): number {
   return tf.memory().numTensors;
 }
+
+/** Memory tfjs's initialized backends hold outside the JS heap, bytes. */
+export interface BackendMemory {
+  /** The wasm backend's WebAssembly heap (its tensors and scratch), 0 when it was never initialized. */
+  readonly wasmBytes: number;
+  /** GPU memory the webgpu and webgl backends have allocated for tensors (pooled buffers included). */
+  readonly gpuBytes: number;
+}
+
+/**
+ * What the backends initialized so far hold (a backend `auto` tried and left
+ * keeps its memory): read from tfjs's registry of initialized backends, since
+ * tf.findBackend would initialize one that is not.
+ */
+export function backendMemory(): BackendMemory {
+  const registry = tf.engine().registry as Record<string, unknown>;
+  const wasm = registry['wasm'] as { wasm?: { HEAPU8?: Uint8Array } } | undefined;
+  const webgpu = registry['webgpu'] as { memory?(): { numBytesAllocatedInGPU?: number } } | undefined;
+  const webgl = registry['webgl'] as { memory?(): { numBytesInGPUAllocated?: number } } | undefined;
+  return {
+    wasmBytes: wasm?.wasm?.HEAPU8?.buffer.byteLength ?? 0,
+    gpuBytes: (webgpu?.memory?.().numBytesAllocatedInGPU ?? 0) + (webgl?.memory?.().numBytesInGPUAllocated ?? 0),
+  };
+}

@@ -5,7 +5,7 @@ import type { BackendName, BackendPreference } from './names';
 import { ANY_BACKEND, chooseBackend, fallbackBackend, SELECTION_BUDGET_MS, type BackendChoice, type ModelBackends, type SelectionEnv } from './select';
 
 export { BACKENDS, parseBackendPreference, type BackendName, type BackendPreference } from './names';
-export { activeBackend, loseDeviceForTesting, tensorCount, watchDeviceLost, webgpuBackendDevice } from './availability';
+export { activeBackend, backendMemory, loseDeviceForTesting, tensorCount, watchDeviceLost, webgpuBackendDevice, type BackendMemory } from './availability';
 export { ANY_BACKEND, chooseBackend, fallbackBackend, GPU_PROBE_ITEMS, SELECTION_BUDGET_MS, type BackendChoice, type BackendTiming, type ModelBackends, type SelectionEnv } from './select';
 
 /**

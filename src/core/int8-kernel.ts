@@ -9,6 +9,7 @@
 import { int8Module, type Int8Exports } from './int8-simd';
 import { softmaxSums, type TableSweeps } from './simd-kernel';
 import type { Int8Rows } from './int8-rows';
+import { trackWasmMemory } from './wasm-memory';
 
 /** Which sweep implementation runs: SIMD with an int16 or a float user vector, or plain loops. */
 export type Int8KernelKind = 'simd-i16' | 'simd-f32' | 'loops';
@@ -64,7 +65,7 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
   const total = at.weights + align16(4 * n);
   let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE) });
+    memory = trackWasmMemory(new WebAssembly.Memory({ initial: Math.ceil(total / PAGE) }));
   } catch {
     return null; // more than this browser lets one module have
   }

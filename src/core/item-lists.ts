@@ -151,6 +151,39 @@ export function indexItemLists(rows: number, items: number, counts: Uint8Array, 
   return { rows, entries, counts, ids, weights, scale, index };
 }
 
+/** A position in the encoded lists: byte in `counts`, byte in `ids`, entry index. */
+interface Cursor {
+  c: number;
+  b: number;
+  entry: number;
+}
+
+/** The row count at the cursor (a varint), moving the cursor past it. */
+function nextCount(counts: Uint8Array, at: Cursor): number {
+  let count = 0;
+  for (let shift = 1; ; shift *= 128) {
+    const byte = counts[at.c++]!;
+    count += (byte & 0x7f) * shift;
+    if (byte < 0x80) return count;
+  }
+}
+
+/** Calls `visit(item, weight, r)` for the `count` entries of row `r` at the cursor, moving it past them. */
+function visitRow(lists: ItemLists, r: number, count: number, at: Cursor, visit: (item: number, weight: number, row: number) => void): void {
+  const { ids, weights, scale } = lists;
+  let id = -1;
+  for (let e = 0; e < count; e++) {
+    let value = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const byte = ids[at.b++]!;
+      value += (byte & 0x7f) * shift;
+      if (byte < 0x80) break;
+    }
+    id = e === 0 ? r + unzigzag(value) : id + value + 1;
+    visit(id, weights[at.entry++]! * scale, r);
+  }
+}
+
 /** Calls `visit(item, weight)` for every entry of row `r`, in increasing item order. */
 export function forEachInRow(lists: ItemLists, r: number, visit: (item: number, weight: number) => void): void {
   const block = Math.floor(r / BLOCK);
@@ -158,31 +191,37 @@ export function forEachInRow(lists: ItemLists, r: number, visit: (item: number, 
   let b = lists.index[3 * block + 1]!;
   let entry = lists.index[3 * block + 2]!;
   const { counts, ids } = lists;
-  // Skip the rows between the index point and r: their counts say how many ids to pass.
-  for (let skip = block * BLOCK; skip <= r; skip++) {
+  // Skip the rows between the index point and r: their counts say how many ids to pass (locals: the hot loop of a click).
+  for (let skip = block * BLOCK; skip < r; skip++) {
     let count = 0;
     for (let shift = 1; ; shift *= 128) {
       const byte = counts[c++]!;
       count += (byte & 0x7f) * shift;
       if (byte < 0x80) break;
     }
-    if (skip < r) {
-      for (let e = 0; e < count; e++) while (ids[b++]! >= 0x80);
-      entry += count;
-      continue;
-    }
-    let id = -1;
-    for (let e = 0; e < count; e++) {
-      let value = 0;
-      for (let shift = 1; ; shift *= 128) {
-        const byte = ids[b++]!;
-        value += (byte & 0x7f) * shift;
-        if (byte < 0x80) break;
-      }
-      id = e === 0 ? r + unzigzag(value) : id + value + 1;
-      visit(id, lists.weights[entry + e]! * lists.scale);
-    }
+    for (let e = 0; e < count; e++) while (ids[b++]! >= 0x80);
+    entry += count;
   }
+  const at: Cursor = { c, b, entry };
+  visitRow(lists, r, nextCount(counts, at), at, visit);
+}
+
+/** Entries of the longest row (reads the counts only, not the ids). */
+export function maxRowLength(lists: ItemLists): number {
+  const at: Cursor = { c: 0, b: 0, entry: 0 };
+  let longest = 0;
+  for (let r = 0; r < lists.rows; r++) longest = Math.max(longest, nextCount(lists.counts, at));
+  return longest;
+}
+
+/**
+ * Calls `visit(item, weight, row)` for every entry, rows in order and items
+ * increasing within a row: one sequential walk of the bytes, for decoding
+ * whole lists (forEachInRow would rescan up to BLOCK rows before each row).
+ */
+export function forEachEntry(lists: ItemLists, visit: (item: number, weight: number, row: number) => void): void {
+  const at: Cursor = { c: 0, b: 0, entry: 0 };
+  for (let r = 0; r < lists.rows; r++) visitRow(lists, r, nextCount(lists.counts, at), at, visit);
 }
 
 /** Entries of row `r` as arrays (items increasing). */

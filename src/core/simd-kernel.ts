@@ -7,6 +7,7 @@
  */
 
 import { assemble, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
+import { trackWasmMemory } from './wasm-memory';
 
 const { get, set, i32 } = op;
 
@@ -159,7 +160,7 @@ export function simdTable(n: number, dim: number, vectors: Float32Array, bias: F
   const bytes = 4 * (at.vectors + n * dim + 3 * pad(n));
   let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
+    memory = trackWasmMemory(new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) }));
   } catch {
     return null; // more than this browser lets one module have
   }

@@ -12,6 +12,7 @@
  * rollback rule (non-finite or exploded loss: adapt()'s) runs on the GPU.
  */
 
+import { UNIFORM_DECAY_LOGIT } from '../core/params';
 import { clickInput } from './click-input';
 import type { AdaptConstants, ClickRequest, GpuClickExtras, GpuClickKernel, GpuClickModel, GpuClickOptions, GpuClickResult, GpuState } from './click-types';
 import { GpuDeviceLostError, type GpuContext } from './device';
@@ -54,6 +55,12 @@ export async function createClickKernel(gpu: GpuContext, model: GpuClickModel, o
   return new Kernel(gpu, model, table, pipelines, workspace, { sweep: sweepGroups, select: selectGroups }, timed);
 }
 
+/**
+ * The constants of a ranking-only kernel (no model constants given): it ranks
+ * explicit start states, so every rate is exp(-∞) = 0 and no prototype or
+ * evidence moves them. Typed by AdaptConstants, so a new per-visitor
+ * parameter must be given a neutral value here too.
+ */
 const NO_CONSTANTS = (dim: number): AdaptConstants => ({
   userInit: new Float32Array(dim),
   logLrUser: new Float32Array(dim).fill(-Infinity),
@@ -63,7 +70,7 @@ const NO_CONSTANTS = (dim: number): AdaptConstants => ({
   logLrPop: -Infinity,
   logKnnInit: -Infinity,
   logLrKnn: -Infinity,
-  logitDecay: 20,
+  logitDecay: UNIFORM_DECAY_LOGIT,
   logSeqInit: -Infinity,
   logLrSeq: -Infinity,
 });

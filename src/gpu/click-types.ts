@@ -1,27 +1,20 @@
 /** The WGSL click kernel's public types: what it is built from, what a click takes and returns. */
 
 import type { Neighbours } from '../core/neighbours';
+import type { UserParamName } from '../core/params';
 import type { Transitions } from '../core/transitions';
 import type { GpuItemTable } from './table';
 
-/** The meta-parameters adaptation reads, as numbers (read once per model). */
-export interface AdaptConstants {
-  /** [dim] the meta-initialization of the user vector. */
-  readonly userInit: Float32Array;
-  /** [dim] log inner learning rates of the user vector. */
-  readonly logLrUser: Float32Array;
-  readonly popInit: number;
-  readonly protoScale: number;
-  /** log κ: t clicks count t / (t + κ). */
-  readonly logShrink: number;
-  readonly logLrPop: number;
-  readonly logKnnInit: number;
-  readonly logLrKnn: number;
-  /** Logit of the recency decay (20: every click weighs the same in float32). */
-  readonly logitDecay: number;
-  readonly logSeqInit: number;
-  readonly logLrSeq: number;
-}
+/** The per-visitor parameters of one value per embedding coordinate ([dim]); the others are scalars ([1]). */
+type VectorParamName = Extract<UserParamName, 'userInit' | 'logLrUser'>;
+
+/**
+ * The per-visitor parameters adaptation reads (core/params USER_PARAM_NAMES),
+ * as numbers read once per model: a [dim] vector as a Float32Array, a [1]
+ * scalar as a number. Mapped from the host's names, so a parameter added
+ * there is a compile error here until the kernel side reads it too.
+ */
+export type AdaptConstants = { readonly [name in UserParamName]: name extends VectorParamName ? Float32Array : number };
 
 /** A visitor's parameters as numbers: user vector [dim], popularity weight, item-item and sequential weights. */
 export interface GpuState {

@@ -5,7 +5,7 @@
  */
 
 import type { AdaptParams } from '../core/params';
-import { forEachInRow } from '../core/item-lists';
+import { forEachEntry, maxRowLength } from '../core/item-lists';
 import type { AdaptModel, AnyItemLists, AnyItemTable, ItemTable, Neighbours } from '../core/types';
 import type { AdaptConstants, GpuClickModel } from './click-types';
 import type { FloatTable, GpuItemTable } from './table';
@@ -32,27 +32,26 @@ async function gpuTableOf(items: AnyItemTable, context: boolean): Promise<GpuIte
 
 /**
  * Lists as the GPU kernel reads them: m entries per item. Format v2's encoded
- * lists are decoded once, at upload; a shorter row is padded with its own
- * index at weight 0, which adds nothing to any row.
+ * lists are decoded once, at upload, in one sequential walk of their bytes (m,
+ * the longest row, comes from the counts alone); a shorter row is padded with
+ * its own index at weight 0, which adds nothing to any row.
  */
 export function fixedLists(lists: AnyItemLists): Neighbours {
   if ('m' in lists) return lists;
-  let m = 0;
-  for (let r = 0; r < lists.rows; r++) {
-    let count = 0;
-    forEachInRow(lists, r, () => count++);
-    m = Math.max(m, count);
-  }
+  const m = maxRowLength(lists);
   const ids = new Int32Array(lists.rows * m);
   const sims = new Float32Array(lists.rows * m);
-  for (let r = 0; r < lists.rows; r++) {
-    let k = 0;
-    ids.fill(r, r * m, (r + 1) * m);
-    forEachInRow(lists, r, (item, weight) => {
-      ids[r * m + k] = item;
-      sims[r * m + k++] = weight;
-    });
-  }
+  for (let r = 0; r < lists.rows; r++) ids.fill(r, r * m, (r + 1) * m);
+  let row = -1;
+  let at = 0;
+  forEachEntry(lists, (item, weight, r) => {
+    if (r !== row) {
+      row = r;
+      at = r * m;
+    }
+    ids[at] = item;
+    sims[at++] = weight;
+  });
   return { m, ids, sims };
 }
 

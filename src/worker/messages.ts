@@ -162,6 +162,19 @@ export interface GpuCounts {
   readonly readbacks: number;
 }
 
+/**
+ * What the worker holds outside its JS heap, bytes (V8's heap usage, read
+ * over the DevTools protocol, sees none of it): the host kernels' WebAssembly
+ * memories (the item table copied in for the SIMD sweeps), the tfjs wasm
+ * backend's heap, and GPU memory of tfjs tensors. The WGSL path's buffers are
+ * GpuCounts.bytes.
+ */
+export interface WorkerMemory {
+  readonly wasmKernelBytes: number;
+  readonly wasmBackendBytes: number;
+  readonly tfjsGpuBytes: number;
+}
+
 /** Request name → its parameters and its result. */
 export interface RequestMap {
   init: { params: InitParams; result: ReadyInfo };
@@ -174,8 +187,8 @@ export interface RequestMap {
   stats: { params: Record<string, never>; result: StoreStats };
   forget: { params: Record<string, never>; result: { ok: true } };
   close: { params: Record<string, never>; result: { ok: true } };
-  /** For tests and the debug panel: live tensor count and backend. */
-  debug: { params: Record<string, never>; result: { numTensors: number; backend: string; gpu: GpuCounts | null } };
+  /** For tests, benches and the debug panel: live tensor count, backend, memory outside the JS heap, the WGSL path's GPU. */
+  debug: { params: Record<string, never>; result: { numTensors: number; backend: string; memory: WorkerMemory; gpu: GpuCounts | null } };
   /** For tests: simulate losing the WebGPU device (`midClick`: right after the next click's GPU submission). */
   loseDevice: { params: { midClick?: boolean }; result: { backend: BackendName } };
   /**

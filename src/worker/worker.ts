@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 // The worker's entry: turns requests into engine calls and answers each one
 // with its id; failures travel back as error data.
-import { tensorCount, parseBackendPreference } from '../backend';
+import { backendMemory, tensorCount, parseBackendPreference } from '../backend';
+import { wasmKernelBytes } from '../core/wasm-memory';
 import { DEFAULT_DB_NAME, openStore } from '../storage';
 import { Engine } from './engine';
 import { artifactLoader } from './loader';
@@ -71,7 +72,9 @@ const handlers: Handlers = {
     return { held: true };
   },
   async debug() {
-    return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none', gpu: (await engine?.gpuCounts()) ?? null };
+    const tfjs = backendMemory();
+    const memory = { wasmKernelBytes: wasmKernelBytes(), wasmBackendBytes: tfjs.wasmBytes, tfjsGpuBytes: tfjs.gpuBytes };
+    return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none', memory, gpu: (await engine?.gpuCounts()) ?? null };
   },
   async loseDevice(p) {
     const e = ready();

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './support/harness';
-import './support/page-globals';
+import { describe, expect, it } from 'vitest';
+import { expectNear as near } from './support/near';
+import { usePageModule } from './support/page-module';
 import type { Case, FixtureSpec, Outcome } from './pages/wgsl-page';
 
 // The WGSL click (SwiftShader WebGPU in headless Chromium) against a float64
@@ -12,33 +12,7 @@ import type { Case, FixtureSpec, Outcome } from './pages/wgsl-page';
 // be identical.
 const SCORE_TOL = 3e-5;
 const LOSS_TOL = 3e-6;
-const PAGE = '/tests/browser/pages/wgsl-page.ts';
-type Page = typeof import('./pages/wgsl-page');
-
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-
-async function inPage<K extends keyof Page>(name: K, ...args: Parameters<Page[K]>): Promise<Awaited<ReturnType<Page[K]>>> {
-  const { context, page } = await harness.newPage();
-  try {
-    return (await page.evaluate(
-      async ([module, fn, a]) => (await window.importModule<Record<string, (...x: unknown[]) => unknown>>(module))[fn]!(...a),
-      [PAGE, name, args] as const,
-    )) as Awaited<ReturnType<Page[K]>>;
-  } finally {
-    await context.close();
-  }
-}
-
-const near = (what: string, got: readonly number[], want: readonly number[], tol: number) => {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${what}[${i}]: ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!))));
-};
+const page = usePageModule<typeof import('./pages/wgsl-page')>('/tests/browser/pages/wgsl-page.ts');
 
 const optional = (what: string, got: number | null, want: number | null) => {
   expect(got === null, `${what} present`).toBe(want === null);
@@ -57,7 +31,7 @@ function expectOutcome(label: string, got: Outcome, want: Outcome): void {
 }
 
 async function expectSame(spec: FixtureSpec, cases: readonly Case[]) {
-  const result = await inPage('compare', spec, cases);
+  const result = await page.call('compare', spec, cases);
   result.cases.forEach(({ reference, gpu, driver, driverReference, start }, i) => {
     const label = `case ${i} (${JSON.stringify(cases[i]!.feedback).slice(0, 60)})`;
     expectOutcome(`${label}, GPU start`, gpu, reference);
@@ -125,7 +99,7 @@ describe('WGSL click kernel against the order-aware model (recency decay 0.8, se
 describe('WGSL kernel in a session, as the worker drives it', () => {
   it('counts each click\'s rank before adapting in the scores left on the GPU: one read-back per click', async () => {
     const clicks = [5, 17, 5, 900, 1200, 17, 33, 2500];
-    const out = await inPage('session', { items: 3000, dim: 8, neighbours: 5, transitions: 4 }, clicks, 2);
+    const out = await page.call('session', { items: 3000, dim: 8, neighbours: 5, transitions: 4 }, clicks, 2);
     out.forEach((c, i) => {
       expect(c.rank, `click ${i}: prequential rank`).toBe(c.expected);
       expect(c.top, `click ${i}: top 20`).toEqual(c.expectedTop);
@@ -138,14 +112,14 @@ describe('WGSL top k', () => {
   it('breaks exact ties by the lower index and skips excluded items', async () => {
     const exclude = [0, 3, 17, 250, 4095, 4096, 9_999];
     for (const [items, k, selectGroups] of [[10_000, 100, 1], [10_000, 1, 3], [50_000, 128, undefined]] as const) {
-      const r = await inPage('ties', items, k, exclude, selectGroups ? { selectGroups } : undefined);
+      const r = await page.call('ties', items, k, exclude, selectGroups ? { selectGroups } : undefined);
       expect(r.gpu.top, `${items} items, top ${k}`).toEqual(r.host.top);
       expect(r.gpu.scores).toEqual(r.host.scores);
     }
   });
 
   it('returns fewer than k when fewer items remain', async () => {
-    const r = await inPage('ties', 40, 50, [1, 2, 3]);
+    const r = await page.call('ties', 40, 50, [1, 2, 3]);
     expect(r.gpu.top).toHaveLength(37);
     expect(r.gpu.top).toEqual(r.host.top);
   });

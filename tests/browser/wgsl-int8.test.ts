@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './support/harness';
-import './support/page-globals';
+import { describe, expect, it } from 'vitest';
+import { expectNear as near } from './support/near';
+import { usePageModule } from './support/page-module';
 import type { Int8Case } from './pages/wgsl-int8-page';
 
 // Format v2's int8 layout handed to the WGSL kernel as decoded (codes and
@@ -10,20 +10,7 @@ import type { Int8Case } from './pages/wgsl-int8-page';
 // max(1, loss); the top-20 ids must be identical.
 const TOL = 3e-5;
 const LOSS_TOL = 1e-5;
-const PAGE = '/tests/browser/pages/wgsl-int8-page.ts';
-
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-
-const near = (what: string, got: readonly number[], want: readonly number[], tol: number) => {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${what}[${i}]: ${g} vs ${want[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!))));
-};
+const page = usePageModule<typeof import('./pages/wgsl-int8-page')>('/tests/browser/pages/wgsl-int8-page.ts');
 
 const CASES: Int8Case[] = [
   { clicks: [3], negatives: [], steps: 3 },
@@ -33,12 +20,7 @@ const CASES: Int8Case[] = [
 
 describe('the WGSL kernel on format v2\'s int8 table', () => {
   it('takes codes rows × dim (padded from 6 to 8) and per-row scales as shipped, and clicks as the host kernel does', async () => {
-    const { context, page } = await harness.newPage();
-    const result = await page.evaluate(
-      async ([module, cases]) => (await window.importModule<typeof import('./pages/wgsl-int8-page')>(module)).int8AgainstHost(1200, 6, cases),
-      [PAGE, CASES] as const,
-    );
-    await context.close();
+    const result = await page.call('int8AgainstHost', 1200, 6, CASES);
     expect(result.format).toBe('int8');
     result.cases.forEach(({ gpu, host }, i) => {
       const label = `case ${i}`;

@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './support/harness';
-import './support/page-globals';
+import { describe, expect, it } from 'vitest';
+import { usePageModule } from './support/page-module';
 
-const PAGE = '/tests/browser/pages/wgsl-lifecycle-page.ts';
-type Page = typeof import('./pages/wgsl-lifecycle-page');
-
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-
-async function inPage<K extends keyof Page>(name: K, ...args: Parameters<Page[K]>): Promise<Awaited<ReturnType<Page[K]>>> {
-  const { context, page } = await harness.newPage();
-  try {
-    return (await page.evaluate(
-      async ([module, fn, a]) => ((await window.importModule<Record<string, (...x: unknown[]) => unknown>>(module))[fn]!(...a)),
-      [PAGE, name, args] as const,
-    )) as Awaited<ReturnType<Page[K]>>;
-  } finally {
-    await context.close();
-  }
-}
+const page = usePageModule<typeof import('./pages/wgsl-lifecycle-page')>('/tests/browser/pages/wgsl-lifecycle-page.ts');
 
 describe('WGSL kernel over a session', () => {
   it('creates no GPU buffer in 1,000 clicks; one dispatch plan and one read-back each', async () => {
-    const r = await inPage('session', 1000);
+    const r = await page.call('session', 1000);
     console.log('ledger', JSON.stringify(r.ledger), 'grown', JSON.stringify(r.grown));
     const first = r.ledger[0]!;
     for (const counts of r.ledger) expect(counts).toEqual(first);
@@ -46,7 +24,7 @@ describe('WGSL kernel over a session', () => {
 
 describe('WGSL kernel and a lost device', () => {
   it('rejects the click in flight and every later one with GpuDeviceLost, and rebuilds on a new device', async () => {
-    const r = await inPage('loseDevice', false);
+    const r = await page.call('loseDevice', false);
     expect(r.before).toBeGreaterThan(0);
     expect(r.pending).toMatch(/^GpuDeviceLost: The WebGPU device was lost \(destroyed/);
     expect(r.next).toMatch(/^GpuDeviceLost: /);
@@ -56,7 +34,7 @@ describe('WGSL kernel and a lost device', () => {
   });
 
   it('reports the loss of the device it shares with tfjs the same way', async () => {
-    const r = await inPage('loseDevice', true);
+    const r = await page.call('loseDevice', true);
     expect(r.shared).toBe(true);
     expect(r.pending).toMatch(/^GpuDeviceLost: /);
     expect(r.next).toMatch(/^GpuDeviceLost: /);

@@ -11,8 +11,9 @@ import { initialState, rank, type KernelChoice } from '../../../src/core/kernels
 import { initParams } from '../../../src/core/params';
 import { decayOf } from '../../../src/core/recency';
 import type { AdaptModel, Neighbours, UserState } from '../../../src/core/types';
-import { acquireGpu, adaptConstantsOf, createClickKernel, dequantizeRows, wgslKernel, type Int8Rows, type QuantizedTable } from '../../../src/gpu';
+import { adaptConstantsOf, dequantizeRows, wgslKernel, type Int8Rows, type QuantizedTable } from '../../../src/gpu';
 import { createRng } from '../../../src/math/rng';
+import { disposeState, stateNumbers, uploadKernel } from '../support/wgsl-kernel';
 
 export interface Int8Case {
   readonly clicks: number[];
@@ -87,8 +88,7 @@ export async function int8AgainstHost(n: number, trainedDim: number, cases: read
   const transitions = lists(rng, n, 3);
   const constants = await adaptConstantsOf(params);
   const model: AdaptModel = { params, items, neighbours, transitions, decay: decayOf(constants.logitDecay) };
-  const gpu = await acquireGpu();
-  const click = await createClickKernel(gpu, { table, constants, neighbours, transitions });
+  const { click } = await uploadKernel({ table, constants, neighbours, transitions });
   const kernel = wgslKernel(click, model, constants, { rankAhead: 20 });
   const run = async (c: Int8Case, choice: KernelChoice): Promise<Int8Outcome> => {
     const clicks = Int32Array.from(c.clicks);
@@ -96,8 +96,8 @@ export async function int8AgainstHost(n: number, trainedDim: number, cases: read
     const out = await adapt(model, start, { clicks, negatives: Int32Array.from(c.negatives) }, { steps: c.steps, negativeWeight: 0.5, kernel: choice });
     const top = await rank(model.items, out.state, 20, clicks, choice);
     const result = { losses: out.steps.map((s) => s.loss), ...(await numbers(out.state)), top: Array.from(top.indices), scores: Array.from(top.scores) };
-    disposeAll(start);
-    disposeAll(out.state);
+    disposeState(start);
+    disposeState(out.state);
     return result;
   };
   try {
@@ -109,11 +109,8 @@ export async function int8AgainstHost(n: number, trainedDim: number, cases: read
   }
 }
 
+/** Both weights exist here (the model has both lists): NaN would fail every comparison. */
 async function numbers(state: UserState) {
-  const one = async (t?: tf.Tensor) => (t ? (await t.data())[0]! : NaN);
-  return { user: Array.from(await state.user.data()), pop: await one(state.pop), knn: await one(state.knn), seq: await one(state.seq) };
-}
-
-function disposeAll(state: UserState): void {
-  tf.dispose(Object.values(state) as tf.Tensor[]);
+  const { knn, seq, ...rest } = await stateNumbers(state);
+  return { ...rest, knn: knn ?? NaN, seq: seq ?? NaN };
 }

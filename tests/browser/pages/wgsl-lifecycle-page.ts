@@ -1,9 +1,9 @@
 // Imported by tests/browser/wgsl-lifecycle.test.ts: long sessions and device
 // loss on the WGSL kernel, with GPU buffers counted by the device's ledger.
 import { createRng } from '../../../src/math/rng';
-import { webgpuBackendDevice } from '../../../src/backend/availability';
-import { acquireGpu, createClickKernel, type GpuClickKernel, type GpuContext, type QuantizedTable } from '../../../src/gpu';
+import type { QuantizedTable } from '../../../src/gpu';
 import { quantizeTable } from '../../../src/gpu/table';
+import { uploadKernel } from '../support/wgsl-kernel';
 
 const DIM = 8;
 
@@ -50,8 +50,7 @@ function randomClick(rng: ReturnType<typeof createRng>, items: number, size: num
  */
 export async function session(clicks: number) {
   const items = 5000;
-  const gpu = await acquireGpu(webgpuBackendDevice());
-  const kernel = await createClickKernel(gpu, model(items));
+  const { gpu, click: kernel } = await uploadKernel(model(items));
   const rng = createRng('session');
   const largest = randomClick(rng, items, 60);
   for (let w = 0; w < 5; w++) await kernel.click(w === 0 ? largest : randomClick(rng, items, 1 + rng.int(60)));
@@ -95,9 +94,8 @@ export async function loseDevice(shared: boolean) {
     await tf.setBackend('webgpu');
     await tf.ready();
   }
-  const gpu: GpuContext = await acquireGpu(webgpuBackendDevice());
   const items = 3000;
-  const kernel: GpuClickKernel = await createClickKernel(gpu, model(items));
+  const { gpu, click: kernel } = await uploadKernel(model(items), undefined, shared);
   const rng = createRng('loss');
   const before = (await kernel.click(randomClick(rng, items, 10))).indices.length;
   const inFlight = kernel.click(randomClick(rng, items, 10));
@@ -106,12 +104,11 @@ export async function loseDevice(shared: boolean) {
   const next = await settle(kernel.click(randomClick(rng, items, 10)), 10_000);
   const loss = gpu.loss();
   // What the worker would do next without tfjs's device: a new device, the table uploaded again.
-  const fresh = shared ? null : await acquireGpu(webgpuBackendDevice());
+  const fresh = shared ? null : await uploadKernel(model(items));
   let rebuilt: number | null = null;
   if (fresh) {
-    const again = await createClickKernel(fresh, model(items));
-    rebuilt = (await again.click(randomClick(rng, items, 10))).indices.length;
-    again.dispose();
+    rebuilt = (await fresh.click.click(randomClick(rng, items, 10))).indices.length;
+    fresh.click.dispose();
   }
-  return { shared: gpu.shared, before, pending, next, loss, freshIsNew: fresh ? fresh.device !== gpu.device : null, rebuilt };
+  return { shared: gpu.shared, before, pending, next, loss, freshIsNew: fresh ? fresh.gpu.device !== gpu.device : null, rebuilt };
 }

@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
-import { webgpuBackendDevice } from '../../../src/backend/availability';
 import { adapt } from '../../../src/core/adapt';
 import { contentFeatures, disposeInputs, itemInputs } from '../../../src/core/features';
 import { initialState, rank } from '../../../src/core/kernels';
@@ -15,11 +14,8 @@ import { decayOf } from '../../../src/core/recency';
 import { initParams } from '../../../src/core/params';
 import type { Neighbours, UserState } from '../../../src/core/types';
 import {
-  acquireGpu,
   adaptConstantsOf,
-  createClickKernel,
   dequantizeTable,
-  fixedLists,
   floatTableOf,
   quantizeTable,
   wgslKernel,
@@ -30,6 +26,7 @@ import {
 } from '../../../src/gpu';
 import { createRng } from '../../../src/math/rng';
 import { referenceClick, type ReferenceModel, type ReferenceOutcome } from '../../support/model-v2-reference';
+import { disposeState, stateNumbers, uploadKernel } from '../support/wgsl-kernel';
 
 export interface FixtureSpec {
   readonly items: number;
@@ -114,12 +111,7 @@ async function fixture(spec: FixtureSpec): Promise<{ model: SequentialModel; tab
 const asOutcome = (r: ReferenceOutcome): Outcome => ({ ...r.state, losses: r.losses, top: r.top, scores: r.scores, rolledBack: r.rolledBack });
 
 async function outcomeOf(state: UserState, losses: number[], rolledBack: boolean, top: { indices: Int32Array; scores: Float32Array }): Promise<Outcome> {
-  const one = async (t?: tf.Tensor) => (t ? (await t.data())[0]! : null);
-  return { losses, user: Array.from(await state.user.data()), pop: (await one(state.pop))!, knn: await one(state.knn), seq: await one(state.seq), top: Array.from(top.indices), scores: Array.from(top.scores), rolledBack };
-}
-
-function disposeAll(state: UserState): void {
-  tf.dispose(Object.values(state) as tf.Tensor[]);
+  return { losses, ...(await stateNumbers(state)), top: Array.from(top.indices), scores: Array.from(top.scores), rolledBack };
 }
 
 /** Every case on the reference, on the WGSL kernel directly (its own start from the clicks) and behind core's driver. */
@@ -127,8 +119,7 @@ export async function compare(spec: FixtureSpec, cases: readonly Case[]) {
   await tf.setBackend('cpu');
   const { model, table, constants, reference } = await fixture(spec);
   if (spec.shared) await tf.setBackend('webgpu');
-  const gpu = await acquireGpu(spec.shared ? webgpuBackendDevice() : null);
-  const click = await createClickKernel(gpu, { table, constants, ...(model.neighbours ? { neighbours: fixedLists(model.neighbours) } : {}), ...(model.transitions ? { transitions: fixedLists(model.transitions) } : {}) }, spec.options);
+  const { gpu, click } = await uploadKernel({ ...model, table, constants }, spec.options, spec.shared);
   const kernel = wgslKernel(click, model, constants, { rankAhead: Math.max(...cases.map((c) => c.k)) });
   const out = [];
   try {
@@ -152,8 +143,8 @@ export async function compare(spec: FixtureSpec, cases: readonly Case[]) {
         driverReference: asOutcome(driverRef),
         start: { reference: driverRef.start, driver: (await outcomeOf(start, [], false, { indices: new Int32Array(0), scores: new Float32Array(0) })) },
       });
-      disposeAll(start);
-      disposeAll(adapted.state);
+      disposeState(start);
+      disposeState(adapted.state);
     }
   } finally {
     kernel.dispose();
@@ -169,8 +160,7 @@ export async function compare(spec: FixtureSpec, cases: readonly Case[]) {
 export async function session(spec: FixtureSpec, clicks: readonly number[], steps: number) {
   await tf.setBackend('cpu');
   const { model, table, constants, reference } = await fixture(spec);
-  const gpu = await acquireGpu();
-  const click = await createClickKernel(gpu, { table, constants, ...(model.neighbours ? { neighbours: fixedLists(model.neighbours) } : {}), ...(model.transitions ? { transitions: fixedLists(model.transitions) } : {}) });
+  const { click } = await uploadKernel({ ...model, table, constants });
   const kernel = wgslKernel(click, model, constants);
   let state = initialState(model, new Int32Array(0), kernel);
   await rank(model.items, state, 20, new Int32Array(0), kernel);
@@ -186,8 +176,8 @@ export async function session(spec: FixtureSpec, clicks: readonly number[], step
       const adapted = await adapt(model, start, { clicks: history, negatives: new Int32Array(0) }, { steps, negativeWeight: 0.5, kernel });
       const top = await rank(model.items, adapted.state, 20, Int32Array.from(new Set(history)), kernel);
       const rankBefore = await ranked;
-      disposeAll(start);
-      disposeAll(state);
+      disposeState(start);
+      disposeState(state);
       state = adapted.state;
       const target = clicks[c]!;
       const others = new Set(before.filter((i) => i !== target));
@@ -198,7 +188,7 @@ export async function session(spec: FixtureSpec, clicks: readonly number[], step
     }
     return out;
   } finally {
-    disposeAll(state);
+    disposeState(state);
     kernel.dispose();
   }
 }
@@ -214,8 +204,7 @@ export async function ties(items: number, k: number, exclude: number[], options?
   for (let i = 0; i < items; i++) vectors.set(rows[rng.int(rows.length)]!, i * dim);
   const user = Float32Array.from({ length: dim }, () => rng.int(5) - 2);
   const scores = Float32Array.from({ length: items }, (_, i) => vectors.subarray(i * dim, (i + 1) * dim).reduce((s, v, d) => s + v * user[d]!, 0));
-  const gpu = await acquireGpu();
-  const kernel = await createClickKernel(gpu, { table: { format: 'float32', n: items, dim, vectors, bias } }, options);
+  const { click: kernel } = await uploadKernel({ table: { format: 'float32', n: items, dim, vectors, bias } }, options);
   try {
     const r = await kernel.click({ clicks: new Int32Array(0), negatives: new Int32Array(0), steps: 0, negativeWeight: 0, k, exclude: Int32Array.from(exclude), start: { user, pop: 0 }, losses: false });
     if (r.steps.length !== 0) throw new Error('a ranking without losses reported steps');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeItemLists, indexItemLists, listRow, meanListRow, WEIGHT_MAX } from '../../../src/core/item-lists';
+import { encodeItemLists, forEachEntry, indexItemLists, listRow, maxRowLength, meanListRow, WEIGHT_MAX } from '../../../src/core/item-lists';
 import { neighbourRow } from '../../../src/core/neighbours';
 import { createRng } from '../../../src/math/rng';
 
@@ -26,6 +26,24 @@ describe('item lists', () => {
       expect(got.ids).toEqual(want.map((x) => x.id));
       got.weights.forEach((w, e) => expect(Math.abs(w - want[e]!.w)).toBeLessThanOrEqual(lists.scale / 2 + 1e-7));
     });
+  });
+
+  it('walk every entry in row order as forEachInRow reads each row, and know the longest row from the counts', () => {
+    const rows = randomLists(300, 200_000, 40);
+    // A row of 200 entries: its count takes two varint bytes.
+    rows[17] = { ids: Array.from({ length: 200 }, (_, e) => 1000 * e + 3), weights: Array.from({ length: 200 }, (_, e) => 1 + (e % 7)) };
+    const lists = encodeItemLists(rows.length, 200_000, (r) => rows[r]!);
+    const walked = rows.map(() => ({ ids: [] as number[], weights: [] as number[] }));
+    let previous = -1;
+    forEachEntry(lists, (item, weight, r) => {
+      expect(r).toBeGreaterThanOrEqual(previous);
+      previous = r;
+      walked[r]!.ids.push(item);
+      walked[r]!.weights.push(weight);
+    });
+    rows.forEach((_, r) => expect(walked[r]).toEqual(listRow(lists, r)));
+    expect(maxRowLength(lists)).toBe(200);
+    expect(maxRowLength(encodeItemLists(2, 5, () => ({ ids: [], weights: [] })))).toBe(0);
   });
 
   it('keep the heaviest entries of a row and drop those that round to zero', () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeInputs, itemInputs } from '../../../src/core/features';
 import { META_ALGORITHMS, type MetaAlgorithm, type MetaConfig, type TaskBatch } from '../../../src/core/meta';
-import { decayLogit, disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type MetaParams } from '../../../src/core/params';
+import { decayLogit, disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type InitOptions, type MetaParams } from '../../../src/core/params';
 import { recencyWeights } from '../../../src/core/recency';
 import { seqWeights } from '../../../src/core/transitions';
 import { DEFAULT_TRAIN_CONFIG, type ValidationObjective } from '../../../src/train/config';
@@ -52,6 +52,29 @@ function listTasks(items: number, supports: Int32Array[], queries: Int32Array[],
       transitionsDecay: tf.tensor2d(trans('dDecay'), shape),
     },
   };
+}
+
+/**
+ * What the validation and head-search comparisons share: a model of the
+ * training fixture with both item lists (6 neighbours, shrink 10; 4
+ * successors, shrink 5), 16 validation users (the first training users), and
+ * the same as JSON for a PyTorch request.
+ */
+async function listsModel(init: InitOptions) {
+  const f = trainingFixture();
+  const params = initParams(f.shape, init);
+  const inputs = itemInputs(f.features, f.warm, f.logPop);
+  const index = buildNeighbours(f.train, f.items, 6, 10);
+  const next = buildTransitions(f.train, f.items, 4, 5);
+  const lists = { neighbours: { m: index.m, ids: index.ids, sims: index.sims }, transitions: { m: next.m, ids: next.ids, sims: next.sims } };
+  const users = f.train.slice(0, 16).map((items, u) => ({ user: `v${u}`, items }));
+  const json = (l: { m: number; ids: Int32Array; sims: Float32Array }) => ({ m: l.m, ids: Array.from(l.ids), sims: Array.from(l.sims) });
+  const request = { ...(await modelJson(f.shape, params, f.features, f.warm, f.logPop)), neighbours: json(lists.neighbours), transitions: json(lists.transitions), users: users.map((u) => Array.from(u.items)) };
+  const dispose = () => {
+    disposeInputs(inputs);
+    tf.dispose(Object.values(params));
+  };
+  return { f, params, inputs, lists, users, request, dispose };
 }
 
 describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree on the order-aware model (${unavailable ?? 'torch found'})`, () => {
@@ -135,20 +158,12 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree on the order
   });
 
   it('on the objective-based validation: the adapted scores with a learned decay and both item lists, and v1 / v2 / both', async () => {
-    const f = trainingFixture();
-    const params = initParams(f.shape, { seed: 8, scale: 0.4, innerLr: 0.6, decay: 0.75, seqInit: 1.5 });
-    const inputs = itemInputs(f.features, f.warm, f.logPop);
-    const index = buildNeighbours(f.train, f.items, 6, 10);
-    const next = buildTransitions(f.train, f.items, 4, 5);
-    const lists = { neighbours: { m: index.m, ids: index.ids, sims: index.sims }, transitions: { m: next.m, ids: next.ids, sims: next.sims } };
-    const users = f.train.slice(0, 16).map((items, u) => ({ user: `v${u}`, items }));
-    const model = await modelJson(f.shape, params, f.features, f.warm, f.logPop);
-    const json = (l: { m: number; ids: Int32Array; sims: Float32Array }) => ({ m: l.m, ids: Array.from(l.ids), sims: Array.from(l.sims) });
+    const { params, inputs, lists, users, request, dispose } = await listsModel({ seed: 8, scale: 0.4, innerLr: 0.6, decay: 0.75, seqInit: 1.5 });
     const objectives: ValidationObjective[] = ['v1', 'v2', 'both'];
     const ks = [1, 3];
     type Answer = { mean: number; byK: Record<string, number>; next: number | null; scores: number[] };
     const answers = await askTorch<Answer[]>({
-      requests: objectives.map((objective) => ({ kind: 'validation', ...model, neighbours: json(lists.neighbours), transitions: json(lists.transitions), users: users.map((u) => Array.from(u.items)), objective, ks, steps: 2 })),
+      requests: objectives.map((objective) => ({ kind: 'validation', ...request, objective, ks, steps: 2 })),
     });
     const [scores] = await adaptedScores(params, inputs, users.map((u) => u.items), 2, 'last', lists);
     const flat = Float32Array.from(scores!.flatMap((s) => Array.from(s)));
@@ -163,25 +178,16 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree on the order
       for (const [k, v] of Object.entries(ours.byK)) expect(theirs.byK[k], `${objective} k=${k}`).toBeCloseTo(v, 9);
       console.log(`[torch-order] validation ${objective}: TypeScript ${ours.mean.toFixed(6)}, PyTorch ${theirs.mean.toFixed(6)}`);
     }
-    disposeInputs(inputs);
-    tf.dispose(Object.values(params));
+    dispose();
   });
 
   it("on the pretrain baseline's head search: every head it tries scores the same, and the same head wins", async () => {
-    const f = trainingFixture();
-    const params = initParams(f.shape, { seed: 5, scale: 0.4, protoScale: 0 });
-    const inputs = itemInputs(f.features, f.warm, f.logPop);
-    const index = buildNeighbours(f.train, f.items, 6, 10);
-    const next = buildTransitions(f.train, f.items, 4, 5);
-    const lists = { neighbours: { m: index.m, ids: index.ids, sims: index.sims }, transitions: { m: next.m, ids: next.ids, sims: next.sims } };
-    const users = f.train.slice(0, 16).map((items, u) => ({ user: `v${u}`, items }));
-    const model = await modelJson(f.shape, params, f.features, f.warm, f.logPop);
-    const json = (l: { m: number; ids: Int32Array; sims: Float32Array }) => ({ m: l.m, ids: Array.from(l.ids), sims: Array.from(l.sims) });
+    const { f, params, inputs, lists, users, request, dispose } = await listsModel({ seed: 5, scale: 0.4, protoScale: 0 });
     const objectives: ValidationObjective[] = ['v2', 'v1'];
     type Head = { rate: number; knn: number; seq: number; decay: number };
     type Answer = { trials: { head: Head; mean: number }[]; head: Head; mean: number; arrays: Record<string, number[]> };
     const answers = await askTorch<Answer[]>({
-      requests: objectives.map((objective) => ({ kind: 'head', ...model, neighbours: json(lists.neighbours), transitions: json(lists.transitions), users: users.map((u) => Array.from(u.items)), objective, ks: [1, 3], steps: 2 })),
+      requests: objectives.map((objective) => ({ kind: 'head', ...request, objective, ks: [1, 3], steps: 2 })),
     });
     const arrays = await toArrays(params);
     // the per-visitor parameters a head sets, as trainPretrain's score() sets them (src/train/pretrain.ts)
@@ -207,8 +213,7 @@ describe.skipIf(unavailable !== null)(`TypeScript and PyTorch agree on the order
       for (const [name, values] of Object.entries(theirs.arrays)) expect(values, name).toEqual(Array.from(mine[name as keyof typeof mine]));
       console.log(`[torch-order] pretrain head search (${objective}): ${theirs.trials.length} heads, chose ${JSON.stringify(theirs.head)} at ${theirs.mean.toFixed(4)}`);
     }
-    disposeInputs(inputs);
-    tf.dispose(Object.values(params));
+    dispose();
   });
 
   it('on the default training settings, in the same order (the artifact\'s training block starts with them)', async () => {
