@@ -16,7 +16,7 @@
 // refuses a bundle prepared with other ones.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { catalogItems, dataFingerprint, validationSubset } from '../train/dataset-split';
+import { catalogItems, dataFingerprint, validationSubset, validationUserCap } from '../train/dataset-split';
 import type { TrainConfig } from '../train/config';
 import { VOCABULARY_BUDGET_SHARE } from '../train/trainer';
 import { chooseVocabulary, type VocabularyChoice } from '../train/vocabulary';
@@ -29,7 +29,7 @@ import { CHOICE_SETTINGS, PREPARED_FORMAT, PREPARED_VERSION, ROLE, type ChoiceSe
 /** The validation subset and the vocabulary of a run with `config`, as `npm run train` chooses them (train/trainer.ts). */
 export async function prepareChoices(input: TrainInput, config: ChoiceSettings & Pick<TrainConfig, 'maxMinutes' | 'algorithm'>, onTrial?: (t: VocabularyChoice['trials'][number]) => void): Promise<{ validation: ReadonlySet<string>; vocabulary: VocabularyChoice }> {
   const started = performance.now();
-  const users = validationSubset(input.data.validation, config.validationUsers, config.seed);
+  const users = validationSubset(input.data.validation, validationUserCap(config.validationUsers, input.data.tags.length), config.seed);
   // The share of --max-minutes trainMeta gives its vocabulary search (trainPretrain's search has no deadline).
   const deadline = config.maxMinutes > 0 && config.algorithm !== 'pretrain' ? started + config.maxMinutes * 60_000 * VOCABULARY_BUDGET_SHARE : undefined;
   const vocabulary = await chooseVocabulary({ ...input.data, validation: users }, config, onTrial, deadline);
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const input = await loadTrainInput(args);
   const { tagMinCounts, validationUsers } = args.config;
   // Each trial validates against the whole catalog: minutes at 100k items, so say what runs.
-  log(`choosing on ${Math.min(validationUsers, input.data.validation.length)} validation users the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary)`);
+  log(`choosing on ${Math.min(validationUserCap(validationUsers, input.data.tags.length), input.data.validation.length)} validation users the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary)`);
   const chosen = await prepareChoices(input, args.config, (t) => log(`vocabulary: tags on ≥ ${t.minCount} items, ${t.features} features: validation ${t.validation?.toFixed(4)}`));
   const header = await writePrepared(out, input, args.config, chosen);
   const { dataset, split, vocabulary } = header;

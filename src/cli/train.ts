@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { encodeArtifact } from '../artifact/encode';
-import { catalogItems, dataFingerprint, validationSubset } from '../train/dataset-split';
+import { catalogItems, dataFingerprint, validationSubset, validationUserCap } from '../train/dataset-split';
 import { trainedInputs } from '../train/item-side';
 import { chooseForModel, truncateNeighbours } from '../train/neighbour-count';
 import { trainPretrain } from '../train/pretrain';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const run = model.run!;
   const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
-  const counted = await chooseForModel(model, () => trainedInputs(model), validationSubset(data.validation, config.validationUsers, config.seed), steps, args.neighbourCounts);
+  const counted = await chooseForModel(model, () => trainedInputs(model), validationSubset(data.validation, validationUserCap(config.validationUsers, data.tags.length), config.seed), steps, args.neighbourCounts);
   if (counted) log(`neighbours per item on validation: ${counted.trials.map((t) => `${t.count}: ${t.validation.toFixed(4)}`).join(', ')}; keeping ${counted.count}`);
   const neighbours = model.neighbours && counted ? truncateNeighbours(model.neighbours, counted.count) : model.neighbours;
 

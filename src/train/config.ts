@@ -82,7 +82,11 @@ export interface TrainConfig {
   readonly sampledAbove: number;
   /** Popularity-sampled negatives drawn per batch when sampling (with replacement). */
   readonly negatives: number;
-  /** Validation users kept at most (a seeded subset beyond): validation cost grows with users × catalog. */
+  /**
+   * Validation users kept at most (a seeded subset beyond): validation cost
+   * grows with users × catalog. 0: automatic (train/dataset-split
+   * validationUserCap: 2,000, fewer on catalogs above 20,000 items).
+   */
   readonly validationUsers: number;
   /** Wall-clock budget of the run, minutes (0: none): training stops after the current batch and keeps the best validated checkpoint. */
   readonly maxMinutes: number;
@@ -122,7 +126,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   tagMinCounts: [1, 2, 5],
   sampledAbove: 20_000,
   negatives: 2048,
-  validationUsers: 2000,
+  validationUsers: 0,
   maxMinutes: 0,
 };
 
@@ -150,7 +154,7 @@ export const TRAIN_LIMITS = {
   alsAlpha: { min: 0, max: 1e6, above: true },
   sampledAbove: { min: 0, max: 100_000_000, integer: true },
   negatives: { min: 1, max: 1_000_000, integer: true },
-  validationUsers: { min: 1, max: 100_000_000, integer: true },
+  validationUsers: { min: 0, max: 100_000_000, integer: true },
   maxMinutes: { min: 0, max: 100_000 },
 } as const satisfies Partial<Record<keyof TrainConfig, Range>>;
 

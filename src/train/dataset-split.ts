@@ -42,6 +42,22 @@ export function trainingDataFromFold(fold: FoldData): TrainingData {
   return { tags: fold.content.map((c) => c?.tags), train: fold.train.map((u) => u.items), validation: fold.validation };
 }
 
+/** Scorings (validation users × catalog items) one validation costs under the automatic cap: 2,000 users at 20,000 items. */
+export const VALIDATION_SCORINGS = 40_000_000;
+/** Most and fewest validation users the automatic cap keeps. */
+export const AUTO_VALIDATION_USERS = { max: 2000, min: 300 } as const;
+
+/**
+ * Validation users a run keeps at most: `setting` when given (> 0); else 0
+ * means automatic: 2,000, and fewer above 20,000 items so that one validation
+ * costs about the same on any catalog (400 at 100,000 items), never below 300.
+ */
+export function validationUserCap(setting: number, items: number): number {
+  if (setting > 0) return setting;
+  const scaled = Math.floor(VALIDATION_SCORINGS / Math.max(1, items));
+  return Math.max(AUTO_VALIDATION_USERS.min, Math.min(AUTO_VALIDATION_USERS.max, scaled));
+}
+
 /**
  * At most `max` validation users: a seeded subset, kept in protocol order.
  * Validation scores every user against the whole catalog at every checkpoint

@@ -13,7 +13,7 @@ import { normalizedRows } from './tasks';
 import { candidatePositions, candidateSet, candidateTensors, drawNegatives, taskSampling, type TaskSampling } from './negatives';
 import { candidateScores, sampledLoss, type Candidates } from '../core/sampled';
 import { SILENT_REPORTER, type TrainReporter } from './progress';
-import { validationSubset } from './dataset-split';
+import { validationSubset, validationUserCap } from './dataset-split';
 import { chooseVocabulary } from './vocabulary';
 import type { TrainedModel, TrainingData } from './types';
 
@@ -51,7 +51,7 @@ export async function trainPretrain(
 ): Promise<TrainedModel> {
   checkTrainConfig(config);
   const started = performance.now();
-  const data = { ...input, validation: validationSubset(input.validation, config.validationUsers, config.seed) };
+  const data = { ...input, validation: validationSubset(input.validation, validationUserCap(config.validationUsers, input.tags.length), config.seed) };
   const vocabulary = await chooseVocabulary(data, config);
   const side = itemSide(data, vocabulary.names);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };

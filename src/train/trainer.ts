@@ -14,7 +14,7 @@ import { decayOf } from '../core/recency';
 import { pooledParams, type PooledRun } from './pretrain';
 import { SILENT_REPORTER, remainingMs, type TrainReporter } from './progress';
 import { taskSampling } from './negatives';
-import { validationSubset } from './dataset-split';
+import { validationSubset, validationUserCap } from './dataset-split';
 import { chooseVocabulary, type VocabularyChoice } from './vocabulary';
 import { disposeTasks, sampleTasks } from './tasks';
 import type { TrainedModel, TrainingData } from './types';
@@ -39,7 +39,7 @@ export async function trainMeta(
   checkTrainConfig(config);
   const started = performance.now();
   const deadline = config.maxMinutes > 0 ? started + config.maxMinutes * 60_000 : undefined;
-  const data = { ...input, validation: validationSubset(input.validation, config.validationUsers, config.seed) };
+  const data = { ...input, validation: validationSubset(input.validation, validationUserCap(config.validationUsers, input.tags.length), config.seed) };
   const vocabulary = await searchVocabulary(data, config, reporter, deadline === undefined ? undefined : started + (deadline - started) * VOCABULARY_BUDGET_SHARE);
   const side = itemSide(data, vocabulary.names);
   const shape = { items: data.tags.length, features: side.names.length, dim: config.dim };

@@ -50,7 +50,7 @@ class TrainConfig:
     tag_min_counts: tuple[int, ...] = (1, 2, 5)
     sampled_above: int = 20_000  # catalogs above this many items train the query and pooled losses on sampled candidates (0: never)
     negatives: int = 2048  # popularity-sampled negatives per batch of the sampled softmax
-    validation_users: int = 2000  # validation users kept at most (the data step marks a seeded subset: validationSubset)
+    validation_users: int = 0  # validation users kept at most (the data step marks a seeded subset: validationSubset)
     max_minutes: float = 0  # wall-clock budget, minutes (0: none): training stops after the current batch, keeping the best validated checkpoint
 
     def __post_init__(self) -> None:
@@ -60,10 +60,10 @@ class TrainConfig:
             raise ValueError(f'--transfer "{self.transfer}" is not one of {", ".join(TRANSFERS)}')
         if self.objective not in VALIDATION_OBJECTIVES:
             raise ValueError(f'--objective "{self.objective}" is not one of {", ".join(VALIDATION_OBJECTIVES)}')
-        for name in ("dim", "batch_size", "validate_every", "negatives", "validation_users"):
+        for name in ("dim", "batch_size", "validate_every", "negatives"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} is {getattr(self, name)}: it must be at least 1.")
-        for name in ("iterations", "pretrain_iterations", "inner_steps", "neighbours", "transitions", "sampled_above", "max_minutes"):
+        for name in ("iterations", "pretrain_iterations", "inner_steps", "neighbours", "transitions", "sampled_above", "max_minutes", "validation_users"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} is {getattr(self, name)}: it must not be negative.")
         if not 0 < self.decay_init < 1:
