@@ -52,7 +52,7 @@ const rng = createRng(`${C.seed}:tasks`);
 const config = { algorithm: 'maml', innerSteps: C.innerSteps, learnRates: C.learnRates, weightDecay: C.weightDecay, neighbours: true, transitions: true, recency: true } as const;
 const step = async (): Promise<void> => {
   const recency = { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true };
-  const batch = sampleTasks(data.train, items, C.batchSize, rng, { neighbours, transitions, recency, nextClickShare: NEXT_CLICK_SHARE[C.objective], sampling });
+  const batch = sampleTasks(data.train, items, C.batchSize, rng, { neighbours, transitions, recency, nextClickShare: NEXT_CLICK_SHARE[C.objective], sampling, itemSide: side });
   const { loss, grads } = metaStep(vars, inputs, batch, config);
   optimizer.applyGradients(Object.entries(grads).map(([n, g]) => ({ name: (vars[n as ParamName] as tf.Variable).name, tensor: g! })));
   await loss.data();
