@@ -284,7 +284,7 @@ class _Context:
             shots, next_click = self.task_shapes(sampler, it - 1, slots, picks, next_share)
             recency = TaskRecency(decay_of(float(module.params()["logitDecay"].reshape(-1)[0])), True) if config.recency else None
             batch = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
-            candidates = sampling.candidates(it, batch.query.positives) if sampling is not None else None
+            candidates = sampling.candidates(it, batch.support.positives, batch.query.positives) if sampling is not None else None
             clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
             loss = model(inputs, to_device(batch, world.device), meta, share, to_device(candidates, world.device))
