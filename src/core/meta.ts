@@ -87,8 +87,7 @@ function objective(
   // A sampled batch is a task over its candidates alone: the same math on a smaller catalog.
   const table = (): ItemTable => (batch.candidates ? candidateTable(params, inputs, batch.candidates) : computeItemTable(params, inputs));
   const steps = algorithm === 'protonet' ? 0 : config.innerSteps;
-  const decay = (): tf.Scalar =>
-    tf.mul(weightDecay, tf.add(tf.sum(tf.square(params.itemEmb)), tf.sum(tf.square(params.itemBias))));
+  const decay = (): tf.Scalar => tf.mul(weightDecay, tf.add(sumOfSquares(params.itemEmb), sumOfSquares(params.itemBias)));
   if (algorithm === 'maml' || algorithm === 'protonet') {
     const f = (): tf.Scalar =>
       tf.tidy(() => {
@@ -169,6 +168,19 @@ function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): Use
   const knn = adapted.knn && live.knn && start.knn ? { knn: tf.add(adapted.knn, tf.sub(live.knn, start.knn)) as tf.Tensor2D, neighbours: tf.clone(live.neighbours!) } : {};
   const seq = adapted.seq && live.seq && start.seq ? { seq: tf.add(adapted.seq, tf.sub(live.seq, start.seq)) as tf.Tensor2D, transitions: tf.clone(live.transitions!) } : {};
   return { ...out, ...knn, ...seq };
+}
+
+/**
+ * Σ x², with the gradient 2x·dy computed directly: tf.sum's gradient builds a
+ * ones tensor of x's shape on the host, catalog-sized for the id embeddings
+ * even when a sampled batch touches a few thousand items. Same values.
+ */
+function sumOfSquares(x: tf.Tensor): tf.Scalar {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = args[0] as tf.Tensor;
+    return { value: tf.sum(tf.square(t)) as tf.Scalar, gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.mul(t, 2)) };
+  });
+  return op(x) as tf.Scalar;
 }
 
 /** Every tensor of a user batch. */

@@ -19,13 +19,11 @@ items (src/core/sampled.ts does the same).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
 from torch import Tensor
-
-from dataclasses import fields, replace
 
 from .model import EXCLUDED_OFFSET, ItemTable, UserBatch, add_rows
 from .rows import Feedback, Rows
