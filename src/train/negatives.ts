@@ -102,7 +102,7 @@ export interface TaskSampling {
   readonly drawn?: Int32Array;
 }
 
-/** Sampled candidates for the query loss when the catalog is above `sampledAbove` items (none otherwise). */
+/** Sampled candidates (a batch's sub-catalog) when the catalog is above `sampledAbove` items (none otherwise). */
 export function taskSampling(data: Pick<TrainingData, 'tags' | 'train'>, items: number, config: Pick<TrainConfig, 'sampledAbove' | 'negatives' | 'seed'>): TaskSampling | undefined {
   if (config.sampledAbove <= 0 || items <= config.sampledAbove) return undefined;
   return { sampler: negativeSampler(trainingCounts(data), config.negatives), rng: createRng(`${config.seed}:negatives`) };

@@ -269,8 +269,8 @@ class _Context:
         sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
         sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
         if sampling is not None:
-            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; the query loss scores the batch's "
-                             f"positives and {config.negatives} popularity-sampled negatives (logQ-corrected)")
+            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; each task runs on the batch's "
+                             f"clicks and {config.negatives} popularity-sampled negatives (logQ-corrected)")
         next_share = NEXT_CLICK_SHARE[config.objective]
         history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
         best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
