@@ -3,8 +3,9 @@
 // The Node trainer's meta-training step alone, as trainMeta runs it with the
 // defaults (MAML, 2 inner steps, batch 32, item-item and transition rows, the
 // learned recency decay, next-click tasks, sampled softmax above 20,000 items,
-// every tag a feature): tasks/s over `batches` batches after `warmup`, and the
-// process's peak RSS. No searches and no validation, so catalogs of different
+// every tag a feature): tasks/s over `batches` batches after `warmup`, the
+// mean catalog a task runs on (`task_items`: the sampled candidates above
+// sampledAbove) and the process's peak RSS. No searches and no validation, so catalogs of different
 // sizes compare on the step that grows with them. Prints one JSON line
 // (bench/train-scale.ts runs it in a fresh process per log).
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,9 +51,12 @@ disposeParams(init);
 const optimizer = tf.train.adam(C.metaLr);
 const rng = createRng(`${C.seed}:tasks`);
 const config = { algorithm: 'maml', innerSteps: C.innerSteps, learnRates: C.learnRates, weightDecay: C.weightDecay, neighbours: true, transitions: true, recency: true } as const;
+/** Σ over batches of the catalog a task runs on: every item, or the batch's sampled candidates. */
+let columns = 0;
 const step = async (): Promise<void> => {
   const recency = { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true };
-  const batch = sampleTasks(data.train, items, C.batchSize, rng, { neighbours, transitions, recency, nextClickShare: NEXT_CLICK_SHARE[C.objective], sampling });
+  const batch = sampleTasks(data.train, items, C.batchSize, rng, { neighbours, transitions, recency, nextClickShare: NEXT_CLICK_SHARE[C.objective], sampling, itemSide: side });
+  columns += batch.support.positives.shape[1];
   const { loss, grads } = metaStep(vars, inputs, batch, config);
   optimizer.applyGradients(Object.entries(grads).map(([n, g]) => ({ name: (vars[n as ParamName] as tf.Variable).name, tensor: g! })));
   await loss.data();
@@ -60,6 +64,7 @@ const step = async (): Promise<void> => {
   disposeTasks(batch);
 };
 for (let b = 0; b < (flags.warmup ?? 3); b++) await step();
+columns = 0;
 const started = performance.now();
 for (let b = 0; b < batches; b++) await step();
 const seconds = (performance.now() - started) / 1000;
@@ -74,6 +79,7 @@ console.log(
     features: side.names.length,
     sampled: sampling !== undefined,
     tasks_per_s: Math.round((batches * C.batchSize) / seconds),
+    task_items: Math.round(columns / batches),
     batches,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),

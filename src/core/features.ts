@@ -72,6 +72,19 @@ export function contentFeatures(tags: readonly (readonly string[] | undefined)[]
   return { count: names.length, ptr, ids, weights };
 }
 
+/** The content rows of the items `ids` alone (row k: item ids[k]), for a table of those items (core/sampled). */
+export function featureRows(features: SparseFeatures, ids: ArrayLike<number>): SparseFeatures {
+  const ptr = new Int32Array(ids.length + 1);
+  for (let k = 0; k < ids.length; k++) ptr[k + 1] = ptr[k]! + features.ptr[ids[k]! + 1]! - features.ptr[ids[k]!]!;
+  const out = { count: features.count, ptr, ids: new Int32Array(ptr[ids.length]!), weights: new Float32Array(ptr[ids.length]!) };
+  for (let k = 0; k < ids.length; k++) {
+    const [from, to] = [features.ptr[ids[k]!]!, features.ptr[ids[k]! + 1]!];
+    out.ids.set(features.ids.subarray(from, to), ptr[k]!);
+    out.weights.set(features.weights.subarray(from, to), ptr[k]!);
+  }
+  return out;
+}
+
 /** log(1 + count) per item: the popularity input of the prior. */
 export function logPopularity(counts: ArrayLike<number>): Float32Array {
   return Float32Array.from(counts, (c) => Math.log1p(c));

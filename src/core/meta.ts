@@ -3,7 +3,7 @@ import { feedbackLoss, scoreBatch, computeItemTable } from './model';
 import type { FeedbackBatch, ItemInputs, UserBatch } from './types';
 import { effectiveSupport, innerLoop, startUsers } from './inner';
 import { PARAM_NAMES, type MetaParams, type ParamName } from './params';
-import { candidateScores, sampledLoss, type Candidates } from './sampled';
+import { candidateTable, type Candidates } from './sampled';
 import type { ItemTable } from './types';
 
 /**
@@ -16,12 +16,13 @@ export const META_ALGORITHMS = ['maml', 'fomaml', 'reptile', 'protonet'] as cons
 export type MetaAlgorithm = (typeof META_ALGORITHMS)[number];
 
 export interface TaskBatch {
+  /** Rows over the catalog, or over `candidates` when the batch samples. */
   readonly support: FeedbackBatch;
-  /** Rows over the catalog, or over `candidates` when the batch samples its query loss. */
+  /** Rows over the catalog, or over `candidates` when the batch samples. */
   readonly query: FeedbackBatch;
-  /** The sampled candidates of the query loss (core/sampled); absent: the whole catalog. */
+  /** The sampled sub-catalog every row of the batch is over (core/sampled); absent: the whole catalog. */
   readonly candidates?: Candidates;
-  /** Support and query as one task over the catalog (Reptile adapts on it), when the query rows are over candidates. */
+  /** Support and query as one task, when the batch samples (Reptile adapts on it; joinFeedback builds it otherwise). */
   readonly whole?: FeedbackBatch;
 }
 
@@ -82,13 +83,15 @@ function objective(
   config: MetaConfig,
 ): { f: () => tf.Scalar; constants: tf.Tensor[] } {
   const { algorithm, weightDecay } = config;
+  if (batch.candidates) checkColumns(batch);
+  // A sampled batch is a task over its candidates alone: the same math on a smaller catalog.
+  const table = (): ItemTable => (batch.candidates ? candidateTable(params, inputs, batch.candidates) : computeItemTable(params, inputs));
   const steps = algorithm === 'protonet' ? 0 : config.innerSteps;
-  const decay = (): tf.Scalar =>
-    tf.mul(weightDecay, tf.add(tf.sum(tf.square(params.itemEmb)), tf.sum(tf.square(params.itemBias))));
+  const decay = (): tf.Scalar => tf.mul(weightDecay, tf.add(sumOfSquares(params.itemEmb), sumOfSquares(params.itemBias)));
   if (algorithm === 'maml' || algorithm === 'protonet') {
     const f = (): tf.Scalar =>
       tf.tidy(() => {
-        const items = computeItemTable(params, inputs);
+        const items = table();
         const users = innerLoop(params, items, batch.support, steps);
         return tf.add(queryLoss(items, users, batch), decay()) as tf.Scalar;
       });
@@ -97,11 +100,11 @@ function objective(
   // First-order methods: the adapted parameters are constants; gradients reach
   // the initialization through the start point with an identity Jacobian.
   if (algorithm === 'reptile' && batch.candidates && !batch.whole) {
-    throw new Error('Reptile on a sampled query needs the whole task over the catalog: build the batch with sampleTasks(..., { whole: true }).');
+    throw new Error('Reptile on a sampled batch needs the whole task over the candidates: build the batch with sampleTasks(..., { whole: true }).');
   }
   const joined = algorithm === 'reptile' ? (batch.whole ?? joinFeedback(batch.support, batch.query)) : undefined;
   const { adapted, full, start } = tf.tidy(() => {
-    const items = computeItemTable(params, inputs);
+    const items = table();
     return {
       adapted: innerLoop(params, items, batch.support, steps),
       full: joined ? innerLoop(params, items, joined, steps) : undefined,
@@ -109,11 +112,12 @@ function objective(
     };
   });
   const constants = [...userTensors(adapted), ...userTensors(start)];
-  if (full) constants.push(...[full.knn, full.neighbours, full.seq, full.transitions].filter((t) => t !== undefined));
-  if (joined && full && !batch.whole) constants.push(...[joined.positives, joined.negatives, joined.count].filter((t) => t !== undefined), full.user, full.pop);
+  if (full) constants.push(...userTensors(full));
+  // The joined rows are ours to free unless the batch brought them.
+  if (joined && !batch.whole) constants.push(...[joined.positives, joined.negatives, joined.count].filter((t) => t !== undefined));
   const f = (): tf.Scalar =>
     tf.tidy(() => {
-      const items = computeItemTable(params, inputs);
+      const items = table();
       const live = startUsers(params, items, effectiveSupport(params, batch.support));
       if (!full) {
         const users = passThrough(adapted, live, start);
@@ -133,11 +137,26 @@ function objective(
   return { f, constants };
 }
 
-/** Loss per held-out click (the query rows may carry any number of clicks per user), over the catalog or the batch's candidates. */
+/** Loss per held-out click (the query rows may carry any number of clicks per user), over the batch's catalog. */
 function queryLoss(items: ItemTable, users: UserBatch, batch: TaskBatch): tf.Scalar {
-  const { query, candidates } = batch;
-  const perUser = candidates ? sampledLoss(candidateScores(items, users, candidates), query, candidates) : feedbackLoss(scoreBatch(items, users), query);
+  const { query } = batch;
+  const perUser = feedbackLoss(scoreBatch(items, users), query);
   return tf.div(tf.sum(perUser), tf.maximum(tf.sum(query.positives), 1)) as tf.Scalar;
+}
+
+/** Every row of a sampled batch must be over its candidates. */
+function checkColumns(batch: TaskBatch): void {
+  const width = batch.candidates!.ids.shape[0];
+  const rows: [string, tf.Tensor2D | undefined][] = [
+    ['support', batch.support.positives],
+    ['query', batch.query.positives],
+    ['neighbour', batch.support.neighbours],
+    ['transition', batch.support.transitions],
+    ['whole-task', batch.whole?.positives],
+  ];
+  for (const [name, t] of rows) {
+    if (t && t.shape[1] !== width) throw new Error(`The ${name} rows of a sampled batch have ${t.shape[1]} columns, expected one per candidate (${width}): build the batch with train/tasks sampleTasks.`);
+  }
 }
 
 /** `adapted + (live − start)`: the value of `adapted`, the gradient of `live`. */
@@ -149,6 +168,19 @@ function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): Use
   const knn = adapted.knn && live.knn && start.knn ? { knn: tf.add(adapted.knn, tf.sub(live.knn, start.knn)) as tf.Tensor2D, neighbours: tf.clone(live.neighbours!) } : {};
   const seq = adapted.seq && live.seq && start.seq ? { seq: tf.add(adapted.seq, tf.sub(live.seq, start.seq)) as tf.Tensor2D, transitions: tf.clone(live.transitions!) } : {};
   return { ...out, ...knn, ...seq };
+}
+
+/**
+ * Σ x², with the gradient 2x·dy computed directly: tf.sum's gradient builds a
+ * ones tensor of x's shape on the host, catalog-sized for the id embeddings
+ * even when a sampled batch touches a few thousand items. Same values.
+ */
+function sumOfSquares(x: tf.Tensor): tf.Scalar {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const t = args[0] as tf.Tensor;
+    return { value: tf.sum(tf.square(t)) as tf.Scalar, gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.mul(t, 2)) };
+  });
+  return op(x) as tf.Scalar;
 }
 
 /** Every tensor of a user batch. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MetaParams } from './params';
-import { contentProduct } from './sparse';
+import { contentProduct, gatherRows } from './sparse';
 import type { FeedbackBatch, ItemInputs, ItemTable, UserBatch } from './types';
 
 /**
@@ -24,8 +24,13 @@ function candidateScores(scores: tf.Tensor2D, feedback: FeedbackBatch): tf.Tenso
   return feedback.excluded ? tf.add(scores, tf.mul(feedback.excluded, EXCLUDED_OFFSET)) : scores;
 }
 
-/** Item vectors and bias from the meta-parameters (differentiable). */
-export function computeItemTable(params: MetaParams, inputs: ItemInputs): ItemTable {
+/**
+ * Item vectors and bias from the meta-parameters (differentiable). With `rows`
+ * (ascending, distinct catalog indices), the table of those items alone:
+ * `inputs` then describe just them, row k being item rows[k].
+ */
+export function computeItemTable(params: MetaParams, inputs: ItemInputs, rows?: tf.Tensor1D): ItemTable {
+  if (rows) return tf.tidy(() => computeItemTable(rowsOf(params, rows), inputs));
   return tf.tidy(() => {
     // One sparse product for the three content maps: [features, dim | 1 | dim].
     const dim = params.contentW.shape[1]!;
@@ -39,13 +44,24 @@ export function computeItemTable(params: MetaParams, inputs: ItemInputs): ItemTa
   });
 }
 
+/** The per-item parameters at `rows` (differentiable: their gradients land back on those rows). */
+function rowsOf(params: MetaParams, rows: tf.Tensor1D): MetaParams {
+  return {
+    ...params,
+    itemEmb: gatherRows(params.itemEmb as tf.Tensor2D, rows),
+    itemBias: tf.reshape(gatherRows(tf.reshape(params.itemBias, [-1, 1]) as tf.Tensor2D, rows), [-1]) as tf.Tensor1D,
+    ctxEmb: gatherRows(params.ctxEmb as tf.Tensor2D, rows),
+  };
+}
+
 /** Scores of every item for every user in the batch: [B, items]. */
 export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
   return tf.tidy(() => {
-    const scores = tf.add(
+    const raw = tf.add(
       tf.matMul(users.user, items.vectors, false, true),
       tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
     ) as tf.Tensor2D;
+    const scores = items.offset ? (tf.add(raw, tf.reshape(items.offset, [1, -1])) as tf.Tensor2D) : raw;
     const withKnn = users.knn && users.neighbours ? (tf.add(scores, tf.mul(users.knn, users.neighbours)) as tf.Tensor2D) : scores;
     return users.seq && users.transitions ? (tf.add(withKnn, tf.mul(users.seq, users.transitions)) as tf.Tensor2D) : withKnn;
   });

@@ -48,6 +48,12 @@ export type ItemTable = {
    * the vector it is scored with, so item-item affinity need not be symmetric).
    */
   readonly context: tf.Tensor2D;
+  /**
+   * [items] a constant added to every user's score of the item, only on a
+   * sampled sub-catalog (core/sampled candidateTable): −log r_i, so that its
+   * softmax is the Horvitz–Thompson estimate of the catalog's. Absent: 0.
+   */
+  readonly offset?: tf.Tensor1D;
 };
 
 /**

@@ -75,9 +75,9 @@ export interface TrainConfig {
    */
   readonly tagMinCounts: readonly number[];
   /**
-   * Above this many catalog items the query loss of meta-training and the
-   * pooled-pretraining loss score sampled candidates instead of the whole
-   * catalog (docs/TRAINING.md); 0: never.
+   * Above this many catalog items each meta-training task runs on the batch's
+   * sampled candidates and the pooled-pretraining loss scores them, instead
+   * of the whole catalog (docs/TRAINING.md); 0: never.
    */
   readonly sampledAbove: number;
   /** Popularity-sampled negatives drawn per batch when sampling (with replacement). */

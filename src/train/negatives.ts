@@ -2,10 +2,12 @@
 // softmax"): the batch's positives P plus S popularity draws, with replacement,
 // from q(i) ∝ (n_i + 1)^0.75 (n_i: the item's training users).
 import * as tf from '@tensorflow/tfjs-core';
+import { disposeInputs, featureRows, itemInputs } from '../core/features';
 import type { Candidates } from '../core/sampled';
+import type { ItemInputs } from '../core/types';
 import { createRng, type Rng } from '../math/rng';
 import type { TrainConfig } from './config';
-import { trainingCounts } from './item-side';
+import { trainingCounts, type ItemSide } from './item-side';
 import type { TrainingData } from './types';
 
 /** Exponent of the popularity in the draw distribution (word2vec's unigram^0.75). */
@@ -63,9 +65,27 @@ export function candidateSet(positives: Iterable<number>, drawn: ArrayLike<numbe
   return { ids, logInclusion };
 }
 
-/** A candidate set as the tensors core/sampled scores (the caller disposes them). */
-export function candidateTensors(set: { ids: Int32Array; logInclusion: Float32Array }): Candidates {
-  return { ids: tf.tensor1d(set.ids, 'int32'), logInclusion: tf.tensor2d(set.logInclusion, [1, set.ids.length]) };
+/** A candidate set as the tensors core/sampled scores (the caller disposes them, disposeCandidates); with `side`, also the candidates' own item-side inputs. */
+export function candidateTensors(set: { ids: Int32Array; logInclusion: Float32Array }, side?: HostItemSide): Candidates {
+  return {
+    ids: tf.tensor1d(set.ids, 'int32'),
+    logInclusion: tf.tensor2d(set.logInclusion, [1, set.ids.length]),
+    ...(side ? { inputs: candidateInputs(side, set.ids) } : {}),
+  };
+}
+
+/** The host copies of the item side a batch's candidate rows are cut from (train/item-side ItemSide has them). */
+export type HostItemSide = Pick<ItemSide, 'features' | 'warm' | 'logPop'>;
+
+/** The item-side inputs of the items `ids` alone: O(C + their tags), so that a sampled batch computes no catalog-sized table. */
+export function candidateInputs(side: HostItemSide, ids: Int32Array): ItemInputs {
+  return itemInputs(featureRows(side.features, ids), Float32Array.from(ids, (i) => side.warm[i]!), Float32Array.from(ids, (i) => side.logPop[i]!));
+}
+
+/** Frees the tensors of a candidate set. */
+export function disposeCandidates(candidates: Candidates): void {
+  tf.dispose([candidates.ids, candidates.logInclusion]);
+  if (candidates.inputs) disposeInputs(candidates.inputs);
 }
 
 /** Position of each catalog item among the candidates (-1: not a candidate). */
@@ -82,7 +102,7 @@ export interface TaskSampling {
   readonly drawn?: Int32Array;
 }
 
-/** Sampled candidates for the query loss when the catalog is above `sampledAbove` items (none otherwise). */
+/** Sampled candidates (a batch's sub-catalog) when the catalog is above `sampledAbove` items (none otherwise). */
 export function taskSampling(data: Pick<TrainingData, 'tags' | 'train'>, items: number, config: Pick<TrainConfig, 'sampledAbove' | 'negatives' | 'seed'>): TaskSampling | undefined {
   if (config.sampledAbove <= 0 || items <= config.sampledAbove) return undefined;
   return { sampler: negativeSampler(trainingCounts(data), config.negatives), rng: createRng(`${config.seed}:negatives`) };

@@ -107,7 +107,7 @@ export async function trainMeta(
     ...(deadline !== undefined ? { deadline } : {}),
     async batch() {
       const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
-      const tasks = { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective], sampling, whole: config.algorithm === 'reptile' };
+      const tasks = { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective], sampling, whole: config.algorithm === 'reptile', itemSide: side };
       const batch = sampleTasks(data.train, shape.items, config.batchSize, rng, tasks);
       const { loss, grads } = metaStep(vars, inputs, batch, metaConfig);
       optimizer.applyGradients(namedGrads(vars, grads));

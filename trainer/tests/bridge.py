@@ -12,7 +12,7 @@ differences the tests see are TypeScript's float32 rounding.
   {"kind": "itemLists", "train", "validation", "items", "neighbours", "transitions", "transitionShrink", "objective", "ks"}
       → the item-list search's trials and choice
   {"kind": "validation", model, "neighbours"?, "transitions"?, "users", "objective", "ks", "steps"} → {"mean", "byK", "next", "scores"}
-  {"kind": "sampled", model, "batch", "counts", "drawn", "negatives", "config"} → sampled query loss and gradients, candidates, log r
+  {"kind": "sampled", model, "batch", "counts", "drawn", "negatives", "config"} → the meta-loss and gradients of the batch run on its sampled sub-catalog, candidates, log r
   {"kind": "defaults"} → the PyTorch trainer's default TrainConfig
   {"kind": "head", model, "neighbours"?, "transitions"?, "users", "objective", "ks", "steps"}
       → the pretrain baseline's head search: every head tried with its validation, the chosen one and its arrays
@@ -174,13 +174,13 @@ def defaults(_: dict) -> dict:
 
 
 def sampled(request: dict) -> dict:
-    """The sampled-softmax query loss and meta-gradients of a batch with explicit drawn ids (the Node trainer's contract)."""
+    """The meta-loss and gradients of a batch (rows over the catalog) run on its sub-catalog: its clicks ∪ the explicit draws."""
     _, params, inputs = model_of(request)
     b = request["batch"]
     size = len(b["support"]["count"])
     batch = TaskBatch(feedback_of(b["support"], size), feedback_of(b["query"], size))
     q = proposal(np.asarray(request["counts"], dtype=np.float64))
-    positives = np.unique(batch.query.positives.item.numpy())
+    positives = np.unique(np.concatenate([batch.support.positives.item.numpy(), batch.query.positives.item.numpy()]))
     c = candidates(positives, np.asarray(request["drawn"], dtype=np.int64), q, request["negatives"], DTYPE)
     config = config_of(request["config"])
     out = gradients(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config, None, c))

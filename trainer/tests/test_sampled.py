@@ -1,10 +1,11 @@
 """The sampled softmax of the scale spec (core/sampled.py) against a dense float64 Horvitz–Thompson reference.
 
-The Node trainer implements the same contract (branch nodescale); until it is on
-main, these tests check the PyTorch side against the definition itself:
-explicit drawn ids, candidates C = P ∪ D, logits s − log r with r = 1 on the
-batch's positives and 1 − (1 − q)^S on the other drawn items, exclusions kept.
-tests/bridge.py answers {"kind": "sampled"} for the TypeScript side's test.
+The same contract as the Node trainer (src/core/sampled.ts): explicit drawn ids,
+candidates C = P ∪ D, logits s − log r with r = 1 on the batch's clicks and
+1 − (1 − q)^S on the other drawn items, exclusions kept; a meta-training batch
+runs whole on C (its table's rows, its rows in C's columns).
+tests/bridge.py answers {"kind": "sampled"} for the TypeScript side's test
+(tests/unit/train/torch-sampled.test.ts).
 """
 
 import math
@@ -19,12 +20,17 @@ from localrec_trainer.core.inner import inner_loop
 from localrec_trainer.core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective, query_loss
 from localrec_trainer.core.model import item_table, score_batch
 from localrec_trainer.core.rows import Feedback
-from localrec_trainer.core.sampled import candidates, draw, proposal
+from localrec_trainer.core.sampled import Candidates, candidate_scores, candidates, draw, proposal, sampled_loss
 from localrec_trainer.train.config import TrainConfig
 
 COUNTS = np.array([40, 12, 30, 2, 9, 0, 0])
 QUERY = Feedback(positives=rows([(0, 5, 1.0), (1, 3, 1.0), (1, 6, 1.0)], 2),
                  excluded=rows([(0, 0, 1.0), (0, 3, 1.0), (0, 1, 1.0), (1, 4, 1.0), (1, 2, 1.0)], 2))
+
+
+def candidate_loss(items, users, query: Feedback, share: Share, c: Candidates) -> torch.Tensor:
+    """The query loss over candidates, the loss pooled pretraining takes (per held-out click)."""
+    return sampled_loss(candidate_scores(items, users, c), query, c).sum() / share.clicks
 
 
 def reference(scores: torch.Tensor, query: Feedback, drawn: np.ndarray, draws: int) -> float:
@@ -52,7 +58,7 @@ def test_the_query_loss_over_explicit_draws_is_the_horvitz_thompson_softmax(draw
     users = inner_loop(params, items, support, 2)
     c = candidates(np.unique(QUERY.positives.item.numpy()), drawn, proposal(COUNTS), 4, DTYPE)
     share = Share(3.0, 2.0)
-    ours = float(query_loss(items, users, QUERY, share, c)) * share.clicks
+    ours = float(candidate_loss(items, users, QUERY, share, c)) * share.clicks
     assert ours == pytest.approx(reference(score_batch(items, users), QUERY, drawn, 4), rel=1e-12)
     # every candidate: P ∪ D ascending, log r = 0 on P
     assert c.items.tolist() == sorted(set(QUERY.positives.item.tolist()) | set(drawn.tolist()))
@@ -66,7 +72,7 @@ def test_drawing_every_item_gives_the_full_softmax_back():
     # with q(i) ≈ 1 for the drawn items (S huge) r → 1: C is the catalog, the loss the dense one
     c = candidates(np.array([5, 3, 6]), np.arange(7), proposal(COUNTS), 10**9, DTYPE)
     dense = query_loss(items, users, QUERY, Share(3.0, 2.0))
-    assert float(query_loss(items, users, QUERY, Share(3.0, 2.0), c)) == pytest.approx(float(dense), rel=1e-9)
+    assert float(candidate_loss(items, users, QUERY, Share(3.0, 2.0), c)) == pytest.approx(float(dense), rel=1e-9)
 
 
 def test_the_normaliser_is_unbiased_over_draws():
@@ -90,7 +96,10 @@ def test_sampled_meta_gradients_match_finite_differences(algorithm):
     _, params, inputs = tiny_model()
     batch = TaskBatch(order_support(0.6, True), QUERY)
     config = MetaConfig(algorithm, 2, True, 1e-3, neighbours=True, recency=True, transitions=True)
-    c = candidates(np.array([3, 5, 6]), np.array([0, 2, 2, 4]), proposal(COUNTS), 4, DTYPE)
+    # Every click of the batch (support 0, 1, 2, 3, 4; query 3, 5, 6) is a candidate; the support's come in as draws,
+    # so that log r ≠ 0 on them and the offset's path is checked too.
+    c = candidates(np.array([3, 5, 6]), np.array([0, 1, 2, 2, 4]), proposal(COUNTS), 5, DTYPE)
+    assert (c.log_r != 0).sum() == 4
     names = differentiated_names(config)
     leaves = {n: t.clone().requires_grad_(n in names) for n, t in params.items()}
     grads = dict(zip(names, torch.autograd.grad(meta_objective(leaves, inputs, batch, config, None, c), [leaves[n] for n in names])))
@@ -119,4 +128,31 @@ def test_impressions_need_the_full_softmax():
     shown = Feedback(QUERY.positives, negatives=rows([(0, 2, 0.5)], 2), excluded=QUERY.excluded)
     c = candidates(np.array([3, 5, 6]), np.array([0]), proposal(COUNTS), 1, DTYPE)
     with pytest.raises(ValueError, match="impressions"):
-        query_loss(items, users, shown, Share(3.0, 2.0), c)
+        candidate_loss(items, users, shown, Share(3.0, 2.0), c)
+
+
+@pytest.mark.parametrize("algorithm", ["maml", "fomaml", "reptile", "protonet"])
+def test_a_batch_whose_candidates_are_the_catalog_at_r_1_is_the_full_batch(algorithm):
+    _, params, inputs = tiny_model()
+    batch = TaskBatch(order_support(0.6, True), QUERY)
+    config = MetaConfig(algorithm, 2, True, 1e-3, neighbours=True, recency=True, transitions=True)
+    every = Candidates(torch.arange(7), torch.zeros(7, dtype=DTYPE), torch.arange(7))
+    names = differentiated_names(config)
+
+    def run(c):
+        leaves = {n: t.clone().requires_grad_(n in names) for n, t in params.items()}
+        loss = meta_objective(leaves, inputs, batch, config, None, c)
+        return float(loss), torch.autograd.grad(loss, [leaves[n] for n in names])
+
+    (full, g_full), (sampled, g_sampled) = run(None), run(every)
+    assert sampled == pytest.approx(full, rel=1e-12)
+    for name, a, b in zip(names, g_full, g_sampled):
+        assert torch.allclose(a, b, rtol=1e-10, atol=1e-12), name
+
+
+def test_a_click_off_the_candidates_is_refused():
+    _, params, inputs = tiny_model()
+    batch = TaskBatch(order_support(0.6, False), QUERY)
+    c = candidates(np.array([3, 5, 6]), np.array([0]), proposal(COUNTS), 1, DTYPE)
+    with pytest.raises(ValueError, match="not among the candidates"):
+        meta_objective(params, inputs, batch, MetaConfig("maml", 1, True, 0.0, neighbours=True, transitions=True), None, c)

@@ -152,7 +152,7 @@ describe.skipIf(unavailable !== null)(`npm run train:dist (${unavailable ?? 'tor
     const b = await trainDist(['--nproc', '2', ...flags]);
     const diff = largestDifference(weights(a.dir), weights(b.dir));
     console.log(`[train-dist] sampled softmax, 1 vs 2 processes: largest difference ${diff.toExponential(2)} (artifact)`);
-    expect(a.stderr).toMatch(/sampled softmax: 200 items > 50; the query loss scores the batch's positives and 32 popularity-sampled negatives/);
+    expect(a.stderr).toMatch(/sampled softmax: 200 items > 50; each task runs on the batch's clicks and 32 popularity-sampled negatives/);
     expect(a.json.localrec.training).toMatchObject({ sampledAbove: 50, negatives: 32 });
     expect(diff).toBeLessThan(1e-6);
     for (const r of [a, b]) r.model.dispose();

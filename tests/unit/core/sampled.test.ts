@@ -1,15 +1,17 @@
 // Sampled softmax (docs/TRAINING.md): the candidate path against the full-catalog loss,
-// a float64 Horvitz–Thompson reference, and meta-gradients against finite differences.
+// a float64 Horvitz–Thompson reference, and the meta-gradients of a task run on its
+// sampled sub-catalog against finite differences.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { innerLoop } from '../../../src/core/inner';
-import { metaStep, trainableNames, type TaskBatch } from '../../../src/core/meta';
+import { metaStep, trainableNames } from '../../../src/core/meta';
 import { computeItemTable, feedbackLoss, scoreBatch } from '../../../src/core/model';
 import { PARAM_NAMES, type MetaParams } from '../../../src/core/params';
 import { candidateScores, sampledLoss, type Candidates } from '../../../src/core/sampled';
 import type { FeedbackBatch } from '../../../src/core/types';
 import { candidateSet, candidateTensors, negativeSampler } from '../../../src/train/negatives';
+import { disposeTasks, taskBatch } from '../../../src/train/tasks';
 import { finiteDifference, tinyModel, tinyTasks } from './fixture';
 
 const N = 7;
@@ -78,22 +80,38 @@ describe.each(['cpu', 'wasm'])('sampled softmax on %s', (name) => {
     expect(Array.from(set.ids)).toEqual([1, 2, 4, 5, 6]);
   });
 
-  it('second-order MAML on a sampled query: every meta-gradient matches finite differences', async () => {
-    const { params, inputs } = tinyModel();
+  it('second-order MAML on a sampled sub-catalog: every meta-gradient matches finite differences', async () => {
+    // The whole task runs on C: support [0], [3] and query [5], [2, 6] (always in), draws 4, 4, 2: item 1 is out, item 4 carries log r.
+    const { params, inputs, features } = tinyModel();
     const vars = {} as MetaParams;
     for (const n of PARAM_NAMES) vars[n] = tf.variable(params[n], true, `sampled-${name}/${n}`);
-    const candidates = candidateTensors(set);
-    const batch: TaskBatch = { support: trainingSupport(), query: queryOver(set.ids), candidates };
-    const config = { algorithm: 'maml', innerSteps: 2, learnRates: true, weightDecay: 0, neighbours: true } as const;
+    const sub = candidateSet(new Set([0, 3, 5, 2, 6]), [4, 4, 2], negativeSampler(COUNTS, 3));
+    expect(Array.from(sub.ids)).toEqual([0, 2, 3, 4, 5, 6]);
+    expect(sub.logInclusion[3]).toBeLessThan(0);
+    const ids = Array.from(sub.ids);
+    const knn = (await tinyTasks().support.neighbours!.array()) as number[][];
+    const neighbourRows = Float32Array.from(knn.flatMap((row) => ids.map((i) => row[i]!)));
+    const side = { features, warm: Float32Array.of(1, 1, 1, 1, 1, 0, 0), logPop: Float32Array.of(3, 1.5, 2, 0.7, 1, 0, 0) };
+    const batch = taskBatch([Int32Array.of(0), Int32Array.of(3)], [Int32Array.of(5), Int32Array.of(2, 6)], N, neighbourRows, undefined, sub, side);
+    expect(batch.support.positives.shape).toEqual([2, 6]);
+    const config = { algorithm: 'maml', innerSteps: 2, learnRates: true, weightDecay: 0.01, neighbours: true } as const;
     const before = tf.memory().numTensors;
     const { loss, grads } = metaStep(vars, inputs, batch, config);
+    // The reference: the catalog's table, its rows at C picked by plain gathers, log r subtracted from the scores.
     const objective = (key: keyof MetaParams) => (t: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
         const p = { ...vars, [key]: t };
-        const items = computeItemTable(p, inputs);
+        const full = computeItemTable(p, inputs);
+        const items = {
+          vectors: tf.gather(full.vectors, batch.candidates!.ids) as tf.Tensor2D,
+          bias: tf.gather(full.bias, batch.candidates!.ids) as tf.Tensor1D,
+          context: tf.gather(full.context, batch.candidates!.ids) as tf.Tensor2D,
+          offset: tf.neg(tf.reshape(batch.candidates!.logInclusion, [-1])) as tf.Tensor1D,
+        };
         const users = innerLoop(p, items, batch.support, 2);
-        const perUser = sampledLoss(candidateScores(items, users, candidates), batch.query, candidates);
-        return tf.div(tf.sum(perUser), tf.sum(batch.query.positives)) as tf.Scalar;
+        const perUser = feedbackLoss(scoreBatch(items, users), batch.query);
+        const decay = tf.mul(0.01, tf.add(tf.sum(tf.square(p.itemEmb)), tf.sum(tf.square(p.itemBias))));
+        return tf.add(tf.div(tf.sum(perUser), tf.sum(batch.query.positives)), decay) as tf.Scalar;
       });
     const direct = objective('userInit')(vars.userInit);
     expect((await loss.data())[0]).toBeCloseTo((await direct.data())[0]!, 5);
@@ -104,7 +122,13 @@ describe.each(['cpu', 'wasm'])('sampled softmax on %s', (name) => {
         expect(g[i], `${key}[${i}]`).toBeCloseTo(await finiteDifference(vars[key], i, objective(key)), 2);
       }
     }
+    // Item 1 is not a candidate: its id embedding gets only the weight decay's gradient.
+    const emb = (await vars.itemEmb.array()) as number[][];
+    const gEmb = (await grads.itemEmb!.array()) as number[][];
+    gEmb[1]!.forEach((g, d) => expect(g).toBeCloseTo(2 * 0.01 * emb[1]![d]!, 6));
     tf.dispose([loss, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
+    disposeTasks(batch);
+    for (const n of PARAM_NAMES) vars[n].dispose();
   });
 });

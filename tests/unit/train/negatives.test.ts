@@ -56,7 +56,7 @@ describe('popularity-sampled negatives', () => {
 });
 
 describe('sampled task batches', () => {
-  it('keep the same tasks, with query rows over the candidates and the support excluded among them', async () => {
+  it('keep the same tasks, every row over the candidates (each support and query click among them), the support excluded', async () => {
     const items = 40;
     const users = Array.from({ length: 12 }, (_, u) => Int32Array.from({ length: 6 }, (_, j) => (u * 3 + j * 5) % items));
     const sampler = negativeSampler(new Array(items).fill(1), 8);
@@ -65,17 +65,20 @@ describe('sampled task batches', () => {
     const ids = Array.from(await sampled.candidates!.ids.data());
     const [fq, fx] = [(await full.query.positives.array()) as number[][], (await full.query.excluded!.array()) as number[][]];
     const [sq, sx] = [(await sampled.query.positives.array()) as number[][], (await sampled.query.excluded!.array()) as number[][]];
-    expect(await sampled.support.positives.array()).toEqual(await full.support.positives.array());
+    const [fs, ss] = [(await full.support.positives.array()) as number[][], (await sampled.support.positives.array()) as number[][]];
     for (let b = 0; b < 4; b++) {
-      // Every query click is a candidate (C ⊇ P): nothing of the query is lost.
+      // Every support and query click is a candidate: nothing of the task is lost.
       expect(sq[b]!.reduce((a, v) => a + v, 0)).toBe(fq[b]!.reduce((a, v) => a + v, 0));
+      expect(ss[b]!.reduce((a, v) => a + v, 0)).toBeCloseTo(fs[b]!.reduce((a, v) => a + v, 0), 6);
       ids.forEach((i, k) => {
+        expect(ss[b]![k]).toBe(fs[b]![i]);
         expect(sq[b]![k]).toBe(fq[b]![i]);
         expect(sx[b]![k]).toBe(fx[b]![i]);
       });
     }
     const logR = await sampled.candidates!.logInclusion.data();
-    ids.forEach((i, k) => expect(logR[k] === 0).toBe(fq.some((row) => row[i]! > 0)));
+    // r = 1 (log 0) exactly for the batch's clicks, support or query.
+    ids.forEach((i, k) => expect(logR[k] === 0).toBe(fq.some((row) => row[i]! > 0) || fs.some((row) => row[i]! > 0)));
     disposeTasks(full);
     disposeTasks(sampled);
   });

@@ -18,7 +18,7 @@ from .inner import effective_support, inner_loop, start_users
 from .model import ItemInputs, ItemTable, UserBatch, feedback_loss, item_table, score_batch
 from .rows import Feedback, Rows
 from .params import PARAM_NAMES, Params
-from .sampled import Candidates, candidate_scores, sampled_loss
+from .sampled import Candidates, candidate_feedback, candidate_table
 
 META_ALGORITHMS: tuple[str, ...] = ("maml", "fomaml", "reptile", "protonet")
 
@@ -27,6 +27,10 @@ META_ALGORITHMS: tuple[str, ...] = ("maml", "fomaml", "reptile", "protonet")
 class TaskBatch:
     support: Feedback
     query: Feedback
+
+    def over(self, c: Candidates) -> "TaskBatch":
+        """The same tasks with every row in the candidates' columns (a sampled batch's catalog is C)."""
+        return TaskBatch(candidate_feedback(self.support, c), candidate_feedback(self.query, c))
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,9 @@ def meta_objective(
 ) -> Tensor:
     """The scalar the configured algorithm differentiates (objective() in meta.ts).
 
-    `candidates`: the batch's sampled-softmax candidates (core/sampled.py): the
-    query loss is taken over them instead of the whole catalog.
+    `candidates`: the batch's sampled sub-catalog (core/sampled.py): the whole
+    task runs on it (the table's rows at C, −log r folded into their scores, the
+    batch's rows in C's columns) instead of the whole catalog.
     """
     if config.algorithm not in META_ALGORITHMS:
         raise ValueError(f'Unknown meta-algorithm "{config.algorithm}": use one of {", ".join(META_ALGORITHMS)}.')
@@ -94,34 +99,34 @@ def meta_objective(
     steps = 0 if config.algorithm == "protonet" else config.inner_steps
     decay = config.weight_decay * (params["itemEmb"].square().sum() + params["itemBias"].square().sum())
     items = item_table(params, inputs)
+    if candidates is not None:
+        items, batch = candidate_table(items, candidates), batch.over(candidates)
     if config.algorithm in ("maml", "protonet"):
         users = inner_loop(params, items, batch.support, steps)
-        return query_loss(items, users, batch.query, share, candidates) + decay
+        return query_loss(items, users, batch.query, share) + decay
     # First-order methods: the adapted parameters are constants; gradients reach
     # the initialization through the start point with an identity Jacobian.
     joined = join_feedback(batch.support, batch.query) if config.algorithm == "reptile" else None
     with torch.no_grad():
-        fixed = ItemTable(items.vectors.detach(), items.bias.detach(), items.context.detach())
+        fixed = ItemTable(items.vectors.detach(), items.bias.detach(), items.context.detach(), items.offset)
         adapted = inner_loop(params, fixed, batch.support, steps)
         full = inner_loop(params, fixed, joined, steps) if joined is not None else None
         start = start_users(params, fixed, effective_support(params, batch.support))
     live = start_users(params, items, effective_support(params, batch.support))
     if full is None:
         users = pass_through(adapted, live, start)
-        return query_loss(items, users, batch.query, share, candidates) + decay
+        return query_loss(items, users, batch.query, share) + decay
     # Reptile: move the user-side start towards the point reached by training on
     # the whole task (the gradient of ½‖θ0 − θK‖²); the shared item side learns,
     # first-order, to serve the query from the support-adapted point, as at test time.
     pull = (live.user - full.user).square().sum() + (live.pop - full.pop).square().sum()
-    fit = query_loss(items, adapted, batch.query, share, candidates)
+    fit = query_loss(items, adapted, batch.query, share)
     return 0.5 * pull / share.tasks + fit + decay
 
 
-def query_loss(items: ItemTable, users: UserBatch, query: Feedback, share: Share, candidates: Optional[Candidates] = None) -> Tensor:
+def query_loss(items: ItemTable, users: UserBatch, query: Feedback, share: Share) -> Tensor:
     """Loss per held-out click: the query rows may carry any number of clicks per user."""
-    if candidates is None:
-        return feedback_loss(score_batch(items, users), query).sum() / share.clicks
-    return sampled_loss(candidate_scores(items, users, candidates), query, candidates).sum() / share.clicks
+    return feedback_loss(score_batch(items, users), query).sum() / share.clicks
 
 
 def pass_through(adapted: UserBatch, live: UserBatch, start: UserBatch) -> UserBatch:

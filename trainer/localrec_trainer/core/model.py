@@ -50,6 +50,9 @@ class ItemTable:
     vectors: Tensor
     bias: Tensor
     context: Tensor
+    # [items] a constant added to every user's score of the item, only on a sampled
+    # sub-catalog (core/sampled.py candidate_table): −log r_i. None: 0.
+    offset: Optional[Tensor] = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ def item_table(params: Params, inputs: ItemInputs) -> ItemTable:
 
 def score_batch(items: ItemTable, users: UserBatch) -> Tensor:
     """Scores of every item for every user in the batch: [B, items]."""
-    return add_rows(torch.addmm(users.pop * items.bias[None, :], users.user, items.vectors.T), users)
+    scores = torch.addmm(users.pop * items.bias[None, :], users.user, items.vectors.T)
+    return add_rows(scores if items.offset is None else scores + items.offset[None, :], users)
 
 
 def add_rows(scores: Tensor, users: UserBatch) -> Tensor:

@@ -1,22 +1,25 @@
 """Sampled softmax (the scale spec's contract, shared with the Node trainer).
 
-Above `sampledAbove` catalog items the query loss of meta-training and the
-pooled-pretraining loss stop scoring the whole catalog. Per batch:
-- P: the distinct items that are positives of the loss anywhere in the batch
-  (in-batch negatives for the other tasks);
+Above `sampledAbove` catalog items a meta-training task runs whole on a
+sampled sub-catalog, and the pooled-pretraining loss scores candidates. Per batch:
+- P: the distinct items the batch clicked, support and query (for pretraining:
+  the positives of its loss), in-batch negatives for the other tasks;
 - S draws with replacement from q(i) ∝ (n_i + 1)^0.75 (n_i: the item's training
   users); D: the distinct drawn items;
 - candidates C = P ∪ D, shared by every task; task b's logit for candidate i is
   s_b(i) − log r_i, with r_i = 1 on P and r_i = 1 − (1 − q(i))^S (its inclusion
   probability) on D \\ P, so the log-sum-exp over C is the Horvitz–Thompson
   estimate of the full catalog's normaliser (the logQ correction).
-Items a task excludes (its support) stay excluded. The inner loop (adaptation
-on the support) stays full-catalog: it is the runtime's own math.
+Items a task excludes (its support) stay excluded. A meta-training batch sees
+C as its catalog (candidate_table, candidate_batch): the item table's rows at C
+with −log r as a score offset and every row of the batch in C's columns, so the
+start, the inner loop and the query loss are the full-catalog functions on |C|
+items (src/core/sampled.ts does the same).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -87,3 +90,21 @@ def sampled_loss(scores: Tensor, feedback: Feedback, c: Candidates) -> Tensor:
 def batch_positives(rows: Rows) -> np.ndarray:
     """The distinct items with a positive weight in `rows` (P of one process's part of a batch)."""
     return np.unique(rows.item[rows.value > 0].numpy())
+
+
+def candidate_table(items: ItemTable, c: Candidates) -> ItemTable:
+    """The item table of the candidates ([C] rows, row k = item c.items[k]) with −log r as the score offset (candidateTable)."""
+    return ItemTable(items.vectors[c.items], items.bias[c.items], items.context[c.items], -c.log_r)
+
+
+def candidate_feedback(feedback: Feedback, c: Candidates) -> Feedback:
+    """Every row set of `feedback` in the candidates' columns; a click off the candidates is an error (it would be lost)."""
+    out = {}
+    for f in fields(feedback):
+        value = getattr(feedback, f.name)
+        if isinstance(value, Rows):
+            kept = value.restricted(c.position)
+            if f.name == "positives" and len(kept.row) != len(value.row):
+                raise ValueError("A click of the batch is not among the candidates: build them from every support and query click.")
+            out[f.name] = kept
+    return replace(feedback, **out)

@@ -46,7 +46,8 @@ class Sampling:
         digest = hashlib.sha256(f"{self.tag}:{iteration}".encode()).digest()
         return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little") & ((1 << 63) - 1))
 
-    def candidates(self, iteration: int, positives: Rows, dtype: Optional[torch.dtype] = None) -> Candidates:
-        """The candidates of batch `iteration`: the global batch's positives ∪ this iteration's draws."""
-        pos = self.world.union(batch_positives(positives))
-        return candidates(pos, draw(self.q, self.draws, self.generator(iteration)), self.q, self.draws, dtype or positives.value.dtype)
+    def candidates(self, iteration: int, *positives: Rows, dtype: Optional[torch.dtype] = None) -> Candidates:
+        """The candidates of batch `iteration`: the global batch's positives (of every row set given: a meta-batch's
+        support and query clicks) ∪ this iteration's draws."""
+        pos = self.world.union(np.concatenate([batch_positives(p) for p in positives]))
+        return candidates(pos, draw(self.q, self.draws, self.generator(iteration)), self.q, self.draws, dtype or positives[0].value.dtype)

@@ -279,8 +279,8 @@ class _Context:
         sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
         sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
         if sampling is not None:
-            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; the query loss scores the batch's "
-                             f"positives and {config.negatives} popularity-sampled negatives (logQ-corrected)")
+            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; each task runs on the batch's "
+                             f"clicks and {config.negatives} popularity-sampled negatives (logQ-corrected)")
         next_share = NEXT_CLICK_SHARE[config.objective]
         history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
         best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
@@ -294,7 +294,7 @@ class _Context:
             shots, next_click = self.task_shapes(sampler, it - 1, slots, picks, next_share)
             recency = TaskRecency(decay_of(float(module.params()["logitDecay"].reshape(-1)[0])), True) if config.recency else None
             batch = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
-            candidates = sampling.candidates(it, batch.query.positives) if sampling is not None else None
+            candidates = sampling.candidates(it, batch.support.positives, batch.query.positives) if sampling is not None else None
             clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
             loss = model(inputs, to_device(batch, world.device), meta, share, to_device(candidates, world.device))
