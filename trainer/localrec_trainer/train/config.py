@@ -48,7 +48,7 @@ class TrainConfig:
     objective: str = "v2"
     # minimum item counts of a kept tag tried on validation users; the data step chooses (src/train/vocabulary.ts), the bundle carries the choice
     tag_min_counts: tuple[int, ...] = (1, 2, 5)
-    sampled_above: int = 20_000  # catalogs above this many items train the query and pooled losses on sampled candidates (0: never)
+    sampled_above: int = 20_000  # catalogs above this many items run each task, and the pooled loss, on sampled candidates (0: never)
     negatives: int = 2048  # popularity-sampled negatives per batch of the sampled softmax
     validation_users: int = 0  # validation users kept at most (the data step marks a seeded subset: validationSubset)
     max_minutes: float = 0  # wall-clock budget, minutes (0: none): training stops after the current batch, keeping the best validated checkpoint
