@@ -124,12 +124,14 @@ function objective(
         return tf.add(queryLoss(items, users, batch), decay()) as tf.Scalar;
       }
       // Reptile: move the user-side start towards the point reached by training on
-      // the whole task (the gradient of ½‖θ0 − θK‖²); the shared item side learns,
+      // the whole task (the gradient of ½‖θ0 − θK‖²), every adapted part of it: the
+      // item-item and sequential weights too, so their start values (logKnnInit,
+      // logSeqInit) learn as they do under MAML. The shared item side learns,
       // first-order, to serve the query from the support-adapted point, as at test time.
-      const pull = tf.add(
-        tf.sum(tf.square(tf.sub(live.user, full.user))),
-        tf.sum(tf.square(tf.sub(live.pop, full.pop))),
-      );
+      const gaps = [tf.sub(live.user, full.user), tf.sub(live.pop, full.pop)];
+      if (live.knn && full.knn) gaps.push(tf.sub(live.knn, full.knn));
+      if (live.seq && full.seq) gaps.push(tf.sub(live.seq, full.seq));
+      const pull = tf.addN(gaps.map((gap) => tf.sum(tf.square(gap))));
       const batchSize = batch.support.positives.shape[0];
       const fit = queryLoss(items, adapted, batch);
       return tf.add(tf.add(tf.div(tf.mul(0.5, pull), batchSize), fit), decay()) as tf.Scalar;

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from localrec_trainer.artifact.encode import ArtifactInput, encode_artifact  # noqa: E402
 from localrec_trainer.core.features import FeatureRows, item_inputs  # noqa: E402
-from localrec_trainer.core.meta import MetaConfig, TaskBatch, differentiated_names, meta_objective  # noqa: E402
+from localrec_trainer.core.meta import MetaConfig, TaskBatch, trainable_names, meta_objective  # noqa: E402
 from localrec_trainer.core.model import ItemInputs  # noqa: E402
 from localrec_trainer.core.rows import Feedback, Rows  # noqa: E402
 from localrec_trainer.core.neighbours import Neighbours  # noqa: E402
@@ -103,7 +103,7 @@ def meta(request: dict) -> dict:
     size = len(b["support"]["count"])
     batch = TaskBatch(feedback_of(b["support"], size), feedback_of(b["query"], size))
     config = config_of(request["config"])
-    return gradients(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config))
+    return gradients(params, trainable_names(config), lambda p: meta_objective(p, inputs, batch, config))
 
 
 def lists(request: dict) -> dict:
@@ -116,7 +116,7 @@ def lists(request: dict) -> dict:
     recency = TaskRecency(request["decay"], True)
     batch = list_tasks(supports, queries, histories, index, following, recency, DTYPE)
     config = config_of(request["config"])
-    out = gradients(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config))
+    out = gradients(params, trainable_names(config), lambda p: meta_objective(p, inputs, batch, config))
     out["neighbours"] = {"ids": index.ids.reshape(-1).tolist(), "sims": index.sims.reshape(-1).tolist(), "co": index.co.reshape(-1).tolist()}
     out["transitions"] = {"ids": following.ids.reshape(-1).tolist(), "sims": following.sims.reshape(-1).tolist(), "co": following.co.reshape(-1).tolist(),
                           "out": following.out.tolist()}
@@ -183,7 +183,7 @@ def sampled(request: dict) -> dict:
     positives = np.unique(np.concatenate([batch.support.positives.item.numpy(), batch.query.positives.item.numpy()]))
     c = candidates(positives, np.asarray(request["drawn"], dtype=np.int64), q, request["negatives"], DTYPE)
     config = config_of(request["config"])
-    out = gradients(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config, None, c))
+    out = gradients(params, trainable_names(config), lambda p: meta_objective(p, inputs, batch, config, None, c))
     out["candidates"] = c.items.tolist()
     out["logR"] = c.log_r.tolist()
     return out

@@ -5,7 +5,7 @@ import torch
 
 from fixture import tiny_model, tiny_tasks
 from localrec_trainer.core.inner import autodiff_user_grad, inner_rates, start_users
-from localrec_trainer.core.meta import META_ALGORITHMS, MetaConfig, differentiated_names, local_share, meta_objective, query_loss
+from localrec_trainer.core.meta import META_ALGORITHMS, MetaConfig, trainable_names, local_share, meta_objective, query_loss
 from localrec_trainer.core.model import UserBatch, item_table, score_batch
 from localrec_trainer.core.params import PARAM_NAMES
 
@@ -21,7 +21,7 @@ def grads_of(params, names, f):
 def test_maml_meta_gradient_matches_finite_differences_for_every_parameter():
     _, params, inputs = tiny_model()
     batch = tiny_tasks()
-    names = differentiated_names(CONFIG)
+    names = trainable_names(CONFIG)
     assert set(names) == set(PARAM_NAMES) - {"logitDecay", "logSeqInit", "logLrSeq"}  # the fixture's tasks have no decay rows nor transitions
     _, grads = grads_of(params, names, lambda p: meta_objective(p, inputs, batch, CONFIG))
     eps = 1e-6
@@ -48,7 +48,7 @@ def test_closed_form_maml_equals_autograd_through_the_inner_gradient():
         decay = CONFIG.weight_decay * (p["itemEmb"].square().sum() + p["itemBias"].square().sum())
         return query_loss(items, users, batch.query, local_share(batch)) + decay
 
-    names = differentiated_names(CONFIG)
+    names = trainable_names(CONFIG)
     loss_a, closed = grads_of(params, names, lambda p: meta_objective(p, inputs, batch, CONFIG))
     loss_b, auto = grads_of(params, names, autograd_objective)
     assert float(loss_a) == pytest.approx(float(loss_b), rel=1e-12)
@@ -60,7 +60,7 @@ def test_first_order_maml_passes_the_query_gradient_at_the_adapted_point_to_the_
     _, params, inputs = tiny_model()
     batch = tiny_tasks()
     fo = MetaConfig("fomaml", 2, True, 0.0, True)
-    _, grads = grads_of(params, differentiated_names(fo), lambda p: meta_objective(p, inputs, batch, fo))
+    _, grads = grads_of(params, trainable_names(fo), lambda p: meta_objective(p, inputs, batch, fo))
     # ∂L/∂userInit = Σ_b ∂L/∂u_b at the adapted users (identity Jacobian through the steps)
     with torch.no_grad():
         items = item_table(params, inputs)
@@ -78,7 +78,7 @@ def test_every_algorithm_gives_finite_gradients_to_what_it_trains(algorithm):
     _, params, inputs = tiny_model()
     batch = tiny_tasks()
     config = MetaConfig(algorithm, 2, True, 1e-3, True)
-    loss, grads = grads_of(params, differentiated_names(config), lambda p: meta_objective(p, inputs, batch, config))
+    loss, grads = grads_of(params, trainable_names(config), lambda p: meta_objective(p, inputs, batch, config))
     assert torch.isfinite(loss)
     assert all(torch.isfinite(g).all() for g in grads.values())
     assert ("logLrUser" in grads) == (algorithm == "maml")

@@ -10,7 +10,7 @@ import torch
 
 from fixture import DTYPE, tiny_model
 from order_fixture import SUPPORTS, order_query, order_support
-from localrec_trainer.core.meta import META_ALGORITHMS, MetaConfig, TaskBatch, differentiated_names, meta_objective
+from localrec_trainer.core.meta import META_ALGORITHMS, MetaConfig, TaskBatch, trainable_names, meta_objective
 from localrec_trainer.core.params import PARAM_NAMES, decay_logit
 from localrec_trainer.core.ragged import Ragged
 from localrec_trainer.core.recency import decay_of, recency_weights
@@ -48,7 +48,7 @@ def test_meta_gradients_match_finite_differences_of_the_true_function(algorithm)
     _, params, inputs = tiny_model()
     params["logitDecay"] = torch.tensor([decay_logit(0.6)], dtype=DTYPE)
     config = MetaConfig(algorithm, 2, True, 1e-3, neighbours=True, recency=True, transitions=True)
-    names = differentiated_names(config)
+    names = trainable_names(config)
     assert {"logitDecay", "logSeqInit"} <= set(names) and ("logLrSeq" in names) == (algorithm == "maml")
     leaves = {n: t.clone().requires_grad_(n in names) for n, t in params.items()}
     batch = TaskBatch(order_support(0.6, True), order_query())
@@ -72,10 +72,15 @@ def test_meta_gradients_match_finite_differences_of_the_true_function(algorithm)
 def test_every_algorithm_reaches_the_decay_and_what_it_trains(algorithm):
     _, params, inputs = tiny_model()
     config = MetaConfig(algorithm, 2, True, 1e-3, neighbours=True, recency=True, transitions=True)
-    names = differentiated_names(config)
+    names = trainable_names(config)
     leaves = {n: t.clone().requires_grad_(n in names) for n, t in params.items()}
     loss = meta_objective(leaves, inputs, TaskBatch(order_support(0.6, True), order_query()), config)
     grads = torch.autograd.grad(loss, [leaves[n] for n in names])
     assert all(torch.isfinite(g).all() for g in grads)
     assert "logitDecay" in names and set(names) <= set(PARAM_NAMES)
-    assert ("logSeqInit" in names) == (algorithm != "reptile")
+    # Every algorithm but ProtoNet (no inner steps) moves the sequential and item-item
+    # start weights: Reptile's pull reaches them as MAML's query loss does.
+    reached = {n: float(g.abs().sum()) for n, g in zip(names, grads)}
+    assert "logSeqInit" in names and "logKnnInit" in names
+    if algorithm != "protonet":
+        assert reached["logSeqInit"] > 1e-8 and reached["logKnnInit"] > 1e-8, reached

@@ -17,7 +17,7 @@ import torch
 from fixture import DTYPE, rows, tiny_model
 from order_fixture import order_support
 from localrec_trainer.core.inner import inner_loop
-from localrec_trainer.core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective, query_loss
+from localrec_trainer.core.meta import MetaConfig, Share, TaskBatch, trainable_names, meta_objective, query_loss
 from localrec_trainer.core.model import item_table, score_batch
 from localrec_trainer.core.rows import Feedback
 from localrec_trainer.core.sampled import Candidates, candidate_scores, candidates, draw, proposal, sampled_loss
@@ -100,7 +100,7 @@ def test_sampled_meta_gradients_match_finite_differences(algorithm):
     # so that log r ≠ 0 on them and the offset's path is checked too.
     c = candidates(np.array([3, 5, 6]), np.array([0, 1, 2, 2, 4]), proposal(COUNTS), 5, DTYPE)
     assert (c.log_r != 0).sum() == 4
-    names = differentiated_names(config)
+    names = trainable_names(config)
     leaves = {n: t.clone().requires_grad_(n in names) for n, t in params.items()}
     grads = dict(zip(names, torch.autograd.grad(meta_objective(leaves, inputs, batch, config, None, c), [leaves[n] for n in names])))
     if algorithm not in ("maml", "protonet"):
@@ -137,7 +137,7 @@ def test_a_batch_whose_candidates_are_the_catalog_at_r_1_is_the_full_batch(algor
     batch = TaskBatch(order_support(0.6, True), QUERY)
     config = MetaConfig(algorithm, 2, True, 1e-3, neighbours=True, recency=True, transitions=True)
     every = Candidates(torch.arange(7), torch.zeros(7, dtype=DTYPE), torch.arange(7))
-    names = differentiated_names(config)
+    names = trainable_names(config)
 
     def run(c):
         leaves = {n: t.clone().requires_grad_(n in names) for n, t in params.items()}

@@ -76,3 +76,19 @@ describe('MAML meta-gradient with the recency decay and the sequential term', ()
     expect(Math.abs((await grads.logitDecay!.data())[0]!)).toBeGreaterThan(1e-4);
   });
 });
+
+describe('Reptile with the item-item and sequential terms', () => {
+  it('moves their start weights: the pull reaches every adapted part of the visitor', async () => {
+    const { params, inputs } = tinyModel();
+    const vars = {} as MetaParams;
+    for (const n of PARAM_NAMES) vars[n] = tf.variable(params[n], true, `reptile-seq/${n}`);
+    const batch = { support: support(0.6, true), query: tinyTasks().query };
+    const config = { algorithm: 'reptile', innerSteps: 2, learnRates: false, weightDecay: 0, neighbours: true, transitions: true, recency: true } as const;
+    const { loss, grads } = metaStep(vars, inputs, batch, config);
+    for (const name of ['logKnnInit', 'logSeqInit'] as const) {
+      expect(grads[name], name).toBeDefined();
+      expect(Math.abs((await grads[name]!.data())[0]!), name).toBeGreaterThan(1e-6);
+    }
+    tf.dispose([loss, ...Object.values(grads), ...Object.values(batch.support)]);
+  });
+});

@@ -68,16 +68,6 @@ def trainable_names(config: MetaConfig) -> list[str]:
             and (config.transitions or n not in seq) and (config.recency or n != "logitDecay")]
 
 
-def differentiated_names(config: MetaConfig) -> list[str]:
-    """The trainable parameters the objective actually reaches: Reptile's pull and fit never see the rows' start weights.
-
-    (tfjs's variableGrads leaves such a parameter out of the gradients; under
-    DDP a trainable parameter without a gradient would stall the all-reduce.)
-    """
-    names = trainable_names(config)
-    return [n for n in names if not (config.algorithm == "reptile" and n in ("logKnnInit", "logSeqInit"))]
-
-
 def local_share(batch: TaskBatch) -> Share:
     """This batch's own normalisers: its query clicks (at least 1) and its tasks."""
     return Share(max(float(batch.query.positives.totals().sum()), 1.0), float(batch.support.batch))
@@ -117,9 +107,16 @@ def meta_objective(
         users = pass_through(adapted, live, start)
         return query_loss(items, users, batch.query, share) + decay
     # Reptile: move the user-side start towards the point reached by training on
-    # the whole task (the gradient of ½‖θ0 − θK‖²); the shared item side learns,
+    # the whole task (the gradient of ½‖θ0 − θK‖²), every adapted part of it: the
+    # item-item and sequential weights too, so their start values (logKnnInit,
+    # logSeqInit) learn as they do under MAML. The shared item side learns,
     # first-order, to serve the query from the support-adapted point, as at test time.
-    pull = (live.user - full.user).square().sum() + (live.pop - full.pop).square().sum()
+    gaps = [live.user - full.user, live.pop - full.pop]
+    if live.knn is not None and full.knn is not None:
+        gaps.append(live.knn - full.knn)
+    if live.seq is not None and full.seq is not None:
+        gaps.append(live.seq - full.seq)
+    pull = sum(gap.square().sum() for gap in gaps)
     fit = query_loss(items, adapted, batch.query, share)
     return 0.5 * pull / share.tasks + fit + decay
 

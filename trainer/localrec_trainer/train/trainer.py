@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from ..core.features import FeatureRows, feature_rows, item_inputs, log_popularity
-from ..core.meta import MetaConfig, Share, TaskBatch, differentiated_names, meta_objective
+from ..core.meta import MetaConfig, Share, TaskBatch, trainable_names, meta_objective
 from ..core.model import ItemInputs
 from ..core.recency import decay_of
 from ..core.rows import to_device
@@ -266,7 +266,7 @@ class _Context:
         config, world, run = self.config, self.world, self.run
         meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
                           self.index is not None, config.recency, self.seq_index is not None)
-        module = MetaModel(from_arrays(start, self.shape, self.dtype), differentiated_names(meta))
+        module = MetaModel(from_arrays(start, self.shape, self.dtype), trainable_names(meta))
         optimizer = torch.optim.Adam(module.learned.parameters(), lr=config.meta_lr, eps=ADAM_EPSILON)
         resumed = run.resumed("meta")
         if resumed:
