@@ -1,16 +1,18 @@
 /** The generic CSV format: `interactions.csv` plus optional `items.csv`, columns found by header name. */
-import { parseCsv, type CsvRecord } from './csv';
+import { csvRecords, type CsvRecord } from './csv';
 import type { Dataset, Interaction, ItemContent } from './dataset';
 import { fieldCountError, idField, parseIntField, parseNumberField, rowError, quote } from './text';
 
 interface Table {
-  readonly rows: readonly CsvRecord[];
+  /** The data rows, read as they are consumed; each is checked against the header's field count. */
+  readonly rows: Iterable<CsvRecord>;
   /** Column index by lower-cased, trimmed header name (first occurrence wins). */
   readonly column: ReadonlyMap<string, number>;
 }
 
 function readTable(text: string, file: string, required: readonly string[], optional: readonly string[]): Table {
-  const [head, ...rows] = parseCsv(text, file);
+  const records = csvRecords(text, file);
+  const head = records.next().value;
   const describe = `a header naming ${required.map((c) => `"${c}"`).join(' and ')}` +
     (optional.length ? ` (optionally ${optional.map((c) => `"${c}"`).join(', ')})` : '');
   if (head === undefined) throw new Error(`${file} is empty: expected ${describe}`);
@@ -23,12 +25,28 @@ function readTable(text: string, file: string, required: readonly string[], opti
   if (missing.length > 0) {
     throw rowError(file, head.line, `${describe}; missing ${missing.map((c) => `"${c}"`).join(', ')}`, quote(head.fields.join(',')));
   }
-  for (const row of rows) {
-    if (row.fields.length !== head.fields.length) {
-      throw fieldCountError(file, row.line, head.fields.join(','), head.fields.length, row.fields.join(','), row.fields.length);
+  function* rows(): Generator<CsvRecord, void, undefined> {
+    for (const row of records) {
+      if (row.fields.length !== head!.fields.length) {
+        throw fieldCountError(file, row.line, head!.fields.join(','), head!.fields.length, row.fields.join(','), row.fields.length);
+      }
+      yield row;
     }
   }
-  return { rows, column };
+  return { rows: rows(), column };
+}
+
+/** One string per distinct id: a log repeats each user and item id many times, and each slice would be its own object. */
+function interner(): (id: string) => string {
+  const seen = new Map<string, string>();
+  return (id) => {
+    const known = seen.get(id);
+    if (known !== undefined) return known;
+    // A copy, so the kept id does not pin the whole file's text.
+    const own = (' ' + id).slice(1);
+    seen.set(own, own);
+    return own;
+  };
 }
 
 /** Parses `interactions.csv`: columns user, item and optional timestamp (integer seconds), rating. */
@@ -41,15 +59,17 @@ export function parseCsvInteractions(
   const it = column.get('item')!;
   const ts = column.get('timestamp');
   const r = column.get('rating');
-  const interactions = rows.map(({ fields, line }): Interaction => {
+  const id = interner();
+  const interactions: Interaction[] = [];
+  for (const { fields, line } of rows) {
     const row: { user: string; item: string; timestamp?: number; rating?: number } = {
-      user: idField(fields[u]!, file, line, 'user id'),
-      item: idField(fields[it]!, file, line, 'item id'),
+      user: id(idField(fields[u]!, file, line, 'user id')),
+      item: id(idField(fields[it]!, file, line, 'item id')),
     };
     if (ts !== undefined) row.timestamp = parseIntField(fields[ts]!, file, line, 'timestamp (seconds)');
     if (r !== undefined) row.rating = parseNumberField(fields[r]!, file, line, 'rating');
-    return row;
-  });
+    interactions.push(row);
+  }
   return { interactions, hasTimestamps: ts !== undefined, hasRatings: r !== undefined };
 }
 
@@ -60,7 +80,7 @@ export function parseCsvItems(text: string, file = 'items.csv'): ItemContent[] {
   const title = column.get('title');
   const tags = column.get('tags');
   const [url, image] = [column.get('url'), column.get('image')];
-  return rows.map(({ fields, line }) => {
+  return Array.from(rows, ({ fields, line }) => {
     const itemId = idField(fields[id]!, file, line, 'item id');
     const link = (col: number | undefined) => (col === undefined ? '' : fields[col]!.trim());
     return {
