@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, type Flags } from './flags';
+import { freePort } from './free-port';
 import { TRAINING_DIR, writeArtifactDir } from './model-dir';
 import { checkPrepared } from './prepared-format';
 import { TRAIN_FLAGS, trainArgsFromFlags } from './train-args';
@@ -122,18 +122,6 @@ async function writeV2(v1Dir: string, out: string): Promise<{ files: string[]; b
     bytes += personas.byteLength;
   }
   return { files: [...Object.keys(v2), ...(existsSync(join(out, 'personas.json')) ? ['personas.json'] : [])], bytes };
-}
-
-/** A TCP port free right now on this machine, for a one-node run's rendezvous. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('No free TCP port for the rendezvous of torchrun.'))));
-    });
-  });
 }
 
 /** npm run train's flags as given, for the prepare step: it loads the data and makes the run's choices on validation users (it adds --out: its bundle). */

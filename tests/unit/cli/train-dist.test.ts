@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { artifactFiles, parseArtifact, type Model } from '../../../src/artifact/decode';
+import { freePort } from '../../../src/cli/free-port';
 import { adapt, disposeState, initialState, rank } from '../../../src/core';
 import { askTorch, torchUnavailable } from '../train/torch-bridge';
 
@@ -36,18 +36,6 @@ async function trainDist(args: string[]): Promise<{ dir: string; stderr: string;
   const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
   const files = Object.fromEntries(artifactFiles(json).map((f) => [f, new Uint8Array(readFileSync(join(out, f)))]));
   return { dir, stderr, model: await parseArtifact(json, files), json };
-}
-
-/** A TCP port free right now on this machine (for the rendezvous of the two-node run). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
 }
 
 function weights(dir: string): Float32Array {
