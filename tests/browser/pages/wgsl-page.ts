@@ -12,7 +12,7 @@ import { initialState, rank } from '../../../src/core/kernels';
 import { computeItemTable } from '../../../src/core/model';
 import { decayOf } from '../../../src/core/recency';
 import { initParams } from '../../../src/core/params';
-import type { Neighbours, UserState } from '../../../src/core/types';
+import type { UserState } from '../../../src/core/types';
 import {
   adaptConstantsOf,
   dequantizeTable,
@@ -26,6 +26,7 @@ import {
 } from '../../../src/gpu';
 import { createRng } from '../../../src/math/rng';
 import { referenceClick, type ReferenceModel, type ReferenceOutcome } from '../../support/model-v2-reference';
+import { randomLists } from '../../support/random-lists';
 import { disposeState, stateNumbers, uploadKernel } from '../support/wgsl-kernel';
 
 export interface FixtureSpec {
@@ -62,19 +63,6 @@ export interface Outcome {
   readonly top: number[];
   readonly scores: number[];
   readonly rolledBack: boolean;
-}
-
-function randomLists(items: number, m: number, rng: ReturnType<typeof createRng>): Neighbours {
-  const ids = new Int32Array(items * m).fill(-1);
-  const sims = new Float32Array(items * m);
-  for (let i = 0; i < items; i++) {
-    const count = i % 7 === 0 ? 2 : m;
-    for (let s = 0; s < count; s++) {
-      ids[i * m + s] = rng.int(items);
-      sims[i * m + s] = rng.next();
-    }
-  }
-  return { m, ids, sims };
 }
 
 /** A random model (content features, warm and cold items, optional lists), its GPU table and its float64 reference. */

@@ -4,19 +4,12 @@ import { adapt } from '../../../src/core/adapt';
 import { initialState, rank, scoreAll } from '../../../src/core/kernels';
 import { deserializeState, disposeState, serializeState } from '../../../src/core/state';
 import { computeItemTable } from '../../../src/core/model';
-import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
-import { tinyModel } from './fixture';
+import { neighbourRow } from '../../../src/core/neighbours';
+import { TINY_NEIGHBOURS as neighbours, tinyModel } from './fixture';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-// 7 items, 2 neighbours each (-1: none)
-const neighbours: Neighbours = {
-  m: 2,
-  ids: Int32Array.from([1, 2, 0, 3, 0, -1, 1, 4, 3, 6, -1, -1, 4, -1]),
-  sims: Float32Array.from([0.9, 0.4, 0.9, 0.5, 0.4, 0, 0.5, 0.3, 0.3, 0.8, 0, 0, 0.8, 0]),
-};
 
 function model(withNeighbours = true) {
   const { params, inputs } = tinyModel(3);

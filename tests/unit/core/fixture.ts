@@ -8,6 +8,13 @@ import type { FeedbackBatch, ItemInputs, Neighbours } from '../../../src/core/ty
 import { createRng } from '../../../src/math/rng';
 import { weightedRows } from '../../../src/train/tasks';
 
+/** Item-item lists for tinyModel's 7 items, 2 per item (-1: none). */
+export const TINY_NEIGHBOURS: Neighbours = {
+  m: 2,
+  ids: Int32Array.from([1, 2, 0, 3, 0, -1, 1, 4, 3, 6, -1, -1, 4, -1]),
+  sims: Float32Array.from([0.9, 0.4, 0.9, 0.5, 0.4, 0, 0.5, 0.3, 0.3, 0.8, 0, 0, 0.8, 0]),
+};
+
 /** A tiny random model: 7 items, 3 features (feature 0 constant), dim 4, items 5 and 6 cold. */
 export function tinyModel(seed = 1): { shape: ModelShape; params: MetaParams; inputs: ItemInputs; features: SparseFeatures } {
   const shape = { items: 7, features: 3, dim: 4 };

@@ -7,31 +7,16 @@ import type { ClickKernel, Feedback } from '../../../src/core/types';
 import { contentFeatures, itemInputs } from '../../../src/core/features';
 import { sweep, type HostItems } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
-import type { Neighbours } from '../../../src/core/neighbours';
 import { initParams } from '../../../src/core/params';
 import { createRng } from '../../../src/math/rng';
 import { decayOf } from '../../../src/core/recency';
 import { simdTable } from '../../../src/core/simd-kernel';
 import { topK } from '../../../src/math/top-k';
+import { randomLists } from '../../support/random-lists';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Random item-item neighbour lists: `m` per item, some short (-1 padded). */
-function randomNeighbours(items: number, m: number, label = 'neighbours'): Neighbours {
-  const rng = createRng(`${label}-${items}`);
-  const ids = new Int32Array(items * m).fill(-1);
-  const sims = new Float32Array(items * m);
-  for (let i = 0; i < items; i++) {
-    const count = i % 7 === 0 ? 2 : m;
-    for (let s = 0; s < count; s++) {
-      ids[i * m + s] = rng.int(items);
-      sims[i * m + s] = rng.next();
-    }
-  }
-  return { m, ids, sims };
-}
 
 /**
  * A random model: `dim` 8 runs the SIMD kernel, 6 the plain loops (not a
@@ -47,8 +32,8 @@ function model(dim: number, items = 300, withNeighbours = false, order = false) 
   const inputs = itemInputs(contentFeatures(tags, names), warm, Float32Array.from({ length: items }, () => rng.next() * 3));
   const table = computeItemTable(params, inputs);
   const lists = {
-    ...(withNeighbours ? { neighbours: randomNeighbours(items, 5) } : {}),
-    ...(order ? { transitions: randomNeighbours(items, 4, 'transitions') } : {}),
+    ...(withNeighbours ? { neighbours: randomLists(items, 5, createRng(`neighbours-${items}`)) } : {}),
+    ...(order ? { transitions: randomLists(items, 4, createRng(`transitions-${items}`)) } : {}),
   };
   return { params, items: table, ...lists, decay: order ? decayOf(params.logitDecay.dataSync()[0]!) : 1 };
 }

@@ -3,24 +3,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initialState } from '../../../src/core/kernels';
 import { hostFeedback } from '../../../src/core/host-kernel';
 import { computeItemTable } from '../../../src/core/model';
-import { neighbourRow, type Neighbours } from '../../../src/core/neighbours';
+import { neighbourRow } from '../../../src/core/neighbours';
 import { clickInput, clickShares, listRow, offsetEntries } from '../../../src/gpu/click-input';
 import type { ClickModel, ClickRequest } from '../../../src/gpu/click-types';
 import { seqWeights } from '../../../src/core/transitions';
 import { decayOf } from '../../../src/core/recency';
 import { adaptConstantsOf } from '../../../src/gpu/model-input';
-import { tinyModel } from '../core/fixture';
+import { TINY_NEIGHBOURS as neighbours, tinyModel } from '../core/fixture';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-// 7 items, 2 neighbours each (-1: none)
-const neighbours: Neighbours = {
-  m: 2,
-  ids: Int32Array.from([1, 2, 0, 3, 0, -1, 1, 4, 3, 6, -1, -1, 4, -1]),
-  sims: Float32Array.from([0.9, 0.4, 0.9, 0.5, 0.4, 0, 0.5, 0.3, 0.3, 0.8, 0, 0, 0.8, 0]),
-};
 
 async function fixture() {
   const { params, inputs } = tinyModel(3);

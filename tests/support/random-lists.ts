@@ -1,0 +1,18 @@
+// Random item lists (item-item neighbours or next-item transitions) for the kernel tests:
+// the host kernel's unit tests and the WGSL page build their models from the same lists.
+import type { Neighbours } from '../../src/core/types';
+import type { createRng } from '../../src/math/rng';
+
+/** `m` entries per item, every 7th item with 2 only (-1 padded), ids and similarities from `rng`. */
+export function randomLists(items: number, m: number, rng: ReturnType<typeof createRng>): Neighbours {
+  const ids = new Int32Array(items * m).fill(-1);
+  const sims = new Float32Array(items * m);
+  for (let i = 0; i < items; i++) {
+    const count = i % 7 === 0 ? 2 : m;
+    for (let s = 0; s < count; s++) {
+      ids[i * m + s] = rng.int(items);
+      sims[i * m + s] = rng.next();
+    }
+  }
+  return { m, ids, sims };
+}
