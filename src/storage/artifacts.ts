@@ -5,10 +5,14 @@ import type { LocalrecDB } from './schema';
 export interface CachedArtifact {
   readonly version: string;
   readonly files: Record<string, ArrayBuffer>;
+  /** True when the pointer says the files were verified before they were stored (absent on records of older runtimes). */
+  readonly verified?: boolean;
 }
 
 /**
- * Stores a verified artifact and makes it current in ONE transaction, so a
+ * Stores a verified artifact (the caller checked every file's SHA-256: the
+ * pointer records it, so a later start need not hash the bytes again) and
+ * makes it current in ONE transaction, so a
  * crash mid-write leaves the previous version current; older versions' files
  * are dropped in the same transaction.
  */
@@ -21,7 +25,7 @@ export async function putArtifact(db: IDBPDatabase<LocalrecDB>, version: string,
     if (key[0] !== version) void artifacts.delete(key);
   }
   for (const name of names) void artifacts.put({ version, name, bytes: files[name]! });
-  void tx.objectStore('pointers').put({ key: 'current', version, names, savedAt: Date.now() });
+  void tx.objectStore('pointers').put({ key: 'current', version, names, savedAt: Date.now(), verified: 'sha256' });
   await tx.done;
 }
 
@@ -37,7 +41,7 @@ export async function currentArtifact(db: IDBPDatabase<LocalrecDB>): Promise<Cac
     files[name] = file.bytes;
   }
   await tx.done;
-  return { version: pointer.version, files };
+  return { version: pointer.version, files, verified: pointer.verified === 'sha256' };
 }
 
 /** Drops the cached artifact (files and pointer): it is public and downloaded again. Returns the bytes freed. */

@@ -40,6 +40,8 @@ export interface ArtifactPointer {
   readonly version: string;
   readonly names: readonly string[];
   readonly savedAt: number;
+  /** 'sha256': every file's hash was checked before it was stored (absent: stored by an older runtime, hash again). */
+  readonly verified?: 'sha256';
 }
 
 export interface LocalrecDB extends DBSchema {
