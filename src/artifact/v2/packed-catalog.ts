@@ -1,9 +1,10 @@
 /**
  * Format v2's catalog as the runtime holds it: the shards' JSON bytes as
- * served, each item's byte range in them, and the ids packed as UTF-8 behind
- * an open-addressing hash table. An item is parsed only when a ranking shows
- * it. At 100k items this is the catalog's bytes plus ~20 B per item, where one
- * JS object per item (with its strings and a Map entry) cost ~150 B
+ * served, where each item's record starts, and an open-addressing hash table
+ * from id to item whose keys are the ids' bytes read in place (a record that
+ * does not start with its id keeps the id apart). An item is parsed only when
+ * a ranking shows it. That is the catalog's bytes plus ~12 B per item, where
+ * one JS object per item (with its strings and a Map entry) cost ~150 B
  * (bench/results/artifact-browser-*.json).
  */
 
@@ -16,12 +17,12 @@ const [QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY] = [
 const ITEMS_KEY = new TextEncoder().encode('"items"');
 
 /**
- * Writes the byte range of every object in the top-level "items" array of one
- * catalog shard into `starts`/`ends` from `at`; returns how many it found.
+ * Writes where every object in the top-level "items" array of one catalog
+ * shard starts into `starts` from `at`; returns how many it found.
  * A byte scan (strings and escapes skipped, nesting counted): JSON.parse has
  * already checked the syntax, and gives no positions.
  */
-function scanItems(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, at: number, limit: number): number {
+function scanItems(bytes: Uint8Array, starts: Uint32Array, at: number, limit: number): number {
   let [depth, found, keyStart, keyEnd, start] = [0, 0, -1, -1, -1];
   let inItems = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -38,7 +39,7 @@ function scanItems(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, at
     } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
       depth--;
       if (inItems && depth === 2 && b === CLOSE_OBJECT && start >= 0) {
-        if (found < limit) [starts[at + found], ends[at + found]] = [start, i + 1];
+        if (found < limit) starts[at + found] = start;
         found++;
         start = -1;
       }
@@ -61,27 +62,25 @@ function hashBytes(bytes: Uint8Array, from: number, to: number): number {
   return h >>> 0;
 }
 
-/** Ids as UTF-8 one after the other, and where each starts (a growing buffer: no JS string per item). */
-class IdBytes {
-  bytes = new Uint8Array(1 << 16);
-  readonly starts: Uint32Array;
-  private readonly encoder = new TextEncoder();
-  constructor(items: number) {
-    this.starts = new Uint32Array(items + 1);
+/** `{"id":"`: how the trainer writes every item (id first, JSON.stringify). */
+const ID_PREFIX = new TextEncoder().encode('{"id":"');
+/** idLength of an item whose id is kept apart (not readable in place from its record). */
+const APART = 0xffff;
+
+/**
+ * The byte length of `id` where the record at `at` starts with `{"id":"`
+ * followed by exactly its characters (ASCII, no escapes) and a quote; else
+ * APART. Ids the trainer writes read in place; any other record still works.
+ */
+function idInPlace(bytes: Uint8Array, at: number, id: string): number {
+  for (let k = 0; k < ID_PREFIX.length; k++) if (bytes[at + k] !== ID_PREFIX[k]) return APART;
+  const from = at + ID_PREFIX.length;
+  if (id.length >= APART) return APART;
+  for (let k = 0; k < id.length; k++) {
+    const c = id.charCodeAt(k);
+    if (c >= 0x80 || c === QUOTE || c === BACKSLASH || bytes[from + k] !== c) return APART;
   }
-  add(i: number, id: string): void {
-    const at = this.starts[i]!;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (at + 3 * id.length > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(2 * this.bytes.length, at + 3 * id.length));
-      grown.set(this.bytes.subarray(0, at));
-      this.bytes = grown;
-    }
-    this.starts[i + 1] = at + this.encoder.encodeInto(id, this.bytes.subarray(at)).written;
-  }
-  trim(): void {
-    this.bytes = this.bytes.slice(0, this.starts[this.starts.length - 1]!);
-  }
+  return bytes[from + id.length] === QUOTE ? id.length : APART;
 }
 
 /**
@@ -91,11 +90,12 @@ class IdBytes {
  */
 export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number): ItemCatalog {
   const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
   const starts = new Uint32Array(items);
-  const ends = new Uint32Array(items);
+  const idLength = new Uint16Array(items);
+  const apart = new Map<number, Uint8Array>();
   // first[s]: the first item of shard s (first[shards.length] = items).
   const first = new Uint32Array(shards.length + 1);
-  const ids = new IdBytes(items);
   let n = 0;
   shards.forEach((shard, s) => {
     const bytes = files[shard.file]!;
@@ -109,39 +109,70 @@ export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Rec
       throw new Error(`${shard.file} has ${Array.isArray(list) ? list.length : 'no'} items; model.json says ${shard.items}: the catalog does not match the model.`);
     }
     if (n + list.length > items) throw new Error(`The catalog shards hold more than the model's ${items} items: the catalog does not match the model.`);
-    for (const raw of list as CatalogItemV2[]) {
-      checkItem(raw, `${shard.file} item ${n}`);
-      ids.add(n++, raw.id);
-    }
-    const found = scanItems(bytes, starts, ends, first[s]!, list.length);
+    (list as CatalogItemV2[]).forEach((raw, k) => checkItem(raw, `${shard.file} item ${n + k}`));
+    const found = scanItems(bytes, starts, n, list.length);
     if (found !== list.length) throw new Error(`${shard.file} holds ${list.length} items but ${found} item objects: each item must be a JSON object; serve the catalog shards the trainer wrote, unchanged.`);
+    for (const raw of list as CatalogItemV2[]) {
+      const length = idInPlace(bytes, starts[n]!, raw.id);
+      idLength[n] = length;
+      if (length === APART) apart.set(n, encoder.encode(raw.id));
+      n++;
+    }
     first[s + 1] = n;
   });
   if (n !== items) throw new Error(`The catalog shards hold ${n} items, but the model has ${items}: the catalog does not match the model.`);
-  ids.trim();
-  const table = idTable(ids, items, shards, first);
-  const views = shards.map((shard) => files[shard.file]!);
-  return new PackedCatalog(items, views, first, starts, ends, ids, table);
+  const ids: IdSource = { shards: shards.map((shard) => files[shard.file]!), first, starts, idLength, apart };
+  return new PackedCatalog(items, ids, idTable(ids, items, shards));
 }
 
-/** Open addressing, linear probing, at most half full: item index + 1 per slot (0: empty). Throws on a repeated id. */
-function idTable(ids: IdBytes, items: number, shards: readonly CatalogShard[], first: Uint32Array): Int32Array {
-  let capacity = 2;
-  while (capacity < 2 * items) capacity *= 2;
-  const table = new Int32Array(capacity);
-  const mask = capacity - 1;
-  const { bytes, starts } = ids;
+/** Where each id's UTF-8 bytes are: in place in its record (after `{"id":"`), or kept apart. */
+interface IdSource {
+  readonly shards: readonly Uint8Array[];
+  readonly first: Uint32Array;
+  /** Byte where item i's record starts in its shard. */
+  readonly starts: Uint32Array;
+  /** Bytes of item i's id in place, or APART. */
+  readonly idLength: Uint16Array;
+  readonly apart: ReadonlyMap<number, Uint8Array>;
+}
+
+/** The shard holding item `i` (shards are few: a linear walk). */
+function shardOf(ids: IdSource, i: number): number {
+  let s = 0;
+  while (ids.first[s + 1]! <= i) s++;
+  return s;
+}
+
+/** Item i's id bytes: [buffer, from, to). */
+function idBytes(ids: IdSource, i: number, s = shardOf(ids, i)): [Uint8Array, number, number] {
+  const length = ids.idLength[i]!;
+  if (length === APART) {
+    const own = ids.apart.get(i)!;
+    return [own, 0, own.length];
+  }
+  const from = ids.starts[i]! + ID_PREFIX.length;
+  return [ids.shards[s]!, from, from + length];
+}
+
+/** Slots for at most 70% of the table (open addressing, linear probing): item index + 1 per slot, 0 empty. */
+const tableSize = (items: number): number => Math.max(2, Math.ceil(items / 0.7));
+
+/** The id → item table; throws on a repeated id, naming its shard. */
+function idTable(ids: IdSource, items: number, shards: readonly CatalogShard[]): Int32Array {
+  const table = new Int32Array(tableSize(items));
+  const size = table.length;
+  let s = 0;
   for (let i = 0; i < items; i++) {
-    const [from, to] = [starts[i]!, starts[i + 1]!];
-    for (let slot = hashBytes(bytes, from, to) & mask; ; slot = (slot + 1) & mask) {
+    while (ids.first[s + 1]! <= i) s++;
+    const [bytes, from, to] = idBytes(ids, i, s);
+    for (let slot = hashBytes(bytes, from, to) % size; ; slot = slot + 1 === size ? 0 : slot + 1) {
       const other = table[slot]! - 1;
       if (other < 0) {
         table[slot] = i + 1;
         break;
       }
-      if (sameBytes(bytes, from, to, bytes, starts[other]!, starts[other + 1]!)) {
-        let s = 0;
-        while (first[s + 1]! <= i) s++;
+      const [b, bFrom, bTo] = idBytes(ids, other);
+      if (sameBytes(bytes, from, to, b, bFrom, bTo)) {
         const id = new TextDecoder().decode(bytes.subarray(from, to));
         throw new Error(`${shards[s]!.file} repeats the id ${quote(id)}: ids must be unique.`);
       }
@@ -156,41 +187,51 @@ function sameBytes(a: Uint8Array, aFrom: number, aTo: number, b: Uint8Array, bFr
   return true;
 }
 
+/** The end of the JSON object starting at `at` (one past its closing brace): strings skipped, nesting counted. */
+function objectEnd(bytes: Uint8Array, at: number): number {
+  let depth = 0;
+  for (let i = at; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === QUOTE) {
+      for (i++; i < bytes.length && bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i++;
+    } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth++;
+    else if ((b === CLOSE_OBJECT || b === CLOSE_ARRAY) && --depth === 0) return i + 1;
+  }
+  return bytes.length;
+}
+
 class PackedCatalog implements ItemCatalog {
   private readonly decoder = new TextDecoder();
   private readonly encoder = new TextEncoder();
 
   constructor(
     readonly length: number,
-    private readonly shards: readonly Uint8Array[],
-    private readonly first: Uint32Array,
-    private readonly starts: Uint32Array,
-    private readonly ends: Uint32Array,
-    private readonly ids: IdBytes,
+    private readonly ids: IdSource,
     private readonly table: Int32Array,
   ) {}
 
   indexOf(id: string): number | undefined {
     const key = this.encoder.encode(id);
-    const { bytes, starts } = this.ids;
-    const mask = this.table.length - 1;
-    for (let slot = hashBytes(key, 0, key.length) & mask; ; slot = (slot + 1) & mask) {
+    const size = this.table.length;
+    for (let slot = hashBytes(key, 0, key.length) % size; ; slot = slot + 1 === size ? 0 : slot + 1) {
       const i = this.table[slot]! - 1;
       if (i < 0) return undefined;
-      if (sameBytes(key, 0, key.length, bytes, starts[i]!, starts[i + 1]!)) return i;
+      const [bytes, from, to] = idBytes(this.ids, i);
+      if (sameBytes(key, 0, key.length, bytes, from, to)) return i;
     }
   }
 
   id(i: number): string {
     this.check(i);
-    return this.decoder.decode(this.ids.bytes.subarray(this.ids.starts[i]!, this.ids.starts[i + 1]!));
+    const [bytes, from, to] = idBytes(this.ids, i);
+    return this.decoder.decode(bytes.subarray(from, to));
   }
 
   item(i: number): CatalogItemV2 {
     this.check(i);
-    let s = 0;
-    while (this.first[s + 1]! <= i) s++;
-    const raw = JSON.parse(this.decoder.decode(this.shards[s]!.subarray(this.starts[i]!, this.ends[i]!))) as CatalogItemV2;
+    const bytes = this.ids.shards[shardOf(this.ids, i)]!;
+    const start = this.ids.starts[i]!;
+    const raw = JSON.parse(this.decoder.decode(bytes.subarray(start, objectEnd(bytes, start)))) as CatalogItemV2;
     const { url, image } = raw;
     return {
       id: raw.id,

@@ -39,6 +39,9 @@ describe('packCatalog (format v2 catalog held as its bytes)', () => {
     expect(catalog.indexOf('bé')).toBe(0);
     expect(catalog.item(0)).toEqual({ id: 'bé', title: 'bé', tags: ['[object Object]'] });
     expect(catalog.item(1)).toEqual({ id: 'c', title: 'C', tags: ['t'] });
+    // A repeated key: JSON keeps the last, and so does the catalog (the id is not read in place).
+    const twice = packCatalog([{ file: 'c.json', items: 2 }], { 'c.json': bytes('{"items":[{"id":"a","id":"b"},{"id":"ab"}]}') }, 2);
+    expect([twice.indexOf('a'), twice.indexOf('b'), twice.indexOf('ab'), twice.id(0)]).toEqual([undefined, 0, 1, 'b']);
   });
 
   it('refuses repeated ids, wrong counts, non-object items, unsafe links and broken JSON, naming the shard', () => {
