@@ -1,5 +1,5 @@
 import type { IDBPDatabase } from 'idb';
-import type { LocalrecDB } from './schema';
+import type { LocalrecDB, RememberedBackend } from './schema';
 
 /** A complete cached artifact: the file bytes by relative name (model.json included). */
 export interface CachedArtifact {
@@ -7,6 +7,8 @@ export interface CachedArtifact {
   readonly files: Record<string, ArrayBuffer>;
   /** True when the pointer says the files were verified before they were stored (absent on records of older runtimes). */
   readonly verified?: boolean;
+  /** The backend `auto` chose for this version on this device, when one was remembered. */
+  readonly backend?: RememberedBackend;
 }
 
 /**
@@ -41,7 +43,15 @@ export async function currentArtifact(db: IDBPDatabase<LocalrecDB>): Promise<Cac
     files[name] = file.bytes;
   }
   await tx.done;
-  return { version: pointer.version, files, verified: pointer.verified === 'sha256' };
+  return { version: pointer.version, files, verified: pointer.verified === 'sha256', ...(pointer.backend ? { backend: pointer.backend } : {}) };
+}
+
+/** Remembers `auto`'s backend choice with the cached artifact of `version` (nothing when another version is current). */
+export async function rememberBackend(db: IDBPDatabase<LocalrecDB>, version: string, choice: RememberedBackend): Promise<void> {
+  const tx = db.transaction('pointers', 'readwrite');
+  const pointer = await tx.store.get('current');
+  if (pointer?.version === version) await tx.store.put({ ...pointer, backend: choice });
+  await tx.done;
 }
 
 /** Drops the cached artifact (files and pointer): it is public and downloaded again. Returns the bytes freed. */

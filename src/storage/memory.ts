@@ -57,6 +57,9 @@ export function memoryStore(name: string, seed: MemorySeed = {}): Store {
       artifact = { version, files, verified: true };
     },
     currentArtifact: async () => artifact,
+    async rememberBackend(version, backend) {
+      if (artifact?.version === version) artifact = { ...artifact, backend };
+    },
     async clearArtifacts() {
       const bytes = Object.values(artifact?.files ?? {}).reduce((sum, b) => sum + b.byteLength, 0);
       artifact = undefined;

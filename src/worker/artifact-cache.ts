@@ -1,3 +1,4 @@
+import type { RememberedBackend } from '../storage/schema';
 import type { Store } from '../storage/types';
 import { downloadFiles, fetchBytes, type Fetch, type OnProgress } from './download';
 import type { StartupPhase } from './startup';
@@ -25,6 +26,8 @@ export interface LoadedArtifact {
    * older runtime is hashed again when it is built.
    */
   readonly verified: boolean;
+  /** The backend `auto` chose for this version on this device before (cached versions only). */
+  readonly backend?: RememberedBackend;
   /** Set when a newer download failed and the cached version was used instead. */
   readonly warning?: string;
 }
@@ -54,7 +57,7 @@ export async function loadArtifact(
   lap: (phase: StartupPhase) => void = () => {},
 ): Promise<LoadedArtifact> {
   const stored = await store.currentArtifact();
-  const cached = stored && { version: stored.version, files: stored.files, verified: stored.verified === true };
+  const cached = stored && { version: stored.version, files: stored.files, verified: stored.verified === true, ...(stored.backend ? { backend: stored.backend } : {}) };
   lap('cacheRead');
   if (cached) onProgress({ phase: 'cache', file: '', loaded: 1, total: 1 });
   let manifestBytes: ArrayBuffer;

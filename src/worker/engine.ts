@@ -6,6 +6,7 @@ import type { GpuCounts, InitParams, ReadyInfo } from './messages';
 import type { EngineModel } from './model';
 import { RANKING_SIZE, Session, type Emit } from './session';
 import { watchTabs } from './tabs';
+import { chooseWithMemory } from './remembered-backend';
 import { Stopwatch } from './startup';
 import { WgslPath } from './wgsl-path';
 
@@ -124,7 +125,13 @@ export class Engine {
         items = model.catalog.length;
         return model;
       };
-      const choice = await selectBackend(params.backend, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items), backends);
+      const choice = await chooseWithMemory({
+        preference: params.backend,
+        remembered: artifact.backend,
+        backends,
+        select: (preference) => selectBackend(preference, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items), backends),
+        remember: (choice) => void store.rememberBackend(artifact.version, choice).catch(() => {}),
+      });
       const model = await running();
       clock.lap('backend');
       clock.move('build', cache.buildMs, 'backend');

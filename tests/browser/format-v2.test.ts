@@ -119,6 +119,10 @@ describe('model format v2 in the worker', () => {
     expect(cached.startup.download).toBeUndefined();
     expect(cached.startup.verify).toBeUndefined();
     expect(cached.startup.decode).toBeGreaterThan(0);
+    // auto's choice was remembered with the cached version: activated again, not re-timed.
+    expect(cached.backend).toBe(first.backend);
+    expect(cached.timings).toEqual(first.timings);
+    expect(cached.reason).toContain('measured when this model version first started on this device');
     const after = await page.evaluate(() => window.rec.recommend({ count: 20 }));
     expect(after.map((i) => i.id)).toEqual(before.map((i) => i.id));
     expect(after.find((i) => i.id === before[0]!.id)).toEqual(before[0]);
