@@ -67,6 +67,20 @@ class ModelCache {
 }
 
 /**
+ * The artifact to run, checked and decoded once. Its file bytes stay in this
+ * function: a variable of Engine.start that a closure captured would keep
+ * every shard alive for the whole session (V8 keeps a scope's captured
+ * variables together), where a v2 model needs none of them once decoded.
+ */
+async function loadPrepared(store: Store, params: EngineParams, loader: ModelLoader, emit: Emit, clock: Stopwatch) {
+  const { files, verified, ...artifact } = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs, (phase) => clock.lap(phase));
+  if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
+  const prepared = await loader.prepare(files, verified);
+  clock.lap('decode');
+  return { artifact, prepared };
+}
+
+/**
  * Everything the worker runs: storage, the verified artifact, the backend, the
  * model built on it, and the visitor's session.
  */
@@ -112,10 +126,7 @@ export class Engine {
     let models: ModelCache | null = null;
     const wgsl = new WgslPath(RANKING_SIZE);
     try {
-      const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs, (phase) => clock.lap(phase));
-      if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
-      const prepared = await loader.prepare(artifact.files, artifact.verified);
-      clock.lap('decode');
+      const { artifact, prepared } = await loadPrepared(store, params, loader, emit, clock);
       const cache = (models = new ModelCache(prepared));
       const budgetMs = params.budgetMs ?? SELECTION_BUDGET_MS;
       const backends = prepared.backends;

@@ -47,9 +47,10 @@ export async function verifyFilesV2(meta: MetaV2, files: Files): Promise<void> {
 
 export interface DecodeOptions {
   /**
-   * Check every file's SHA-256 (default true). False only for bytes this
-   * runtime verified before storing them (the IndexedDB cache): sizes,
-   * sections and the catalog are checked either way.
+   * Check every file's SHA-256 and every catalog item (default true). False
+   * only for bytes this runtime verified and decoded before storing them (the
+   * IndexedDB cache): sizes, sections, lists, catalog counts and id
+   * uniqueness are checked either way.
    */
   readonly hashes?: boolean;
 }
@@ -77,7 +78,7 @@ export async function decodeModelV2(json: unknown, files: Files, options: Decode
   }
   const user = Object.fromEntries(Object.entries(meta.user).map(([name, values]) => [name, Float32Array.from(values)])) as unknown as UserParams;
   const catalogFiles = Object.fromEntries(meta.catalog.map((c) => [c.file, asBytes(files[c.file]!)]));
-  const catalog = packCatalog(meta.catalog, catalogFiles, items);
+  const catalog = packCatalog(meta.catalog, catalogFiles, items, { checked: options.hashes === false });
   const { neighbours, transitions } = lists;
   return {
     meta,

@@ -83,12 +83,29 @@ function idInPlace(bytes: Uint8Array, at: number, id: string): number {
   return bytes[from + id.length] === QUOTE ? id.length : APART;
 }
 
+/** The id a record holds in place after `{"id":"` (ASCII, no escapes), or null. */
+function idAt(bytes: Uint8Array, at: number): number | null {
+  for (let k = 0; k < ID_PREFIX.length; k++) if (bytes[at + k] !== ID_PREFIX[k]) return null;
+  const from = at + ID_PREFIX.length;
+  for (let k = from; k < bytes.length && k - from < APART; k++) {
+    const b = bytes[k]!;
+    if (b === QUOTE) return k - from;
+    if (b === BACKSLASH || b >= 0x80) return null;
+  }
+  return null;
+}
+
 /**
  * Parses and checks the catalog shards in order against model.json's shard
  * list (counts, ids, links, unique ids) and keeps them packed. `files` holds
  * the shards' bytes, which the catalog keeps (views, not copies).
+ * `checked`: these bytes passed this function before (a verified cached
+ * copy): the shards are scanned, not parsed, and only item counts and id
+ * uniqueness are checked again (a JSON.parse of every shard is most of a
+ * cached start's decoding).
  */
-export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number): ItemCatalog {
+export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number, options: { readonly checked?: boolean } = {}): ItemCatalog {
+  if (options.checked) return packChecked(shards, files, items);
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   const starts = new Uint32Array(items);
@@ -114,9 +131,37 @@ export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Rec
     if (found !== list.length) throw new Error(`${shard.file} holds ${list.length} items but ${found} item objects: each item must be a JSON object; serve the catalog shards the trainer wrote, unchanged.`);
     for (const raw of list as CatalogItemV2[]) {
       const length = idInPlace(bytes, starts[n]!, raw.id);
+      // A record that starts with one id but parses to another (a repeated "id" key) would read
+      // differently once cached (ids read in place): refused.
+      if (length === APART && idAt(bytes, starts[n]!) !== null) throw new Error(`${shard.file} item ${n} (id ${quote(raw.id)}) has the key "id" twice: give each item one id.`);
       idLength[n] = length;
       if (length === APART) apart.set(n, encoder.encode(raw.id));
       n++;
+    }
+    first[s + 1] = n;
+  });
+  if (n !== items) throw new Error(`The catalog shards hold ${n} items, but the model has ${items}: the catalog does not match the model.`);
+  const ids: IdSource = { shards: shards.map((shard) => files[shard.file]!), first, starts, idLength, apart };
+  return new PackedCatalog(items, ids, idTable(ids, items, shards));
+}
+
+/** packCatalog of shards that passed it before: scanned for record starts, ids read in place (a record parsed only when its id is not). */
+function packChecked(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number): ItemCatalog {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const starts = new Uint32Array(items);
+  const idLength = new Uint16Array(items);
+  const apart = new Map<number, Uint8Array>();
+  const first = new Uint32Array(shards.length + 1);
+  let n = 0;
+  shards.forEach((shard, s) => {
+    const bytes = files[shard.file]!;
+    const found = n + shard.items <= items ? scanItems(bytes, starts, n, shard.items) : -1;
+    if (found !== shard.items) throw new Error(`${shard.file} holds ${found} item objects; model.json says ${shard.items}: the catalog does not match the model.`);
+    for (const end = n + shard.items; n < end; n++) {
+      const length = idAt(bytes, starts[n]!);
+      idLength[n] = length ?? APART;
+      if (length === null) apart.set(n, encoder.encode((JSON.parse(decoder.decode(bytes.subarray(starts[n]!, objectEnd(bytes, starts[n]!)))) as CatalogItemV2).id));
     }
     first[s + 1] = n;
   });

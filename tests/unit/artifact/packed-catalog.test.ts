@@ -39,9 +39,24 @@ describe('packCatalog (format v2 catalog held as its bytes)', () => {
     expect(catalog.indexOf('bé')).toBe(0);
     expect(catalog.item(0)).toEqual({ id: 'bé', title: 'bé', tags: ['[object Object]'] });
     expect(catalog.item(1)).toEqual({ id: 'c', title: 'C', tags: ['t'] });
-    // A repeated key: JSON keeps the last, and so does the catalog (the id is not read in place).
-    const twice = packCatalog([{ file: 'c.json', items: 2 }], { 'c.json': bytes('{"items":[{"id":"a","id":"b"},{"id":"ab"}]}') }, 2);
-    expect([twice.indexOf('a'), twice.indexOf('b'), twice.indexOf('ab'), twice.id(0)]).toEqual([undefined, 0, 1, 'b']);
+    // A repeated "id" key would read one way parsed and another in place (a cached start): refused.
+    expect(() => packCatalog([{ file: 'c.json', items: 2 }], { 'c.json': bytes('{"items":[{"id":"a","id":"b"},{"id":"ab"}]}') }, 2)).toThrow('c.json item 0 (id "b") has the key "id" twice: give each item one id.');
+  });
+
+  it('reads a checked catalog again (a verified cached copy) by scanning, to the same ids and items, still refusing repeated ids and wrong counts', () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ id: i % 40 === 0 ? `é"${i}` : `p${i}`, title: `T ${i}`, tags: ['a'], ...(i % 2 ? { url: `/p/${i}` } : {}) }));
+    const { shards, files } = encodeCatalog(items, 4096);
+    const parsed = packCatalog(shards, files, items.length);
+    const scanned = packCatalog(shards, files, items.length, { checked: true });
+    for (let i = 0; i < items.length; i++) {
+      expect(scanned.indexOf(items[i]!.id)).toBe(i);
+      expect(scanned.id(i)).toBe(parsed.id(i));
+      expect(scanned.item(i)).toEqual(items[i]);
+    }
+    const one = [{ file: 'catalog-000.json', items: 2 }];
+    const shard = (text: string) => ({ 'catalog-000.json': bytes(text) });
+    expect(() => packCatalog(one, shard('{"items":[{"id":"a"},{"id":"a"}]}'), 2, { checked: true })).toThrow('catalog-000.json repeats the id "a"');
+    expect(() => packCatalog(one, shard('{"items":[{"id":"a"}]}'), 2, { checked: true })).toThrow('catalog-000.json holds 1 item objects; model.json says 2');
   });
 
   it('refuses repeated ids, wrong counts, non-object items, unsafe links and broken JSON, naming the shard', () => {
