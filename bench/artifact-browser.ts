@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   log(`${N.toLocaleString('en-US')} items: ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(1)} MB`);
   const url = `${site.page}?model=/models/shop/model.json&backend=${flags.backend ?? 'auto'}`;
   const { browser } = site;
-  const times = { uncached: [] as number[], cached: [] as number[], top20: [] as number[], top100: [] as number[] };
+  const times = { uncached: [] as number[], cached: [] as number[], top20: [] as number[], top100: [] as number[], rank100: [] as number[] };
   const memories: WorkerMemoryParts[] = [];
   const chosen = { uncached: [] as string[], cached: [] as string[] };
   // Where each start's time went (ReadyInfo.startup), plus what came before the worker's init: the page, the worker script, tfjs.
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       const clicked = await page.evaluate(
         async ([clicks, n, seed]) => {
           const rec = (window as unknown as { rec: PageRec }).rec;
-          const out = { top20: [] as number[], top100: [] as number[] };
+          const out = { top20: [] as number[], top100: [] as number[], rank100: [] as number[] };
           for (let k = 0; k < clicks; k++) {
             const id = `sku${(k * 7919 + seed * 104729) % n}`;
             let t0 = performance.now();
@@ -146,6 +146,10 @@ async function main(): Promise<void> {
             await rec.click(`sku${(k * 7919 + seed * 104729 + 1) % n}`);
             await rec.recommend({ count: 100 });
             out.top100.push(performance.now() - t0);
+            // A ranking without a click: the visitor's state is unchanged, its catalog scores are kept.
+            t0 = performance.now();
+            await rec.recommend({ count: 100 });
+            out.rank100.push(performance.now() - t0);
           }
           return out;
         },
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
       // Two warm-up clicks per rep are not counted.
       times.top20.push(...clicked.top20.slice(2));
       times.top100.push(...clicked.top100.slice(2));
+      times.rank100.push(...clicked.rank100.slice(2));
       const used = await workerMemory(heap, page);
       memories.push(used);
       const mb = (b: number) => (b / 1e6).toFixed(1);
@@ -171,6 +176,7 @@ async function main(): Promise<void> {
     row('cold start, cached', times.cached, chosen.cached),
     row('click → top 20', times.top20, chosen.cached),
     row('click → top 100', times.top100, chosen.cached),
+    row('recommend → top 100, no click', times.rank100, chosen.cached),
   ];
   const parts = medianParts(memories);
   const memory = {
