@@ -7,12 +7,14 @@
 // array buffers, WebAssembly memories, GPU buffers: browser/worker-memory.ts).
 // Rows carry "source": "artifact".
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { encodeModelV2, type FinishedModel } from '../src/artifact/v2';
 import { BACKENDS } from '../src/backend/names';
 import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
 import { USER_PARAM_NAMES } from '../src/core/int8-model';
+import { STARTUP_PHASES, type StartupTimes } from '../src/worker/startup';
 import { createRng } from '../src/math/rng';
 import { watchWorkerHeap } from '../tests/browser/support/worker-heap';
 import { coldStart } from './browser/cold-start';
@@ -76,6 +78,19 @@ function shop(): FinishedModel {
   };
 }
 
+/** A start's phases in order, with "page" (from navigation to the worker's init: everything ReadyInfo.startup does not see) first. */
+function startupRow(times: StartupTimes, firstRankingMs: number): Record<string, number> {
+  const worker = Object.values(times).reduce((a, b) => a + (b ?? 0), 0);
+  const row: Record<string, number> = { page: Math.max(0, firstRankingMs - worker) };
+  for (const phase of STARTUP_PHASES) row[phase] = times[phase] ?? 0;
+  return row;
+}
+
+/** The median of each key over rows (keys of the first row). */
+function medianOf(rows: readonly Record<string, number>[]): Record<string, number> {
+  return Object.fromEntries(Object.keys(rows[0] ?? {}).map((k) => [k, +percentile(rows.map((r) => r[k]!), 0.5).toFixed(1)]));
+}
+
 /** The recommender cold-start-page.ts leaves on the page. */
 type PageRec = { click(id: string): Promise<unknown>; recommend(o: { count: number }): Promise<{ id: string }[]> };
 
@@ -96,9 +111,12 @@ async function main(): Promise<void> {
   log(`${N.toLocaleString('en-US')} items: ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(1)} MB`);
   const url = `${site.page}?model=/models/shop/model.json&backend=${flags.backend ?? 'auto'}`;
   const { browser } = site;
-  const times = { uncached: [] as number[], cached: [] as number[], top20: [] as number[], top100: [] as number[] };
+  const times = { uncached: [] as number[], cached: [] as number[], top20: [] as number[], top100: [] as number[], rank100: [] as number[] };
   const memories: WorkerMemoryParts[] = [];
   const chosen = { uncached: [] as string[], cached: [] as string[] };
+  // Where each start's time went (ReadyInfo.startup), plus what came before the worker's init: the page, the worker script, tfjs.
+  const phases = { uncached: [] as Record<string, number>[], cached: [] as Record<string, number>[] };
+  const load = { before: loadavg(), after: [] as number[] };
   let backend = '';
   try {
     for (let r = 0; r < REPS; r++) {
@@ -108,15 +126,16 @@ async function main(): Promise<void> {
       for (const artifact of ['uncached', 'cached'] as const) {
         const result = await coldStart(page, artifact, url, 600_000);
         times[artifact].push(result.firstRankingMs);
+        phases[artifact].push(startupRow(result.info.startup, result.firstRankingMs));
         backend = result.info.backend;
         chosen[artifact].push(backend);
-        log(`rep ${r + 1}/${REPS} ${artifact}: first ranking at ${result.firstRankingMs.toFixed(0)} ms on ${backend}`);
+        log(`rep ${r + 1}/${REPS} ${artifact}: first ranking at ${result.firstRankingMs.toFixed(0)} ms on ${backend} (${Object.entries(phases[artifact].at(-1)!).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ${result.info.reason})`);
       }
       // Clicks on items spread over the catalog; each is timed to its top 20, then its top 100.
       const clicked = await page.evaluate(
         async ([clicks, n, seed]) => {
           const rec = (window as unknown as { rec: PageRec }).rec;
-          const out = { top20: [] as number[], top100: [] as number[] };
+          const out = { top20: [] as number[], top100: [] as number[], rank100: [] as number[] };
           for (let k = 0; k < clicks; k++) {
             const id = `sku${(k * 7919 + seed * 104729) % n}`;
             let t0 = performance.now();
@@ -127,6 +146,10 @@ async function main(): Promise<void> {
             await rec.click(`sku${(k * 7919 + seed * 104729 + 1) % n}`);
             await rec.recommend({ count: 100 });
             out.top100.push(performance.now() - t0);
+            // A ranking without a click: the visitor's state is unchanged, its catalog scores are kept.
+            t0 = performance.now();
+            await rec.recommend({ count: 100 });
+            out.rank100.push(performance.now() - t0);
           }
           return out;
         },
@@ -135,6 +158,7 @@ async function main(): Promise<void> {
       // Two warm-up clicks per rep are not counted.
       times.top20.push(...clicked.top20.slice(2));
       times.top100.push(...clicked.top100.slice(2));
+      times.rank100.push(...clicked.rank100.slice(2));
       const used = await workerMemory(heap, page);
       memories.push(used);
       const mb = (b: number) => (b / 1e6).toFixed(1);
@@ -143,6 +167,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await site.close();
+    load.after = loadavg();
   }
   // The backend `auto` chose: for cold starts, each start's own choice; clicks run on the cached start's.
   const row = (measure: string, values: readonly number[], on: readonly string[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(on)].join('/'), measure, p50_ms: percentile(values, 0.5), max_ms: Math.max(...values), n: values.length });
@@ -151,6 +176,7 @@ async function main(): Promise<void> {
     row('cold start, cached', times.cached, chosen.cached),
     row('click → top 20', times.top20, chosen.cached),
     row('click → top 100', times.top100, chosen.cached),
+    row('recommend → top 100, no click', times.rank100, chosen.cached),
   ];
   const parts = medianParts(memories);
   const memory = {
@@ -169,7 +195,10 @@ async function main(): Promise<void> {
     ['Format v2 artifact in Chromium', rows],
     ['Worker memory after a GC, bytes (target: total ≤ 1.5 × artifact)', [memoryColumns]],
   ]);
-  const report = { environment: environment({ minutes: (performance.now() - started) / 60_000 }), artifact: rows, memory: [memory] };
+  const startup = (['uncached', 'cached'] as const).map((artifact) => ({ source: 'artifact', format: 2, items: N, start: artifact, ...medianOf(phases[artifact]) }));
+  printTables([['Where a start goes, ms (median over reps; "page": navigation to the worker\'s init)', startup]]);
+  const machine = { loadavg_before: load.before.map((x) => +x.toFixed(2)), loadavg_after: load.after.map((x) => +x.toFixed(2)), nice: 'run with nice -n 5 beside other jobs' };
+  const report = { environment: environment({ minutes: (performance.now() - started) / 60_000, ...machine }), artifact: rows, startup, memory: [memory] };
   await writeReport(out, report);
   log(`wrote ${out}`);
 }

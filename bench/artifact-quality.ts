@@ -111,7 +111,7 @@ function floatScorer(files: Record<string, Uint8Array>): Promise<Scorer> {
 async function v2Scorer(files: Record<string, Uint8Array>, options: EncodeOptions, catalog: readonly string[]): Promise<Scorer> {
   const v2 = (await v2FromV1(files, options)).files;
   const decoded = await decodeModelV2(JSON.parse(new TextDecoder().decode(v2['model.json'])) as unknown, v2);
-  const at = Int32Array.from(catalog, (id) => decoded.index.get(id)!);
+  const at = Int32Array.from(catalog, (id) => decoded.catalog.indexOf(id)!);
   const model = quantizedAdaptModel(decoded.model);
   const steps = decoded.meta.adaptation.steps;
   return {

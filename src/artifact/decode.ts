@@ -27,9 +27,9 @@ export interface Model extends AdaptModel {
   dispose(): void;
 }
 
-/** Verifies and decodes an artifact into tensors (call `dispose()` when done). */
-export async function parseArtifact(json: unknown, files: Readonly<Record<string, ArrayBuffer | Uint8Array>>): Promise<Model> {
-  const { meta, catalog, weights } = await checkArtifact(json, files);
+/** Verifies and decodes an artifact into tensors (call `dispose()` when done); `hashes: false` skips the SHA-256 checks (bytes verified before they were stored). */
+export async function parseArtifact(json: unknown, files: Readonly<Record<string, ArrayBuffer | Uint8Array>>, options: { readonly hashes?: boolean } = {}): Promise<Model> {
+  const { meta, catalog, weights } = await checkArtifact(json, files, options);
   const params = fromArrays(weights as Record<ParamName, Float32Array>, meta.shape);
   // checkArtifact guarantees both, one value per catalog item.
   const [warm, logPop] = [weights[WARM_WEIGHT], weights[POPULARITY_WEIGHT]];

@@ -30,15 +30,26 @@ export async function verifyFiles(meta: ArtifactMeta, files: Files): Promise<voi
   }
 }
 
+/** Throws unless every file is present with its size. */
+function checkSizes(meta: ArtifactMeta, files: Files): void {
+  for (const [name, entry] of Object.entries(meta.files)) {
+    const bytes = files[name];
+    if (!bytes) throw new Error(`Artifact ${meta.version} is missing "${name}": download every file listed in model.json.`);
+    if (bytes.byteLength !== entry.bytes) throw new Error(`Artifact file "${name}" of model ${meta.version} has ${bytes.byteLength} bytes, expected ${entry.bytes}: it was not used. Download it again.`);
+  }
+}
+
 /**
  * Everything that must hold before an artifact is cached or built: model.json's
  * structure, every file's hash, and a catalog and weights that fit each other
  * and the model's shape. Pure: no tensors, so a bad artifact costs no GPU memory.
  */
-export async function checkArtifact(json: unknown, files: Files): Promise<CheckedArtifact> {
+export async function checkArtifact(json: unknown, files: Files, options: { readonly hashes?: boolean } = {}): Promise<CheckedArtifact> {
   const model = checkModelJson(json);
   const meta = model.localrec;
-  await verifyFiles(meta, files);
+  // hashes: false only for bytes this runtime verified before storing them (the IndexedDB cache).
+  if (options.hashes === false) checkSizes(meta, files);
+  else await verifyFiles(meta, files);
   const catalogBytes = files['catalog.json'];
   if (!catalogBytes) throw new Error(`Artifact ${meta.version} has no catalog.json in localrec.files: retrain the model with \`npm run train\`.`);
   return { model, meta, catalog: decodeCatalog(catalogBytes, meta), weights: decodeWeights(model, files) };

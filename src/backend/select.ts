@@ -83,13 +83,20 @@ export async function chooseBackend(
     const ms = await timeProbe(probe, env);
     return { backend: preference, timings: [{ name: preference, ms }], reason: `${labelOf(env, preference)} was requested explicitly.` };
   }
-  return fastestOf(BACKENDS.filter((b) => model.only.includes(b)), probe, budgetMs, env);
+  return fastestOf(autoCandidates(model), probe, budgetMs, env);
 }
 
 /** The backends a model can run on, and why when not all. */
 export interface ModelBackends {
   readonly only: readonly BackendName[];
+  /** The backends `auto` and the fallback after a lost device try, in order (default: BACKENDS within `only`). */
+  readonly auto?: readonly BackendName[];
   readonly why: string;
+}
+
+/** The candidates of `auto` for a model, in order. */
+function autoCandidates(model: ModelBackends): readonly BackendName[] {
+  return model.auto ?? BACKENDS.filter((b) => model.only.includes(b));
 }
 
 /** A model of float tensors runs on every backend. */
@@ -102,7 +109,7 @@ export const ANY_BACKEND: ModelBackends = { only: BACKENDS, why: '' };
  */
 export async function fallbackBackend(from: BackendName, probe: () => Promise<void>, budgetMs: number, env: SelectionEnv, model: ModelBackends = ANY_BACKEND): Promise<BackendChoice> {
   try {
-    return await fastestOf(BACKENDS.filter((b) => b !== from && model.only.includes(b)), probe, budgetMs, env);
+    return await fastestOf(autoCandidates(model).filter((b) => b !== from), probe, budgetMs, env);
   } catch (error) {
     throw new Error(`No backend to fall back to after "${from}" failed: ${message(error)}`);
   }

@@ -11,7 +11,9 @@ export interface RecommenderOptions {
    * adaptation + ranking on each that starts: it stops at the first under 8 ms a click
    * (wasm, on most devices and catalogs below ~100k items; from 100,000 items it times
    * 'webgpu', the WGSL kernel, all the same), else keeps the fastest it timed within
-   * `selectionBudgetMs`. 'webgpu' runs clicks on localrec's WGSL kernel.
+   * `selectionBudgetMs`. 'webgpu' runs clicks on localrec's WGSL kernel. A format v2 model
+   * (int8) is tried on cpu, then webgpu (wasm would run the same host kernel). The choice is
+   * remembered with the cached model version and reused on the next start while it works.
    */
   readonly backend?: BackendPreference;
   /** IndexedDB database name; one per recommender on a site. Default 'localrec' (storage's DEFAULT_DB_NAME). */

@@ -51,15 +51,24 @@ export interface QuantizedAdaptModel extends AdaptModel {
 }
 
 /**
+ * The item table handed to its sweep kernel: where SIMD runs, the kernel's
+ * WebAssembly memory then holds the only copy of V and the prior (the arrays
+ * passed in can be dropped). Independent of the tfjs backend, so a runtime
+ * builds it once per model and shares it across backends.
+ */
+export function quantizedItemTable(items: Int8ItemTable, options?: Int8KernelOptions): QuantizedItemTable {
+  const kernel = int8Kernel(items.vectors, items.bias, options);
+  return { format: 'int8', vectors: kernel.rows, context: items.context, bias: kernel.bias, kernel };
+}
+
+/**
  * The int8 model as the one adaptation driver and the host kernel run it: the
- * table handed to its sweep kernel (SIMD where it runs, which then holds the
- * only copy of V and the prior), the lists kept encoded, the per-visitor
+ * table handed to its sweep kernel (quantizedItemTable; or one built already,
+ * shared), the lists kept encoded, the per-visitor
  * parameters as small tensors on the active (host) backend.
  */
-export function quantizedAdaptModel(model: Int8Model, options?: Int8KernelOptions): QuantizedAdaptModel {
-  const { vectors, context, bias } = model.items;
-  const kernel = int8Kernel(vectors, bias, options);
-  const items: QuantizedItemTable = { format: 'int8', vectors: kernel.rows, context, bias: kernel.bias, kernel };
+export function quantizedAdaptModel(model: Pick<Int8Model, 'user' | 'neighbours' | 'transitions'> & { readonly items: Int8ItemTable | QuantizedItemTable }, options?: Int8KernelOptions): QuantizedAdaptModel {
+  const items = 'format' in model.items ? model.items : quantizedItemTable(model.items, options);
   const params = Object.fromEntries(USER_PARAM_NAMES.map((name) => [name, tf.tensor1d(model.user[name])])) as AdaptParams;
   return {
     params,

@@ -15,5 +15,6 @@ export {
   type NewEvent,
   type StoredEvent,
   type StoredState,
+  type RememberedBackend,
   type LocalrecDB,
 } from './schema';

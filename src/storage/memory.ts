@@ -54,9 +54,12 @@ export function memoryStore(name: string, seed: MemorySeed = {}): Store {
       states.clear();
     },
     async putArtifact(version, files) {
-      artifact = { version, files };
+      artifact = { version, files, verified: true };
     },
     currentArtifact: async () => artifact,
+    async rememberBackend(version, backend) {
+      if (artifact?.version === version) artifact = { ...artifact, backend };
+    },
     async clearArtifacts() {
       const bytes = Object.values(artifact?.files ?? {}).reduce((sum, b) => sum + b.byteLength, 0);
       artifact = undefined;

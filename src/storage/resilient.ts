@@ -80,6 +80,7 @@ class FallbackStore implements ResilientStore {
   clearState: Store['clearState'] = () => this.run((s) => s.clearState());
   currentArtifact: Store['currentArtifact'] = () => this.run((s) => s.currentArtifact());
   clearArtifacts: Store['clearArtifacts'] = () => this.run((s) => s.clearArtifacts());
+  rememberBackend: Store['rememberBackend'] = (version, choice) => this.run((s) => s.rememberBackend(version, choice));
   exportAll: Store['exportAll'] = () => this.run((s) => s.exportAll());
   stats: Store['stats'] = () => this.run((s) => s.stats());
   evictOldest: Store['evictOldest'] = (fraction) =>

@@ -40,6 +40,19 @@ export interface ArtifactPointer {
   readonly version: string;
   readonly names: readonly string[];
   readonly savedAt: number;
+  /** 'sha256': every file's hash was checked before it was stored (absent: stored by an older runtime, hash again). */
+  readonly verified?: 'sha256';
+  /** The backend `auto` chose for this version on this device, so that later starts need not time them all again. */
+  readonly backend?: RememberedBackend;
+}
+
+/** A backend choice of `auto`, as measured (names and ms as the backend module reports them). */
+export interface RememberedBackend {
+  readonly backend: string;
+  readonly reason: string;
+  readonly timings: readonly { readonly name: string; readonly ms: number | null; readonly error?: string }[];
+  /** When it was measured, ms since the epoch. */
+  readonly at: number;
 }
 
 export interface LocalrecDB extends DBSchema {

@@ -1,5 +1,5 @@
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
-import { clearArtifacts, currentArtifact, putArtifact } from './artifacts';
+import { clearArtifacts, currentArtifact, putArtifact, rememberBackend } from './artifacts';
 import { exportAll, stats } from './privacy';
 import { evictOldest } from './quota';
 import { latestVersion, migrate, MIGRATIONS, type LocalrecDB, type Migration, type StoredEvent } from './schema';
@@ -68,6 +68,7 @@ function wrap(name: string, db: IDBPDatabase<LocalrecDB>): Store {
     clearState: () => db.clear('state'),
     putArtifact: (version, files) => putArtifact(db, version, files),
     currentArtifact: () => currentArtifact(db),
+    rememberBackend: (version, choice) => rememberBackend(db, version, choice),
     clearArtifacts: () => clearArtifacts(db),
     exportAll: () => exportAll(db),
     stats: () => stats(db),

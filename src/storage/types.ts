@@ -1,6 +1,6 @@
 import type { CachedArtifact } from './artifacts';
 import type { ExportedData, StoreStats } from './privacy';
-import type { NewEvent, StoredEvent, StoredState } from './schema';
+import type { NewEvent, RememberedBackend, StoredEvent, StoredState } from './schema';
 
 /** What one eviction did, in events. */
 export interface Eviction {
@@ -22,6 +22,8 @@ export interface Store {
   clearState(): Promise<void>;
   putArtifact(version: string, files: Record<string, ArrayBuffer>): Promise<void>;
   currentArtifact(): Promise<CachedArtifact | undefined>;
+  /** Keeps `auto`'s backend choice with the cached artifact of `version` (dropped with it). */
+  rememberBackend(version: string, choice: RememberedBackend): Promise<void>;
   /** Drops the cached artifact (it is public, and downloaded again); returns the bytes freed. */
   clearArtifacts(): Promise<number>;
   exportAll(): Promise<ExportedData>;

@@ -1,4 +1,4 @@
-import { activeBackend, ANY_BACKEND, fallback, loseDeviceForTesting, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName, type ModelBackends } from '../backend';
+import { activeBackend, fallback, loseDeviceForTesting, SELECTION_BUDGET_MS, selectBackend, watchDeviceLost, type BackendName, type ModelBackends } from '../backend';
 import { openResilientStore, type Store } from '../storage';
 import { loadArtifact, type ManifestReader } from './artifact-cache';
 import { backendPaths, kernelName, probe, runningModel } from './click-path';
@@ -6,13 +6,26 @@ import type { GpuCounts, InitParams, ReadyInfo } from './messages';
 import type { EngineModel } from './model';
 import { RANKING_SIZE, Session, type Emit } from './session';
 import { watchTabs } from './tabs';
+import { chooseWithMemory } from './remembered-backend';
+import { Stopwatch } from './startup';
 import { WgslPath } from './wgsl-path';
 
 /** How to read and build models: the artifact module's functions, injected so the engine stays testable. */
 export interface ModelLoader extends ManifestReader {
-  build(files: Record<string, ArrayBuffer>): Promise<EngineModel>;
-  /** The backends the artifact's model can run on (all, unless it says otherwise). */
-  backends?(files: Record<string, ArrayBuffer>): ModelBackends;
+  /**
+   * Checks and decodes, once, what the model needs whatever the backend;
+   * `verified`: every file's SHA-256 was checked already (a fresh download,
+   * or a cache record that says so). The result need not keep `files`.
+   */
+  prepare(files: Record<string, ArrayBuffer>, verified: boolean): Promise<PreparedModel>;
+}
+
+/** A checked artifact, ready to be built on any backend it can run on. */
+export interface PreparedModel {
+  /** The backends the model can run on, and the order `auto` tries them in. */
+  readonly backends: ModelBackends;
+  /** The model on the active tfjs backend. */
+  build(): Promise<EngineModel>;
 }
 
 /** What Engine.start needs: the page's init parameters with the database name settled. */
@@ -25,11 +38,10 @@ export type EngineParams = InitParams & { readonly dbName: string };
  */
 class ModelCache {
   private built: { backend: string; model: EngineModel } | null = null;
+  /** Time spent building, ms (the start reports it apart from the backend probes that trigger it). */
+  buildMs = 0;
 
-  constructor(
-    private readonly loader: ModelLoader,
-    private readonly files: Record<string, ArrayBuffer>,
-  ) {}
+  constructor(private readonly prepared: PreparedModel) {}
 
   /** The model on the active backend, built on first use there (the previous one is disposed). */
   async here(): Promise<EngineModel> {
@@ -37,7 +49,9 @@ class ModelCache {
     if (this.built?.backend === backend) return this.built.model;
     this.built?.model.dispose();
     this.built = null;
-    this.built = { backend, model: await this.loader.build(this.files) };
+    const t0 = performance.now();
+    this.built = { backend, model: await this.prepared.build() };
+    this.buildMs += performance.now() - t0;
     return this.built.model;
   }
 
@@ -50,6 +64,20 @@ class ModelCache {
     this.built?.model.dispose();
     this.built = null;
   }
+}
+
+/**
+ * The artifact to run, checked and decoded once. Its file bytes stay in this
+ * function: a variable of Engine.start that a closure captured would keep
+ * every shard alive for the whole session (V8 keeps a scope's captured
+ * variables together), where a v2 model needs none of them once decoded.
+ */
+async function loadPrepared(store: Store, params: EngineParams, loader: ModelLoader, emit: Emit, clock: Stopwatch) {
+  const { files, verified, ...artifact } = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs, (phase) => clock.lap(phase));
+  if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
+  const prepared = await loader.prepare(files, verified);
+  clock.lap('decode');
+  return { artifact, prepared };
 }
 
 /**
@@ -75,6 +103,7 @@ export class Engine {
   ) {}
 
   static async start(params: EngineParams, emit: Emit, loader: ModelLoader): Promise<{ engine: Engine; info: ReadyInfo }> {
+    const clock = new Stopwatch();
     // Other tabs of the site store events in the same database: re-read and adapt on theirs too.
     let announce = () => {};
     let synced: Session | null = null;
@@ -88,6 +117,7 @@ export class Engine {
       // Without BroadcastChannel other tabs' writes go unannounced: read IndexedDB every time.
       mirrorEvents: typeof BroadcastChannel !== 'undefined',
     });
+    clock.lap('storage');
     const tabs = watchTabs(params.dbName, () => {
       store.invalidate();
       resync();
@@ -96,26 +126,35 @@ export class Engine {
     let models: ModelCache | null = null;
     const wgsl = new WgslPath(RANKING_SIZE);
     try {
-      const artifact = await loadArtifact(store, params.modelUrl, loader, (p) => emit('progress', p), undefined, params.downloadTimeoutMs);
-      if (artifact.warning) emit('error', { name: 'ModelUpdateFailed', message: artifact.warning });
-      const cache = (models = new ModelCache(loader, artifact.files));
+      const { artifact, prepared } = await loadPrepared(store, params, loader, emit, clock);
+      const cache = (models = new ModelCache(prepared));
       const budgetMs = params.budgetMs ?? SELECTION_BUDGET_MS;
-      const backends = loader.backends?.(artifact.files) ?? ANY_BACKEND;
+      const backends = prepared.backends;
       let items = 0;
       const running = async () => {
         const model = await runningModel(cache, wgsl);
         items = model.catalog.length;
         return model;
       };
-      const choice = await selectBackend(params.backend, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items), backends);
+      const choice = await chooseWithMemory({
+        preference: params.backend,
+        remembered: artifact.backend,
+        backends,
+        select: (preference) => selectBackend(preference, async () => probe(await running()), budgetMs, backendPaths(wgsl, () => items), backends),
+        remember: (choice) => void store.rememberBackend(artifact.version, choice).catch(() => {}),
+      });
       const model = await running();
+      clock.lap('backend');
+      clock.move('build', cache.buildMs, 'backend');
       let engine: Engine | null = null;
       const opened = await Session.open(model, store, emit, () => engine?.backend ?? choice.backend, (error) => engine?.settle(error) ?? Promise.resolve());
+      clock.lap('restore');
       engine = new Engine(store, opened.session, model, choice.backend, cache, wgsl, budgetMs, backends, emit);
       engine.watch();
       engine.closeTabs = () => tabs.close();
       synced = opened.session;
       await opened.session.pushRanking('ready');
+      clock.lap('ranking');
       // Refresh stale stored parameters in the background; ready does not wait for it.
       void opened.session.catchUp().catch((error: unknown) => emit('error', { name: 'CatchUpFailed', message: (error as Error).message }));
       const info: ReadyInfo = {
@@ -133,6 +172,7 @@ export class Engine {
         discardedStates: opened.discardedStates,
         steps: model.steps,
         storage: store.mode,
+        startup: clock.result(),
       };
       return { engine, info };
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { ItemCatalog } from '../artifact/item-catalog';
 import type { Feedback } from '../core/types';
 import type { StoredEvent } from '../storage/schema';
 
@@ -16,13 +17,13 @@ export interface EventFeedback extends Feedback {
  * (and low ratings) are negatives, once each. Events for items the current
  * catalog lacks (e.g. from an older model version) are skipped, not fatal.
  */
-export function eventsToFeedback(events: readonly Pick<StoredEvent, 'type' | 'itemId' | 'value'>[], index: ReadonlyMap<string, number>): EventFeedback {
+export function eventsToFeedback(events: readonly Pick<StoredEvent, 'type' | 'itemId' | 'value'>[], catalog: Pick<ItemCatalog, 'indexOf'>): EventFeedback {
   const clicks: number[] = [];
   const shown = new Set<number>();
   const clicked = new Set<number>();
   const unknown = new Set<string>();
   for (const event of events) {
-    const i = index.get(event.itemId);
+    const i = catalog.indexOf(event.itemId);
     if (i === undefined) {
       unknown.add(event.itemId);
       continue;

@@ -1,9 +1,9 @@
-import { artifactFiles, checkArtifact, checkModelJson, parseArtifact, type Model } from '../artifact';
+import { arrayCatalog, artifactFiles, checkArtifact, checkModelJson, parseArtifact, type Model } from '../artifact';
 import { checkModelJsonV2, decodeModelV2, filesV2, FORMAT_VERSION_2, type DecodedModelV2 } from '../artifact/v2';
 import { ANY_BACKEND, type ModelBackends } from '../backend/select';
-import { quantizedAdaptModel } from '../core/int8-model';
+import { quantizedAdaptModel, quantizedItemTable } from '../core/int8-model';
 import { parseModelJson } from './artifact-cache';
-import type { ModelLoader } from './engine';
+import type { ModelLoader, PreparedModel } from './engine';
 import type { EngineModel } from './model';
 
 /** Whether a model.json is format v2 (the finished int8 table); anything else is read as v1, whose checks name what is wrong. */
@@ -14,11 +14,18 @@ function isV2(json: unknown): boolean {
 /**
  * An int8 table is scored where its codes are read directly: in host memory by
  * the WebAssembly kernel (wasm, cpu), or uploaded as is to the WGSL kernel
- * ("webgpu"); tfjs's webgl operations have no int8 path.
+ * ("webgpu"); tfjs's webgl operations have no int8 path. On wasm and cpu the
+ * same host kernel runs the clicks (tfjs holds only the few per-visitor
+ * parameters), so `auto` tries cpu and the WGSL kernel and never starts tfjs's
+ * wasm backend, whose heap (16 MB at least) would buy nothing.
  */
-const INT8_BACKENDS: ModelBackends = { only: ['webgpu', 'wasm', 'cpu'], why: 'its item table is int8 (model format v2), scored by the WGSL kernel or the WebAssembly one' };
+const INT8_BACKENDS: ModelBackends = {
+  only: ['webgpu', 'wasm', 'cpu'],
+  auto: ['cpu', 'webgpu'],
+  why: 'its item table is int8 (model format v2), scored by the WGSL kernel or the WebAssembly one',
+};
 
-/** The engine's view of a decoded artifact. */
+/** The engine's view of a decoded v1 artifact. */
 export function engineModel(model: Model): EngineModel {
   const meta = model.meta;
   return {
@@ -27,29 +34,56 @@ export function engineModel(model: Model): EngineModel {
     steps: meta.adaptation.steps,
     negativeWeight: meta.adaptation.negativeWeight,
     dim: meta.shape.dim,
-    catalog: model.catalog,
-    index: model.index,
+    catalog: arrayCatalog(model.catalog, model.index),
     adaptModel: model,
     dispose: () => model.dispose(),
   };
 }
 
-/** The engine's view of a decoded v2 artifact: the int8 table kept as it is, scored by the host kernel. */
-export function engineModelV2(decoded: DecodedModelV2): EngineModel {
-  const { meta } = decoded;
-  const model = quantizedAdaptModel(decoded.model);
+/**
+ * A decoded v2 artifact made ready once for every backend: the int8 table
+ * handed to the host kernel (its WebAssembly memory then holds the only copy
+ * of the item vectors and the prior), the lists and the packed catalog kept as
+ * decoded. Only the per-visitor parameters are tensors, built per backend.
+ * Nothing here holds the shard bytes of the weights or `decoded` itself.
+ */
+export function preparedV2(decoded: DecodedModelV2): PreparedModel {
+  const { meta, catalog } = decoded;
+  const { user, neighbours, transitions } = decoded.model;
+  const items = quantizedItemTable(decoded.model.items);
   return {
-    version: meta.version,
-    algorithm: meta.algorithm,
-    steps: meta.adaptation.steps,
-    negativeWeight: meta.adaptation.negativeWeight,
-    dim: meta.shape.dim,
-    catalog: decoded.catalog,
-    index: decoded.index,
-    adaptModel: model,
-    dispose: () => model.dispose(),
+    backends: INT8_BACKENDS,
+    async build() {
+      const model = quantizedAdaptModel({ items, user, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) });
+      return {
+        version: meta.version,
+        algorithm: meta.algorithm,
+        steps: meta.adaptation.steps,
+        negativeWeight: meta.adaptation.negativeWeight,
+        dim: meta.shape.dim,
+        catalog,
+        adaptModel: model,
+        dispose: () => model.dispose(),
+      };
+    },
   };
 }
+
+/** A v1 model: rebuilt from its bytes on each backend (its tensors cannot move), hashed once. */
+function preparedV1(json: unknown, files: Record<string, ArrayBuffer>, verified: boolean): PreparedModel {
+  let hashes = !verified;
+  return {
+    backends: ANY_BACKEND,
+    async build() {
+      const model = engineModel(await parseArtifact(json, files, { hashes }));
+      hashes = false;
+      return model;
+    },
+  };
+}
+
+// The decode verify() did for a download, handed on to prepare() for the same files (decoded once).
+const verifiedV2 = new WeakMap<object, DecodedModelV2>();
 
 /**
  * Reads, verifies and builds models of either format with the artifact module:
@@ -62,15 +96,16 @@ export const artifactLoader: ModelLoader = {
   // More than the hashes: a correctly hashed artifact whose catalog does not fit
   // its weights must not replace the cached version it could never run as.
   async verify(json, files) {
-    if (isV2(json)) await decodeModelV2(json, files);
+    if (isV2(json)) verifiedV2.set(files, await decodeModelV2(json, files));
     else await checkArtifact(json, files);
   },
-  async build(files) {
+  async prepare(files, verified) {
     const json = modelJsonOf(files);
-    if (isV2(json)) return engineModelV2(await decodeModelV2(json, files));
-    return engineModel(await parseArtifact(json, files));
+    if (!isV2(json)) return preparedV1(json, files, verified);
+    const decoded = verifiedV2.get(files) ?? (await decodeModelV2(json, files, { hashes: !verified }));
+    verifiedV2.delete(files);
+    return preparedV2(decoded);
   },
-  backends: (files) => (isV2(modelJsonOf(files)) ? INT8_BACKENDS : ANY_BACKEND),
 };
 
 function modelJsonOf(files: Record<string, ArrayBuffer>): unknown {

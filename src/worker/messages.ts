@@ -6,6 +6,7 @@
 // produce the data (backend selection, storage): a refactor there then fails
 // to compile where the worker hands its data over, instead of silently
 // changing what the page receives.
+import type { StartupTimes } from './startup';
 import type { BackendName, BackendPreference } from '../backend/names';
 
 /** One backend's result in a selection: probe time in ms, or why it was not used. */
@@ -126,6 +127,15 @@ export interface ReadyInfo {
   readonly discardedStates: readonly string[];
   /** Where events are kept: 'memory' when IndexedDB is unavailable or had to be let go (a 'storage' event says why). */
   readonly storage: StorageMode;
+  /**
+   * Where the start's time went, ms per phase in order: opening storage,
+   * reading the cached model, fetching model.json, downloading, verifying
+   * (SHA-256 and decoding), storing, decoding what every backend shares
+   * (`decode`), building the model on a backend (`build`), choosing the
+   * backend (its probes), restoring the visitor, the first ranking. A phase
+   * that did not run is absent (a cached start has no download).
+   */
+  readonly startup: StartupTimes;
 }
 
 export interface InitParams {

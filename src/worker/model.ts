@@ -1,6 +1,6 @@
 import type { KernelChoice } from '../core/kernels';
 import type { AdaptModel } from '../core/types';
-import type { ItemContent } from '../data/dataset';
+import type { ItemCatalog } from '../artifact/item-catalog';
 
 /** What the worker needs of a loaded model, on the active backend. */
 export interface EngineModel {
@@ -11,8 +11,8 @@ export interface EngineModel {
   /** Total weight of impressions relative to clicks, from the artifact. */
   readonly negativeWeight: number;
   readonly dim: number;
-  readonly catalog: readonly ItemContent[];
-  readonly index: ReadonlyMap<string, number>;
+  /** Ids ↔ catalog indices, and an item's metadata when a ranking shows it. */
+  readonly catalog: ItemCatalog;
   /** Meta-parameters + precomputed item table; owned by this object. */
   readonly adaptModel: AdaptModel;
   /** What runs its clicks and rankings (default `auto`: core's choice for the tfjs backend; the WGSL kernel on "webgpu"). */
@@ -26,8 +26,8 @@ export function withKernel(model: EngineModel, kernel: KernelChoice): EngineMode
 }
 
 /** Catalog index of an item id, or an Error naming the id, model version and catalog size. */
-export function indexOf(model: Pick<EngineModel, 'index' | 'version' | 'catalog'>, itemId: string): number {
-  const i = model.index.get(itemId);
+export function indexOf(model: Pick<EngineModel, 'version' | 'catalog'>, itemId: string): number {
+  const i = model.catalog.indexOf(itemId);
   if (i === undefined) {
     throw new Error(`Unknown item id "${itemId}": not in catalog ${model.version} (${model.catalog.length.toLocaleString('en-US')} items)`);
   }

@@ -10,7 +10,7 @@ export async function topItems(model: EngineModel, state: UserState, count: numb
   const skip = Int32Array.from(exclude.map((id) => indexOf(model, id)));
   const { indices, scores } = await rank(model.adaptModel.items, state, count, skip, model.kernel);
   return Array.from(indices, (i, k) => {
-    const item = model.catalog[i]!;
+    const item = model.catalog.item(i);
     const links = { ...(item.url ? { url: item.url } : {}), ...(item.image ? { image: item.image } : {}) };
     return { id: item.id, title: item.title, tags: item.tags, score: scores[k]!, ...links };
   });

@@ -30,7 +30,7 @@ export async function restore(model: EngineModel, store: Store, emit: <K extends
   if (discardedStates.length > 0) await store.clearState();
   let state: UserState | null = null;
   let saved: SavedState | null = null;
-  const feedback = eventsToFeedback(events, model.index);
+  const feedback = eventsToFeedback(events, model.catalog);
   if (stored) {
     try {
       saved = stored.state as SavedState;
@@ -49,7 +49,7 @@ export async function restore(model: EngineModel, store: Store, emit: <K extends
     personal: saved !== null || feedback.clicks.length > 0,
     storedEvents: events.length,
     // Items that left the catalog: counted, not an error (the events stay stored).
-    ignoredEvents: events.filter((e) => !model.index.has(e.itemId)).length,
+    ignoredEvents: events.filter((e) => model.catalog.indexOf(e.itemId) === undefined).length,
     discardedStates,
   };
 }

@@ -72,7 +72,7 @@ export class Session {
     const target = indexOf(this.model, itemId);
     return this.flight.run(async (signal) => {
       const stored = await this.store.events();
-      const before = eventsToFeedback(stored, this.model.index);
+      const before = eventsToFeedback(stored, this.model.catalog);
       await this.store.addEvents([{ type: 'click', itemId, time: Date.now(), modelVersion: this.model.version }]);
       let rank: number | null = null;
       // Once, or twice when the device goes mid-click: the click is stored, so the second try (on the
@@ -171,15 +171,15 @@ export class Session {
       // Tensors of a lost device may refuse disposal; they are gone either way.
     }
     this.model = model;
-    const clicks = eventsToFeedback(await this.store.events(), model.index).clicks;
+    const clicks = eventsToFeedback(await this.store.events(), model.catalog).clicks;
     this.state = this.saved ? deserializeState(this.saved, model.dim, model.adaptModel, clicks) : initialState(model.adaptModel, clicks, model.kernel);
     await this.pushRanking('fallback', clickedSet({ clicks, negatives: new Int32Array(0) }));
   }
 
   /** Pushes the current top items (excluding already-clicked ones) as a 'ranking' event. */
   async pushRanking(cause: RankingEvent['cause'], clicked?: Int32Array): Promise<void> {
-    const exclude = clicked ?? clickedSet(eventsToFeedback(await this.store.events(), this.model.index));
-    const ids = Array.from(exclude, (i) => this.model.catalog[i]!.id);
+    const exclude = clicked ?? clickedSet(eventsToFeedback(await this.store.events(), this.model.catalog));
+    const ids = Array.from(exclude, (i) => this.model.catalog.id(i));
     const items = await this.recommend(RANKING_SIZE, ids);
     this.emit('ranking', { items, cause, metrics: this.metrics });
   }
@@ -217,7 +217,7 @@ export class Session {
    * `counted`: a click's rank before adapting, settled into the metrics before the new ranking carries them.
    */
   private async adaptOn(events: readonly NewEvent[], signal: Signal, cause: 'click' | 'rating' | 'ready' | 'sync', counted?: Promise<unknown>): Promise<boolean> {
-    const feedback = eventsToFeedback(events, this.model.index);
+    const feedback = eventsToFeedback(events, this.model.catalog);
     const { kernel } = this.model;
     const start = initialState(this.model.adaptModel, feedback.clicks, kernel);
     const backend = this.backend();

@@ -32,8 +32,10 @@ export class WgslPath {
 
   /** Makes the path active: a host tfjs backend and a device (throws saying why there is none). */
   async activate(tfjs: (name: BackendName) => Promise<void>): Promise<void> {
-    // wasm preferred: if the device is lost, its host kernel takes over on the same tensors.
-    if (activeBackend() !== HOST_BACKENDS[0]) {
+    // A host backend already active stays (auto timed it just before: for an int8 model that is cpu,
+    // whose tensors cost no WebAssembly heap); else wasm first. If the device is lost, its host kernel
+    // takes over on the same tensors.
+    if (!HOST_BACKENDS.includes(activeBackend() as BackendName)) {
       const problems: string[] = [];
       for (const name of HOST_BACKENDS) {
         try {

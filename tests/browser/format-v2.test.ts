@@ -96,6 +96,40 @@ describe('model format v2 in the worker', () => {
     expect(requestedBy[1]).toEqual(requestedBy[0]);
   });
 
+  it('starts a returning visitor from the v2 model in IndexedDB: no shard downloaded or hashed again, the same ranking, the start timed by phase', async () => {
+    const { context, page } = await suite.harness.newPage();
+    const host = await faultyHost(context, 'cached-v2');
+    host.serve(v2);
+    const first = await startEngine(page, { modelUrl: host.modelUrl, backend: 'auto' });
+    expect(first).toMatchObject({ fromCache: false, backend: 'cpu' });
+    // Downloaded, hashed and decoded once (the verify step's decode is reused), stored.
+    expect(Object.keys(first.startup)).toEqual(expect.arrayContaining(['storage', 'cacheRead', 'manifest', 'download', 'verify', 'store', 'decode', 'build', 'backend', 'restore', 'ranking']));
+    // auto never starts tfjs's wasm backend for an int8 model: cpu runs the same host kernel.
+    expect(first.timings.map((t) => t.name)).not.toContain('wasm');
+    expect((await page.evaluate(() => window.debugInfo(window.rec))).memory.wasmBackendBytes).toBe(0);
+    await page.evaluate(async (list) => {
+      for (const id of list) await window.rec.click(id);
+    }, CLICKS.slice(0, 4));
+    const before = await page.evaluate(() => window.rec.recommend({ count: 20 }));
+    const requested = host.requested.length;
+    await page.reload();
+    const cached = await startEngine(page, { modelUrl: host.modelUrl, backend: 'auto' });
+    expect(cached).toMatchObject({ modelVersion: first.modelVersion, fromCache: true, storedEvents: 4, personal: true });
+    expect(host.requested.slice(requested)).toEqual(['model.json']);
+    expect(cached.startup.download).toBeUndefined();
+    expect(cached.startup.verify).toBeUndefined();
+    expect(cached.startup.decode).toBeGreaterThan(0);
+    // auto's choice was remembered with the cached version: activated again, not re-timed.
+    expect(cached.backend).toBe(first.backend);
+    expect(cached.timings).toEqual(first.timings);
+    expect(cached.reason).toContain('measured when this model version first started on this device');
+    const after = await page.evaluate(() => window.rec.recommend({ count: 20 }));
+    expect(after.map((i) => i.id)).toEqual(before.map((i) => i.id));
+    expect(after.find((i) => i.id === before[0]!.id)).toEqual(before[0]);
+    expect(await page.evaluate(() => window.log.error)).toEqual([]);
+    await context.close();
+  });
+
   it('keeps a v1 model stored in IndexedDB working, then replaces it cleanly with v2', async () => {
     const { context, page } = await suite.harness.newPage();
     const host = await faultyHost(context, 'upgrade');

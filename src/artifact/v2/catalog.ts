@@ -22,7 +22,8 @@ export function isSafeLink(value: string): boolean {
   return !/^[^/?#]*:/.test(value);
 }
 
-function checkItem(item: CatalogItemV2, where: string): void {
+/** Throws naming the item (`where`) when its id or links are unusable. */
+export function checkItem(item: CatalogItemV2, where: string): void {
   const id: unknown = item?.id;
   if (typeof id !== 'string' || id === '' || id.length > MAX_ITEM_ID_LENGTH) {
     throw new Error(`${where} has the id ${quote(id)}: ids are strings of 1 to ${MAX_ITEM_ID_LENGTH} characters.`);
@@ -81,38 +82,4 @@ export function encodeCatalog(items: readonly CatalogItemV2[], maxBytes: number)
   });
   if (count > 0 || shards.length === 0) flush();
   return { shards, files };
-}
-
-/** Parses the catalog shards in order and checks them against model.json's shard list. */
-export function decodeCatalog(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number): CatalogItemV2[] {
-  const out: CatalogItemV2[] = [];
-  const seen = new Set<string>();
-  const decoder = new TextDecoder();
-  for (const shard of shards) {
-    let parsed: { items?: unknown };
-    try {
-      parsed = JSON.parse(decoder.decode(files[shard.file])) as { items?: unknown };
-    } catch (e) {
-      throw new Error(`${shard.file} is not valid JSON (${(e as Error).message}): serve the catalog shards the trainer wrote, unchanged.`);
-    }
-    const list = parsed?.items;
-    if (!Array.isArray(list) || list.length !== shard.items) {
-      throw new Error(`${shard.file} has ${Array.isArray(list) ? list.length : 'no'} items; model.json says ${shard.items}: the catalog does not match the model.`);
-    }
-    for (const raw of list as CatalogItemV2[]) {
-      checkItem(raw, `${shard.file} item ${out.length}`);
-      if (seen.has(raw.id)) throw new Error(`${shard.file} repeats the id ${quote(raw.id)}: ids must be unique.`);
-      seen.add(raw.id);
-      const { url, image } = raw;
-      out.push({
-        id: raw.id,
-        title: String(raw.title ?? raw.id),
-        tags: Array.isArray(raw.tags) ? raw.tags.map(String) : [],
-        ...(typeof url === 'string' ? { url } : {}),
-        ...(typeof image === 'string' ? { image } : {}),
-      });
-    }
-  }
-  if (out.length !== items) throw new Error(`The catalog shards hold ${out.length} items, but the model has ${items}: the catalog does not match the model.`);
-  return out;
 }

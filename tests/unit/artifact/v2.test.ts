@@ -1,3 +1,4 @@
+import { catalogItems } from '../../../src/artifact';
 import { describe, expect, it } from 'vitest';
 import { checkModelJson } from '../../../src/artifact/check';
 import { sha256Hex } from '../../../src/artifact/sha256';
@@ -68,7 +69,7 @@ describe('model format v2', () => {
     expect(decoded.meta.version).toMatch(/^maml-[0-9a-f]{12}$/);
     expect([vectors.n, vectors.dim, context.dim]).toEqual([300, 8, 8]);
     // Where each original item went: the locality order moves them.
-    const at = model.catalog.map((c) => decoded.index.get(c.id)!);
+    const at = model.catalog.map((c) => decoded.catalog.indexOf(c.id)!);
     expect(new Set(at).size).toBe(300);
     expect(at.some((j, i) => j !== i)).toBe(true);
     const row = new Float32Array(8);
@@ -90,7 +91,8 @@ describe('model format v2', () => {
       const wantSeq = [...Array(3).keys()].filter((s) => t.ids[i * 3 + s]! >= 0).map((s) => [at[t.ids[i * 3 + s]!]!, t.sims[i * 3 + s]!] as const);
       expect(seq.ids).toEqual(wantSeq.map(([id]) => id).sort((a, b) => a - b));
       for (const [id, w] of wantSeq) expect(Math.abs(seq.weights[seq.ids.indexOf(id)]! - w)).toBeLessThanOrEqual(3 / 255 / 2 + 1e-6);
-      expect(decoded.catalog[j]).toEqual(model.catalog[i]);
+      expect(decoded.catalog.item(j)).toEqual(model.catalog[i]);
+      expect(decoded.catalog.id(j)).toBe(model.catalog[i]!.id);
     }
     expect(Array.from(decoded.model.user.userInit)).toEqual([...model.user['userInit']!, 0, 0]);
     for (const name of ['logitDecay', 'logSeqInit', 'logLrSeq'] as const) expect(Array.from(decoded.model.user[name])).toEqual(Array.from(model.user[name]!));
@@ -117,7 +119,7 @@ describe('model format v2', () => {
     const model = { ...finished(items, 6, 5), neighbours: { m, ids, sims } };
     const catalogOrder = await encodeModelV2(model, { order: 'catalog' });
     const kept = await decodeModelV2(json(catalogOrder), catalogOrder);
-    expect(kept.catalog.map((c) => c.id)).toEqual(model.catalog.map((c) => c.id));
+    expect(catalogItems(kept.catalog).map((c) => c.id)).toEqual(model.catalog.map((c) => c.id));
     const files = await encodeModelV2(model);
     const local = await decodeModelV2(json(files), files);
     expect(local.model.neighbours!.entries).toBe(kept.model.neighbours!.entries);
@@ -156,6 +158,10 @@ describe('model format v2', () => {
     await expect(decodeModelV2(json(files), { ...files, 'weights-000.bin': bad.subarray(0, 50) })).rejects.toThrow(/"weights-000\.bin" .* has 50 bytes, expected \d+\. The download was cut short/);
     const { ['catalog-000.json']: _, ...missing } = files;
     await expect(decodeModelV2(json(files), missing)).rejects.toThrow(/missing "catalog-000\.json": download every file/);
+    // hashes: false (bytes this runtime verified before storing them) skips SHA-256 only: sizes, files and sections are still checked.
+    await expect(decodeModelV2(json(files), { ...files, 'weights-000.bin': bad }, { hashes: false })).resolves.toBeDefined();
+    await expect(decodeModelV2(json(files), { ...files, 'weights-000.bin': bad.subarray(0, 50) }, { hashes: false })).rejects.toThrow(/has 50 bytes, expected \d+/);
+    await expect(decodeModelV2(json(files), missing, { hashes: false })).rejects.toThrow(/missing "catalog-000\.json"/);
     const wrongDim = json(files);
     wrongDim['localrec'].sections.context.dim = 12;
     await expect(decodeModelV2(wrongDim, files)).rejects.toThrow(/sections\.context\.dim is 12, not the model's dim 8/);

@@ -1,3 +1,4 @@
+import { catalogItems } from '../../../src/artifact';
 import * as tf from '@tensorflow/tfjs';
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -43,15 +44,15 @@ describe('npm run convert', () => {
     expect(readdirSync(join(out, 'training')).sort()).toEqual(['catalog.json', 'model.json', 'weights.bin']);
     expect(readdirSync(out)).toContain('personas.json');
     // The same items, renumbered (neighbours close together): found by id.
-    expect(v2.catalog.map((c) => c.id).sort()).toEqual(v1.catalog.map((c) => c.id).sort());
-    const at = v1.catalog.map((c) => v2.index.get(c.id)!);
+    expect(catalogItems(v2.catalog).map((c) => c.id).sort()).toEqual(v1.catalog.map((c) => c.id).sort());
+    const at = v1.catalog.map((c) => v2.catalog.indexOf(c.id)!);
     expect(v2.meta.training['convertedFrom']).toBe(v1.meta.version);
     const [vectors, context, bias] = [await v1.items.vectors.data(), await v1.items.context.data(), await v1.items.bias.data()];
     const dim = v1.meta.shape.dim;
     const row = new Float32Array(dim);
     for (let i = 0; i < v1.catalog.length; i += 7) {
       const j = at[i]!;
-      expect(v2.catalog[j]).toEqual(v1.catalog[i]);
+      expect(v2.catalog.item(j)).toEqual(v1.catalog[i]);
       for (const [rows, values] of [[v2.model.items.vectors, vectors], [v2.model.items.context, context]] as const) {
         dequantizeRow(rows, j, row);
         for (let d = 0; d < dim; d++) expect(Math.abs(row[d]! - values[i * dim + d]!)).toBeLessThanOrEqual(rows.scales[j]! / 2 + 1e-6);

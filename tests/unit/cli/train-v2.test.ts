@@ -62,8 +62,8 @@ describe('npm run train -- --model-format 2', () => {
     await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/train.ts', ...args], { cwd: root, maxBuffer: 1 << 24 });
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as unknown;
     const v2 = await decodeModelV2(json, read(out, filesV2(json)));
-    const p7 = v2.catalog[v2.index.get('p7')!]!;
+    const p7 = v2.catalog.item(v2.catalog.indexOf('p7')!);
     expect(p7).toEqual({ id: 'p7', title: 'Product 7', tags: ['aisle0'], url: 'https://shop.example/p/7', image: '/img/7.jpg' });
-    expect(v2.catalog[v2.index.get('p8')!]).toEqual({ id: 'p8', title: 'Product 8', tags: ['aisle0'], url: 'https://shop.example/p/8' });
+    expect(v2.catalog.item(v2.catalog.indexOf('p8')!)).toEqual({ id: 'p8', title: 'Product 8', tags: ['aisle0'], url: 'https://shop.example/p/8' });
   });
 });

@@ -44,7 +44,7 @@ describe('loadArtifact', () => {
     const b = await load(store, again.fetch);
     expect(b).toMatchObject({ version: a.version, fromCache: true });
     expect(again.requests).toEqual(['model.json']);
-    const model = await artifactLoader.build(b.files);
+    const model = await (await artifactLoader.prepare(b.files, b.verified)).build();
     expect(model.catalog).toHaveLength(40);
     model.dispose();
     store.close();
@@ -80,6 +80,42 @@ describe('loadArtifact', () => {
     expect(v2.version).not.toBe(v1.version);
     expect(v2.fromCache).toBe(false);
     expect((await store.currentArtifact())?.version).toBe(v2.version);
+    store.close();
+  });
+
+  it('hashes a cached copy once: stored by this runtime it is marked verified and built without hashing; an older record is hashed again', async () => {
+    const store = await openStore(`cache-${++n}`);
+    const fresh = await load(store, (await server(1)).fetch);
+    expect(fresh).toMatchObject({ fromCache: false, verified: true });
+    const cached = await load(store, (await server(1)).fetch);
+    expect(cached).toMatchObject({ fromCache: true, verified: true });
+    // Bytes flipped inside a verified record are not hashed again (the record says they were);
+    // the decoder's structural checks still run. A record without the mark is hashed.
+    const tampered = { ...cached.files, 'weights.bin': cached.files['weights.bin']!.slice(0) };
+    new Uint8Array(tampered['weights.bin']!)[0]! ^= 0x01;
+    const unhashed = await (await artifactLoader.prepare(tampered, true)).build();
+    unhashed.dispose();
+    await expect((await artifactLoader.prepare(tampered, false)).build()).rejects.toThrow(/"weights\.bin" of model maml-[0-9a-f]+ failed verification/);
+    // A record written before the mark existed (an older runtime) reads as unverified.
+    await store.putArtifact(fresh.version, fresh.files);
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(store.name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('pointers', 'readwrite');
+      const pointers = tx.objectStore('pointers');
+      const get = pointers.get('current');
+      get.onsuccess = () => {
+        const { verified: _verified, ...old } = get.result as { verified?: string };
+        pointers.put(old);
+      };
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+    expect(await load(store, (await server(1)).fetch)).toMatchObject({ fromCache: true, verified: false });
     store.close();
   });
 

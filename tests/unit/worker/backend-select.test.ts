@@ -32,6 +32,22 @@ describe('chooseBackend', () => {
     expect((await fallbackBackend('wasm', w.probe, 10_000, w.env, model)).backend).toBe('cpu');
   });
 
+  it('tries the backends a model names for auto, in its order: an int8 model never starts wasm, which runs the same host kernel as cpu', async () => {
+    const model = { only: ['webgpu', 'wasm', 'cpu'] as BackendName[], auto: ['cpu', 'webgpu'] as BackendName[], why: 'its item table is int8' };
+    const w = world({ webgpu: 30, wasm: 1, cpu: 20 });
+    const choice = await chooseBackend('auto', w.probe, 10_000, w.env, model);
+    expect(choice.backend).toBe('cpu');
+    expect(choice.timings.map((t) => [t.name, t.ms])).toEqual([
+      ['cpu', 20],
+      ['webgpu', 30],
+    ]);
+    expect(w.activations).not.toContain('wasm');
+    // Asked for by name, wasm still runs it; after a lost device, auto's list minus the lost backend.
+    expect((await chooseBackend('wasm', w.probe, 10_000, w.env, model)).backend).toBe('wasm');
+    const after = await fallbackBackend('webgpu', w.probe, 10_000, w.env, model);
+    expect(after.timings.map((t) => t.name)).toEqual(['cpu']);
+  });
+
   it('auto keeps the fastest backend that works and reports every timing', async () => {
     const w = world({ webgpu: 30, wasm: 10, cpu: 50 });
     const choice = await chooseBackend('auto', w.probe, 10_000, w.env);

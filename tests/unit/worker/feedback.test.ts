@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { arrayCatalog } from '../../../src/artifact';
 import { eventsToFeedback, clickedSet } from '../../../src/worker/feedback';
 import { exclusionMask, rankOf } from '../../../src/protocol/metrics';
 import { addClickRank, EMPTY_METRICS } from '../../../src/worker/metrics';
 
-const index = new Map([
-  ['a', 0],
-  ['b', 1],
-  ['c', 2],
-  ['d', 3],
-]);
+const index = arrayCatalog(['a', 'b', 'c', 'd'].map((id) => ({ id, title: id, tags: [] })));
 
 describe('eventsToFeedback', () => {
   it('keeps clicks in order with repeats and impressions as negatives once', () => {

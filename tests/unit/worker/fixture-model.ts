@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CONSTANT_FEATURE, contentFeatures, disposeInputs, itemInputs } from '../../../src/core/features';
 import { computeItemTable } from '../../../src/core/model';
 import { disposeParams, initParams } from '../../../src/core/params';
+import { arrayCatalog } from '../../../src/artifact';
 import type { EngineModel } from '../../../src/worker/model';
 
 /** A tiny random model (no artifact): `items` items with 3 tags, for session tests on the cpu backend. */
@@ -20,8 +21,7 @@ export function fixtureModel(items = 30, dim = 4, steps = 3): EngineModel {
     steps,
     negativeWeight: 0.5,
     dim,
-    catalog,
-    index: new Map(catalog.map((c, i) => [c.id, i])),
+    catalog: arrayCatalog(catalog),
     adaptModel: { params, items: table, decay: 1 },
     dispose() {
       disposeParams(params);
