@@ -25,6 +25,8 @@ import { countCandidates, countStage, type CountChoice } from './neighbour-count
 export const VOCABULARY_BUDGET_SHARE = 0.15;
 const LISTS_BUDGET_SHARE = 0.3;
 const ALS_BUDGET_SHARE = 0.45;
+/** At most this share of the --max-minutes budget is kept from meta-training for the neighbour-count trials (a trial that does not fit is skipped and recorded). */
+export const COUNT_BUDGET_SHARE = 0.15;
 
 /** The latest validation's wall time, ms: what the next one will take (the same users, model and catalog). */
 export interface ValidationClock {
@@ -111,8 +113,9 @@ export async function trainMeta(
     return model(params, [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', ...alsSummary }, neighbourCount);
   }
   const sampling = taskSampling(data, shape.items, config);
-  // Time kept free after meta-training: its last validation and the count choice's, each as long as the latest one.
-  const reserveMs = (): number => clock.ms * (1 + countTrials);
+  // Time kept free after meta-training: its last validation, and the count trials (each as long as the latest validation) up to their share of the budget.
+  const countCap = deadline === undefined ? 0 : (deadline - started) * COUNT_BUDGET_SHARE;
+  const reserveMs = (): number => clock.ms + Math.min(clock.ms * countTrials, countCap);
   // The time left is shared by pretraining and meta-training in proportion to their batches.
   const share = config.pretrainIterations / (config.pretrainIterations + config.iterations);
   const pretrainDeadline = deadline === undefined ? undefined : performance.now() + Math.max(0, remainingMs(deadline) - reserveMs()) * share;

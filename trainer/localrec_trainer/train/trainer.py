@@ -47,6 +47,8 @@ ALS_TEMPERATURE = 10.0
 LISTS_BUDGET_SHARE = 0.3
 ALS_BUDGET_SHARE = 0.45
 """Shares of the time budget, from the start of the run, after which the item-list and ALS searches start no new trial (trainMeta)."""
+COUNT_BUDGET_SHARE = 0.15
+"""At most this share of the budget is kept from meta-training for the neighbour-count trials (COUNT_BUDGET_SHARE in trainMeta)."""
 
 
 @dataclass(frozen=True)
@@ -365,8 +367,10 @@ class _Context:
         return best, history
 
     def reserve(self) -> float:
-        """Seconds kept free after meta-training: its last validation and the count choice's, each as long as the latest one."""
-        return self.validation_seconds * (1 + self.count_trials())
+        """Seconds kept free after meta-training: its last validation, and the count trials (each as long as the latest validation)
+        up to their share of the budget."""
+        budget = self.run.deadline - self.run.started if self.run.deadline is not None else 0.0
+        return self.validation_seconds + min(self.validation_seconds * self.count_trials(), budget * COUNT_BUDGET_SHARE)
 
     def task_shapes(self, sampler, iteration: int, slots: np.ndarray, picks: np.ndarray,
                     next_share: float) -> tuple[np.ndarray, Optional[np.ndarray]]:
