@@ -127,7 +127,7 @@ export async function countStage(
     return v;
   };
   const { stoppedAfter, ...choice } = await searchCount(neighbours.m, score, search);
-  if (total > 0) reporter.advance(total);
+  if (total > 0) reporter.advance(total, choice.skipped ? `${choice.skipped.join(', ')} not tried (time budget)` : `keeping ${choice.count}`);
   return { choice, ...(stoppedAfter !== undefined ? { stop: { stage: COUNT_STAGE, iteration: stoppedAfter } } : {}) };
 }
 
