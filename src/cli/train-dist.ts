@@ -58,6 +58,7 @@ const DIST_FLAGS = {
 const SPEC = { ...TRAIN_FLAGS, ...DIST_FLAGS } as const;
 
 async function main(): Promise<void> {
+  const launched = performance.now();
   const f = parseFlags(process.argv.slice(2), SPEC);
   if (f.backend !== undefined) throw new Error(`--backend ${f.backend} picks the Node trainer's tfjs backend; train:dist trains with PyTorch: leave it out.`);
   const args = trainArgsFromFlags(f);
@@ -96,7 +97,10 @@ async function main(): Promise<void> {
     '--config', JSON.stringify(config), '--negative-weight', String(args.negativeWeight),
     ...(f.resume !== undefined ? ['--resume', resolve(f.resume)] : []),
     ...(f.dtype !== undefined ? ['--dtype', f.dtype] : []),
+    '--neighbour-counts', args.neighbourCounts.join(','),
+    ...(args.report !== undefined ? ['--report', resolve(args.report)] : []),
   ];
+  const preparedAt = performance.now();
   log(`torchrun: ${nproc} process${nproc > 1 ? 'es' : ''} on ${nnodes > 1 ? `node ${String(f['node-rank'])} of ${nnodes}` : 'this machine'} (${PYTHON})`);
   await run(PYTHON, [...torchrun, ...trainer], ROOT, trainerEnv());
   // Only the node that wrote the v1 files (node 0) finishes them.
@@ -104,6 +108,16 @@ async function main(): Promise<void> {
     const { files, bytes } = await writeV2(v1Out, out);
     log(`wrote ${out} (${files.join(', ')}; the v1 files in ${TRAINING_DIR}/; ${(bytes / 1024).toFixed(0)} KiB)`);
   }
+  if (args.report !== undefined && (f['node-rank'] ?? 0) === 0) await completeReport(resolve(args.report), (preparedAt - launched) / 1000, (performance.now() - launched) / 1000);
+}
+
+/**
+ * Rank 0's report (npm run train's layout: seconds, wallSeconds, tasksPerSecond, peakRssMb, ...) with
+ * wallSeconds made the whole command's, as npm run train's is: the data step and format v2 included.
+ */
+async function completeReport(path: string, prepareSeconds: number, wallSeconds: number): Promise<void> {
+  const report = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  await writeFile(path, `${JSON.stringify({ ...report, wallSeconds: Math.round(wallSeconds), prepareSeconds: Math.round(prepareSeconds) }, null, 2)}\n`);
 }
 
 /** Format v2 in `out` from the v1 artifact in `v1Dir`, its v1 files under out/training/ and the personas beside (what npm run train --model-format 2 writes). */

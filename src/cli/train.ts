@@ -3,9 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { encodeArtifact } from '../artifact/encode';
-import { catalogItems, dataFingerprint, validationSubset, validationUserCap } from '../train/dataset-split';
-import { trainedInputs } from '../train/item-side';
-import { chooseForModel, truncateNeighbours } from '../train/neighbour-count';
+import { catalogItems, dataFingerprint } from '../train/dataset-split';
+import { COUNT_STAGE, truncateNeighbours } from '../train/neighbour-count';
 import { trainPretrain } from '../train/pretrain';
 import { trainMeta } from '../train/trainer';
 import type { TrainConfig } from '../train/config';
@@ -28,6 +27,8 @@ const OBJECTIVE_NAMES: Record<TrainConfig['objective'], (ks: readonly number[]) 
 const SCORE_LABELS: Record<TrainConfig['objective'], string> = { v1: 'nDCG@10', v2: 'next-click HR@10', both: 'mean of nDCG@10 and next-click HR@10' };
 
 async function main(): Promise<void> {
+  // The --max-minutes budget counts from here: loading the data is part of the run.
+  const started = performance.now();
   const args = parseTrainArgs(process.argv.slice(2));
   const { format, config, backend, threshold, minPositives, fold } = args;
   const out = resolve(args.out);
@@ -39,20 +40,24 @@ async function main(): Promise<void> {
   log(`${dataset.name}: ${prepared.catalog.length} items, ${data.train.length} training users, ${data.validation.length} validation users (${prepared.positives})`);
   log(`${config.algorithm} on ${backend}: ${config.iterations} meta-batches of ${config.batchSize} tasks, ${config.innerSteps} inner steps, dim ${config.dim}`);
 
-  const started = performance.now();
   const checkpoint = (p: { iteration: number; loss: number; tasksPerSecond: number; validation?: number }): void =>
     log(
       `iteration ${p.iteration}/${config.iterations}` +
         (Number.isNaN(p.loss) ? '' : `  loss ${p.loss.toFixed(4)}  ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
         (p.validation === undefined ? '' : `  validation ${SCORE_LABELS[config.objective]} ${p.validation.toFixed(4)}`),
     );
-  const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, checkpoint, progress) : await trainMeta(data, config, checkpoint, progress);
+  // The neighbour count is chosen inside the run, within its budget (train/neighbour-count).
+  const options = { neighbourCounts: args.neighbourCounts, startedAt: started };
+  const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, checkpoint, progress, options) : await trainMeta(data, config, checkpoint, progress, options);
   progress.finish();
   const seconds = (performance.now() - started) / 1000;
   const run = model.run!;
   const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
-  const counted = await chooseForModel(model, () => trainedInputs(model), validationSubset(data.validation, validationUserCap(config.validationUsers, data.tags.length), config.seed), steps, args.neighbourCounts);
-  if (counted) log(`neighbours per item on validation: ${counted.trials.map((t) => `${t.count}: ${t.validation.toFixed(4)}`).join(', ')}; keeping ${counted.count}`);
+  const counted = model.neighbourCount;
+  if (counted) {
+    const untried = counted.skipped ? `; not tried within the time budget: ${counted.skipped.join(', ')}` : '';
+    log(`neighbours per item on validation: ${counted.trials.map((t) => `${t.count}: ${t.validation.toFixed(4)}`).join(', ')}${untried}; keeping ${counted.count}`);
+  }
   const neighbours = model.neighbours && counted ? truncateNeighbours(model.neighbours, counted.count) : model.neighbours;
 
   const files = await encodeArtifact({
@@ -104,6 +109,10 @@ async function main(): Promise<void> {
   }
   // Searches count trials, training loops batches.
   for (const stop of run.stoppedEarly) {
+    if (stop.stage === COUNT_STAGE) {
+      log(`time budget of ${config.maxMinutes} min: the neighbour count was chosen after ${stop.iteration} of its trials (untried: ${counted?.skipped?.join(', ')}; the lists' own count needs none)`);
+      continue;
+    }
     const unit = stop.stage === 'pretraining' || stop.stage === 'meta-training' ? 'batch' : 'trial';
     log(`time budget of ${config.maxMinutes} min: ${stop.stage} stopped after ${unit} ${stop.iteration}; the artifact keeps the best validated checkpoint`);
   }

@@ -58,7 +58,7 @@ function rowsOf(params: MetaParams, rows: tf.Tensor1D): MetaParams {
 export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
   return tf.tidy(() => {
     const raw = tf.add(
-      tf.matMul(users.user, items.vectors, false, true),
+      items.vectorsT ? tf.matMul(users.user, items.vectorsT) : tf.matMul(users.user, items.vectors, false, true),
       tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
     ) as tf.Tensor2D;
     const scores = items.offset ? (tf.add(raw, tf.reshape(items.offset, [1, -1])) as tf.Tensor2D) : raw;

@@ -54,6 +54,14 @@ export type ItemTable = {
    * softmax is the Horvitz–Thompson estimate of the catalog's. Absent: 0.
    */
   readonly offset?: tf.Tensor1D;
+  /**
+   * [dim, items] `vectors` transposed, when the table is scored many times
+   * outside a gradient tape (validation): tfjs-wasm's matMul is ~10× slower
+   * with a transpose flag than on a transposed copy; the scores are the same
+   * bits up to dim 32 and agree to float rounding above
+   * (tests/unit/core/score-transposed.test.ts). Absent: scored from `vectors`.
+   */
+  readonly vectorsT?: tf.Tensor2D;
 };
 
 /**

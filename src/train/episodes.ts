@@ -50,7 +50,9 @@ export async function forEachAdapted(
   const { neighbours, transitions } = lists;
   const n = inputs.warm.shape[0];
   const decay = decayOf((await params.logitDecay.data())[0]!);
-  const items = computeItemTable(params, inputs);
+  const table = computeItemTable(params, inputs);
+  // Scored 3+ times per chunk of users and never differentiated: transposed once (core/types ItemTable.vectorsT).
+  const items = { ...table, vectorsT: tf.transpose(table.vectors) as tf.Tensor2D };
   try {
     for (let start = 0; start < supports.length; start += CHUNK) {
       const chunk = supports.slice(start, start + CHUNK);
@@ -80,7 +82,7 @@ export async function forEachAdapted(
       tf.dispose([support.positives, support.count, support.neighbours, support.transitions, rates.user, rates.pop, rates.knn, rates.seq].filter((t) => t !== undefined));
     }
   } finally {
-    tf.dispose([items.vectors, items.bias, items.context]);
+    tf.dispose([items.vectors, items.bias, items.context, items.vectorsT]);
   }
 }
 

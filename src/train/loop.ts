@@ -36,6 +36,12 @@ export interface TrainLoop<T> {
    * batch, validating there first (so the run still ends on a checkpoint).
    */
   readonly deadline?: number;
+  /**
+   * Time the run still needs after the loop's last batch (its last
+   * validation, what follows), ms: the loop stops once `now()` plus this
+   * reaches the deadline. Read after every batch, so it can follow measured costs.
+   */
+  readonly reserveMs?: () => number;
   /** Where to report each batch (the stage is named `stage`, counted in batches). */
   readonly reporter?: TrainReporter;
   readonly stage?: string;
@@ -73,7 +79,7 @@ export async function trainLoop<T>(loop: TrainLoop<T>): Promise<LoopResult<T>> {
     lossSum += await loop.batch(it);
     batches += 1;
     loop.reporter?.advance(it, `loss ${(lossSum / batches).toFixed(4)}`);
-    const outOfTime = (): boolean => loop.deadline !== undefined && now() >= loop.deadline && it < loop.iterations;
+    const outOfTime = (): boolean => loop.deadline !== undefined && now() + (loop.reserveMs?.() ?? 0) >= loop.deadline && it < loop.iterations;
     if (it % loop.validateEvery !== 0 && it !== loop.iterations && !outOfTime()) continue;
     const tasksPerSecond = (batches * loop.batchSize * 1000) / (now() - since);
     const checkpoint = await loop.checkpoint?.(it);

@@ -1,4 +1,3 @@
-import { disposeInputs } from '../core/features';
 import type { MetaParams } from '../core/params';
 import type { Transitions } from '../core/transitions';
 import type { ItemInputs, Neighbours } from '../core/types';
@@ -31,9 +30,60 @@ export function truncateNeighbours(neighbours: Neighbours, count: number): Neigh
   return { m: count, ids, sims };
 }
 
+/** The counts a choice weighs for lists of `m` neighbours: those of `counts` below m, and m itself, ascending. */
+export function countCandidates(counts: readonly number[], m: number): number[] {
+  return [...new Set([...counts.filter((c) => c > 0 && c < m), m])].sort((a, b) => a - b);
+}
+
 export interface CountChoice {
   readonly count: number;
   readonly trials: readonly { readonly count: number; readonly validation: number }[];
+  /** Counts the time budget left untried (absent when every count was weighed): the choice is among `trials` only. */
+  readonly skipped?: readonly number[];
+}
+
+/** How a count search runs: what it tries, what it already knows, and when it must be done. */
+export interface CountSearch {
+  readonly counts?: readonly number[];
+  readonly tolerance?: number;
+  /** The validation score of the lists as they are (count m), already measured by the run on the same users: reused, not recomputed. */
+  readonly known?: number;
+  /** The time budget's end (ms, `now`'s clock): a trial starts only if it can end by then, judged by `validationMs`. */
+  readonly deadline?: number;
+  /** What one validation of this model takes, ms (the run's last one); each trial's own time replaces it. */
+  readonly validationMs?: number;
+  /** Clock in ms (default performance.now); tests pass their own. */
+  readonly now?: () => number;
+}
+
+/** A count choice, and how many trials it ran when the budget stopped it (absent when it did not). */
+export type CountResult = CountChoice & { readonly stoppedAfter?: number };
+
+/**
+ * Scores each candidate count with `score` (smallest first; m reused when
+ * known) and keeps the smallest within the tolerance of the best. Under a
+ * deadline, a trial that would not end in time is not started: the rest are
+ * recorded as skipped, and the choice is made among the counts scored.
+ */
+export async function searchCount(m: number, score: (count: number) => Promise<number>, search: CountSearch = {}): Promise<CountResult> {
+  const { counts = NEIGHBOUR_COUNTS, tolerance = COUNT_TOLERANCE, known, deadline, now = () => performance.now() } = search;
+  const candidates = countCandidates(counts, m);
+  const trials: { count: number; validation: number }[] = known === undefined ? [] : [{ count: m, validation: known }];
+  const toTry = candidates.filter((c) => known === undefined || c !== m);
+  let estimate = search.validationMs ?? 0;
+  let ran = 0;
+  for (const count of toTry) {
+    const started = now();
+    if (deadline !== undefined && started + estimate > deadline) break;
+    trials.push({ count, validation: await score(count) });
+    estimate = now() - started;
+    ran += 1;
+  }
+  trials.sort((a, b) => a.count - b.count);
+  const skipped = toTry.slice(ran);
+  // With nothing scored (no known score, no time), the lists stay as they are.
+  const count = trials.length ? pickCount(trials, tolerance) : m;
+  return { count, trials, ...(skipped.length ? { skipped, stoppedAfter: ran } : {}) };
 }
 
 /** Validates the model with each count (at most the lists' own) and picks the smallest within the tolerance of the best. */
@@ -44,17 +94,11 @@ export async function chooseNeighbourCount(
   objective: Pick<TrainConfig, 'objective' | 'validationKs'>,
   steps: number,
   lists: { readonly neighbours: Neighbours; readonly transitions?: Transitions | undefined },
-  counts: readonly number[] = NEIGHBOUR_COUNTS,
-  tolerance = COUNT_TOLERANCE,
-): Promise<CountChoice> {
+  search: CountSearch = {},
+): Promise<CountResult> {
   const { neighbours, transitions } = lists;
-  const candidates = [...new Set([...counts.filter((c) => c > 0 && c < neighbours.m), neighbours.m])].sort((a, b) => a - b);
-  const trials: { count: number; validation: number }[] = [];
-  for (const count of candidates) {
-    const { mean } = await validate(params, inputs, validation, objective, steps, { neighbours: truncateNeighbours(neighbours, count), transitions });
-    trials.push({ count, validation: mean });
-  }
-  return { count: pickCount(trials, tolerance), trials };
+  const score = async (count: number) => (await validate(params, inputs, validation, objective, steps, { neighbours: truncateNeighbours(neighbours, count), transitions })).mean;
+  return searchCount(neighbours.m, score, search);
 }
 
 /** The smallest count whose validation score is within `tolerance` (relative) of the best. */
@@ -63,19 +107,29 @@ export function pickCount(trials: readonly { readonly count: number; readonly va
   return [...trials].sort((a, b) => a.count - b.count).find((t) => t.validation >= (1 - tolerance) * best)!.count;
 }
 
-/** chooseNeighbourCount on a trained model's item side (builds and frees the input tensors). */
-export async function chooseForModel(
-  model: { readonly params: MetaParams; readonly neighbours?: Neighbours; readonly transitions?: Transitions; readonly config: Pick<TrainConfig, 'objective' | 'validationKs'> },
-  inputs: () => ItemInputs,
+/** The count choice as a stage of a training run: reported, and its budget stop returned for the run's record. */
+export async function countStage(
+  model: { readonly params: MetaParams; readonly inputs: ItemInputs; readonly neighbours?: Neighbours | undefined; readonly transitions?: Transitions | undefined },
   validation: readonly UserPositives[],
+  config: Pick<TrainConfig, 'objective' | 'validationKs'>,
   steps: number,
-  counts: readonly number[],
-): Promise<CountChoice | null> {
-  if (!model.neighbours || model.neighbours.m === 0) return null;
-  const built = inputs();
-  try {
-    return await chooseNeighbourCount(model.params, built, validation, model.config, steps, { neighbours: model.neighbours, transitions: model.transitions }, counts);
-  } finally {
-    disposeInputs(built);
-  }
+  search: CountSearch & { readonly reporter: { stage(name: string, total: number, unit: string): void; advance(done: number, detail?: string): void } },
+): Promise<{ choice: CountChoice; stop?: { stage: string; iteration: number } } | null> {
+  const { neighbours, transitions } = model;
+  if (!neighbours || neighbours.m === 0) return null;
+  const { reporter } = search;
+  const total = countCandidates(search.counts ?? NEIGHBOUR_COUNTS, neighbours.m).length - (search.known === undefined ? 0 : 1);
+  if (total > 0) reporter.stage(COUNT_STAGE, total, 'trials');
+  let done = 0;
+  const score = async (count: number) => {
+    const v = (await validate(model.params, model.inputs, validation, config, steps, { neighbours: truncateNeighbours(neighbours, count), transitions })).mean;
+    reporter.advance(++done, `${count} neighbours: ${v.toFixed(4)}`);
+    return v;
+  };
+  const { stoppedAfter, ...choice } = await searchCount(neighbours.m, score, search);
+  if (total > 0) reporter.advance(total, choice.skipped ? `${choice.skipped.join(', ')} not tried (time budget)` : `keeping ${choice.count}`);
+  return { choice, ...(stoppedAfter !== undefined ? { stop: { stage: COUNT_STAGE, iteration: stoppedAfter } } : {}) };
 }
+
+/** The stage name a budget stop of the count choice is recorded under (`training.budget.stoppedEarly`). */
+export const COUNT_STAGE = 'neighbour count';

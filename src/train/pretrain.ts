@@ -15,7 +15,8 @@ import { candidateScores, sampledLoss, type Candidates } from '../core/sampled';
 import { SILENT_REPORTER, type TrainReporter } from './progress';
 import { validationSubset, validationUserCap } from './dataset-split';
 import { chooseVocabulary } from './vocabulary';
-import type { TrainedModel, TrainingData } from './types';
+import type { RunOptions, TrainedModel, TrainingData } from './types';
+import { countStage } from './neighbour-count';
 
 /** Inner learning rates tried for fine-tuning the pooled model (chosen on validation users). */
 export const FINETUNE_RATES = [0.1, 0.3, 1, 3, 10] as const;
@@ -48,9 +49,10 @@ export async function trainPretrain(
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
   reporter: TrainReporter = SILENT_REPORTER,
+  options: RunOptions = {},
 ): Promise<TrainedModel> {
   checkTrainConfig(config);
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const data = { ...input, validation: validationSubset(input.validation, validationUserCap(config.validationUsers, input.tags.length), config.seed) };
   const vocabulary = await chooseVocabulary(data, config);
   const side = itemSide(data, vocabulary.names);
@@ -62,7 +64,9 @@ export async function trainPretrain(
   const transitions = choice.transitions ? { m: choice.transitions.m, ids: choice.transitions.ids, sims: choice.transitions.sims } : undefined;
   const lists = { neighbours, transitions };
   type Tried = { arrays: Record<ParamName, Float32Array>; head: Head; v: Validation };
+  let validationMs = 0;
   const score = async (arrays: Record<ParamName, Float32Array>, head: Head): Promise<Tried> => {
+    const t0 = performance.now();
     const lr = Math.log(head.rate);
     const tuned = {
       ...arrays,
@@ -78,6 +82,7 @@ export async function trainPretrain(
     try {
       return { arrays: tuned, head, v: await validate(params, inputs, data.validation, config, config.innerSteps, lists) };
     } finally {
+      validationMs = performance.now() - t0;
       disposeParams(params);
     }
   };
@@ -111,10 +116,22 @@ export async function trainPretrain(
     return { score: t.v.mean, value: t };
   });
   const found = await search(run.best!.arrays, run.best!.value.head);
-  disposeInputs(inputs);
   const chosen = found.v.mean >= run.best!.value.v.mean ? found : run.best!.value;
+  const params = fromArrays(chosen.arrays, shape);
+  const stops = run.stoppedAt === undefined ? [] : [{ stage: 'pretraining', iteration: run.stoppedAt }];
+  const counted = options.neighbourCounts
+    ? await countStage({ params, inputs, neighbours, transitions }, data.validation, config, config.innerSteps, {
+        counts: options.neighbourCounts,
+        known: chosen.v.mean,
+        validationMs,
+        reporter,
+        ...(config.maxMinutes > 0 ? { deadline: started + config.maxMinutes * 60_000 } : {}),
+      })
+    : null;
+  if (counted?.stop) stops.push(counted.stop);
+  disposeInputs(inputs);
   return {
-    params: fromArrays(chosen.arrays, shape),
+    params,
     featureNames: side.names,
     features: side.features,
     warm: side.warm,
@@ -126,12 +143,13 @@ export async function trainPretrain(
     tasksPerSecond: meanRate(run.history),
     ...(neighbours ? { neighbours } : {}),
     ...(transitions ? { transitions } : {}),
+    ...(counted ? { neighbourCount: counted.choice } : {}),
     run: {
       vocabulary: { minCount: vocabulary.minCount, features: vocabulary.names.length, trials: vocabulary.trials },
       validationUsers: data.validation.length,
       sampled: sampling !== undefined,
       seconds: (performance.now() - started) / 1000,
-      stoppedEarly: run.stoppedAt === undefined ? [] : [{ stage: 'pretraining', iteration: run.stoppedAt }],
+      stoppedEarly: stops,
     },
   };
 }

@@ -17,13 +17,21 @@ import { taskSampling } from './negatives';
 import { validationSubset, validationUserCap } from './dataset-split';
 import { chooseVocabulary, type VocabularyChoice } from './vocabulary';
 import { disposeTasks, sampleTasks } from './tasks';
-import type { TrainedModel, TrainingData } from './types';
+import type { RunOptions, TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
+import { countCandidates, countStage, type CountChoice } from './neighbour-count';
 
 /** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary, item-list and ALS searches start no new trial. */
 export const VOCABULARY_BUDGET_SHARE = 0.15;
 const LISTS_BUDGET_SHARE = 0.3;
 const ALS_BUDGET_SHARE = 0.45;
+/** At most this share of the --max-minutes budget is kept from meta-training for the neighbour-count trials (a trial that does not fit is skipped and recorded). */
+export const COUNT_BUDGET_SHARE = 0.15;
+
+/** The latest validation's wall time, ms: what the next one will take (the same users, model and catalog). */
+export interface ValidationClock {
+  ms: number;
+}
 
 /** Logit scale of the ALS start (ALS scores live in [0, 1]). */
 const ALS_TEMPERATURE = 10;
@@ -34,10 +42,11 @@ export async function trainMeta(
   config: TrainConfig,
   onProgress?: (p: TrainProgress) => void,
   reporter: TrainReporter = SILENT_REPORTER,
+  options: RunOptions = {},
 ): Promise<TrainedModel> {
   if (config.algorithm === 'pretrain') throw new Error('trainMeta: use trainPretrain for the "pretrain" algorithm');
   checkTrainConfig(config);
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const deadline = config.maxMinutes > 0 ? started + config.maxMinutes * 60_000 : undefined;
   const data = { ...input, validation: validationSubset(input.validation, validationUserCap(config.validationUsers, input.tags.length), config.seed) };
   const vocabulary = await searchVocabulary(data, config, reporter, deadline === undefined ? undefined : started + (deadline - started) * VOCABULARY_BUDGET_SHARE);
@@ -52,7 +61,28 @@ export async function trainMeta(
   const lists = { neighbours, transitions };
   const evalSteps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
   const stops: { stage: string; iteration: number }[] = choice.stoppedAfter === undefined ? [] : [{ stage: 'item lists', iteration: choice.stoppedAfter }];
-  const model = (params: MetaParams, history: readonly TrainProgress[], validation: TrainedModel['validation'], tasksPerSecond: number, start: TrainedModel['start']): TrainedModel => ({
+  const clock: ValidationClock = { ms: 0 };
+  const timed = async <T>(run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const v = await run();
+    clock.ms = performance.now() - t0;
+    return v;
+  };
+  // The count choice's validations come after the loops: the loops leave time for them (the lists' own count is known, not revalidated).
+  const countTrials = options.neighbourCounts && neighbours && neighbours.m > 0 ? countCandidates(options.neighbourCounts, neighbours.m).length - 1 : 0;
+  const counted = async (params: MetaParams, known: number): Promise<CountChoice | undefined> => {
+    if (!options.neighbourCounts) return undefined;
+    const stage = await countStage({ params, inputs, neighbours, transitions }, data.validation, config, evalSteps, {
+      counts: options.neighbourCounts,
+      known,
+      validationMs: clock.ms,
+      reporter,
+      ...(deadline !== undefined ? { deadline } : {}),
+    });
+    if (stage?.stop) stops.push(stage.stop);
+    return stage?.choice;
+  };
+  const model = (params: MetaParams, history: readonly TrainProgress[], validation: TrainedModel['validation'], tasksPerSecond: number, start: TrainedModel['start'], neighbourCount: CountChoice | undefined): TrainedModel => ({
     params,
     featureNames: side.names,
     features: side.features,
@@ -66,23 +96,29 @@ export async function trainMeta(
     ...(transitions ? { transitions } : {}),
     itemLists: { neighbourShrink: index?.shrink ?? null, transitions: seqIndex?.m ?? 0, trials: choice.trials },
     start,
+    ...(neighbourCount ? { neighbourCount } : {}),
     run: runSummary(data, vocabulary, config, started, stops),
   });
   const content = { features: side.features, warm: side.warm };
   // The ALS search may use up to this share of the budget; the loops after it share what is left.
   const alsDeadline = deadline === undefined ? {} : { deadline: started + (deadline - started) * ALS_BUDGET_SHARE };
-  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter, ...alsDeadline });
+  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter, timed, ...alsDeadline });
   if (als?.stoppedAfter !== undefined) stops.push({ stage: 'ALS start', iteration: als.stoppedAfter });
   const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
+    const params = fromArrays(als.arrays, shape);
+    const neighbourCount = await counted(params, als.mean);
     disposeInputs(inputs);
-    return model(fromArrays(als.arrays, shape), [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', ...alsSummary });
+    return model(params, [], { mean: als.mean, byK: als.byK }, 0, { chosen: 'als', ...alsSummary }, neighbourCount);
   }
   const sampling = taskSampling(data, shape.items, config);
+  // Time kept free after meta-training: its last validation, and the count trials (each as long as the latest validation) up to their share of the budget.
+  const countCap = deadline === undefined ? 0 : (deadline - started) * COUNT_BUDGET_SHARE;
+  const reserveMs = (): number => clock.ms + Math.min(clock.ms * countTrials, countCap);
   // The time left is shared by pretraining and meta-training in proportion to their batches.
   const share = config.pretrainIterations / (config.pretrainIterations + config.iterations);
-  const pretrainDeadline = deadline === undefined ? undefined : performance.now() + Math.max(0, remainingMs(deadline)) * share;
+  const pretrainDeadline = deadline === undefined ? undefined : performance.now() + Math.max(0, remainingMs(deadline) - reserveMs()) * share;
   const init = await startingParams(data, config, shape, inputs, { reporter, stops, sampling, ...(pretrainDeadline !== undefined ? { deadline: pretrainDeadline } : {}) });
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
@@ -104,7 +140,7 @@ export async function trainMeta(
     batchSize: config.batchSize,
     stage: 'meta-training',
     reporter,
-    ...(deadline !== undefined ? { deadline } : {}),
+    ...(deadline !== undefined ? { deadline, reserveMs } : {}),
     async batch() {
       const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
       const tasks = { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective], sampling, whole: config.algorithm === 'reptile', itemSide: side };
@@ -117,7 +153,7 @@ export async function trainMeta(
       return value;
     },
     async checkpoint() {
-      const v = await validate(vars, inputs, data.validation, config, evalSteps, lists);
+      const v = await timed(() => validate(vars, inputs, data.validation, config, evalSteps, lists));
       return { score: v.mean, keep: async () => ({ arrays: await toArrays(vars), mean: v.mean, byK: v.byK }) };
     },
     ...(onProgress ? { onProgress } : {}),
@@ -129,12 +165,11 @@ export async function trainMeta(
   const trained = run.best!.value;
   // The meta-trained model and the ALS start meet on the validation users.
   const chosen = als && als.mean > trained.mean ? als : trained;
+  const params = fromArrays(chosen.arrays, shape);
+  const neighbourCount = await counted(params, chosen.mean);
   disposeInputs(inputs);
-  return model(fromArrays(chosen.arrays, shape), run.history, { mean: chosen.mean, byK: chosen.byK }, meanRate(run.history), {
-    chosen: chosen === als ? 'als' : 'pooled',
-    pooled: trained.mean,
-    ...alsSummary,
-  });
+  const start = { chosen: chosen === als ? ('als' as const) : ('pooled' as const), pooled: trained.mean, ...alsSummary };
+  return model(params, run.history, { mean: chosen.mean, byK: chosen.byK }, meanRate(run.history), start, neighbourCount);
 }
 
 /** The vocabulary search, reported as a stage of its own. */
@@ -162,12 +197,12 @@ function runSummary(data: TrainingData, vocabulary: VocabularyChoice, config: Tr
 async function alsCandidate(
   data: TrainingData,
   config: TrainConfig,
-  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours' | 'reporter' | 'deadline'> & { readonly lists: ItemLists },
+  model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours' | 'reporter' | 'deadline'> & { readonly lists: ItemLists; readonly timed: <T>(run: () => Promise<T>) => Promise<T> },
 ): Promise<AlsStart> {
   const base = initParams(model.shape, { seed: config.seed });
   const arrays = await toArrays(base);
   disposeParams(base);
-  const search = { ...model, train: data.train, base: arrays, validate: (params: MetaParams) => validate(params, model.inputs, data.validation, config, model.steps, model.lists) };
+  const search = { ...model, train: data.train, base: arrays, validate: (params: MetaParams) => model.timed(() => validate(params, model.inputs, data.validation, config, model.steps, model.lists)) };
   return selectAlsStart(search, { dim: config.dim, alpha: config.alsAlpha, lambdas: config.alsLambdas, temperature: ALS_TEMPERATURE, seed: config.seed });
 }
 

@@ -6,6 +6,7 @@ import type { UserPositives } from '../protocol/types';
 import type { AlsStart } from './als-start';
 import type { TrainConfig } from './config';
 import type { TrainProgress } from './loop';
+import type { CountChoice } from './neighbour-count';
 
 /** What a training run needs, independent of the file format it came from. */
 export interface TrainingData {
@@ -41,6 +42,8 @@ export interface TrainedModel {
     readonly transitions: number;
     readonly trials: readonly Readonly<Record<string, number>>[];
   };
+  /** The neighbour count chosen on validation users (train/neighbour-count), when the run was asked to choose: ship `truncateNeighbours(neighbours, count)`. */
+  readonly neighbourCount?: CountChoice;
   /** How the run went beyond its settings (the artifact's training block records it). */
   readonly run?: RunSummary;
   /** Which start won on validation, and the ALS head search when one ran. */
@@ -64,4 +67,12 @@ export interface RunSummary {
   readonly seconds: number;
   /** Loops the time budget (config.maxMinutes) ended early, and the batch each stopped at; empty when none did. */
   readonly stoppedEarly: readonly { readonly stage: string; readonly iteration: number }[];
+}
+
+/** What a run does beyond its TrainConfig, set by the command that runs it (not recorded as settings). */
+export interface RunOptions {
+  /** Neighbour counts to choose among on validation users after training (train/neighbour-count); none: the lists stay as built. */
+  readonly neighbourCounts?: readonly number[];
+  /** When the --max-minutes budget started (performance.now clock, ms): the command's start, so that loading the data counts. */
+  readonly startedAt?: number;
 }

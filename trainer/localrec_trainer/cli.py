@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .train.config import TrainConfig
+from .train.neighbour_count import NEIGHBOUR_COUNTS
 
 
 def _config(text: str) -> TrainConfig:
@@ -29,6 +30,16 @@ def _config(text: str) -> TrainConfig:
         raise argparse.ArgumentTypeError(str(error))
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(c) for c in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or any(c < 1 for c in counts):
+        raise argparse.ArgumentTypeError(f"--neighbour-counts {text!r}: give whole numbers ≥ 1 separated by commas, e.g. 10,20,50")
+    return counts
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m localrec_trainer", description="Meta-trains a localrec model with PyTorch (DDP under torchrun).")
     p.add_argument("--prepared", type=Path, required=True, help="the prepared-data bundle (npm run train:dist writes it)")
@@ -38,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", type=Path, help="checkpoint to write at every validation (default: <prepared>/../checkpoint.pt)")
     p.add_argument("--resume", type=Path, help="a checkpoint.pt to continue from (same data and settings; iterations may grow)")
     p.add_argument("--negative-weight", type=float, default=0.5, help="weight of impressions the artifact tells the runtime to use")
+    p.add_argument("--neighbour-counts", type=_counts, default=list(NEIGHBOUR_COUNTS),
+                   help="neighbour counts tried on validation users after training; the smallest within 0.5%% of the best is shipped")
+    p.add_argument("--report", type=Path,
+                   help="where rank 0 writes the run's measurements as JSON (seconds, tasks/s, peak RSS), as npm run train --report does")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="float64 checks the distributed wiring without float32 rounding noise (the artifact is float32 either way)")
     return p

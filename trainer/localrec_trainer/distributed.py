@@ -200,18 +200,25 @@ class Run:
         self.identity = identity or {}
         self.stops: list[dict[str, Any]] = []  # [{stage, iteration}]: the loops the budget ended early (the artifact's training.budget)
 
-    def expired(self, stage: str, iteration: int) -> bool:
-        """Whether the time budget (or the stage's share of it) is spent; all processes get the same answer at the same step.
+    def expired(self, stage: str, iteration: int, reserve: float = 0.0) -> bool:
+        """Whether the time budget (or the stage's share of it) is spent, keeping `reserve` seconds free after the stage
+        (its last validation, the neighbour-count trials: trainLoop's reserveMs); all processes get the same answer at the same step.
 
         A stop is recorded as {stage, iteration}, as the Node trainer records it ('pretraining', 'meta-training').
         """
         ends = [t for t in (self.deadline, self.stage_deadline) if t is not None]
         if not ends:
             return False
-        out = self.world.any(time.monotonic() >= min(ends))
+        out = self.world.any(time.monotonic() + reserve >= min(ends))
         if out:
             self.stops.append({"stage": stage, "iteration": iteration})
         return out
+
+    def fits(self, seconds: float) -> bool:
+        """Whether work of `seconds` started now ends within the budget; the same answer on every process."""
+        if self.deadline is None:
+            return True
+        return not self.world.any(time.monotonic() + seconds > self.deadline)
 
     def past(self, share: float) -> Callable[[], bool]:
         """Whether `share` of the budget, from the start of the run, is spent (the searches' cut-offs in trainMeta); same on every process."""
@@ -221,10 +228,10 @@ class Run:
         return lambda: self.world.any(time.monotonic() >= cut)
 
     @contextmanager
-    def share_of_remaining(self, share: float) -> Iterator[None]:
-        """Within the block, the budget ends after `share` of the time left (pretraining's share, as in trainMeta)."""
+    def share_of_remaining(self, share: float, reserve: float = 0.0) -> Iterator[None]:
+        """Within the block, the budget ends after `share` of the time left less `reserve` seconds (pretraining's share, as in trainMeta)."""
         if self.deadline is not None:
-            self.stage_deadline = time.monotonic() + max(0.0, self.deadline - time.monotonic()) * share
+            self.stage_deadline = time.monotonic() + max(0.0, self.deadline - time.monotonic() - reserve) * share
         try:
             yield
         finally:
@@ -295,8 +302,24 @@ def check_same_data(world: World, fingerprint: str, choices: str = "") -> None:
                          f"(choices {choices[:12]}…, rank 0 {their_choices[:12]}…): every node needs the same flags.")
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory, MB (Linux reports ru_maxrss in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_report(path: Path, measured: dict) -> None:
+    """The run's measurements, kept out of the artifact so that its bytes depend only on data, flags and seed."""
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(measured, indent=2) + "\n")
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """setup → train (every process) → write the artifact (rank 0) → cleanup."""
+    launched = time.monotonic()
     from .cli import parse
     from .output import write_model
     from .train.prepared import check_choices, read_prepared
@@ -327,11 +350,23 @@ def main(argv: Optional[list[str]] = None) -> int:
         if hint:
             progress.log(hint)
         started = time.monotonic()
-        model = train(data, vocabulary.names, config, world, run, getattr(torch, args.dtype))
+        model = train(data, vocabulary.names, config, world, run, getattr(torch, args.dtype), args.neighbour_counts)
         seconds = time.monotonic() - started
+        budget_seconds = time.monotonic() - run.started
+        # Every process's peak, summed: the memory the run takes on this machine (a collective: all ranks call it).
+        peak = float(world.sum(torch.tensor([peak_rss_mb()], dtype=torch.float64))[0])
         if world.is_main:
             size, names = write_model(args, prepared, model, world, blas, run.stops)
+            if args.report:
+                # The layout of npm run train --report (src/cli/train.ts); `processes` says how many the peak sums over.
+                write_report(args.report, {"seconds": round(budget_seconds), "wallSeconds": round(time.monotonic() - launched),
+                                           "tasksPerSecond": round(model.tasks_per_second), "peakRssMb": round(peak),
+                                           "validation": model.validation.mean, "stoppedEarly": list(run.stops), "processes": world.size})
             for stop in run.stops:  # searches count trials, training loops batches
+                if stop["stage"] == "neighbour count":
+                    progress.log(f"time budget of {config.max_minutes} min: the neighbour count was chosen after {stop['iteration']} of its trials "
+                                 f"(untried: {', '.join(str(c) for c in model.neighbour_count['skipped'])}; the lists' own count needs none)")
+                    continue
                 unit = "batch" if stop["stage"] in ("pretraining", "meta-training") else "trial"
                 progress.log(f"time budget of {config.max_minutes} min: {stop['stage']} stopped after {unit} {stop['iteration']}; "
                              "the artifact keeps the best validated checkpoint")

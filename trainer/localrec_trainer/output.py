@@ -9,6 +9,7 @@ import torch
 
 from .artifact.encode import ArtifactInput, encode_artifact, write_artifact
 from .artifact.js_json import integer_keys_first
+from .train.neighbour_count import truncate_neighbours
 from .train.prepared import Prepared
 from .train.trainer import TrainedModel
 
@@ -37,7 +38,8 @@ def write_model(args: argparse.Namespace, prepared: Prepared, model: TrainedMode
     config = model.config
     dataset, split = prepared.header["dataset"], prepared.header["split"]
     items, validation_users = len(prepared.data.tags), len(prepared.data.validation)
-    training = {"engine": "pytorch", **config.to_json(), "start": model.start,
+    counted = model.neighbour_count
+    training = {"engine": "pytorch", **config.to_json(), **({"neighbourCount": counted} if counted is not None else {}), "start": model.start,
                 **({"itemLists": model.item_lists} if model.item_lists is not None else {}),
                 "vocabulary": prepared.vocabulary.summary(), "validationUsers": validation_users, "sampled": config.sampled(items),
                 "budget": {"maxMinutes": config.max_minutes, "stoppedEarly": list(stops)},
@@ -46,7 +48,8 @@ def write_model(args: argparse.Namespace, prepared: Prepared, model: TrainedMode
                 "threshold": split["threshold"], "minPositives": split["minPositives"], "validationFold": split["fold"]}
     files = encode_artifact(ArtifactInput(
         algorithm=config.algorithm, arrays=model.arrays, warm=model.side.warm, log_pop=model.side.log_pop,
-        neighbours=model.neighbours, transitions=model.transitions, feature_names=model.side.names, catalog=prepared.catalog,
+        neighbours=truncate_neighbours(model.neighbours, counted["count"]) if model.neighbours is not None and counted is not None else model.neighbours,
+        transitions=model.transitions, feature_names=model.side.names, catalog=prepared.catalog,
         items=len(prepared.data.tags), steps=0 if config.algorithm == "protonet" else config.inner_steps,
         negative_weight=args.negative_weight, training=training,
         data={k: dataset[k] for k in ("name", "fingerprint", "users", "items", "interactions")},

@@ -86,11 +86,12 @@ def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(b
     _, meta = train(bundle, tmp_path / "model", {"iterations": 1000, "pretrainIterations": 1000, "maxMinutes": 1e-9})
     assert meta["training"]["budget"] == {"maxMinutes": 1e-9, "stoppedEarly": [
         {"stage": "item lists", "iteration": 1}, {"stage": "ALS start", "iteration": 1},
-        {"stage": "pretraining", "iteration": 1}, {"stage": "meta-training", "iteration": 1}]}
+        {"stage": "pretraining", "iteration": 1}, {"stage": "meta-training", "iteration": 1}, {"stage": "neighbour count", "iteration": 0}]}
+    # the neighbour count: the lists' own score reused, the smaller counts not tried and said so
+    assert meta["training"]["neighbourCount"] == {"count": 50, "trials": [{"count": 50, "validation": meta["validation"]["score"]}], "skipped": [10, 20]}
+    assert "the neighbour count was chosen after 0 of its trials" in capsys.readouterr().err
     assert len(meta["training"]["itemLists"]["trials"]) == 1 and meta["training"]["itemLists"]["transitions"] == 0
     assert 0 < meta["validation"]["score"] <= 1
-    log = capsys.readouterr().err
-    assert "item lists stopped after trial 1" in log and "meta-training stopped after batch 1" in log
     _, meta = train(bundle, tmp_path / "whole", {"transfer": "pooled"})
     assert meta["training"]["budget"] == {"maxMinutes": 0, "stoppedEarly": []}
 
@@ -136,3 +137,31 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(bundle, tmp_path, al
 def test_unknown_settings_are_refused_by_name(bundle, tmp_path):
     with pytest.raises(SystemExit):
         train(bundle, tmp_path / "model", {"iteratoins": 3})
+
+
+def test_report_writes_the_run_measurements_in_the_layout_of_npm_run_train(bundle, tmp_path):
+    # src/cli/train.ts --report: seconds, wallSeconds, tasksPerSecond, peakRssMb, validation, stoppedEarly (plus the process count)
+    report = tmp_path / "runs" / "run.json"
+    _, meta = train(bundle, tmp_path / "model", {"transfer": "pooled", "iterations": 1000, "maxMinutes": 1e-9}, "--report", str(report))
+    measured = json.loads(report.read_text())
+    assert list(measured) == ["seconds", "wallSeconds", "tasksPerSecond", "peakRssMb", "validation", "stoppedEarly", "processes"]
+    assert measured["validation"] == meta["validation"]["score"]
+    assert measured["stoppedEarly"] == meta["training"]["budget"]["stoppedEarly"] != []
+    assert measured["processes"] == 1 and measured["peakRssMb"] > 50 and measured["tasksPerSecond"] > 0
+    assert 0 <= measured["seconds"] <= measured["wallSeconds"]
+    # without --report nothing else is written
+    train(bundle, tmp_path / "plain", {"transfer": "pooled"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "model.pt", "plain", "plain.pt", "runs"]
+
+
+def test_the_neighbour_count_is_chosen_on_validation_and_shipped(bundle, tmp_path, capsys):
+    art, meta = train(bundle, tmp_path / "model", {"transfer": "pooled"}, "--neighbour-counts", "5,20")
+    choice = meta["training"]["neighbourCount"]
+    # the lists as built (50) keep the kept checkpoint's score; 5 and 20 were validated; the smallest within 0.5% of the best ships
+    assert [t["count"] for t in choice["trials"]] == [5, 20, 50] and "skipped" not in choice
+    assert choice["trials"][2]["validation"] == meta["validation"]["score"]
+    best = max(t["validation"] for t in choice["trials"])
+    assert choice["count"] == min(t["count"] for t in choice["trials"] if t["validation"] >= 0.995 * best)
+    assert meta["shape"]["neighbours"] == choice["count"] and art.neighbours().m == choice["count"]
+    assert meta["training"]["budget"]["stoppedEarly"] == []
+    assert f"keeping {choice['count']}" in capsys.readouterr().err

@@ -47,7 +47,7 @@ function shop(): string {
 }
 
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
-type Meta = { featureNames: string[]; training: Record<string, unknown>; validation: { users: number } };
+type Meta = { featureNames: string[]; training: Record<string, unknown>; validation: { users: number; score: number } };
 const read = (dir: string, names: readonly string[]) => Object.fromEntries(names.map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));
 const meta = (dir: string): Meta => (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { localrec: Meta }).localrec;
 
@@ -57,8 +57,9 @@ describe.skipIf(unavailable !== null)(`npm run train and npm run train:dist choo
     const flags = ['--format', 'csv', '--data', data, '--min-positives', '5', '--validation-users', '12', '--iterations', '10', '--pretrain-iterations', '10', '--validate-every', '5'];
     const dir = mkdtempSync(join(tmpdir(), 'localrec-choices-'));
     const [node, dist] = [join(dir, 'node'), join(dir, 'dist')];
-    await run(process.execPath, [tsx, 'src/cli/train.ts', ...flags, '--out', node], { cwd: root, maxBuffer: 1 << 24 });
-    const { stderr } = await run(process.execPath, [tsx, 'src/cli/train-dist.ts', ...flags, '--nproc', '1', '--model-format', '2', '--out', dist], { cwd: root, maxBuffer: 1 << 24 });
+    const reports = { node: join(dir, 'node-run.json'), dist: join(dir, 'dist-run.json') };
+    await run(process.execPath, [tsx, 'src/cli/train.ts', ...flags, '--out', node, '--report', reports.node], { cwd: root, maxBuffer: 1 << 24 });
+    const { stderr } = await run(process.execPath, [tsx, 'src/cli/train-dist.ts', ...flags, '--nproc', '1', '--model-format', '2', '--out', dist, '--report', reports.dist], { cwd: root, maxBuffer: 1 << 24 });
 
     // The data step searched three vocabularies (1, 2 and 5 items per tag give 165, 45 and 5 features) on 12 of the bucket's users.
     expect(stderr).toMatch(/\[prepare\] csv: 120 items, \d+ interactions → \d+ training, 12 validation users \(of \d+\), vocabulary of \d+ features/);
@@ -76,6 +77,24 @@ describe.skipIf(unavailable !== null)(`npm run train and npm run train:dist choo
     expect([a.training['engine'], b.training['engine']]).toEqual(['node', 'pytorch']);
     expect(b.training['budget']).toEqual(a.training['budget']);
     expect(b.training['sampled']).toBe(a.training['sampled']);
+    // Both choose the neighbour count on the same candidates, the lists' own count scored by the kept checkpoint.
+    const counts = (m: Meta) => (m.training['neighbourCount'] as { trials: { count: number; validation: number }[] }).trials;
+    expect(counts(b).map((t) => t.count)).toEqual(counts(a).map((t) => t.count));
+    for (const m of [a, b]) expect(counts(m).at(-1)!.validation).toBe(m.validation.score);
+
+    // --report: the same measurements from both trainers (train:dist adds the process count and its data step's time).
+    const measured = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    const [nodeRun, distRun] = [measured(reports.node), measured(reports.dist)];
+    expect(Object.keys(distRun).filter((k) => k !== 'processes' && k !== 'prepareSeconds')).toEqual(Object.keys(nodeRun));
+    expect(distRun['processes']).toBe(1);
+    for (const [report, m] of [[nodeRun, a], [distRun, b]] as const) {
+      expect(report['validation']).toBe(m.validation.score);
+      expect(report['stoppedEarly']).toEqual([]);
+      expect(report['peakRssMb']).toBeGreaterThan(50);
+      expect(report['tasksPerSecond']).toBeGreaterThan(0);
+      expect(report['wallSeconds']).toBeGreaterThanOrEqual(report['seconds'] as number);
+    }
+    expect(distRun['wallSeconds']).toBeGreaterThanOrEqual(distRun['prepareSeconds'] as number);
 
     // The bundle's validation users are exactly validationSubset's (the others are unused).
     const input = await loadTrainInput(parseTrainArgs([...flags, '--out', node]));

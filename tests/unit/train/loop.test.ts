@@ -77,6 +77,33 @@ describe('the time budget', () => {
     expect(result.best).toEqual({ score: 0.9, value: 4 });
   });
 
+  it('leaves the time the run still needs after it: stops once the reserve would overrun the deadline', async () => {
+    let clock = 0;
+    const validated: number[] = [];
+    const result = await trainLoop({
+      iterations: 100,
+      validateEvery: 50,
+      batchSize: 1,
+      now: () => clock,
+      deadline: 20,
+      // e.g. its own last validation and the neighbour-count trials after it: 10 ms
+      reserveMs: () => 10,
+      async batch() {
+        clock += 1;
+        return 0;
+      },
+      async checkpoint(it) {
+        validated.push(it);
+        clock += 5;
+        return { score: 0.5, keep: async () => it };
+      },
+    });
+    // batch 10 ends at 10 ms, when 10 ms of reserve reach the 20 ms deadline: validated there, and the loop ends by 20 ms.
+    expect(result.stoppedAt).toBe(10);
+    expect(validated).toEqual([10]);
+    expect(clock).toBeLessThanOrEqual(20);
+  });
+
   it('runs to the end without a budget, and reports every batch of its stage', async () => {
     const events: string[] = [];
     const result = await trainLoop({

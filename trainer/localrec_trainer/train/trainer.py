@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 import torch
@@ -30,6 +30,7 @@ from .als_start import AlsStart, AlsStartConfig, als_data, als_embeddings, selec
 from .config import NEXT_CLICK_SHARE, TrainConfig
 from .episodes import ItemLists
 from .list_search import choose_item_lists
+from .neighbour_count import COUNT_STAGE, count_candidates, search_count, truncate_neighbours
 from .neighbours import TrainingNeighbours, build_neighbour_sets
 from .pretrain import ADAM_EPSILON, Arrays, TrainProgress, describe, pooled_params
 from .sampling import Sampling
@@ -46,6 +47,8 @@ ALS_TEMPERATURE = 10.0
 LISTS_BUDGET_SHARE = 0.3
 ALS_BUDGET_SHARE = 0.45
 """Shares of the time budget, from the start of the run, after which the item-list and ALS searches start no new trial (trainMeta)."""
+COUNT_BUDGET_SHARE = 0.15
+"""At most this share of the budget is kept from meta-training for the neighbour-count trials (COUNT_BUDGET_SHARE in trainMeta)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class TrainedModel:
     start: dict  # which start won on validation: {chosen, pooled?, als?: {head, validation}}
     transitions: Optional[Transitions] = None  # the sequential term's lists (none when validation left it out)
     item_lists: Optional[dict] = None  # what the item-list search chose: {neighbourShrink, transitions, trials}
+    neighbour_count: Optional[dict] = None  # the count chosen on validation users {count, trials, skipped?}: ship that many
 
 
 def item_side(data: TrainingData, names: list[str]) -> ItemSide:
@@ -106,21 +110,27 @@ class MetaModel(nn.Module):
         return meta_objective(self.params(), inputs, batch, config, share, candidates)
 
 
-def train(data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32) -> TrainedModel:
+def train(data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32,
+          neighbour_counts: Optional[Sequence[int]] = None) -> TrainedModel:
     """The configured training over the vocabulary `names`: the pretrain baseline, or meta-training with the validated start.
 
     `dtype`: float32 as the browser computes; float64 to check the distributed
     wiring without float32 rounding noise (Adam amplifies it in near-zero gradients).
+    `neighbour_counts`: the counts the neighbour lists are cut to and validated with after training, within the
+    budget (neighbour_count.py); None: the lists stay as built.
     """
-    context = _Context(data, names, config, world, run, dtype)
+    context = _Context(data, names, config, world, run, dtype, neighbour_counts)
     return context.pretrain() if config.algorithm == "pretrain" else context.meta()
 
 
 class _Context:
     """What every phase of one run shares: item inputs, item lists, the validation function."""
 
-    def __init__(self, data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype) -> None:
+    def __init__(self, data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype,
+                 neighbour_counts: Optional[Sequence[int]] = None) -> None:
         self.data, self.config, self.world, self.run, self.dtype = data, config, world, run, dtype
+        self.neighbour_counts = neighbour_counts
+        self.validation_seconds = 0.0  # the latest validation's wall time: what the next one will take
         self.side = item_side(data, names)
         self.shape = ModelShape(len(data.tags), len(self.side.names), config.dim)
         self.inputs = item_inputs(self.side.features, self.side.warm, self.side.log_pop, dtype)
@@ -148,18 +158,50 @@ class _Context:
 
     def validate(self, params: Params, objective: Optional[str] = None) -> Validation:
         """The run's objective on every process's share of the validation users, summed over the processes."""
+        started = time.monotonic()
         on_device = {n: t.detach().to(self.world.device) for n, t in params.items()}
-        return validate(on_device, to_device(self.inputs, self.world.device), self.data.validation, objective or self.config.objective,
-                        self.config.validation_ks, self.eval_steps, self.lists, self.world.share, self.world.sum)
+        v = validate(on_device, to_device(self.inputs, self.world.device), self.data.validation, objective or self.config.objective,
+                     self.config.validation_ks, self.eval_steps, self.lists, self.world.share, self.world.sum)
+        self.validation_seconds = time.monotonic() - started
+        return v
 
     def validate_arrays(self, arrays: Arrays, objective: Optional[str] = None) -> Validation:
         return self.validate(from_arrays(arrays, self.shape, self.dtype), objective)
+
+    def count_trials(self) -> int:
+        """Validations the neighbour-count choice will run (the lists' own count is known): what the loops leave time for."""
+        nb = self.lists.neighbours
+        return len(count_candidates(self.neighbour_counts, nb.m)) - 1 if self.neighbour_counts and nb is not None and nb.m > 0 else 0
+
+    def choose_count(self, arrays: Arrays, known: float) -> Optional[dict]:
+        """chooseNeighbourCount within the budget, as the run's last stage; records a budget stop in run.stops."""
+        full = self.lists
+        if not self.neighbour_counts or full.neighbours is None or full.neighbours.m == 0:
+            return None
+        params = from_arrays(arrays, self.shape, self.dtype)
+
+        def score(count: int) -> float:
+            self.lists = ItemLists(truncate_neighbours(full.neighbours, count), full.transitions)
+            try:
+                return self.validate(params).mean
+            finally:
+                self.lists = full
+
+        result = search_count(full.neighbours.m, score, self.neighbour_counts, known=known, fits=self.run.fits,
+                              validation_seconds=self.validation_seconds)
+        if result.stopped_after is not None:
+            self.run.stops.append({"stage": COUNT_STAGE, "iteration": result.stopped_after})
+        untried = f"; not tried within the time budget: {', '.join(map(str, result.skipped))}" if result.skipped else ""
+        tried = ", ".join(f"{t['count']}: {t['validation']:.4f}" for t in result.trials)
+        self.run.progress.log(f"neighbours per item on validation: {tried}{untried}; keeping {result.count}")
+        return result.record()
 
     def model(self, arrays: Arrays, history: list[TrainProgress], validation: Validation, start: dict,
               config: Optional[TrainConfig] = None) -> TrainedModel:
         rates = [h.tasks_per_second for h in history]
         return TrainedModel(arrays, self.side, config or self.config, history, validation,
-                            sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists)
+                            sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists,
+                            self.choose_count(arrays, validation.mean))
 
     def pretrain(self) -> TrainedModel:
         """The transfer-learning baseline (trainPretrain): pooled users, the item lists meta-training would ship,
@@ -252,7 +294,7 @@ class _Context:
         if config.pretrain_iterations <= 0:
             return fresh
         # The time left is shared by pretraining and meta-training in proportion to their batches (trainMeta).
-        with self.run.share_of_remaining(config.pretrain_iterations / (config.pretrain_iterations + config.iterations)):
+        with self.run.share_of_remaining(config.pretrain_iterations / (config.pretrain_iterations + config.iterations), self.reserve()):
             pooled = pooled_params(self.data.train, config.with_changes(iterations=config.pretrain_iterations), self.shape,
                                    self.inputs, "user", self.world, self.run, "pretrain").arrays
         keep = ("protoScale", "logLrUser", "logLrPop", "logShrink", "logKnnInit", "logLrKnn", "logitDecay", "logSeqInit", "logLrSeq")
@@ -303,7 +345,7 @@ class _Context:
             optimizer.step()
             loss_sum += float(loss.detach())
             tasks_since += config.batch_size
-            stop = it < config.iterations and run.expired("meta-training", it)
+            stop = it < config.iterations and run.expired("meta-training", it, self.reserve())
             run.progress.advance(it)
             if it % config.validate_every == 0 or it == config.iterations or stop:
                 seconds = time.monotonic() - since
@@ -323,6 +365,12 @@ class _Context:
             v = self.validate(module.params())
             best = _Best(to_arrays(module.params()), v.mean, v.by_k)
         return best, history
+
+    def reserve(self) -> float:
+        """Seconds kept free after meta-training: its last validation, and the count trials (each as long as the latest validation)
+        up to their share of the budget."""
+        budget = self.run.deadline - self.run.started if self.run.deadline is not None else 0.0
+        return self.validation_seconds + min(self.validation_seconds * self.count_trials(), budget * COUNT_BUDGET_SHARE)
 
     def task_shapes(self, sampler, iteration: int, slots: np.ndarray, picks: np.ndarray,
                     next_share: float) -> tuple[np.ndarray, Optional[np.ndarray]]:
