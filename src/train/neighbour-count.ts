@@ -3,6 +3,7 @@ import type { Transitions } from '../core/transitions';
 import type { ItemInputs, Neighbours } from '../core/types';
 import type { UserPositives } from '../protocol/types';
 import type { TrainConfig } from './config';
+import type { CountChoice } from './types';
 import { validate } from './validate';
 
 /**
@@ -33,13 +34,6 @@ export function truncateNeighbours(neighbours: Neighbours, count: number): Neigh
 /** The counts a choice weighs for lists of `m` neighbours: those of `counts` below m, and m itself, ascending. */
 export function countCandidates(counts: readonly number[], m: number): number[] {
   return [...new Set([...counts.filter((c) => c > 0 && c < m), m])].sort((a, b) => a - b);
-}
-
-export interface CountChoice {
-  readonly count: number;
-  readonly trials: readonly { readonly count: number; readonly validation: number }[];
-  /** Counts the time budget left untried (absent when every count was weighed): the choice is among `trials` only. */
-  readonly skipped?: readonly number[];
 }
 
 /** How a count search runs: what it tries, what it already knows, and when it must be done. */

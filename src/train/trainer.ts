@@ -17,9 +17,9 @@ import { taskSampling } from './negatives';
 import { validationSubset, validationUserCap } from './dataset-split';
 import { chooseVocabulary, type VocabularyChoice } from './vocabulary';
 import { disposeTasks, sampleTasks } from './tasks';
-import type { RunOptions, TrainedModel, TrainingData } from './types';
+import type { CountChoice, RunOptions, TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
-import { countCandidates, countStage, type CountChoice } from './neighbour-count';
+import { countCandidates, countStage } from './neighbour-count';
 
 /** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary, item-list and ALS searches start no new trial. */
 export const VOCABULARY_BUDGET_SHARE = 0.15;

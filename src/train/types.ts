@@ -6,7 +6,6 @@ import type { UserPositives } from '../protocol/types';
 import type { AlsStart } from './als-start';
 import type { TrainConfig } from './config';
 import type { TrainProgress } from './loop';
-import type { CountChoice } from './neighbour-count';
 
 /** What a training run needs, independent of the file format it came from. */
 export interface TrainingData {
@@ -75,4 +74,12 @@ export interface RunOptions {
   readonly neighbourCounts?: readonly number[];
   /** When the --max-minutes budget started (performance.now clock, ms): the command's start, so that loading the data counts. */
   readonly startedAt?: number;
+}
+
+/** The neighbour count chosen on validation users (train/neighbour-count.ts), and what it weighed. */
+export interface CountChoice {
+  readonly count: number;
+  readonly trials: readonly { readonly count: number; readonly validation: number }[];
+  /** Counts the time budget left untried (absent when every count was weighed): the choice is among `trials` only. */
+  readonly skipped?: readonly number[];
 }

@@ -82,7 +82,12 @@ describe.skipIf(unavailable !== null)(`npm run train:dist (${unavailable ?? 'tor
     // the same configuration, start choice and ALS head; validation sums differ in order only
     type Start = { chosen: string; pooled: number; als: { head: unknown; validation: number } };
     const [s1, s2] = [t1.start as Start, t2.start as Start];
-    expect({ ...t2, start: null, itemLists: null }).toEqual({ ...t1, start: null, itemLists: null });
+    expect({ ...t2, start: null, itemLists: null, neighbourCount: null }).toEqual({ ...t1, start: null, itemLists: null, neighbourCount: null });
+    // the same neighbour count chosen among the same trials; their scores are sums in another order
+    type Count = { count: number; trials: { count: number; validation: number }[]; skipped?: number[] };
+    const [c1, c2] = [t1.neighbourCount as Count | undefined, t2.neighbourCount as Count | undefined];
+    expect(c2 && { ...c2, trials: c2.trials.map((t) => t.count) }).toEqual(c1 && { ...c1, trials: c1.trials.map((t) => t.count) });
+    c2?.trials.forEach((t, i) => expect(t.validation).toBeCloseTo(c1!.trials[i]!.validation, 9));
     // the same item lists chosen; the proxy scores of the trials are sums in another order
     type Lists = { neighbourShrink: number | null; transitions: number; trials: { validation: number }[] };
     const [l1, l2] = [t1.itemLists as Lists, t2.itemLists as Lists];
