@@ -73,7 +73,7 @@ export function blendBest(candidates: Readonly<Record<string, MethodFactory>>, w
       try {
         for (const [name, factory] of Object.entries(candidates)) {
           const progress = (m: string): void => ctx.onProgress?.(`${name}: ${m}`);
-          const scorer = await registry.fitted(name, objective, () => factory().fit(fold, { ...ctx, onProgress: progress }));
+          const scorer = await registry.fitted(name, objective, () => factory().fit(fold, { ...ctx, registry, onProgress: progress }));
           // Tuning measured the chosen configuration on these users by this objective already.
           const known = scorer.validation?.objective === objective.name ? scorer.validation.value : undefined;
           fitted.push({ name, scorer, value: known ?? (await objective.score(scorer, fold.validation)) });
