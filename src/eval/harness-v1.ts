@@ -83,6 +83,16 @@ export function newV1Accumulator(ks: readonly number[]): V1Accumulator {
   return { ndcg: new Map(ks.map((k) => [k, []])), recall: new Map(ks.map((k) => [k, []])), steps: [], tuning: {}, fit: 0, eval: 0 };
 }
 
+/** Appends one fold's values to the run's (folds merged in order give the serial run's arrays). */
+export function mergeV1(into: V1Accumulator, from: V1Accumulator): void {
+  for (const [k, values] of from.ndcg) into.ndcg.get(k)!.push(...values);
+  for (const [k, values] of from.recall) into.recall.get(k)!.push(...values);
+  from.steps.forEach((values, t) => (into.steps[t] ??= []).push(...values));
+  Object.assign(into.tuning, from.tuning);
+  into.fit += from.fit;
+  into.eval += from.eval;
+}
+
 export async function evaluateV1(scorer: Scorer, test: readonly UserPositives[], opts: V1Options, acc: V1Accumulator, log: (line: string) => void): Promise<void> {
   for (const k of opts.ks) {
     const tk = performance.now();

@@ -63,7 +63,10 @@ export function newV2Accumulator(): V2Accumulator {
 }
 
 export async function evaluateV2(scorer: Scorer, test: readonly UserPositives[], acc: V2Accumulator): Promise<void> {
-  const r = await evaluatePrequential(scorer, test);
+  appendResults(acc, await evaluatePrequential(scorer, test));
+}
+
+function appendResults(acc: V2Accumulator, r: { readonly hr10: readonly number[]; readonly mrr10: readonly number[]; readonly hitsByStep: ReadonlyMap<number, readonly number[]> }): void {
   acc.hr10.push(...r.hr10);
   acc.mrr10.push(...r.mrr10);
   for (const [t, hits] of r.hitsByStep) {
@@ -71,6 +74,14 @@ export async function evaluateV2(scorer: Scorer, test: readonly UserPositives[],
     if (list) list.push(...hits);
     else acc.hitsByStep.set(t, [...hits]);
   }
+}
+
+/** Appends one fold's values to the run's (folds merged in order give the serial run's arrays). */
+export function mergeV2(into: V2Accumulator, from: V2Accumulator): void {
+  appendResults(into, from);
+  Object.assign(into.tuning, from.tuning);
+  into.fit += from.fit;
+  into.eval += from.eval;
 }
 
 export function v2Report(
