@@ -3,7 +3,7 @@
 // harness's per-fold outcomes. Each fold is seeded by its number alone, so where
 // a fold runs does not change a float: the merged reports equal a serial run's.
 import { Worker } from 'node:worker_threads';
-import type { FoldOutcome, FoldRunner } from '../eval/harness.js';
+import type { FoldOutcome, FoldRunner, FoldTask } from '../eval/harness.js';
 import type { Protocol } from '../eval/timing.js';
 import type { PreparedData } from '../protocol/data.js';
 
@@ -26,8 +26,8 @@ export type FoldMessage =
   | { readonly kind: 'done'; readonly outcome: FoldOutcome }
   | { readonly kind: 'failed'; readonly message: string };
 
-/** Messages the pool sends to a fold thread: the next fold, or none left. */
-export type FoldRequest = { readonly kind: 'fold'; readonly fold: number } | { readonly kind: 'stop' };
+/** Messages the pool sends to a fold thread: the next task, or none left. */
+export type FoldRequest = { readonly kind: 'task'; readonly task: FoldTask } | { readonly kind: 'stop' };
 
 /**
  * The thread's entry: the compiled module as it is, or, when this CLI runs from
@@ -42,14 +42,14 @@ function workerEntry(): URL {
 }
 
 /**
- * A FoldRunner on `threads` worker threads: each thread takes the next fold as it
- * finishes one. The threads inherit this process's flags (tsx's loader included).
+ * A FoldRunner on `threads` worker threads: each thread takes the next task (a fold's
+ * method or group of methods) as it finishes one. The threads inherit this process's flags (tsx's loader included).
  */
 export function threadFoldRunner(job: FoldJob, threads: number, log: (line: string) => void): FoldRunner {
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`--threads ${threads} is not a positive whole number: use 1 (serial) or the number of cores to use`);
-  return (folds) =>
+  return (tasks) =>
     new Promise<FoldOutcome[]>((resolve, reject) => {
-      const queue = [...folds];
+      const queue = [...tasks];
       const outcomes: FoldOutcome[] = [];
       const workers: Worker[] = [];
       let failed = false;
@@ -60,10 +60,10 @@ export function threadFoldRunner(job: FoldJob, threads: number, log: (line: stri
         reject(err);
       };
       const next = (w: Worker): void => {
-        const fold = queue.shift();
-        w.postMessage((fold === undefined ? { kind: 'stop' } : { kind: 'fold', fold }) satisfies FoldRequest);
+        const task = queue.shift();
+        w.postMessage((task === undefined ? { kind: 'stop' } : { kind: 'task', task }) satisfies FoldRequest);
       };
-      for (let t = 0; t < Math.min(threads, folds.length); t++) {
+      for (let t = 0; t < Math.min(threads, tasks.length); t++) {
         const w = new Worker(workerEntry(), { workerData: job });
         workers.push(w);
         w.on('message', (msg: FoldMessage) => {
@@ -71,7 +71,7 @@ export function threadFoldRunner(job: FoldJob, threads: number, log: (line: stri
           else if (msg.kind === 'failed') fail(new Error(msg.message));
           else {
             outcomes.push(msg.outcome);
-            if (outcomes.length === folds.length) {
+            if (outcomes.length === tasks.length) {
               for (const other of workers) void other.terminate();
               resolve(outcomes);
             } else next(w);
@@ -79,7 +79,7 @@ export function threadFoldRunner(job: FoldJob, threads: number, log: (line: stri
         });
         w.on('error', (err) => fail(err));
         w.on('exit', (code) => {
-          if (code !== 0 && !failed && outcomes.length < folds.length) fail(new Error(`eval thread ${t} exited with code ${code} before its folds were done`));
+          if (code !== 0 && !failed && outcomes.length < tasks.length) fail(new Error(`eval thread ${t} exited with code ${code} before its tasks were done`));
         });
         next(w);
       }

@@ -1,5 +1,5 @@
 // A worker thread of `npm run eval --threads N` (see eval-threads.ts): runs the folds
-// it is sent with the run's methods and posts back each fold's outcome.
+// and methods it is sent and posts back each task's outcome.
 import { parentPort, workerData } from 'node:worker_threads';
 import { runFold } from '../eval/harness.js';
 import { METHODS } from '../eval/methods/index.js';
@@ -22,9 +22,9 @@ port.on('message', (req: FoldRequest) => {
         return factory();
       });
       const opts = { ks: job.ks, folds: job.folds, threshold: job.threshold, minPositives: job.minPositives, steps: job.steps, log: (line: string) => post({ kind: 'log', line }) };
-      post({ kind: 'done', outcome: await runFold(job.data, req.fold, methods, opts, job.protocols) });
+      post({ kind: 'done', outcome: await runFold(job.data, req.task, methods, opts, job.protocols) });
     } catch (err) {
-      post({ kind: 'failed', message: `fold ${req.fold}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` });
+      post({ kind: 'failed', message: `fold ${req.task.fold}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` });
     }
   })();
 });

@@ -20,10 +20,10 @@ async function main(): Promise<void> {
   const data = prepareData(dataset, args.threshold);
   log(`${dataset.name}: ${data.catalog.length} items, ${data.users.length} users with positives (${data.positives})`);
   const methods = args.methods.map((name) => METHODS[name]!());
-  const threads = Math.min(args.threads, args.folds.length);
+  const threads = args.threads;
   const job = { data, methods: args.methods, protocols: args.protocols, ks: args.ks, folds: args.folds, threshold: args.threshold, minPositives: args.minPositives, steps: args.steps };
   const runner = threads > 1 ? threadFoldRunner(job, threads, log) : undefined;
-  if (runner) log(`${args.folds.length} folds on ${threads} threads (--threads 1: one after another)`);
+  if (runner) log(`each fold's methods as tasks on ${threads} threads (--threads 1: one after another in this thread)`);
   const reports = await runProtocols(data, methods, { ...args, log, startedAt: started, cpuAtStart, threads }, args.protocols, runner);
   if (reports.v1) {
     const paths = await writeReportFiles(reports.v1, args.out);

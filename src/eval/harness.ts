@@ -31,18 +31,47 @@ export async function runHarness(data: PreparedData, methods: readonly Method[],
   return (await runProtocols(data, methods, opts, ['v1'])).v1!;
 }
 
-/** One fold's results, per protocol run, per method (in the run's method order): merged into the run's in fold order. */
-export interface FoldOutcome {
+/** Some methods of one fold, by their index in the run's method list: a unit of work a thread can take. */
+export interface FoldTask {
   readonly fold: number;
+  readonly methods: readonly number[];
+}
+
+/** One task's results, per protocol run, aligned with `methods`: merged into the run's in fold order. */
+export interface FoldOutcome extends FoldTask {
   readonly v1?: V1Accumulator[];
   readonly v2?: V2Accumulator[];
 }
 
 /**
- * Runs the folds somewhere else (worker threads, see src/cli/eval-threads.ts); the harness
- * merges the outcomes in the order of `opts.folds`, so the reports equal a serial run's.
+ * Runs the tasks somewhere else (worker threads, see src/cli/eval-threads.ts); the harness
+ * merges the outcomes fold by fold in the order of `opts.folds`, so the reports equal a serial run's.
  */
-export type FoldRunner = (folds: readonly number[]) => Promise<FoldOutcome[]>;
+export type FoldRunner = (tasks: readonly FoldTask[]) => Promise<FoldOutcome[]>;
+
+/**
+ * The run cut into independent tasks: per fold, each group of methods that build on one
+ * another (a blend and its components share one registry) is one task, every other method
+ * its own. The groups listed last go first: the CLI lists the long neural methods last, and
+ * starting them first leaves the short ones to fill the threads at the end.
+ */
+export function foldTasks(methods: readonly Method[], folds: readonly number[]): FoldTask[] {
+  const group = methods.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i]!)));
+  methods.forEach((m, i) => {
+    for (const used of m.uses ?? []) {
+      const j = methods.findIndex((x) => x.name === used);
+      if (j >= 0) group[root(j)] = root(i);
+    }
+  });
+  const groups = new Map<number, number[]>();
+  methods.forEach((_, i) => {
+    const r = root(i);
+    if (!groups.has(r)) groups.set(r, []);
+    groups.get(r)!.push(i);
+  });
+  return [...groups.values()].reverse().flatMap((g) => folds.map((fold) => ({ fold, methods: g })));
+}
 
 /**
  * Runs protocol v1 and/or v2 over the same folds. A method that tunes is fitted
@@ -50,22 +79,27 @@ export type FoldRunner = (folds: readonly number[]) => Promise<FoldOutcome[]>;
  * (`tunes: false`) is fitted once per fold and evaluated under both. Each fold's
  * fits go through one registry, so a method built on others (the blend) reuses
  * the fits the run already made rather than fitting and tuning them again.
- * Folds run one after another here, or through `foldRunner` (e.g. in parallel).
+ * Folds run one after another here, or as tasks through `foldRunner` (e.g. in parallel).
  */
 export async function runProtocols(data: PreparedData, methods: readonly Method[], opts: HarnessOptions, protocols: readonly Protocol[], foldRunner?: FoldRunner): Promise<HarnessReports> {
   const startedAt = opts.startedAt ?? performance.now();
   const cpuAtStart = opts.cpuAtStart ?? cpuSeconds();
   checkNames(methods);
+  const all = methods.map((_, i) => i);
   const outcomes: FoldOutcome[] = [];
-  if (foldRunner) outcomes.push(...(await foldRunner(opts.folds)));
-  else for (const f of opts.folds) outcomes.push(await runFold(data, f, methods, opts, protocols));
+  if (foldRunner) outcomes.push(...(await foldRunner(foldTasks(methods, opts.folds))));
+  else for (const f of opts.folds) outcomes.push(await runFold(data, { fold: f, methods: all }, methods, opts, protocols));
   const v1 = protocols.includes('v1') ? methods.map(() => newV1Accumulator(opts.ks)) : null;
   const v2 = protocols.includes('v2') ? methods.map(() => newV2Accumulator()) : null;
   for (const f of opts.folds) {
-    const outcome = outcomes.find((o) => o.fold === f);
-    if (!outcome) throw new Error(`fold ${f} returned no results (got folds ${outcomes.map((o) => o.fold).join(', ')}): every fold asked for must run once`);
-    outcome.v1?.forEach((acc, m) => mergeV1(v1![m]!, acc));
-    outcome.v2?.forEach((acc, m) => mergeV2(v2![m]!, acc));
+    for (const m of all) {
+      const found = outcomes.filter((o) => o.fold === f && o.methods.includes(m));
+      if (found.length !== 1) throw new Error(`fold ${f}, method "${methods[m]!.name}": ${found.length} results, expected 1 (every fold and method of the run runs once)`);
+      const [o] = found as [FoldOutcome];
+      const at = o.methods.indexOf(m);
+      if (v1) mergeV1(v1[m]!, o.v1![at]!);
+      if (v2) mergeV2(v2[m]!, o.v2![at]!);
+    }
   }
   // Both reports carry the run's total and every protocol's share, so either one shows the whole budget.
   const timing = {
@@ -86,9 +120,11 @@ function checkNames(methods: readonly Method[]): void {
   if (repeated) throw new Error(`method "${repeated}" is listed twice: a name stands for one method in a run (its report row and its shared fit); list it once`);
 }
 
-/** Every method on one fold, under every protocol asked for, through one registry of fits. */
-export async function runFold(data: PreparedData, f: number, methods: readonly Method[], opts: HarnessOptions, protocols: readonly Protocol[]): Promise<FoldOutcome> {
+/** The task's methods (indices into `all`) on its fold, under every protocol asked for, through one registry of fits. */
+export async function runFold(data: PreparedData, task: FoldTask, all: readonly Method[], opts: HarnessOptions, protocols: readonly Protocol[]): Promise<FoldOutcome> {
   const log = opts.log ?? (() => {});
+  const f = task.fold;
+  const methods = task.methods.map((i) => all[i]!);
   const used = new Set(methods.flatMap((m) => m.uses ?? []));
   const v1 = protocols.includes('v1') ? methods.map(() => newV1Accumulator(opts.ks)) : null;
   const v2 = protocols.includes('v2') ? methods.map(() => newV2Accumulator()) : null;
@@ -125,5 +161,5 @@ export async function runFold(data: PreparedData, f: number, methods: readonly M
   } finally {
     registry.dispose();
   }
-  return { fold: f, ...(v1 ? { v1 } : {}), ...(v2 ? { v2 } : {}) };
+  return { ...task, ...(v1 ? { v1 } : {}), ...(v2 ? { v2 } : {}) };
 }

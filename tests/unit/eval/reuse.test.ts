@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset, Interaction } from '../../../src/data/dataset';
 import { threadFoldRunner } from '../../../src/cli/eval-threads';
 import { ndcgObjective } from '../../../src/eval/evaluate';
-import { runProtocols } from '../../../src/eval/harness';
+import { foldTasks, runProtocols } from '../../../src/eval/harness';
 import { METHODS } from '../../../src/eval/methods/index';
 import { ease } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
@@ -125,6 +125,19 @@ describe('folds on worker threads', () => {
   it('report a fold that fails, with its error', async () => {
     const data = prepareData(world(), 4);
     const runner = threadFoldRunner({ data, methods: ['popularity'], protocols: ['v2'], ks: [1], folds: [0, 7], threshold: 4, minPositives: 25, steps: undefined }, 2, () => {});
-    await expect(runner([0, 7])).rejects.toThrow(/fold 7.*out of range/s);
+    await expect(runner([{ fold: 0, methods: [0] }, { fold: 7, methods: [0] }])).rejects.toThrow(/fold 7.*out of range/s);
   }, 60_000);
+
+  it('keep a blend with its components in one task, every other method in its own, the last listed first', () => {
+    const names = ['popularity', 'itemknn-recency', 'ease', 'blend', 'markov-tuned', 'ials', 'meta'];
+    const tasks = foldTasks(names.map((n) => METHODS[n]!()), [0, 1]);
+    expect(tasks).toEqual([
+      { fold: 0, methods: [6] },
+      { fold: 1, methods: [6] },
+      { fold: 0, methods: [1, 2, 3, 4, 5] },
+      { fold: 1, methods: [1, 2, 3, 4, 5] },
+      { fold: 0, methods: [0] },
+      { fold: 1, methods: [0] },
+    ]);
+  });
 });
