@@ -5,6 +5,7 @@ import { makeEpisode } from '../protocol/episodes.js';
 import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
+import { recordMethod, reportHead } from './report-head.js';
 import type { RunTiming } from './timing.js';
 import type { Method, Scorer } from './types.js';
 
@@ -119,18 +120,8 @@ function pairedV1(methods: readonly Method[], ks: readonly number[], accs: reado
 }
 
 export function v1Report(data: PreparedData, methods: readonly Method[], opts: V1Options, accs: readonly V1Accumulator[], timing: Omit<RunTiming, 'methods'>): EvalReport {
-  const report: EvalReport = {
-    protocol: 'v1',
-    dataset: data.name,
-    folds: [...opts.folds],
-    methods: {},
-    threshold: opts.threshold,
-    positives: data.positives,
-    minPositives: opts.minPositives,
-    ks: [...opts.ks],
-    tuning: {},
-    timing: { ...timing, methods: {} },
-  };
+  const { dataset, folds, ...run } = reportHead(data, opts);
+  const report: EvalReport = { protocol: 'v1', dataset, folds, methods: {}, ...run, ks: [...opts.ks], tuning: {}, timing: { ...timing, methods: {} } };
   for (const [m, method] of methods.entries()) {
     const acc = accs[m]!;
     const result: MethodResult = {};
@@ -141,8 +132,7 @@ export function v1Report(data: PreparedData, methods: readonly Method[], opts: V
     }
     if (acc.steps.length) result.steps = acc.steps.map((v) => meanWithInterval(v).mean);
     report.methods[method.name] = result;
-    report.tuning[method.name] = acc.tuning;
-    report.timing.methods[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
+    recordMethod(report, method.name, acc);
   }
   const paired = pairedV1(methods, opts.ks, accs);
   if (paired) report.paired = paired;

@@ -5,6 +5,7 @@ import { evaluatePrequential } from './prequential.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
 import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
+import { recordMethod, reportHead } from './report-head.js';
 import type { RunTiming } from './timing.js';
 import type { Method, Scorer } from './types.js';
 
@@ -90,14 +91,13 @@ export function v2Report(
   opts: { readonly folds: readonly number[]; readonly threshold: number; readonly minPositives: number },
   accs: readonly V2Accumulator[],
   timing: Omit<RunTiming, 'methods'>): EvalReportV2 {
+  const { dataset, folds, ...run } = reportHead(data, opts);
   const report: EvalReportV2 = {
     protocol: 'v2',
-    dataset: data.name,
-    folds: [...opts.folds],
+    dataset,
+    folds,
     methods: {},
-    threshold: opts.threshold,
-    positives: data.positives,
-    minPositives: opts.minPositives,
+    ...run,
     maxSteps: PREQUENTIAL.maxSteps,
     curveSteps: [...PREQUENTIAL.curveSteps],
     tuning: {},
@@ -113,8 +113,7 @@ export function v2Report(
       if (hits?.length) curve[String(t)] = meanWithInterval(hits).mean;
     }
     report.methods[method.name] = { hr10: hr.mean, hr10_ci: hr.ci, mrr10: mrr.mean, mrr10_ci: mrr.ci, users: hr.n, curve };
-    report.tuning[method.name] = acc.tuning;
-    report.timing.methods[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
+    recordMethod(report, method.name, acc);
   }
   const paired = pairedV2(methods, accs);
   if (paired) report.paired = paired;

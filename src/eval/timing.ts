@@ -25,6 +25,8 @@ export interface RunTiming {
 
 /** CPU seconds used by this process so far, every thread (user + system). */
 export function cpuSeconds(): number {
+  // src/eval stays importable outside Node (see write.ts): there the run records no CPU time.
+  if (typeof process === 'undefined') return NaN;
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 }
@@ -37,7 +39,7 @@ export function protocolSeconds(methods: readonly { readonly fit: number; readon
 /** The report's time section: the run's total, each protocol's share, then method by method. */
 export function timingLines(timing: RunTiming): string[] {
   const shares = Object.entries(timing.protocols).map(([p, s]) => `protocol ${p} ${s.toFixed(1)} s`);
-  const cpu = timing.cpuSeconds === undefined ? '' : `, ${timing.cpuSeconds.toFixed(1)} CPU s`;
+  const cpu = timing.cpuSeconds === undefined || !Number.isFinite(timing.cpuSeconds) ? '' : `, ${timing.cpuSeconds.toFixed(1)} CPU s`;
   const threads = timing.threads === undefined ? '' : ` on ${timing.threads} thread${timing.threads === 1 ? '' : 's'}`;
   const lines = [
     '',
