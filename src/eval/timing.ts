@@ -18,7 +18,10 @@ export interface RunTiming {
   cpuSeconds?: number;
   /** Threads the folds ran on. */
   threads?: number;
-  /** Per protocol run: its methods' fit and evaluation seconds (a fit serving both protocols counts half in each). */
+  /**
+   * Per protocol run: its methods' fit and evaluation seconds (a fit serving both protocols counts half in each),
+   * summed over threads: with folds in parallel, more than the run's wall clock.
+   */
   protocols: Partial<Record<Protocol, number>>;
   methods: Record<string, MethodTiming>;
 }
