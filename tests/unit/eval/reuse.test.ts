@@ -9,6 +9,8 @@ import { foldTasks, runProtocols } from '../../../src/eval/harness';
 import { METHODS } from '../../../src/eval/methods/index';
 import { ease } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
+import { cosineIndex } from '../../../src/eval/methods/itemknn';
+import { cooccurrence } from '../../../src/math/cooccurrence';
 import { prequentialObjective } from '../../../src/eval/prequential';
 import { FitRegistry } from '../../../src/eval/registry';
 import type { FoldRegistry, Method, Objective, Scorer } from '../../../src/eval/types';
@@ -87,6 +89,28 @@ describe('pieces shared across protocols', () => {
     expect(registry.made).toHaveLength(configs.size);
     expect(configs.size).toBeLessThan(tried);
     registry.inner.dispose();
+  });
+});
+
+describe('cosine rows kept per item', () => {
+  it('add the same floats as the co-occurrence counts summed afresh, on first use and after', () => {
+    const fold = buildFold(prepareData(world(), 4), 3, 25);
+    const index = cosineIndex(fold);
+    const co = cooccurrence(fold.train.map((u) => u.items), fold.catalog.length);
+    const support = fold.test[0]!.items.subarray(0, 12);
+    const afresh = new Float64Array(fold.catalog.length);
+    for (const j of support) {
+      const nj = co.counts[j]!;
+      if (nj === 0) continue;
+      const { items, both } = co.row(j);
+      for (const i of items) afresh[i] += both[i]! / Math.sqrt(co.counts[i]! * nj);
+    }
+    for (let pass = 0; pass < 2; pass++) {
+      const kept = new Float64Array(fold.catalog.length);
+      index.accumulate(support, kept);
+      expect([...kept]).toEqual([...afresh]);
+    }
+    expect(afresh.some((v) => v > 0)).toBe(true);
   });
 });
 
