@@ -17,7 +17,10 @@ function standardised(s: Scores): Float64Array {
   }
   const mean = sum / s.length;
   const sd = Math.sqrt(Math.max(sq / s.length - mean * mean, 0)) || 1;
-  return Float64Array.from(s, (v) => (finite(v) - mean) / sd);
+  // A plain loop: Float64Array.from with a mapping function is several times slower on a 17k-item catalog, same floats.
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = (finite(s[i]!) - mean) / sd;
+  return out;
 }
 
 /**
