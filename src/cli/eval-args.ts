@@ -1,4 +1,5 @@
 // `npm run eval`'s flags: formats, methods and the protocol's defaults.
+import { availableParallelism } from 'node:os';
 import { MAX_STEPS } from '../artifact/check';
 import { PROTOCOL_DEFAULTS } from '../protocol/data';
 import { parseFlags, required } from './flags';
@@ -19,6 +20,8 @@ export interface EvalArgs {
   protocols: ('v1' | 'v2')[];
   /** Where the v2 report goes when both protocols run (`--out` names the v1 report then). */
   outV2: string | undefined;
+  /** Worker threads the folds run on (1: serial, in this thread). */
+  threads: number;
 }
 
 /** The flags, for the given dataset formats and method names. */
@@ -35,6 +38,7 @@ export function evalFlags(formats: readonly string[], methodNames: readonly stri
     folds: { kind: 'numbers', example: '0,1,2,3,4', min: 0, max: 4, integer: true },
     methods: { kind: 'strings', example: 'popularity,itemknn', choices: methodNames },
     steps: { kind: 'number', example: '10', min: 0, max: MAX_STEPS, integer: true },
+    threads: { kind: 'number', example: '2', min: 1, max: 64, integer: true },
   } as const;
 }
 
@@ -67,5 +71,7 @@ export function parseEvalArgs(
     steps: f.steps,
     protocols,
     outV2: f['out-v2'],
+    // Folds are independent and seeded by their number: on every core they give the serial run's reports.
+    threads: f.threads ?? availableParallelism(),
   };
 }

@@ -2,6 +2,8 @@
 import { DATASET_FORMATS, isDatasetFormat, loadDataset } from '../data/load.js';
 import { parseEvalArgs } from './eval-args';
 import { runProtocols } from '../eval/harness.js';
+import { cpuSeconds } from '../eval/timing.js';
+import { threadFoldRunner } from './eval-threads.js';
 import { DEFAULT_METHODS, DEFAULT_METHODS_V2, METHODS } from '../eval/methods/index.js';
 import { prepareData } from '../protocol/data.js';
 import { writeReportFiles } from '../eval/write.js';
@@ -12,12 +14,17 @@ async function main(): Promise<void> {
   if (!isDatasetFormat(args.format)) throw new Error(`--format "${args.format}" is not supported; use one of ${DATASET_FORMATS.join(', ')}`);
   const log = (line: string): void => void process.stderr.write(`[eval ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const started = performance.now();
+  const cpuAtStart = cpuSeconds();
   await useNodeBackend('wasm'); // the neural methods; the baselines are plain JS
   const dataset = await loadDataset(args.format, args.data);
   const data = prepareData(dataset, args.threshold);
   log(`${dataset.name}: ${data.catalog.length} items, ${data.users.length} users with positives (${data.positives})`);
   const methods = args.methods.map((name) => METHODS[name]!());
-  const reports = await runProtocols(data, methods, { ...args, log, startedAt: started }, args.protocols);
+  const threads = args.threads;
+  const job = { data, methods: args.methods, protocols: args.protocols, ks: args.ks, folds: args.folds, threshold: args.threshold, minPositives: args.minPositives, steps: args.steps };
+  const runner = threads > 1 ? threadFoldRunner(job, threads, log) : undefined;
+  if (runner) log(`each fold's methods as tasks on ${threads} threads (--threads 1: one after another in this thread)`);
+  const reports = await runProtocols(data, methods, { ...args, log, startedAt: started, cpuAtStart, threads }, args.protocols, runner);
   if (reports.v1) {
     const paths = await writeReportFiles(reports.v1, args.out);
     log(`wrote ${paths.json}, ${paths.markdown}, ${paths.svg}`);

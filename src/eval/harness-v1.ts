@@ -5,6 +5,7 @@ import { makeEpisode } from '../protocol/episodes.js';
 import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
+import { recordMethod, reportHead } from './report-head.js';
 import type { RunTiming } from './timing.js';
 import type { Method, Scorer } from './types.js';
 
@@ -83,6 +84,16 @@ export function newV1Accumulator(ks: readonly number[]): V1Accumulator {
   return { ndcg: new Map(ks.map((k) => [k, []])), recall: new Map(ks.map((k) => [k, []])), steps: [], tuning: {}, fit: 0, eval: 0 };
 }
 
+/** Appends one fold's values to the run's (folds merged in order give the serial run's arrays). */
+export function mergeV1(into: V1Accumulator, from: V1Accumulator): void {
+  for (const [k, values] of from.ndcg) into.ndcg.get(k)!.push(...values);
+  for (const [k, values] of from.recall) into.recall.get(k)!.push(...values);
+  from.steps.forEach((values, t) => (into.steps[t] ??= []).push(...values));
+  Object.assign(into.tuning, from.tuning);
+  into.fit += from.fit;
+  into.eval += from.eval;
+}
+
 export async function evaluateV1(scorer: Scorer, test: readonly UserPositives[], opts: V1Options, acc: V1Accumulator, log: (line: string) => void): Promise<void> {
   for (const k of opts.ks) {
     const tk = performance.now();
@@ -109,18 +120,8 @@ function pairedV1(methods: readonly Method[], ks: readonly number[], accs: reado
 }
 
 export function v1Report(data: PreparedData, methods: readonly Method[], opts: V1Options, accs: readonly V1Accumulator[], timing: Omit<RunTiming, 'methods'>): EvalReport {
-  const report: EvalReport = {
-    protocol: 'v1',
-    dataset: data.name,
-    folds: [...opts.folds],
-    methods: {},
-    threshold: opts.threshold,
-    positives: data.positives,
-    minPositives: opts.minPositives,
-    ks: [...opts.ks],
-    tuning: {},
-    timing: { ...timing, methods: {} },
-  };
+  const { dataset, folds, ...run } = reportHead(data, opts);
+  const report: EvalReport = { protocol: 'v1', dataset, folds, methods: {}, ...run, ks: [...opts.ks], tuning: {}, timing: { ...timing, methods: {} } };
   for (const [m, method] of methods.entries()) {
     const acc = accs[m]!;
     const result: MethodResult = {};
@@ -131,8 +132,7 @@ export function v1Report(data: PreparedData, methods: readonly Method[], opts: V
     }
     if (acc.steps.length) result.steps = acc.steps.map((v) => meanWithInterval(v).mean);
     report.methods[method.name] = result;
-    report.tuning[method.name] = acc.tuning;
-    report.timing.methods[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
+    recordMethod(report, method.name, acc);
   }
   const paired = pairedV1(methods, opts.ks, accs);
   if (paired) report.paired = paired;

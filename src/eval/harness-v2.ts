@@ -5,6 +5,7 @@ import { evaluatePrequential } from './prequential.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
 import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
+import { recordMethod, reportHead } from './report-head.js';
 import type { RunTiming } from './timing.js';
 import type { Method, Scorer } from './types.js';
 
@@ -63,7 +64,10 @@ export function newV2Accumulator(): V2Accumulator {
 }
 
 export async function evaluateV2(scorer: Scorer, test: readonly UserPositives[], acc: V2Accumulator): Promise<void> {
-  const r = await evaluatePrequential(scorer, test);
+  appendResults(acc, await evaluatePrequential(scorer, test));
+}
+
+function appendResults(acc: V2Accumulator, r: { readonly hr10: readonly number[]; readonly mrr10: readonly number[]; readonly hitsByStep: ReadonlyMap<number, readonly number[]> }): void {
   acc.hr10.push(...r.hr10);
   acc.mrr10.push(...r.mrr10);
   for (const [t, hits] of r.hitsByStep) {
@@ -73,20 +77,27 @@ export async function evaluateV2(scorer: Scorer, test: readonly UserPositives[],
   }
 }
 
+/** Appends one fold's values to the run's (folds merged in order give the serial run's arrays). */
+export function mergeV2(into: V2Accumulator, from: V2Accumulator): void {
+  appendResults(into, from);
+  Object.assign(into.tuning, from.tuning);
+  into.fit += from.fit;
+  into.eval += from.eval;
+}
+
 export function v2Report(
   data: PreparedData,
   methods: readonly Method[],
   opts: { readonly folds: readonly number[]; readonly threshold: number; readonly minPositives: number },
   accs: readonly V2Accumulator[],
   timing: Omit<RunTiming, 'methods'>): EvalReportV2 {
+  const { dataset, folds, ...run } = reportHead(data, opts);
   const report: EvalReportV2 = {
     protocol: 'v2',
-    dataset: data.name,
-    folds: [...opts.folds],
+    dataset,
+    folds,
     methods: {},
-    threshold: opts.threshold,
-    positives: data.positives,
-    minPositives: opts.minPositives,
+    ...run,
     maxSteps: PREQUENTIAL.maxSteps,
     curveSteps: [...PREQUENTIAL.curveSteps],
     tuning: {},
@@ -102,8 +113,7 @@ export function v2Report(
       if (hits?.length) curve[String(t)] = meanWithInterval(hits).mean;
     }
     report.methods[method.name] = { hr10: hr.mean, hr10_ci: hr.ci, mrr10: mrr.mean, mrr10_ci: mrr.ci, users: hr.n, curve };
-    report.tuning[method.name] = acc.tuning;
-    report.timing.methods[method.name] = { fitSeconds: acc.fit, evalSeconds: acc.eval };
+    recordMethod(report, method.name, acc);
   }
   const paired = pairedV2(methods, accs);
   if (paired) report.paired = paired;

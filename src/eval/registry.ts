@@ -1,11 +1,17 @@
 // The fitted-and-tuned methods of one fold, shared within a run: the single owner of fits that
 // several methods use (a blend's components), so nothing is fitted and tuned twice on a fold.
-import type { FoldRegistry, Objective, Scorer } from './types.js';
+import type { FitContext, FoldRegistry, Objective, Scorer } from './types.js';
+
+/** `make()` through the fold's registry when the method runs in a harness (shared across protocols), else computed here. */
+export function sharedPiece<T>(ctx: FitContext, key: string, make: () => T): T {
+  return ctx.registry ? ctx.registry.shared(key, make) : make();
+}
 
 /** Fits of one fold keyed by method name and tuning objective; disposes what it holds. */
 export class FitRegistry implements FoldRegistry {
   private readonly pending = new Map<string, Promise<Scorer>>();
   private readonly held = new Map<string, Scorer>();
+  private readonly pieces = new Map<string, unknown>();
 
   /**
    * `kept`: the method names some method of the run builds on (their `uses`);
@@ -39,6 +45,11 @@ export class FitRegistry implements FoldRegistry {
     return scorer;
   }
 
+  shared<T>(key: string, make: () => T): T {
+    if (!this.pieces.has(key)) this.pieces.set(key, make());
+    return this.pieces.get(key) as T;
+  }
+
   /** The method `name` is done with its own fit: disposed now unless another method of the run builds on it. */
   release(name: string, objective: Objective): void {
     if (this.kept === 'all' || this.kept.has(name)) return;
@@ -48,6 +59,7 @@ export class FitRegistry implements FoldRegistry {
   /** Disposes every fit held (end of the fold, or of the method that owned this registry). */
   dispose(): void {
     for (const key of [...this.held.keys()]) this.drop(key);
+    this.pieces.clear();
   }
 
   private drop(key: string): void {

@@ -2,6 +2,7 @@
 import type { EvalReportV2 } from './harness-v2.js';
 import { formatPaired, PAIRED_SHORT } from './paired.js';
 import { linePlot } from './plot.js';
+import { runLine } from './report-head.js';
 import { timingLines } from './timing.js';
 
 const f4 = (x: number): string => x.toFixed(4);
@@ -13,7 +14,7 @@ export function markdownReportV2(report: EvalReportV2): string {
   const lines = [
     `# Next-click benchmark: ${report.dataset} (protocol ${report.protocol})`,
     '',
-    `Folds ${report.folds.join(', ')}; positives: ${report.positives}; evaluated users: test users with >= ${report.minPositives} positives; ` +
+    `${runLine(report)}; ` +
       `after each of a user's first min(n - 1, ${report.maxSteps}) clicks, the next click is ranked among the catalog minus the history. ` +
       'A user counts once (the mean over their steps); mean over (fold, user) pairs ± 95% half-width.',
     '',

@@ -1,5 +1,6 @@
 import type { CellResult, EvalReport } from './harness.js';
 import { formatPaired, PAIRED_SHORT } from './paired.js';
+import { runLine } from './report-head.js';
 import { timingLines } from './timing.js';
 
 const f4 = (x: number): string => x.toFixed(4);
@@ -23,8 +24,7 @@ export function markdownReport(report: EvalReport): string {
   const lines = [
     `# Cold-start benchmark: ${report.dataset} (protocol ${report.protocol})`,
     '',
-    `Folds ${report.folds.join(', ')}; positives: ${report.positives}; ` +
-      `evaluated users: test users with >= ${report.minPositives} positives. Mean over (fold, user) pairs ± 95% half-width.`,
+    `${runLine(report)}. Mean over (fold, user) pairs ± 95% half-width.`,
     '',
     '## nDCG@10',
     '',

@@ -14,9 +14,24 @@ export interface MethodTiming {
 export interface RunTiming {
   /** Wall-clock seconds of the whole run: loading the data and every protocol, fold and method in it. */
   totalSeconds: number;
-  /** Per protocol run: its methods' fit and evaluation seconds (a fit serving both protocols counts half in each). */
+  /** CPU seconds of the whole process over the same span (every thread, user + system): on a shared machine, the measure that load does not inflate. */
+  cpuSeconds?: number;
+  /** Threads the folds ran on. */
+  threads?: number;
+  /**
+   * Per protocol run: its methods' fit and evaluation seconds (a fit serving both protocols counts half in each),
+   * summed over threads: with folds in parallel, more than the run's wall clock.
+   */
   protocols: Partial<Record<Protocol, number>>;
   methods: Record<string, MethodTiming>;
+}
+
+/** CPU seconds used by this process so far, every thread (user + system). */
+export function cpuSeconds(): number {
+  // src/eval stays importable outside Node (see write.ts): there the run records no CPU time.
+  if (typeof process === 'undefined') return NaN;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** A protocol's seconds: every method's fit and evaluation under it, over every fold. */
@@ -27,7 +42,14 @@ export function protocolSeconds(methods: readonly { readonly fit: number; readon
 /** The report's time section: the run's total, each protocol's share, then method by method. */
 export function timingLines(timing: RunTiming): string[] {
   const shares = Object.entries(timing.protocols).map(([p, s]) => `protocol ${p} ${s.toFixed(1)} s`);
-  const lines = ['', '## Time (seconds, all folds)', '', `Whole run: ${timing.totalSeconds.toFixed(1)} s (${shares.join(', ')}; the rest is loading the data and building folds).`];
+  const cpu = timing.cpuSeconds === undefined || !Number.isFinite(timing.cpuSeconds) ? '' : `, ${timing.cpuSeconds.toFixed(1)} CPU s`;
+  const threads = timing.threads === undefined ? '' : ` on ${timing.threads} thread${timing.threads === 1 ? '' : 's'}`;
+  const lines = [
+    '',
+    '## Time (seconds, all folds)',
+    '',
+    `Whole run: ${timing.totalSeconds.toFixed(1)} s wall${cpu}${threads} (${shares.join(', ')}; the rest is loading the data and building folds).`,
+  ];
   const methods = Object.entries(timing.methods);
   if (methods.length) {
     lines.push('', '| method | fit + tune | evaluate |', '|---|---:|---:|');

@@ -58,6 +58,13 @@ export interface FoldRegistry {
    * it: they never dispose it.
    */
   fitted(name: string, objective: Objective, fit: () => Promise<Scorer>): Promise<Scorer>;
+  /**
+   * A piece of work that does not depend on the tuning objective (a Gram matrix, the
+   * factors of one grid configuration): `make()`'s value the first time `key` is asked
+   * for on this fold, the same value after, so protocol v1's and v2's grids fit it once.
+   * The key names the method and every setting the value depends on.
+   */
+  shared<T>(key: string, make: () => T): T;
 }
 
 /** A recommendation method under evaluation; `fit` learns from fold.train and tunes on fold.validation only. */

@@ -17,7 +17,10 @@ function standardised(s: Scores): Float64Array {
   }
   const mean = sum / s.length;
   const sd = Math.sqrt(Math.max(sq / s.length - mean * mean, 0)) || 1;
-  return Float64Array.from(s, (v) => (finite(v) - mean) / sd);
+  // A plain loop: Float64Array.from with a mapping function is several times slower on a 17k-item catalog, same floats.
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = (finite(s[i]!) - mean) / sd;
+  return out;
 }
 
 /**
@@ -73,7 +76,7 @@ export function blendBest(candidates: Readonly<Record<string, MethodFactory>>, w
       try {
         for (const [name, factory] of Object.entries(candidates)) {
           const progress = (m: string): void => ctx.onProgress?.(`${name}: ${m}`);
-          const scorer = await registry.fitted(name, objective, () => factory().fit(fold, { ...ctx, onProgress: progress }));
+          const scorer = await registry.fitted(name, objective, () => factory().fit(fold, { ...ctx, registry, onProgress: progress }));
           // Tuning measured the chosen configuration on these users by this objective already.
           const known = scorer.validation?.objective === objective.name ? scorer.validation.value : undefined;
           fitted.push({ name, scorer, value: known ?? (await objective.score(scorer, fold.validation)) });

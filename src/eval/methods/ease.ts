@@ -2,7 +2,9 @@ import { gridSearch, type GridTrial } from '../evaluate.js';
 import { spdInverse } from '../../math/linalg.js';
 import { itemCounts } from '../../math/sparse.js';
 import type { FoldData } from '../../protocol/types.js';
+import { sharedPiece } from '../registry.js';
 import type { Method, Scorer } from '../types.js';
+import { scorePrefixes } from './prefixes.js';
 
 export const EASE_DEFAULTS = {
   /** Coarse log grid, then one ×1/3 or ×3 refinement (optimal λ differs by 100× across datasets). */
@@ -51,21 +53,27 @@ function easeScorer(fold: FoldData, items: Int32Array, slot: Int32Array, b: Floa
   const n = items.length;
   let popMax = 1;
   for (const c of counts) popMax = Math.max(popMax, c);
+  const addRows = (acc: Float64Array, support: ArrayLike<number>): Float64Array => {
+    for (let k = 0; k < support.length; k++) {
+      const r = slot[support[k]!]!;
+      if (r < 0) continue;
+      for (let j = 0, o = r * n; j < n; j++) acc[j] += b[o + j]!;
+    }
+    return acc;
+  };
+  const scores = (acc: Float64Array): Float64Array => {
+    const out = new Float64Array(fold.catalog.length);
+    // Unmodelled items sit far below any EASE score, ordered by popularity among themselves.
+    for (let i = 0; i < out.length; i++) out[i] = slot[i]! < 0 ? -1e6 + counts[i]! : 0;
+    // A 1e-6 popularity prior only breaks ties, e.g. when no support item is modelled.
+    for (let j = 0; j < n; j++) out[items[j]!] = acc[j]! + (1e-6 * counts[items[j]!]!) / popMax;
+    return out;
+  };
   return {
-    score: async (support) => {
-      const out = new Float64Array(fold.catalog.length);
-      // Unmodelled items sit far below any EASE score, ordered by popularity among themselves.
-      for (let i = 0; i < out.length; i++) out[i] = slot[i]! < 0 ? -1e6 + counts[i]! : 0;
-      const acc = new Float64Array(n);
-      for (const s of support) {
-        const r = slot[s]!;
-        if (r < 0) continue;
-        for (let j = 0; j < n; j++) acc[j] += b[r * n + j]!;
-      }
-      // A 1e-6 popularity prior only breaks ties, e.g. when no support item is modelled.
-      for (let j = 0; j < n; j++) out[items[j]!] = acc[j]! + (1e-6 * counts[items[j]!]!) / popMax;
-      return out;
-    },
+    score: async (support) => scores(addRows(new Float64Array(n), support)),
+    // Protocol v2's prefixes: each row sum is the previous one plus the new item's row (the same floats in the same order).
+    scoreMany: async (supports) =>
+      scorePrefixes(supports, (s) => addRows(new Float64Array(n), s), (previous, item) => addRows(previous.slice(), [item])).map(scores),
   };
 }
 
@@ -80,7 +88,9 @@ export function ease(options: { lambdas?: readonly number[]; maxItems?: number }
       const { items, minUsers } = easeItems(counts, maxItems);
       const slot = new Int32Array(fold.catalog.length).fill(-1);
       items.forEach((i, s) => (slot[i] = s));
-      const g = gram(fold, slot, items.length);
+      // The Gram matrix and each λ's weights do not depend on the objective: protocol v1's and v2's grids share them.
+      const key = `ease maxItems=${maxItems}`;
+      const g = sharedPiece(ctx, `${key} gram`, () => gram(fold, slot, items.length));
       const restriction = {
         modelledItems: items.length,
         catalogItems: fold.catalog.length,
@@ -96,7 +106,8 @@ export function ease(options: { lambdas?: readonly number[]; maxItems?: number }
         const goDown = up !== undefined && (down === undefined || down > up);
         return [{ lambda: goDown ? Math.round(lambda / 3) : lambda * 3 }];
       };
-      const build = async ({ lambda }: { lambda: number }) => easeScorer(fold, items, slot, easeWeights(g, items.length, lambda), counts);
+      const weightsOf = (lambda: number) => sharedPiece(ctx, `${key} lambda=${lambda}`, () => easeWeights(g, items.length, lambda));
+      const build = async ({ lambda }: { lambda: number }) => easeScorer(fold, items, slot, weightsOf(lambda), counts);
       return gridSearch('ease', [coarse, refine], build, fold.validation, ctx, restriction);
     },
   };

@@ -2,7 +2,9 @@ import { gridSearch } from '../evaluate.js';
 import { cholesky, choleskySolve, dot } from '../../math/linalg.js';
 import { itemCounts, transpose, userItemMatrix } from '../../math/sparse.js';
 import type { FoldData } from '../../protocol/types.js';
+import { sharedPiece } from '../registry.js';
 import type { Method, Scorer } from '../types.js';
+import { scorePrefixes } from './prefixes.js';
 import { factorGram, trainIals, type IalsConfig } from '../../math/ials.js';
 
 export const IALS_DEFAULTS = {
@@ -22,29 +24,41 @@ export const IALS_DEFAULTS = {
 function ialsScorer(items: Float64Array, nItems: number, cfg: IalsConfig, counts: Float64Array): Scorer {
   const d = cfg.dim;
   const g = factorGram(items, nItems, d);
+  for (let p = 0; p < d; p++) g[p * d + p] += cfg.lambda;
   let popMax = 1;
   for (const c of counts) popMax = Math.max(popMax, c);
+  // The normal equations (G + λI + α Σ y yᵀ) x = (1 + α) Σ y over the support, in support order.
+  const addItems = (eq: { a: Float64Array; b: Float64Array }, support: ArrayLike<number>) => {
+    const { a, b } = eq;
+    for (let k = 0; k < support.length; k++) {
+      const o = support[k]! * d;
+      for (let p = 0; p < d; p++) {
+        b[p] += (1 + cfg.alpha) * items[o + p]!;
+        for (let q = 0; q < d; q++) a[p * d + q] += cfg.alpha * items[o + p]! * items[o + q]!;
+      }
+    }
+    return eq;
+  };
+  const fresh = (support: ArrayLike<number>) => addItems({ a: g.slice(), b: new Float64Array(d) }, support);
+  const scores = ({ a, b }: { a: Float64Array; b: Float64Array }): Float64Array => {
+    const l = a.slice();
+    const x = b.slice();
+    cholesky(l, d);
+    choleskySolve(l, d, x);
+    const out = new Float64Array(nItems);
+    for (let i = 0; i < nItems; i++) {
+      const s = dot(items, i * d, x, 0, d);
+      // Items no training user touched carry no signal (zero factors): rank them last.
+      out[i] = counts[i]! > 0 ? s + (1e-9 * counts[i]!) / popMax : -1e6;
+    }
+    return out;
+  };
   return {
-    score: async (support) => {
-      const a = g.slice();
-      const b = new Float64Array(d);
-      for (let p = 0; p < d; p++) a[p * d + p] += cfg.lambda;
-      for (const s of support) {
-        const o = s * d;
-        for (let p = 0; p < d; p++) {
-          b[p] += (1 + cfg.alpha) * items[o + p]!;
-          for (let q = 0; q < d; q++) a[p * d + q] += cfg.alpha * items[o + p]! * items[o + q]!;
-        }
-      }
-      cholesky(a, d);
-      choleskySolve(a, d, b);
-      const out = new Float64Array(nItems);
-      for (let i = 0; i < nItems; i++) {
-        const s = dot(items, i * d, b, 0, d);
-        // Items no training user touched carry no signal (zero factors): rank them last.
-        out[i] = counts[i]! > 0 ? s + (1e-9 * counts[i]!) / popMax : -1e6;
-      }
-      return out;
+    score: async (support) => scores(fresh(support)),
+    // Protocol v2's prefixes: each prefix's equations are the previous ones plus the new item (the same floats in the same order).
+    scoreMany: async (supports) => {
+      const equations = scorePrefixes(supports, fresh, (prev, item) => addItems({ a: prev.a.slice(), b: prev.b.slice() }, [item]));
+      return equations.map(scores);
     },
   };
 }
@@ -59,8 +73,11 @@ export function ials(options: Partial<{ dims: readonly number[]; alphas: readonl
       const userItems = userItemMatrix(fold.train.map((u) => u.items));
       const itemUsers = transpose(userItems, n);
       const counts = itemCounts(fold.train.map((u) => u.items), n);
-      const build = async (cfg: IalsConfig) =>
-        ialsScorer(trainIals(userItems, itemUsers, cfg, { iterations: o.iterations, cgSteps: o.cgSteps, seed: 1000 + fold.fold }), n, cfg, counts);
+      const train = { iterations: o.iterations, cgSteps: o.cgSteps, seed: 1000 + fold.fold };
+      // A configuration's factors do not depend on the objective: protocol v1's and v2's grids share them.
+      const factors = (cfg: IalsConfig) =>
+        sharedPiece(ctx, `ials ${JSON.stringify({ ...train, dim: cfg.dim, alpha: cfg.alpha, lambda: cfg.lambda })}`, () => trainIals(userItems, itemUsers, cfg, train));
+      const build = async (cfg: IalsConfig) => ialsScorer(factors(cfg), n, cfg, counts);
       const training = { iterations: o.iterations, cgSteps: o.cgSteps, foldIn: 'exact Cholesky solve against fixed item factors' };
       const byLambda = o.lambdas.map((lambda) => ({ dim: o.dims[0]!, alpha: o.alphas[0]!, lambda }));
       // A λ optimum at the edge of the grid may lie beyond it: look one decade further out.

@@ -1,4 +1,5 @@
 import { gridSearch } from '../evaluate.js';
+import { sharedPiece } from '../registry.js';
 import type { Method, Scorer } from '../types.js';
 import { cosineIndex, type CosineIndex } from './itemknn.js';
 import { scorePrefixes } from './prefixes.js';
@@ -12,25 +13,19 @@ export const RECENCY_DECAYS = [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3] as const;
  */
 export function recencyKnnScorer(index: CosineIndex, decay: number): Scorer {
   const n = index.counts.length;
+  // Items outside a row would add decay^j · 0, which leaves every sum as it is: only rows are added.
   const fresh = (support: Int32Array): Float64Array => {
     const out = new Float64Array(n);
-    const one = new Float64Array(n);
-    for (let j = 0; j < support.length; j++) {
-      one.fill(0);
-      index.accumulate([support[j]!], one);
-      const w = decay ** (support.length - 1 - j);
-      for (let i = 0; i < n; i++) out[i]! += w * one[i]!;
-    }
+    for (let j = 0; j < support.length; j++) index.addRow(support[j]!, decay ** (support.length - 1 - j), out);
     return out;
   };
   return {
     score: async (support) => fresh(support),
     scoreMany: async (supports) =>
       scorePrefixes(supports, fresh, (previous, item) => {
-        const next = previous.map((v) => v * decay);
-        const one = new Float64Array(n);
-        index.accumulate([item], one);
-        for (let i = 0; i < n; i++) next[i]! += one[i]!;
+        const next = new Float64Array(n);
+        for (let i = 0; i < n; i++) next[i] = previous[i]! * decay;
+        index.addRow(item, 1, next);
         return next;
       }),
   };
@@ -41,7 +36,7 @@ export function itemknnRecency(decays: readonly number[] = RECENCY_DECAYS): Meth
   return {
     name: 'itemknn-recency',
     fit: async (fold, ctx) => {
-      const index = cosineIndex(fold);
+      const index = sharedPiece(ctx, 'cosine-index', () => cosineIndex(fold));
       return gridSearch('itemknn-recency', [decays.map((decay) => ({ decay }))], async ({ decay }) => recencyKnnScorer(index, decay), fold.validation, ctx);
     },
   };

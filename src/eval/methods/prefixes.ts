@@ -1,5 +1,3 @@
-import type { Scores } from '../../protocol/types.js';
-
 /** True when `b` is `a` plus one item at the end (successive prefixes of one history in protocol v2). */
 export function extendsByOne(a: Int32Array, b: Int32Array): boolean {
   if (b.length !== a.length + 1) return false;
@@ -8,10 +6,11 @@ export function extendsByOne(a: Int32Array, b: Int32Array): boolean {
 }
 
 /**
- * Scores of many supports, each either from scratch or, when it extends the
- * previous support by one item, from the previous scores plus that item.
+ * Scores (or any per-support state, e.g. a fold-in's normal equations) of many supports,
+ * each either from scratch or, when it extends the previous support by one item, from
+ * the previous one plus that item.
  */
-export function scorePrefixes<S extends Scores>(
+export function scorePrefixes<S>(
   supports: readonly Int32Array[],
   fresh: (support: Int32Array) => S,
   extend: (previous: S, item: number) => S,

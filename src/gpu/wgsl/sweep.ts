@@ -58,7 +58,10 @@ function sweepBody(c: ShaderConfig): string {
   const qs = range(d4);
   // Row q of item i as a vec4 (codes unscaled for int8: the scale multiplies the dot product once).
   const load = (q: number) => (int8 ? `unpack8(vecs[ib + ${q}u])` : `vecs[ib + ${q}u]`);
-  const rows = qs.map((q) => `let r${q} = ${load(q)};`).join(' ');
+  // Every mode's loop starts the same: item i's metadata and row (one prelude, so the modes cannot drift apart).
+  const row = `let rm = rowmeta[i];
+      let ib = i * D4;
+      ${qs.map((q) => `let r${q} = ${load(q)};`).join(' ')}`;
   const dot = qs.map((q) => `dot(r${q}, u${q})`).join(' + ');
   const score = int8 ? `rm.y * (${dot}) + pop * rm.x` : `(${dot}) + pop * rm.x`;
   const scaleAll = (f: string) => qs.map((q) => `a${q} *= ${f};`).join(' ');
@@ -80,9 +83,7 @@ fn sweep(g: u32, t: u32, pslot: u32, slot: u32, mode: u32) {
   ${qs.map((q) => `var a${q} = vec4<f32>(0.0);`).join(' ')}
   if (means) {
     for (var i = lo + t; i < hi; i += T) {
-      let rm = rowmeta[i];
-      let ib = i * D4;
-      ${rows}
+      ${row}
       let s = ${score};
       scores[sb + i] = bitcast<u32>(s);
       if (s > m) { let f = safeExp(m - s); z *= f; zb *= f; ${scaleAll('f')} m = s; }
@@ -94,9 +95,7 @@ fn sweep(g: u32, t: u32, pslot: u32, slot: u32, mode: u32) {
     }
   } else if (mode == 1u) {
     for (var i = lo + t; i < hi; i += T) {
-      let rm = rowmeta[i];
-      let ib = i * D4;
-      ${rows}
+      ${row}
       let s = ${score};
       scores[sb + i] = bitcast<u32>(s);
       if (s > m) { z *= safeExp(m - s); m = s; }
@@ -104,9 +103,7 @@ fn sweep(g: u32, t: u32, pslot: u32, slot: u32, mode: u32) {
     }
   } else {
     for (var i = lo + t; i < hi; i += T) {
-      let rm = rowmeta[i];
-      let ib = i * D4;
-      ${rows}
+      ${row}
       scores[sb + i] = bitcast<u32>(${score});
     }
   }

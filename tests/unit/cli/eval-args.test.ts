@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { parseEvalArgs } from '../../../src/cli/eval-args';
 
 const formats = ['movielens-100k', 'lastfm', 'csv'];
@@ -20,6 +21,7 @@ describe('eval CLI flags', () => {
       steps: undefined,
       protocols: ['v1'],
       outV2: undefined,
+      threads: availableParallelism(),
     });
   });
 
@@ -32,8 +34,9 @@ describe('eval CLI flags', () => {
   });
 
   it('reads every flag, with = or a separate value', () => {
-    const a = parse(...base, '--threshold=3.5', '--min-positives', '10', '--ks', '1,5', '--folds=2', '--methods', 'ease', '--steps', '3');
-    expect(a).toMatchObject({ steps: 3,  threshold: 3.5, minPositives: 10, ks: [1, 5], folds: [2], methods: ['ease'] });
+    const a = parse(...base, '--threshold=3.5', '--min-positives', '10', '--ks', '1,5', '--folds=2', '--methods', 'ease', '--steps', '3', '--threads', '1');
+    expect(a).toMatchObject({ steps: 3,  threshold: 3.5, minPositives: 10, ks: [1, 5], folds: [2], methods: ['ease'], threads: 1 });
+    expect(() => parse(...base, '--threads', '0')).toThrow(/--threads/);
   });
 
   it('names the flag, the bad value and the allowed values', () => {

@@ -127,7 +127,8 @@ describe('paired comparison and time in the reports', () => {
     expect(s1! + s2!).toBeLessThanOrEqual(v1!.timing.totalSeconds);
     const methodSeconds = Object.values(v2!.timing.methods).reduce((s, t) => s + t.fitSeconds + t.evalSeconds, 0);
     expect(s2).toBeCloseTo(methodSeconds, 9);
-    expect(markdownReportV2(v2!)).toMatch(/Whole run: \d+\.\d s \(protocol v1 \d+\.\d s, protocol v2 \d+\.\d s/);
+    expect(v2!.timing.cpuSeconds).toBeGreaterThan(0);
+    expect(markdownReportV2(v2!)).toMatch(/Whole run: \d+\.\d s wall, \d+\.\d CPU s on 1 thread \(protocol v1 \d+\.\d s, protocol v2 \d+\.\d s/);
     // Without meta there is nothing to pair.
     const { v2: none } = await runProtocols(prepareData(world(), 4), methods.slice(0, 2), { ks: [1], folds: [0], threshold: 4, minPositives: 25 }, ['v2']);
     expect(none!.paired).toBeUndefined();
