@@ -220,7 +220,10 @@ export async function pooledParams<T = never>(
   const shared: ParamName[] = ['contentW', 'itemEmb', 'contentBias', 'itemBias', 'popInit', 'popWeight'];
   const vars = Object.fromEntries(shared.map((n) => [n, tf.variable(init[n], true, `${tag}/${n}`)])) as Partial<MetaParams>;
   const rng = createRng(`${config.seed}:pretrain`);
-  const table = tf.variable(tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed), true, `${tag}/users`);
+  // tf.variable holds its own reference to the draw's data: the draw itself is disposed here.
+  const draw = tf.randomNormal([users.length, config.dim], 0, 0.05, 'float32', config.seed);
+  const table = tf.variable(draw, true, `${tag}/users`);
+  draw.dispose();
   const optimizer = tf.train.adam(config.metaLr);
   // The initialization is the average training user.
   const snapshot = async (): Promise<Record<ParamName, Float32Array>> => {
