@@ -108,11 +108,7 @@ export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Rec
   if (options.checked) return packChecked(shards, files, items);
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  const starts = new Uint32Array(items);
-  const idLength = new Uint16Array(items);
-  const apart = new Map<number, Uint8Array>();
-  // first[s]: the first item of shard s (first[shards.length] = items).
-  const first = new Uint32Array(shards.length + 1);
+  const { starts, idLength, apart, first } = idLayout(items, shards.length);
   let n = 0;
   shards.forEach((shard, s) => {
     const bytes = files[shard.file]!;
@@ -140,19 +136,14 @@ export function packCatalog(shards: readonly CatalogShard[], files: Readonly<Rec
     }
     first[s + 1] = n;
   });
-  if (n !== items) throw new Error(`The catalog shards hold ${n} items, but the model has ${items}: the catalog does not match the model.`);
-  const ids: IdSource = { shards: shards.map((shard) => files[shard.file]!), first, starts, idLength, apart };
-  return new PackedCatalog(items, ids, idTable(ids, items, shards));
+  return packed(shards, files, items, n, { starts, idLength, apart, first });
 }
 
 /** packCatalog of shards that passed it before: scanned for record starts, ids read in place (a record parsed only when its id is not). */
 function packChecked(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number): ItemCatalog {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  const starts = new Uint32Array(items);
-  const idLength = new Uint16Array(items);
-  const apart = new Map<number, Uint8Array>();
-  const first = new Uint32Array(shards.length + 1);
+  const { starts, idLength, apart, first } = idLayout(items, shards.length);
   let n = 0;
   shards.forEach((shard, s) => {
     const bytes = files[shard.file]!;
@@ -165,8 +156,18 @@ function packChecked(shards: readonly CatalogShard[], files: Readonly<Record<str
     }
     first[s + 1] = n;
   });
+  return packed(shards, files, items, n, { starts, idLength, apart, first });
+}
+
+/** The per-item arrays both ways of packing fill; first[s] is the first item of shard s (first[shards.length] = items). */
+function idLayout(items: number, shardCount: number): Omit<IdSource, 'shards'> & { readonly apart: Map<number, Uint8Array> } {
+  return { starts: new Uint32Array(items), idLength: new Uint16Array(items), apart: new Map(), first: new Uint32Array(shardCount + 1) };
+}
+
+/** The catalog over the filled layout, once every one of the model's items was found (`n` of them). */
+function packed(shards: readonly CatalogShard[], files: Readonly<Record<string, Uint8Array>>, items: number, n: number, layout: Omit<IdSource, 'shards'>): ItemCatalog {
   if (n !== items) throw new Error(`The catalog shards hold ${n} items, but the model has ${items}: the catalog does not match the model.`);
-  const ids: IdSource = { shards: shards.map((shard) => files[shard.file]!), first, starts, idLength, apart };
+  const ids: IdSource = { shards: shards.map((shard) => files[shard.file]!), ...layout };
   return new PackedCatalog(items, ids, idTable(ids, items, shards));
 }
 
