@@ -25,15 +25,15 @@ const INT8_BACKENDS: ModelBackends = {
   why: 'its item table is int8 (model format v2), scored by the WGSL kernel or the WebAssembly one',
 };
 
+/** What the engine reads of either format's metadata: the version, the algorithm and how a click adapts. */
+function modelHeader(meta: { readonly version: string; readonly algorithm: string; readonly adaptation: { readonly steps: number; readonly negativeWeight: number }; readonly shape: { readonly dim: number } }): Pick<EngineModel, 'version' | 'algorithm' | 'steps' | 'negativeWeight' | 'dim'> {
+  return { version: meta.version, algorithm: meta.algorithm, steps: meta.adaptation.steps, negativeWeight: meta.adaptation.negativeWeight, dim: meta.shape.dim };
+}
+
 /** The engine's view of a decoded v1 artifact. */
 export function engineModel(model: Model): EngineModel {
-  const meta = model.meta;
   return {
-    version: meta.version,
-    algorithm: meta.algorithm,
-    steps: meta.adaptation.steps,
-    negativeWeight: meta.adaptation.negativeWeight,
-    dim: meta.shape.dim,
+    ...modelHeader(model.meta),
     catalog: arrayCatalog(model.catalog, model.index),
     adaptModel: model,
     dispose: () => model.dispose(),
@@ -56,11 +56,7 @@ export function preparedV2(decoded: DecodedModelV2): PreparedModel {
     async build() {
       const model = quantizedAdaptModel({ items, user, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) });
       return {
-        version: meta.version,
-        algorithm: meta.algorithm,
-        steps: meta.adaptation.steps,
-        negativeWeight: meta.adaptation.negativeWeight,
-        dim: meta.shape.dim,
+        ...modelHeader(meta),
         catalog,
         adaptModel: model,
         dispose: () => model.dispose(),
