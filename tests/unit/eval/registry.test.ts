@@ -1,7 +1,7 @@
 // The fold's registry of fits: the blend reuses the fits of components the run already made,
 // with the same choices and scores as when it fits them itself, and every fit is disposed once.
 import { describe, expect, it } from 'vitest';
-import type { Dataset, Interaction } from '../../../src/data/dataset';
+import type { Dataset } from '../../../src/data/dataset';
 import { runProtocols } from '../../../src/eval/harness';
 import { blendBest } from '../../../src/eval/methods/blend-best';
 import { BLEND_CANDIDATES } from '../../../src/eval/methods/index';
@@ -11,23 +11,10 @@ import { cosineIndex } from '../../../src/eval/methods/itemknn';
 import { recencyKnnScorer } from '../../../src/eval/methods/itemknn-recency';
 import { prequentialObjective } from '../../../src/eval/prequential';
 import { buildFold, prepareData } from '../../../src/protocol/data';
-import { createRng } from '../../../src/math/rng';
 import type { Method, MethodFactory, Scorer } from '../../../src/eval/types';
+import { walksWorld } from './walks';
 
-/** 120 users over 60 items, walks with skewed jumps: enough for every candidate to tune. */
-function world(): Dataset {
-  const rand = createRng(17).next;
-  const interactions: Interaction[] = [];
-  for (let u = 0; u < 120; u++) {
-    const n = 25 + Math.floor(rand() * 40);
-    let item = Math.floor(rand() * 60);
-    for (let j = 0; j < n; j++) {
-      item = rand() < 0.5 ? (item + 1 + Math.floor(rand() * 3)) % 60 : Math.floor(rand() ** 2 * 60);
-      interactions.push({ user: `u${u}`, item: `i${item}`, rating: 5, timestamp: j });
-    }
-  }
-  return { name: 'walks', interactions, items: [], hasRatings: true, hasTimestamps: true };
-}
+const world = (): Dataset => walksWorld(17);
 
 /** Counts fits and disposals of the wrapped methods, by name. */
 function counter() {

@@ -2,7 +2,7 @@
 // protocols (EASE's Gram and weights, iALS's factors, the cosine rows), prefix scoring
 // that grows the previous prefix's state, and folds run on worker threads.
 import { describe, expect, it } from 'vitest';
-import type { Dataset, Interaction } from '../../../src/data/dataset';
+import type { Dataset } from '../../../src/data/dataset';
 import { threadFoldRunner } from '../../../src/cli/eval-threads';
 import { ndcgObjective } from '../../../src/eval/evaluate';
 import { foldTasks, runProtocols } from '../../../src/eval/harness';
@@ -14,24 +14,11 @@ import { cooccurrence } from '../../../src/math/cooccurrence';
 import { prequentialObjective } from '../../../src/eval/prequential';
 import { FitRegistry } from '../../../src/eval/registry';
 import type { FoldRegistry, Method, Objective, Scorer } from '../../../src/eval/types';
-import { createRng } from '../../../src/math/rng';
 import { buildFold, prepareData } from '../../../src/protocol/data';
 import type { FoldData } from '../../../src/protocol/types';
+import { walksWorld } from './walks';
 
-/** 120 users over 60 items, walks with skewed jumps: enough for every method to tune. */
-function world(): Dataset {
-  const rand = createRng(23).next;
-  const interactions: Interaction[] = [];
-  for (let u = 0; u < 120; u++) {
-    const n = 25 + Math.floor(rand() * 40);
-    let item = Math.floor(rand() * 60);
-    for (let j = 0; j < n; j++) {
-      item = rand() < 0.5 ? (item + 1 + Math.floor(rand() * 3)) % 60 : Math.floor(rand() ** 2 * 60);
-      interactions.push({ user: `u${u}`, item: `i${item}`, rating: 5, timestamp: j });
-    }
-  }
-  return { name: 'walks', interactions, items: [], hasRatings: true, hasTimestamps: true };
-}
+const world = (): Dataset => walksWorld(23);
 
 /** A fold registry that counts how often each shared piece is computed. */
 function countingRegistry(): FoldRegistry & { made: string[]; inner: FitRegistry } {
