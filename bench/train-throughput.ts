@@ -1,11 +1,13 @@
-// `npx tsx bench/train-throughput.ts --data <csv log> [--batches 20] [--warmup 3]`
+// `npx tsx bench/train-throughput.ts --data <csv log> [--batches 20] [--warmup 3] [--adam lazy|dense]`
 //
 // The Node trainer's meta-training step alone, as trainMeta runs it with the
 // defaults (MAML, 2 inner steps, batch 32, item-item and transition rows, the
 // learned recency decay, next-click tasks, sampled softmax above 20,000 items,
 // every tag a feature): tasks/s over `batches` batches after `warmup`, the
 // mean catalog a task runs on (`task_items`: the sampled candidates above
-// sampledAbove) and the process's peak RSS. No searches and no validation, so catalogs of different
+// sampledAbove) and the process's peak RSS. A sampled run updates the item
+// tables with lazy Adam, as trainMeta does (train/row-optimizer); `--adam
+// dense` steps them with tf.train.adam instead (the trainer before lazy Adam). No searches and no validation, so catalogs of different
 // sizes compare on the step that grows with them. Prints one JSON line
 // (bench/train-scale.ts runs it in a fresh process per log).
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,6 +25,7 @@ import { shippingSplit } from '../src/train/dataset-split';
 import { itemSide, sideInputs } from '../src/train/item-side';
 import { taskSampling } from '../src/train/negatives';
 import { buildNeighbours } from '../src/train/neighbours';
+import { rowOptimizer } from '../src/train/row-optimizer';
 import { disposeTasks, sampleTasks } from '../src/train/tasks';
 import { buildTransitions } from '../src/train/transitions';
 import { NEXT_CLICK_SHARE } from '../src/train/validate';
@@ -31,7 +34,10 @@ const flags = parseFlags(process.argv.slice(2), {
   data: { kind: 'string', example: 'data/scale/shop-100k' },
   batches: { kind: 'number', example: '20', min: 1, max: 10_000, integer: true },
   warmup: { kind: 'number', example: '3', min: 0, max: 1000, integer: true },
+  adam: { kind: 'string', example: 'lazy' },
 });
+const adam = flags.adam ?? 'lazy';
+if (adam !== 'lazy' && adam !== 'dense') throw new Error(`Unknown --adam "${adam}": use lazy (row-sparse on a sampled run, as the trainer) or dense.`);
 const batches = flags.batches ?? 20;
 await useNodeBackend('wasm');
 const dataset = await loadDataset('csv', required(flags.data, 'data', 'data/scale/shop-100k'));
@@ -48,6 +54,7 @@ const init = initParams(shape, { seed: C.seed, innerLr: C.innerLr, protoScale: 1
 const vars = {} as MetaParams;
 for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `throughput/${n}`);
 disposeParams(init);
+const lazy = sampling && adam === 'lazy' ? await rowOptimizer(vars, C.metaLr) : undefined;
 const optimizer = tf.train.adam(C.metaLr);
 const rng = createRng(`${C.seed}:tasks`);
 const config = { algorithm: 'maml', innerSteps: C.innerSteps, learnRates: C.learnRates, weightDecay: C.weightDecay, neighbours: true, transitions: true, recency: true } as const;
@@ -57,6 +64,11 @@ const step = async (): Promise<void> => {
   const recency = { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true };
   const batch = sampleTasks(data.train, items, C.batchSize, rng, { neighbours, transitions, recency, nextClickShare: NEXT_CLICK_SHARE[C.objective], sampling, itemSide: side });
   columns += batch.support.positives.shape[1];
+  if (lazy) {
+    await lazy.step(inputs, batch, config);
+    disposeTasks(batch);
+    return;
+  }
   const { loss, grads } = metaStep(vars, inputs, batch, config);
   optimizer.applyGradients(Object.entries(grads).map(([n, g]) => ({ name: (vars[n as ParamName] as tf.Variable).name, tensor: g! })));
   await loss.data();
@@ -69,6 +81,7 @@ const started = performance.now();
 for (let b = 0; b < batches; b++) await step();
 const seconds = (performance.now() - started) / 1000;
 optimizer.dispose();
+lazy?.dispose();
 disposeParams(vars);
 disposeInputs(inputs);
 console.log(
@@ -78,6 +91,7 @@ console.log(
     interactions: dataset.interactions.length,
     features: side.names.length,
     sampled: sampling !== undefined,
+    adam: lazy ? 'lazy' : 'dense',
     tasks_per_s: Math.round((batches * C.batchSize) / seconds),
     task_items: Math.round(columns / batches),
     batches,

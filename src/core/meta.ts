@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { feedbackLoss, scoreBatch, computeItemTable } from './model';
 import type { FeedbackBatch, ItemInputs, UserBatch } from './types';
 import { effectiveSupport, innerLoop, startUsers } from './inner';
-import { PARAM_NAMES, type MetaParams, type ParamName } from './params';
+import { ITEM_ROW_NAMES, PARAM_NAMES, type ItemRowName, type MetaParams, type ParamName } from './params';
 import { candidateTable, type Candidates } from './sampled';
+import { gatherRows } from './sparse';
 import type { ItemTable } from './types';
 
 /**
@@ -75,19 +76,54 @@ export function metaStep(params: MetaParams, inputs: ItemInputs, batch: TaskBatc
   return { loss: value, grads: byName };
 }
 
-/** The scalar the algorithm differentiates; constants it needs are computed outside the tape. */
+/**
+ * metaStep of a sampled batch with the item-indexed parameters given as their
+ * rows at the candidates (`rows`, [C, …], row k for item candidates.ids[k]):
+ * their gradients are those rows' ([C, …]), what lazy Adam applies, and no
+ * catalog-sized gradient is built. The other gradients and the loss are
+ * metaStep's. `params`' item-indexed entries are not read.
+ */
+export function rowSparseStep(params: MetaParams, rows: Record<ItemRowName, tf.Tensor>, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig): MetaStep {
+  if (!batch.candidates) throw new Error('rowSparseStep needs a sampled batch (its candidates are the rows it updates): use metaStep for a batch over the whole catalog.');
+  const width = batch.candidates.ids.shape[0];
+  for (const n of ITEM_ROW_NAMES) {
+    if (rows[n].shape[0] !== width) throw new Error(`rowSparseStep got ${rows[n].shape[0]} rows of ${n}, expected one per candidate (${width}).`);
+  }
+  const names = trainableNames(config);
+  const local = { ...params, ...rows };
+  const xs = names.map((n) => local[n]);
+  const { f, constants } = objective(local, inputs, batch, config, true);
+  // As tf.variableGrads, but with respect to tensors (the rows are not variables); a parameter the objective does not reach gets no gradient.
+  const { value, grads } = tf.engine().gradients(f, xs, undefined, true);
+  tf.dispose(constants);
+  const byName: Partial<Record<ParamName, tf.Tensor>> = {};
+  names.forEach((n, i) => {
+    if (grads[i]) byName[n] = grads[i];
+  });
+  return { loss: value, grads: byName };
+}
+
+/**
+ * The scalar the algorithm differentiates; constants it needs are computed
+ * outside the tape. `rowParams`: the item-indexed parameters are the
+ * candidates' rows (rowSparseStep).
+ */
 function objective(
   params: MetaParams,
   inputs: ItemInputs,
   batch: TaskBatch,
   config: MetaConfig,
+  rowParams = false,
 ): { f: () => tf.Scalar; constants: tf.Tensor[] } {
   const { algorithm, weightDecay } = config;
   if (batch.candidates) checkColumns(batch);
   // A sampled batch is a task over its candidates alone: the same math on a smaller catalog.
-  const table = (): ItemTable => (batch.candidates ? candidateTable(params, inputs, batch.candidates) : computeItemTable(params, inputs));
+  const table = (): ItemTable => (batch.candidates ? candidateTable(params, inputs, batch.candidates, rowParams) : computeItemTable(params, inputs));
   const steps = algorithm === 'protonet' ? 0 : config.innerSteps;
-  const decay = (): tf.Scalar => tf.mul(weightDecay, tf.add(sumOfSquares(params.itemEmb), sumOfSquares(params.itemBias)));
+  // A sampled batch's L2 covers its candidates' rows, the rows it updates (lazy
+  // Adam leaves the others as they are), in both trainers; a full batch's, every row.
+  const decayed = (x: tf.Tensor): tf.Tensor => (batch.candidates && !rowParams ? gatherItemRows(x, batch.candidates.ids) : x);
+  const decay = (): tf.Scalar => tf.mul(weightDecay, tf.add(sumOfSquares(decayed(params.itemEmb)), sumOfSquares(decayed(params.itemBias))));
   if (algorithm === 'maml' || algorithm === 'protonet') {
     const f = (): tf.Scalar =>
       tf.tidy(() => {
@@ -180,9 +216,17 @@ function passThrough(adapted: UserBatch, live: UserBatch, start: UserBatch): Use
 function sumOfSquares(x: tf.Tensor): tf.Scalar {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const t = args[0] as tf.Tensor;
-    return { value: tf.sum(tf.square(t)) as tf.Scalar, gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.mul(t, 2)) };
+    // Saved: x may be an intermediate (a sampled batch's rows), freed before the backward pass otherwise.
+    (args[1] as tf.GradSaveFunc)([t]);
+    return { value: tf.sum(tf.square(t)) as tf.Scalar, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.mul(saved[0]!, 2)) };
   });
   return op(x) as tf.Scalar;
+}
+
+/** Rows `ids` of an item-indexed parameter ([items] or [items, D]), differentiable on every backend. */
+function gatherItemRows(x: tf.Tensor, ids: tf.Tensor1D): tf.Tensor {
+  if (x.rank === 2) return gatherRows(x as tf.Tensor2D, ids);
+  return tf.reshape(gatherRows(tf.reshape(x, [-1, 1]) as tf.Tensor2D, ids), [-1]);
 }
 
 /** Every tensor of a user batch. */

@@ -57,6 +57,15 @@ export const USER_PARAM_NAMES = [
   'logLrSeq',
 ] as const satisfies readonly ParamName[];
 
+/**
+ * The item-indexed parameters, one row per catalog item: a sampled batch's
+ * gradient in them is row-sparse (its candidates' rows), so a sampled run
+ * updates them with lazy Adam (core/meta rowSparseStep, train/row-optimizer).
+ */
+export const ITEM_ROW_NAMES = ['itemEmb', 'itemBias', 'ctxEmb'] as const satisfies readonly ParamName[];
+
+export type ItemRowName = (typeof ITEM_ROW_NAMES)[number];
+
 export type UserParamName = (typeof USER_PARAM_NAMES)[number];
 
 /** The per-visitor parameters as tensors: what adaptation reads of a model (a MetaParams is one). */

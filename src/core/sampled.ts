@@ -29,11 +29,21 @@ export interface Candidates {
   readonly inputs?: ItemInputs;
 }
 
-/** The item table of the candidates, [C] rows, with −log r_i as the score offset: differentiable in the meta-parameters. */
-export function candidateTable(params: MetaParams, inputs: ItemInputs, candidates: Candidates): ItemTable {
+/**
+ * The item table of the candidates, [C] rows, with −log r_i as the score
+ * offset: differentiable in the meta-parameters. `rowParams`: the item-indexed
+ * parameters (ITEM_ROW_NAMES) of `params` are already the candidates' rows,
+ * [C, …] (a lazy-Adam step differentiates those rows alone); needs `candidates.inputs`.
+ */
+export function candidateTable(params: MetaParams, inputs: ItemInputs, candidates: Candidates, rowParams = false): ItemTable {
   return tf.tidy(() => {
     const { ids } = candidates;
-    const rows = candidates.inputs ? computeItemTable(params, candidates.inputs, ids) : gatherTable(computeItemTable(params, inputs), ids);
+    if (rowParams && !candidates.inputs) throw new Error('A step on the candidates\' rows needs their own item inputs: build the batch with train/tasks sampleTasks and an itemSide.');
+    const rows = rowParams
+      ? computeItemTable(params, candidates.inputs!)
+      : candidates.inputs
+        ? computeItemTable(params, candidates.inputs, ids)
+        : gatherTable(computeItemTable(params, inputs), ids);
     if (rows.vectors.shape[0] !== ids.shape[0]) {
       throw new Error(`Candidate inputs describe ${rows.vectors.shape[0]} items, expected one per candidate (${ids.shape[0]}): build them with train/negatives candidateInputs.`);
     }

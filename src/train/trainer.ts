@@ -17,6 +17,7 @@ import { taskSampling } from './negatives';
 import { validationSubset, validationUserCap } from './dataset-split';
 import { chooseVocabulary, type VocabularyChoice } from './vocabulary';
 import { disposeTasks, sampleTasks } from './tasks';
+import { rowOptimizer } from './row-optimizer';
 import type { CountChoice, RunOptions, TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
 import { countCandidates, countStage } from './neighbour-count';
@@ -123,7 +124,9 @@ export async function trainMeta(
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
-  const optimizer = tf.train.adam(config.metaLr);
+  // A sampled batch's gradient in the item tables is row-sparse: lazy Adam updates its candidates' rows alone (train/row-optimizer).
+  const lazy = sampling ? await rowOptimizer(vars, config.metaLr) : undefined;
+  const optimizer = lazy ? undefined : tf.train.adam(config.metaLr);
   const rng = createRng(`${config.seed}:tasks`);
   const metaConfig = {
     algorithm: config.algorithm as MetaAlgorithm,
@@ -145,20 +148,27 @@ export async function trainMeta(
       const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
       const tasks = { neighbours: index, transitions: seqIndex, recency, nextClickShare: NEXT_CLICK_SHARE[config.objective], sampling, whole: config.algorithm === 'reptile', itemSide: side };
       const batch = sampleTasks(data.train, shape.items, config.batchSize, rng, tasks);
+      if (lazy) {
+        const value = await lazy.step(inputs, batch, metaConfig);
+        disposeTasks(batch);
+        return value;
+      }
       const { loss, grads } = metaStep(vars, inputs, batch, metaConfig);
-      optimizer.applyGradients(namedGrads(vars, grads));
+      optimizer!.applyGradients(namedGrads(vars, grads));
       const value = (await loss.data())[0]!;
       tf.dispose([loss, ...Object.values(grads)]);
       disposeTasks(batch);
       return value;
     },
     async checkpoint() {
+      lazy?.sync();
       const v = await timed(() => validate(vars, inputs, data.validation, config, evalSteps, lists));
       return { score: v.mean, keep: async () => ({ arrays: await toArrays(vars), mean: v.mean, byK: v.byK }) };
     },
     ...(onProgress ? { onProgress } : {}),
   }).finally(() => {
-    optimizer.dispose();
+    optimizer?.dispose();
+    lazy?.dispose();
     disposeParams(vars);
   });
   if (run.stoppedAt !== undefined) stops.push({ stage: 'meta-training', iteration: run.stoppedAt });
