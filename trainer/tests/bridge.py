@@ -21,6 +21,8 @@ differences the tests see are TypeScript's float32 rounding.
   {"kind": "encode", "input": {...}} → {"files": {name: base64}}
   {"kind": "ials", "train": [[items]], "items", "dim", "alpha", "lambda", "iterations", "cgSteps", "seed"} → {"factors"}
   {"kind": "checkpoints", "a": path, "b": path} → the largest differences of two runs' meta-training states
+  {"kind": "lazyAdam", "lr", "tables": {name: {values, width}}, "steps": [{ids, grads: {name: [...]}}]}
+      → {"tables": {name: {values, m, v}}}: the trainer's LazyAdam stepped on each step's rows (gradients zero elsewhere)
 model = {"shape": {items, features, dim}, "params": {name: [...]}, "features": {ptr, cols, weights}, "warm", "logPop"}
 """
 
@@ -46,6 +48,7 @@ from localrec_trainer.core.neighbours import Neighbours  # noqa: E402
 from localrec_trainer.core.params import ModelShape, Params, from_arrays  # noqa: E402
 from localrec_trainer.core.ragged import Ragged  # noqa: E402
 from localrec_trainer.math.ials import train_ials  # noqa: E402
+from localrec_trainer.math.lazy_adam import AdamSettings, LazyAdam  # noqa: E402
 from localrec_trainer.train.neighbours import transpose, build_neighbours, leave_one_out_rows  # noqa: E402
 from localrec_trainer.train.pretrain import SHARED, pooled_loss  # noqa: E402
 from localrec_trainer.core.sampled import candidates, proposal  # noqa: E402
@@ -225,6 +228,24 @@ def ials(request: dict) -> dict:
     return {"factors": factors.reshape(-1).tolist()}
 
 
+def lazy_adam(request: dict) -> dict:
+    """The trainer's LazyAdam (math/lazy_adam.py) on the given tables: each step's gradients at its rows, zero elsewhere,
+    as a sampled batch's all-reduced gradients are."""
+    shapes = {n: (len(t["values"]) // t["width"], t["width"]) for n, t in request["tables"].items()}
+    params = {n: torch.nn.Parameter(torch.tensor(t["values"], dtype=DTYPE).reshape(shapes[n])) for n, t in request["tables"].items()}
+    lazy = LazyAdam(params, AdamSettings(request["lr"]))
+    for step in request["steps"]:
+        rows = torch.tensor(step["ids"], dtype=torch.long)
+        lazy.zero_grad()
+        for n, p in params.items():
+            grad = torch.zeros_like(p)
+            grad[rows] = torch.tensor(step["grads"][n], dtype=DTYPE).reshape(len(rows), shapes[n][1])
+            p.grad = grad
+        lazy.step(rows)
+    return {"tables": {n: {"values": p.detach().reshape(-1).tolist(), "m": lazy.m[n].reshape(-1).tolist(),
+                           "v": lazy.v[n].reshape(-1).tolist()} for n, p in params.items()}}
+
+
 def checkpoints(request: dict) -> dict:
     """Largest differences between two runs' meta-training states (module, best validated arrays)."""
     a, b = (torch.load(request[k], map_location="cpu")["meta"] for k in ("a", "b"))
@@ -234,7 +255,8 @@ def checkpoints(request: dict) -> dict:
 
 
 HANDLERS = {"meta": meta, "lists": lists, "pooled": pooled, "encode": encode, "ials": ials, "checkpoints": checkpoints,
-            "itemLists": item_lists, "validation": validation, "defaults": defaults, "sampled": sampled, "head": head}
+            "itemLists": item_lists, "validation": validation, "defaults": defaults, "sampled": sampled, "head": head,
+            "lazyAdam": lazy_adam}
 
 
 def main() -> None:

@@ -121,10 +121,12 @@ def test_a_bundle_from_other_settings_or_an_older_version_is_refused_with_the_fi
         train(old, tmp_path / "model")
 
 
-@pytest.mark.parametrize("algorithm", ["maml", "pretrain"])
+@pytest.mark.parametrize("algorithm", ["maml", "pretrain", "maml-sampled"])
 def test_a_resumed_run_ends_where_an_uninterrupted_one_does(bundle, tmp_path, algorithm):
-    # pretrain: resumed after its first validation, it keeps the head found there, as the uninterrupted run does
-    settings = {"transfer": "pooled", "algorithm": algorithm}
+    # pretrain: resumed after its first validation, it keeps the head found there, as the uninterrupted run does;
+    # maml-sampled: the sampled softmax's lazy Adam resumes its moments and step count from the checkpoint
+    sampled = {"sampledAbove": 10, "negatives": 16} if algorithm == "maml-sampled" else {}
+    settings = {"transfer": "pooled", "algorithm": algorithm.removesuffix("-sampled"), **sampled}
     whole, _ = train(bundle, tmp_path / "whole", settings, "--dtype", "float64")
     train(bundle, tmp_path / "half", {**settings, "iterations": 3}, "--dtype", "float64")
     rest, _ = train(bundle, tmp_path / "rest", settings, "--dtype", "float64", "--resume", str(tmp_path / "half") + ".pt")

@@ -87,7 +87,10 @@ def meta_objective(
         raise ValueError(f'Unknown meta-algorithm "{config.algorithm}": use one of {", ".join(META_ALGORITHMS)}.')
     share = share or local_share(batch)
     steps = 0 if config.algorithm == "protonet" else config.inner_steps
-    decay = config.weight_decay * (params["itemEmb"].square().sum() + params["itemBias"].square().sum())
+    # A sampled batch's L2 covers its candidates' rows, the rows it updates (lazy Adam leaves the others as they
+    # are), as in meta.ts; a full batch's, every row.
+    rows = candidates.items if candidates is not None else slice(None)
+    decay = config.weight_decay * (params["itemEmb"][rows].square().sum() + params["itemBias"][rows].square().sum())
     items = item_table(params, inputs)
     if candidates is not None:
         items, batch = candidate_table(items, candidates), batch.over(candidates)

@@ -37,6 +37,10 @@ PARAM_NAMES: tuple[str, ...] = (
     "logLrSeq",  # [1]              inner learning rate of the sequential weight (log)
 )
 
+ITEM_ROW_NAMES: tuple[str, ...] = ("itemEmb", "itemBias", "ctxEmb")
+"""The item-indexed parameters, one row per catalog item: a sampled batch's gradient in them is row-sparse (its
+candidates' rows), so a sampled run updates them with lazy Adam (math/lazy_adam.py)."""
+
 UNIFORM_DECAY_LOGIT = 20.0
 """sigmoid(20) rounds to 1 in float32: clicks weigh the same, as before the decay was learned."""
 

@@ -22,10 +22,11 @@ from ..core.model import ItemInputs
 from ..core.recency import decay_of
 from ..core.rows import to_device
 from ..core.neighbours import Neighbours
-from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
+from ..core.params import ITEM_ROW_NAMES, ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
 from ..core.ragged import Ragged
 from ..core.sampled import Candidates
 from ..core.transitions import Transitions
+from ..math.lazy_adam import AdamSettings, LazyAdam
 from .als_start import AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
 from .config import NEXT_CLICK_SHARE, TrainConfig
 from .episodes import ItemLists
@@ -309,17 +310,24 @@ class _Context:
         meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
                           self.index is not None, config.recency, self.seq_index is not None)
         module = MetaModel(from_arrays(start, self.shape, self.dtype), trainable_names(meta))
-        optimizer = torch.optim.Adam(module.learned.parameters(), lr=config.meta_lr, eps=ADAM_EPSILON)
+        sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
+        # A sampled batch's gradient in the item tables is row-sparse: lazy Adam updates its candidates' rows alone
+        # (math/lazy_adam.py, src/train/row-optimizer.ts); the full softmax keeps Adam on every parameter.
+        lazy = LazyAdam({n: p for n, p in module.learned.items() if n in ITEM_ROW_NAMES},
+                        AdamSettings(config.meta_lr, epsilon=ADAM_EPSILON)) if sampling is not None else None
+        dense = [p for n, p in module.learned.items() if lazy is None or n not in ITEM_ROW_NAMES]
+        optimizer = torch.optim.Adam(dense, lr=config.meta_lr, eps=ADAM_EPSILON)
         resumed = run.resumed("meta")
         if resumed:
             module.load_state_dict(resumed["module"])
         model = world.wrap(module)
         if resumed:  # after the move to the device: the optimizer state follows its parameters
             optimizer.load_state_dict(resumed["optimizer"])
+            if lazy is not None:
+                lazy.load_state_dict(resumed["lazy"])
         inputs = to_device(self.inputs, world.device)
         eligible = eligible_users(self.data.train)
         sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
-        sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
         if sampling is not None:
             run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; each task runs on the batch's "
                              f"clicks and {config.negatives} popularity-sampled negatives (logQ-corrected)")
@@ -341,8 +349,13 @@ class _Context:
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
             loss = model(inputs, to_device(batch, world.device), meta, share, to_device(candidates, world.device))
             optimizer.zero_grad(set_to_none=True)
+            if lazy is not None:
+                lazy.zero_grad()
             loss.backward()
             optimizer.step()
+            if lazy is not None:
+                # The all-reduced gradients at the global batch's candidates, the same on every process.
+                lazy.step(candidates.items.to(world.device))
             loss_sum += float(loss.detach())
             tasks_since += config.batch_size
             stop = it < config.iterations and run.expired("meta-training", it, self.reserve())
@@ -357,6 +370,7 @@ class _Context:
                 if best is None or v.mean > best.mean:
                     best = _Best(to_arrays(module.params()), v.mean, v.by_k)
                 run.save(meta={"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                               "lazy": lazy.state_dict() if lazy is not None else None,
                                "best": best.__dict__, "history": [h.__dict__ for h in history]})
                 since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
             if stop:
