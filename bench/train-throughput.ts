@@ -78,8 +78,12 @@ const step = async (): Promise<void> => {
 for (let b = 0; b < (flags.warmup ?? 3); b++) await step();
 columns = 0;
 const started = performance.now();
+const cpu = process.cpuUsage();
 for (let b = 0; b < batches; b++) await step();
 const seconds = (performance.now() - started) / 1000;
+// CPU time of the process (user + system): steadier than the rate on shared cores.
+const cpuUsed = process.cpuUsage(cpu);
+const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
 optimizer.dispose();
 lazy?.dispose();
 disposeParams(vars);
@@ -93,6 +97,7 @@ console.log(
     sampled: sampling !== undefined,
     adam: lazy ? 'lazy' : 'dense',
     tasks_per_s: Math.round((batches * C.batchSize) / seconds),
+    tasks_per_cpu_s: Math.round((batches * C.batchSize) / cpuSeconds),
     task_items: Math.round(columns / batches),
     batches,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),

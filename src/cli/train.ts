@@ -47,7 +47,10 @@ async function main(): Promise<void> {
         (p.validation === undefined ? '' : `  validation ${SCORE_LABELS[config.objective]} ${p.validation.toFixed(4)}`),
     );
   // The neighbour count is chosen inside the run, within its budget (train/neighbour-count).
-  const options = { neighbourCounts: args.neighbourCounts, startedAt: started };
+  // LOCALREC_SAMPLED_ADAM=dense: Adam over every item row on a sampled run, the optimizer before lazy Adam (bench/sampled-softmax compares them).
+  const sampledAdam = process.env.LOCALREC_SAMPLED_ADAM;
+  if (sampledAdam !== undefined && sampledAdam !== 'lazy' && sampledAdam !== 'dense') throw new Error(`LOCALREC_SAMPLED_ADAM is "${sampledAdam}": use lazy (the default) or dense.`);
+  const options = { neighbourCounts: args.neighbourCounts, startedAt: started, ...(sampledAdam ? { sampledAdam: sampledAdam as 'lazy' | 'dense' } : {}) };
   const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, checkpoint, progress, options) : await trainMeta(data, config, checkpoint, progress, options);
   progress.finish();
   const seconds = (performance.now() - started) / 1000;

@@ -125,7 +125,7 @@ export async function trainMeta(
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
   // A sampled batch's gradient in the item tables is row-sparse: lazy Adam updates its candidates' rows alone (train/row-optimizer).
-  const lazy = sampling ? await rowOptimizer(vars, config.metaLr) : undefined;
+  const lazy = sampling && options.sampledAdam !== 'dense' ? await rowOptimizer(vars, config.metaLr) : undefined;
   const optimizer = lazy ? undefined : tf.train.adam(config.metaLr);
   const rng = createRng(`${config.seed}:tasks`);
   const metaConfig = {

@@ -74,6 +74,12 @@ export interface RunOptions {
   readonly neighbourCounts?: readonly number[];
   /** When the --max-minutes budget started (performance.now clock, ms): the command's start, so that loading the data counts. */
   readonly startedAt?: number;
+  /**
+   * The item tables' optimizer on a sampled run: 'lazy' (default; their
+   * candidates' rows, train/row-optimizer) or 'dense' (tfjs's Adam over every
+   * row, the trainer before lazy Adam: for comparisons, bench/sampled-softmax).
+   */
+  readonly sampledAdam?: 'lazy' | 'dense';
 }
 
 /** The neighbour count chosen on validation users (train/neighbour-count.ts), and what it weighed. */
