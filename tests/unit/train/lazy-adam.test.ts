@@ -121,6 +121,28 @@ describe('a sampled batch stepped on its candidates\' rows', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('leaves the full-catalog path as it was: its L2 covers every row, and the lazy optimizer refuses its batches', async () => {
+    const params = initParams(f.shape, { seed: 7, scale: 0.3, innerLr: 0.5 });
+    const vars = asVariables(params, 'lazy-full');
+    const inputs = itemInputs(f.features, f.warm, f.logPop);
+    const batch = sampleTasks(f.train, f.items, 6, createRng('lazy-full'), {});
+    expect(batch.candidates).toBeUndefined();
+    const { loss, grads } = metaStep(vars, inputs, batch, config);
+    // Item 29 is in no training list (cold, no id embedding in its score): its gradient is the L2's alone, 2·λ·x, as before lazy Adam.
+    const emb = (await vars.itemEmb.data()) as Float32Array;
+    const g = (await grads.itemEmb!.data()) as Float32Array;
+    const row = 29 * f.shape.dim;
+    for (let d = 0; d < f.shape.dim; d++) expect(g[row + d]).toBeCloseTo(2 * 3e-3 * emb[row + d]!, 7);
+    expect(emb.subarray(row, row + f.shape.dim).some((x) => x !== 0)).toBe(true);
+    const lazy = await rowOptimizer(vars, LR);
+    await expect(lazy.step(inputs, batch, config)).rejects.toThrow(/sampled batches only/);
+    lazy.dispose();
+    tf.dispose([loss, ...Object.values(grads)]);
+    disposeTasks(batch);
+    disposeInputs(inputs);
+    tf.dispose([...Object.values(vars), ...Object.values(params)]);
+  });
+
   it('rowOptimizer: Adam on the dense parameters, lazy Adam on the candidates\' rows, the rest untouched', async () => {
     const params = initParams(f.shape, { seed: 5, scale: 0.3, innerLr: 0.5 });
     const start: Record<string, Float32Array> = {};
