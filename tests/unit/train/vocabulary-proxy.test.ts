@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROXY_TRAINING_USERS, proxyTrainingUsers } from '../../../src/train/vocabulary';
+import { PROXY_MIN_VALIDATION_USERS, PROXY_TRAINING_USERS, proxyTrainingUsers, proxyValidationUsers } from '../../../src/train/vocabulary';
 
 const users = (n: number): Int32Array[] => Array.from({ length: n }, (_, u) => Int32Array.of(u % 7, 7 + (u % 5)));
 
@@ -19,5 +19,15 @@ describe("the vocabulary proxy's training users", () => {
     expect(new Set(at).size).toBe(100);
     expect(proxyTrainingUsers(train, 1, 100)).toEqual(a);
     expect(proxyTrainingUsers(train, 2, 100).map((u) => train.indexOf(u))).not.toEqual(at);
+  });
+
+  it('score on every validation user of a MovieLens-sized catalog, and on a seeded 100 at 100,000 items', () => {
+    const validation = Array.from({ length: 400 }, (_, u) => ({ user: `v${u}` }));
+    expect(proxyValidationUsers(validation, 1682, 1)).toBe(validation);
+    expect(proxyValidationUsers(validation, 17_632, 1)).toBe(validation);
+    const few = proxyValidationUsers(validation, 100_000, 1);
+    expect(few).toHaveLength(100);
+    expect(proxyValidationUsers(validation, 100_000, 1)).toEqual(few);
+    expect(proxyValidationUsers(validation, 10_000_000, 1)).toHaveLength(PROXY_MIN_VALIDATION_USERS);
   });
 });
