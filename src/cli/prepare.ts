@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { catalogItems, dataFingerprint, validationSubset, validationUserCap } from '../train/dataset-split';
 import type { TrainConfig } from '../train/config';
 import { VOCABULARY_BUDGET_SHARE } from '../train/trainer';
-import { chooseVocabulary, type VocabularyChoice } from '../train/vocabulary';
+import { chooseVocabulary, PROXY_TRAINING_USERS, proxyValidationUsers, type VocabularyChoice } from '../train/vocabulary';
 import { userRole } from '../protocol/data';
 import { useNodeBackend } from './node-backend';
 import { parseFlags } from './flags';
@@ -124,7 +124,10 @@ async function main(): Promise<void> {
   const input = await loadTrainInput(args);
   const { tagMinCounts, validationUsers } = args.config;
   // Each trial validates against the whole catalog: minutes at 100k items, so say what runs.
-  log(`choosing on ${Math.min(validationUserCap(validationUsers, input.data.tags.length), input.data.validation.length)} validation users the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary)`);
+  const validating = Math.min(validationUserCap(validationUsers, input.data.tags.length), input.data.validation.length);
+  const scoring = proxyValidationUsers(Array.from({ length: validating }), input.data.tags.length, 0).length;
+  const fitting = Math.min(input.data.train.length, PROXY_TRAINING_USERS);
+  log(`choosing the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary) by an ALS proxy fit on ${fitting} training users, scored on ${scoring} of the ${validating} validation users`);
   const chosen = await prepareChoices(input, args.config, (t) => log(`vocabulary: tags on ≥ ${t.minCount} items, ${t.features} features: validation ${t.validation?.toFixed(4)}`), budgetStart);
   const header = await writePrepared(out, input, args.config, chosen);
   const { dataset, split, vocabulary } = header;
