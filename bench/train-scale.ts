@@ -3,8 +3,8 @@
 // (`npm run gen:log -- --items 100000 --interactions 1000000 --out bench/data/shop-1m`
 // writes one, the generator bench/train-scale-node.ts uses), run as a user runs it. The
 // data step (`npm run train:prepare`, with the same flags: it chooses the validation users
-// and the vocabulary) runs once and its time is added to every run's wall time; each
-// process count then trains from the same bundle. Flags after `--` go to the data step and
+// and the vocabulary) runs inside the first run, so --max-minutes is one clock over the
+// whole command, as a user runs it; later process counts reuse its bundle and add its time. Flags after `--` go to the data step and
 // every train:dist run (bound them with --max-minutes or --iterations on a shared machine).
 // Rows under "runs": { trainer, procs, items, users, interactions, tasks_per_s, wall_s,
 // peak_rss_mb, ... }: wall_s is prepare + training to a validated artifact; peak_rss_mb
@@ -16,7 +16,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
-import { TRAIN_FLAGS } from '../src/cli/train-args';
 import { table } from './stats';
 
 const split = process.argv.indexOf('--', 2);
@@ -115,28 +114,23 @@ if (!existsSync('/usr/bin/time')) throw new Error('GNU time (/usr/bin/time) meas
 if (!existsSync(join(data, 'interactions.csv'))) {
   throw new Error(`--data ${data} has no interactions.csv: write a shop's log with \`npm run gen:log -- --items 100000 --interactions 1000000 --out ${flags.data ?? 'bench/data/shop-1m'}\`.`);
 }
-/** The flags after `--` the data step reads (npm run train's; train:dist's own, such as --dtype, are for training only). */
-function trainFlags(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const group = !arg.includes('=') && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? [arg, argv[++i]!] : [arg];
-    if (arg.replace(/^--/, '').split('=')[0]! in TRAIN_FLAGS) out.push(...group);
-  }
-  return out;
-}
-let prepare: Measured | undefined;
-if (!existsSync(join(prepared, 'prepared.json'))) {
-  log(`prepare: ${data} → ${prepared}`);
-  prepare = await measure([process.execPath, tsx, 'src/cli/prepare.ts', '--format', 'csv', '--data', data, ...trainFlags(passed), '--out', prepared]);
-} else {
-  log(`prepare: reusing ${prepared} (its time is not known: delete it to measure)`);
-}
+// The first run is the whole command, data step included, so that --max-minutes is its one clock
+// (as a user runs it); later process counts reuse its bundle and add its data step's seconds.
+let bundle = existsSync(join(prepared, 'prepared.json')) ? prepared : undefined;
+if (bundle) log(`prepare: reusing ${prepared} (its time is not known: delete it to measure)`);
+let prepareSeconds: number | undefined;
 const runs = [];
 for (const n of procs) {
   const dir = join(dirname(prepared), `model-torch-${n}`);
-  log(`train:dist --nproc ${n} ${passed.join(' ')}`);
-  const r = await measure([process.execPath, tsx, 'src/cli/train-dist.ts', '--nproc', String(n), '--format', 'csv', '--data', data, '--prepared', prepared, '--out', dir, ...passed]);
+  const report = `${dir}.run.json`;
+  const source = bundle ? ['--prepared', bundle] : ['--work', `${dir}.work`];
+  log(`train:dist --nproc ${n} ${source.join(' ')} ${passed.join(' ')}`);
+  const r = await measure([process.execPath, tsx, 'src/cli/train-dist.ts', '--nproc', String(n), '--format', 'csv', '--data', data, ...source, '--out', dir, '--report', report, ...passed]);
+  const prepare = bundle ? (prepareSeconds !== undefined ? { wall_s: prepareSeconds } : undefined) : undefined;
+  if (!bundle) {
+    prepareSeconds = (JSON.parse(readFileSync(report, 'utf8')) as { prepareSeconds: number }).prepareSeconds;
+    bundle = join(`${dir}.work`, 'prepared');
+  }
   const rate = /trained in ([\d.]+) s \(([\d,.]+) tasks\/s/.exec(r.stderr);
   if (!rate) throw new Error(`No throughput line in the train:dist output:\n${r.stderr.slice(-2000)}`);
   const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).localrec;
@@ -148,11 +142,12 @@ for (const n of procs) {
     users: meta.data.users,
     interactions: meta.data.interactions,
     tasks_per_s: Number(rate[2]!.replaceAll(',', '')),
+    // wall_s: the command's own (data step inside) on the first run; later runs add the first run's data step
     wall_s: Math.round((r.wall_s + (prepare?.wall_s ?? 0)) * 10) / 10,
-    peak_rss_mb: Math.max(r.peak_rss_mb, prepare?.peak_rss_mb ?? 0),
-    train_wall_s: Math.round(r.wall_s * 10) / 10,
-    cpu_s: Math.round((r.cpu_s + (prepare?.cpu_s ?? 0)) * 10) / 10,
-    phases_s: { ...(prepare ? { prepare: Math.round(prepare.wall_s) } : {}), ...phases(r.stderr) },
+    peak_rss_mb: r.peak_rss_mb,
+    train_wall_s: Math.round((r.wall_s - (prepare ? 0 : (prepareSeconds ?? 0))) * 10) / 10,
+    cpu_s: Math.round(r.cpu_s * 10) / 10,
+    phases_s: { ...(prepareSeconds !== undefined ? { prepare: prepareSeconds } : {}), ...phases(r.stderr) },
     meta_iterations: iterations ? `${iterations[1]}/${iterations[2]}` : '0',
     stopped_early: meta.training.budget?.stoppedEarly ?? [],
     validation: meta.validation.score,

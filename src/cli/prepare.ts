@@ -19,16 +19,25 @@ import { join, resolve } from 'node:path';
 import { catalogItems, dataFingerprint, validationSubset, validationUserCap } from '../train/dataset-split';
 import type { TrainConfig } from '../train/config';
 import { VOCABULARY_BUDGET_SHARE } from '../train/trainer';
-import { chooseVocabulary, type VocabularyChoice } from '../train/vocabulary';
+import { chooseVocabulary, PROXY_TRAINING_USERS, proxyValidationUsers, type VocabularyChoice } from '../train/vocabulary';
 import { userRole } from '../protocol/data';
 import { useNodeBackend } from './node-backend';
-import { parseTrainArgs } from './train-args';
+import { parseFlags } from './flags';
+import { TRAIN_FLAGS, trainArgsFromFlags } from './train-args';
 import { loadTrainInput, type TrainInput } from './train-data';
 import { CHOICE_SETTINGS, PREPARED_FORMAT, PREPARED_VERSION, ROLE, type ChoiceSettings, type Dtype, type PreparedHeader } from './prepared-format';
 
-/** The validation subset and the vocabulary of a run with `config`, as `npm run train` chooses them (train/trainer.ts). */
-export async function prepareChoices(input: TrainInput, config: ChoiceSettings & Pick<TrainConfig, 'maxMinutes' | 'algorithm'>, onTrial?: (t: VocabularyChoice['trials'][number]) => void): Promise<{ validation: ReadonlySet<string>; vocabulary: VocabularyChoice }> {
-  const started = performance.now();
+/**
+ * The validation subset and the vocabulary of a run with `config`, as `npm run train` chooses them (train/trainer.ts).
+ * `startedAt`: when the run's --max-minutes budget started (performance.now() clock, ms; default now): train:dist's start.
+ */
+export async function prepareChoices(
+  input: TrainInput,
+  config: ChoiceSettings & Pick<TrainConfig, 'maxMinutes' | 'algorithm'>,
+  onTrial?: (t: VocabularyChoice['trials'][number]) => void,
+  startedAt: number = performance.now(),
+): Promise<{ validation: ReadonlySet<string>; vocabulary: VocabularyChoice }> {
+  const started = startedAt;
   const users = validationSubset(input.data.validation, validationUserCap(config.validationUsers, input.data.tags.length), config.seed);
   // The share of --max-minutes trainMeta gives its vocabulary search (trainPretrain's search has no deadline).
   const deadline = config.maxMinutes > 0 && config.algorithm !== 'pretrain' ? started + config.maxMinutes * 60_000 * VOCABULARY_BUDGET_SHARE : undefined;
@@ -96,8 +105,17 @@ function bytesOf(array: BigInt64Array | Int32Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
+/** What the data step adds to npm run train's flags. */
+const PREPARE_FLAGS = {
+  // train:dist passes its own start, so that the share of --max-minutes the vocabulary search gets counts from the command's start.
+  'started-at': { kind: 'number', example: '1764650000000', min: 0, max: 1e15 },
+} as const;
+
 async function main(): Promise<void> {
-  const args = parseTrainArgs(process.argv.slice(2));
+  const flags = parseFlags(process.argv.slice(2), { ...TRAIN_FLAGS, ...PREPARE_FLAGS });
+  const args = trainArgsFromFlags(flags);
+  // The budget's start on this process's performance.now() clock.
+  const budgetStart = flags['started-at'] !== undefined ? performance.now() - (Date.now() - flags['started-at']) : performance.now();
   const out = resolve(args.out);
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[prepare] ${line}\n`);
@@ -106,8 +124,11 @@ async function main(): Promise<void> {
   const input = await loadTrainInput(args);
   const { tagMinCounts, validationUsers } = args.config;
   // Each trial validates against the whole catalog: minutes at 100k items, so say what runs.
-  log(`choosing on ${Math.min(validationUserCap(validationUsers, input.data.tags.length), input.data.validation.length)} validation users the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary)`);
-  const chosen = await prepareChoices(input, args.config, (t) => log(`vocabulary: tags on ≥ ${t.minCount} items, ${t.features} features: validation ${t.validation?.toFixed(4)}`));
+  const validating = Math.min(validationUserCap(validationUsers, input.data.tags.length), input.data.validation.length);
+  const scoring = proxyValidationUsers(Array.from({ length: validating }), input.data.tags.length, 0).length;
+  const fitting = Math.min(input.data.train.length, PROXY_TRAINING_USERS);
+  log(`choosing the tag vocabulary among minimum counts ${tagMinCounts.join(', ')} (one trial per distinct vocabulary) by an ALS proxy fit on ${fitting} training users, scored on ${scoring} of the ${validating} validation users`);
+  const chosen = await prepareChoices(input, args.config, (t) => log(`vocabulary: tags on ≥ ${t.minCount} items, ${t.features} features: validation ${t.validation?.toFixed(4)}`), budgetStart);
   const header = await writePrepared(out, input, args.config, chosen);
   const { dataset, split, vocabulary } = header;
   log(

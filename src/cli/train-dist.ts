@@ -59,6 +59,8 @@ const SPEC = { ...TRAIN_FLAGS, ...DIST_FLAGS } as const;
 
 async function main(): Promise<void> {
   const launched = performance.now();
+  // --max-minutes counts from here, across the data step and training (as npm run train counts from its start).
+  const startedAt = Date.now();
   const f = parseFlags(process.argv.slice(2), SPEC);
   if (f.backend !== undefined) throw new Error(`--backend ${f.backend} picks the Node trainer's tfjs backend; train:dist trains with PyTorch: leave it out.`);
   const args = trainArgsFromFlags(f);
@@ -76,9 +78,12 @@ async function main(): Promise<void> {
   }
   const log = (line: string): void => void process.stderr.write(`[train:dist ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
+  // One deadline, ms since the epoch, handed to the data step and to every rank (which keep rank 0's).
+  const deadline = config.maxMinutes > 0 ? startedAt + config.maxMinutes * 60_000 : undefined;
+  if (deadline !== undefined) log(`time budget: ${config.maxMinutes} min from now, data step included (ends ${new Date(deadline).toISOString().slice(11, 19)} UTC)`);
   const prepared = f.prepared !== undefined ? resolve(f.prepared) : join(work, 'prepared');
   if (f.prepared === undefined) {
-    await run(process.execPath, ['--import', 'tsx', PREPARE, ...prepareFlags(f), '--out', prepared], ROOT);
+    await run(process.execPath, ['--import', 'tsx', PREPARE, ...prepareFlags(f), `--started-at=${startedAt}`, '--out', prepared], ROOT);
   } else if (!existsSync(join(prepared, 'prepared.json'))) {
     throw new Error(`--prepared ${prepared} has no prepared.json: run \`npm run train:prepare -- <the flags of this run> --out ${prepared}\` first.`);
   } else {
@@ -97,6 +102,7 @@ async function main(): Promise<void> {
     '--config', JSON.stringify(config), '--negative-weight', String(args.negativeWeight),
     ...(f.resume !== undefined ? ['--resume', resolve(f.resume)] : []),
     ...(f.dtype !== undefined ? ['--dtype', f.dtype] : []),
+    ...(deadline !== undefined ? ['--deadline', (deadline / 1000).toFixed(3)] : []),
     '--neighbour-counts', args.neighbourCounts.join(','),
     ...(args.report !== undefined ? ['--report', resolve(args.report)] : []),
   ];

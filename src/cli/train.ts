@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 /** Which start won on validation, without the full ALS trial list. */
 function startSummary(start: TrainedModel['start']): Record<string, unknown> {
   const { als, ...rest } = start;
-  return { ...rest, ...(als ? { als: { head: als.head, validation: als.mean } } : {}) };
+  return { ...rest, ...(als ? { als: { head: als.head, validation: als.mean, ...(als.iterationsRun !== undefined ? { iterationsRun: als.iterationsRun } : {}) } } : {}) };
 }
 
 main().catch((err: unknown) => {

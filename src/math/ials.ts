@@ -113,13 +113,30 @@ export function trainIals(
   cfg: IalsConfig,
   options: { iterations: number; cgSteps: number; seed: number },
 ): Float64Array {
+  return trainIalsWithin(userItems, itemUsers, cfg, options).items;
+}
+
+/**
+ * trainIals that may end early: `outOfTime` is asked after each iteration (so at least one
+ * runs) and a true answer keeps the factors so far. Every iteration leaves a valid solution
+ * (the user and item rows each solved against the other side), so they are a usable start.
+ */
+export function trainIalsWithin(
+  userItems: Csr,
+  itemUsers: Csr,
+  cfg: IalsConfig,
+  options: { iterations: number; cgSteps: number; seed: number; outOfTime?: () => boolean },
+): { items: Float64Array; iterations: number } {
   const d = cfg.dim;
   const rand = createRng(options.seed).next;
   const users = new Float64Array(userItems.rows * d);
   const items = Float64Array.from({ length: itemUsers.rows * d }, () => (rand() - 0.5) * (0.2 / Math.sqrt(d)));
-  for (let it = 0; it < options.iterations; it++) {
+  let it = 0;
+  while (it < options.iterations) {
     solveRows(users, userItems, items, factorGram(items, itemUsers.rows, d), cfg, options.cgSteps);
     solveRows(items, itemUsers, users, factorGram(users, userItems.rows, d), cfg, options.cgSteps);
+    it += 1;
+    if (it < options.iterations && options.outOfTime?.()) break;
   }
-  return items;
+  return { items, iterations: it };
 }

@@ -1,5 +1,5 @@
 import { spdInverse } from '../math/linalg';
-import { factorGram, trainIals } from '../math/ials';
+import { factorGram, trainIalsWithin } from '../math/ials';
 import { transpose, userItemMatrix, type Csr } from '../math/sparse';
 import type { Neighbours } from '../core/neighbours';
 import type { ItemInputs } from '../core/types';
@@ -51,7 +51,14 @@ export interface AlsStart {
   readonly trials: readonly { readonly head: AlsHead; readonly validation: number }[];
   /** Trials run before the time budget ended the search; absent when it ran to the end. */
   readonly stoppedAfter?: number;
+  /** ALS iterations behind the chosen λ when the time budget cut its run short (of ALS_ITERATIONS); absent when it ran them all. */
+  readonly iterationsRun?: number;
 }
+
+/** ALS iterations of a full run (each leaves a valid solution, so the budget may stop after any, the first at least). */
+export const ALS_ITERATIONS = 10;
+/** The stage a budget stop inside an ALS run is recorded under (`training.budget.stoppedEarly`; its iteration: the iterations run). */
+export const ALS_ITERATIONS_STAGE = 'ALS iterations';
 
 const KNN = [0.25, 0.5, 1, 2, 4, 8];
 const POP = [0, 0.1, 0.3];
@@ -63,6 +70,8 @@ export interface AlsEmbeddings {
   readonly ctxEmb: Float32Array;
   readonly contentW?: Float32Array;
   readonly contentCtx?: Float32Array;
+  /** ALS iterations run: ALS_ITERATIONS unless the time budget ended the run early. */
+  readonly iterations?: number;
 }
 
 /** What every λ's ALS run shares: the training matrices and the content regression. */
@@ -79,17 +88,18 @@ export function alsData(train: readonly Int32Array[], items: number, content?: C
   return { items, userItems, itemUsers: transpose(userItems, items), ...(content ? { content: contentRegression(content) } : {}) };
 }
 
-/** ALS item and context embeddings ([items, dim] each, row-major), and content maps when the data has content. */
-export function alsEmbeddings(data: AlsData, cfg: AlsStartConfig, lambda: number): AlsEmbeddings {
-  const plain = alsFactors(data, cfg, lambda);
+/** ALS item and context embeddings ([items, dim] each, row-major), and content maps when the data has content; `outOfTime` may end ALS after any iteration. */
+export function alsEmbeddings(data: AlsData, cfg: AlsStartConfig, lambda: number, outOfTime?: () => boolean): AlsEmbeddings {
+  const plain = alsFactors(data, cfg, lambda, outOfTime);
   return data.content ? splitByContent(plain, data.content, cfg.dim) : plain;
 }
 
-/** ALS's item and context embeddings alone (no content maps). */
-export function alsFactors(data: Pick<AlsData, 'items' | 'userItems' | 'itemUsers'>, cfg: AlsStartConfig, lambda: number): AlsEmbeddings {
+/** ALS's item and context embeddings alone (no content maps); `outOfTime` is asked after each ALS iteration (trainIalsWithin). */
+export function alsFactors(data: Pick<AlsData, 'items' | 'userItems' | 'itemUsers'>, cfg: AlsStartConfig, lambda: number, outOfTime?: () => boolean): AlsEmbeddings {
   const d = cfg.dim;
   const items = data.items;
-  const y = trainIals(data.userItems, data.itemUsers, { dim: d, alpha: cfg.alpha, lambda }, { iterations: 10, cgSteps: 3, seed: cfg.seed });
+  const run = trainIalsWithin(data.userItems, data.itemUsers, { dim: d, alpha: cfg.alpha, lambda }, { iterations: ALS_ITERATIONS, cgSteps: 3, seed: cfg.seed, ...(outOfTime ? { outOfTime } : {}) });
+  const y = run.items;
   const gram = factorGram(y, items, d);
   for (let a = 0; a < d; a++) gram[a * d + a] += lambda;
   const kinv = spdInverse(gram, d);
@@ -104,14 +114,14 @@ export function alsFactors(data: Pick<AlsData, 'items' | 'userItems' | 'itemUser
       ctxEmb[o + a] = (1 + cfg.alpha) * c;
     }
   }
-  return { itemEmb, ctxEmb };
+  return { itemEmb, ctxEmb, iterations: run.iterations };
 }
 
 /** Embeddings as content maps (the regression on the items' features) plus id residuals. */
 export function splitByContent(plain: AlsEmbeddings, content: ContentRegression, d: number): AlsEmbeddings {
   const vectors = content.split(plain.itemEmb, d);
   const contexts = content.split(plain.ctxEmb, d);
-  return { itemEmb: vectors.residual, ctxEmb: contexts.residual, contentW: vectors.map, contentCtx: contexts.map };
+  return { itemEmb: vectors.residual, ctxEmb: contexts.residual, contentW: vectors.map, contentCtx: contexts.map, ...(plain.iterations !== undefined ? { iterations: plain.iterations } : {}) };
 }
 
 /** Every parameter of an ALS start: `base` supplies the shapes, the rest is zero or set by the head. */
@@ -154,8 +164,10 @@ export interface AlsSearch {
   readonly neighbours: Neighbours | undefined;
   /** Where each trial is reported. */
   readonly reporter?: TrainReporter;
-  /** performance.now() time after which no new trial starts (the time budget's share); the best so far is kept. */
+  /** Time (on `now`'s clock) after which no new trial starts and a running ALS stops after its current iteration (the time budget's share); the best so far is kept. */
   readonly deadline?: number;
+  /** The clock `deadline` is on, ms (default performance.now; tests inject one). */
+  readonly now?: () => number;
 }
 
 /**
@@ -171,17 +183,20 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
   let best: AlsStart | undefined;
   const knns = neighbours ? KNN : [0];
   const reporter = search.reporter ?? SILENT_REPORTER;
+  const now = search.now ?? (() => performance.now());
+  const deadline = search.deadline;
+  const outOfTime = deadline === undefined ? undefined : (): boolean => now() >= deadline;
   // λs, one more beyond an edge, the item-item × popularity grid, the inner rates.
   const planned = cfg.lambdas.length + (cfg.lambdas.length > 1 ? 1 : 0) + knns.length * POP.length - 1 + (steps > 0 ? INNER_LR.length - 1 : 0);
   reporter.stage('ALS start', planned, 'trials');
   let skipped = 0;
   const tryHead = async (head: AlsHead): Promise<void> => {
     // Out of time: one trial at least, then none that has not started.
-    if (best && search.deadline !== undefined && performance.now() >= search.deadline) {
+    if (best && outOfTime?.()) {
       skipped += 1;
       return;
     }
-    if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(shared, cfg, head.lambda));
+    if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(shared, cfg, head.lambda, outOfTime));
     const arrays = alsParams(base, embeddings.get(head.lambda)!, head);
     const params = fromArrays(arrays, shape);
     try {
@@ -205,6 +220,7 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
     for (const innerLr of INNER_LR.slice(1)) await tryHead({ ...chosen, innerLr });
   }
   reporter.advance(planned);
-  return skipped > 0 ? { ...best!, stoppedAfter: trials.length } : best!;
+  const ran = embeddings.get(best!.head.lambda)!.iterations ?? ALS_ITERATIONS;
+  return { ...best!, ...(skipped > 0 ? { stoppedAfter: trials.length } : {}), ...(ran < ALS_ITERATIONS ? { iterationsRun: ran } : {}) };
 }
 

@@ -4,7 +4,7 @@ import { disposeParams, fromArrays, initParams, PARAM_NAMES, toArrays, type Meta
 import type { ItemInputs } from '../core/types';
 import { disposeInputs } from '../core/features';
 import { createRng } from '../math/rng';
-import { selectAlsStart, type AlsSearch, type AlsStart } from './als-start';
+import { ALS_ITERATIONS_STAGE, selectAlsStart, type AlsSearch, type AlsStart } from './als-start';
 import { checkTrainConfig, type TrainConfig } from './config';
 import type { ItemLists } from './episodes';
 import { itemSide, sideInputs } from './item-side';
@@ -105,7 +105,8 @@ export async function trainMeta(
   const alsDeadline = deadline === undefined ? {} : { deadline: started + (deadline - started) * ALS_BUDGET_SHARE };
   const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter, timed, ...alsDeadline });
   if (als?.stoppedAfter !== undefined) stops.push({ stage: 'ALS start', iteration: als.stoppedAfter });
-  const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials } } : {};
+  if (als?.iterationsRun !== undefined) stops.push({ stage: ALS_ITERATIONS_STAGE, iteration: als.iterationsRun });
+  const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials, ...(als.iterationsRun !== undefined ? { iterationsRun: als.iterationsRun } : {}) } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
     const params = fromArrays(als.arrays, shape);

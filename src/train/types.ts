@@ -50,7 +50,7 @@ export interface TrainedModel {
     readonly chosen: 'pooled' | 'als';
     /** Validation of the best meta-trained checkpoint (when meta-training ran). */
     readonly pooled?: number;
-    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials'>;
+    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun'>;
   };
 }
 

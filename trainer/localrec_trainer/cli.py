@@ -53,6 +53,9 @@ def parser() -> argparse.ArgumentParser:
                    help="neighbour counts tried on validation users after training; the smallest within 0.5%% of the best is shipped")
     p.add_argument("--report", type=Path,
                    help="where rank 0 writes the run's measurements as JSON (seconds, tasks/s, peak RSS), as npm run train --report does")
+    p.add_argument("--deadline", type=float,
+                   help="when the maxMinutes budget ends, in seconds since the epoch (train:dist passes its start + --max-minutes to "
+                        "every process, so the data step counts and all ranks stop alike); default: maxMinutes from this start")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help="float64 checks the distributed wiring without float32 rounding noise (the artifact is float32 either way)")
     return p

@@ -188,12 +188,18 @@ class UserSampler:
 class Run:
     """What a training loop needs besides the math: progress, the time budget, checkpoints to resume from."""
 
-    def __init__(self, world: World, progress: Progress, *, max_minutes: float = 0,
-                 checkpoint: Optional[Path] = None, resume: Optional[dict] = None, identity: Optional[dict] = None) -> None:
+    def __init__(self, world: World, progress: Progress, *, max_minutes: float = 0, deadline: Optional[float] = None,
+                 checkpoint: Optional[Path] = None, resume: Optional[dict] = None, identity: Optional[dict] = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`deadline`: when the budget ends, seconds since the epoch (train:dist passes its command's start + max_minutes,
+        the same number to every process, so the data step counts and every rank agrees); None: max_minutes from now."""
         self.world = world
         self.progress = progress
-        self.started = time.monotonic()
-        self.deadline = self.started + 60 * max_minutes if max_minutes > 0 else None
+        self.clock = clock
+        now = clock()
+        self.deadline = (now + (deadline - time.time()) if deadline is not None else now + 60 * max_minutes) if max_minutes > 0 else None
+        # The shares of the budget (the searches' cut-offs) count from the command's start, as in trainMeta.
+        self.started = self.deadline - 60 * max_minutes if self.deadline is not None else now
         self.stage_deadline: Optional[float] = None
         self.checkpoint = checkpoint
         self.state: dict = dict(resume or {})
@@ -209,7 +215,7 @@ class Run:
         ends = [t for t in (self.deadline, self.stage_deadline) if t is not None]
         if not ends:
             return False
-        out = self.world.any(time.monotonic() + reserve >= min(ends))
+        out = self.world.any(self.clock() + reserve >= min(ends))
         if out:
             self.stops.append({"stage": stage, "iteration": iteration})
         return out
@@ -218,20 +224,29 @@ class Run:
         """Whether work of `seconds` started now ends within the budget; the same answer on every process."""
         if self.deadline is None:
             return True
-        return not self.world.any(time.monotonic() + seconds > self.deadline)
+        return not self.world.any(self.clock() + seconds > self.deadline)
 
     def past(self, share: float) -> Callable[[], bool]:
         """Whether `share` of the budget, from the start of the run, is spent (the searches' cut-offs in trainMeta); same on every process."""
         if self.deadline is None:
             return lambda: False
         cut = self.started + (self.deadline - self.started) * share
-        return lambda: self.world.any(time.monotonic() >= cut)
+        return lambda: self.world.any(self.clock() >= cut)
+
+    def passed(self, share: float) -> Callable[[], bool]:
+        """`past` read by this process alone (no collective): for work only one process runs, such as one λ's ALS.
+        Every process holds the same deadline, so the answer differs between them only by their clocks' skew."""
+        if self.deadline is None:
+            return lambda: False
+        cut = self.started + (self.deadline - self.started) * share
+        return lambda: self.clock() >= cut
 
     @contextmanager
     def share_of_remaining(self, share: float, reserve: float = 0.0) -> Iterator[None]:
         """Within the block, the budget ends after `share` of the time left less `reserve` seconds (pretraining's share, as in trainMeta)."""
         if self.deadline is not None:
-            self.stage_deadline = time.monotonic() + max(0.0, self.deadline - time.monotonic() - reserve) * share
+            now = self.clock()
+            self.stage_deadline = now + max(0.0, self.deadline - now - reserve) * share
         try:
             yield
         finally:
@@ -336,7 +351,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         identity = {"fingerprint": prepared.fingerprint, "config": config.to_json()}
         resume = load_checkpoint(args.resume, identity) if args.resume else None
         checkpoint = args.checkpoint or args.prepared.resolve().parent / "checkpoint.pt"
-        run = Run(world, progress, max_minutes=config.max_minutes, checkpoint=checkpoint, resume=resume, identity=identity)
+        # One clock for every rank: rank 0's deadline (nodes launched apart would each have counted from their own start).
+        given = world.gather(torch.tensor([args.deadline if args.deadline is not None else float("nan")], dtype=torch.float64)).tolist()
+        deadline = world.broadcast_object(args.deadline, 0)
+        run = Run(world, progress, max_minutes=config.max_minutes, deadline=deadline, checkpoint=checkpoint, resume=resume, identity=identity)
+        if deadline is not None and config.max_minutes > 0:
+            progress.log(f"time budget: {config.max_minutes} min from the command's start, {max(0.0, deadline - time.time()) / 60:.1f} min left "
+                         f"(ends {datetime.datetime.fromtimestamp(deadline, datetime.timezone.utc).strftime('%H:%M:%S')} UTC on every rank)")
         dataset = prepared.header["dataset"]
         data = prepared.data
         vocabulary = prepared.vocabulary
@@ -361,7 +382,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                 # The layout of npm run train --report (src/cli/train.ts); `processes` says how many the peak sums over.
                 write_report(args.report, {"seconds": round(budget_seconds), "wallSeconds": round(time.monotonic() - launched),
                                            "tasksPerSecond": round(model.tasks_per_second), "peakRssMb": round(peak),
-                                           "validation": model.validation.mean, "stoppedEarly": list(run.stops), "processes": world.size})
+                                           "validation": model.validation.mean, "stoppedEarly": list(run.stops), "processes": world.size,
+                                           # the budget's end (s since the epoch) the ranks kept, and what each was given
+                                           **({"deadline": deadline, "rankDeadlines": given} if deadline is not None else {})})
             for stop in run.stops:  # searches count trials, training loops batches
                 if stop["stage"] == "neighbour count":
                     progress.log(f"time budget of {config.max_minutes} min: the neighbour count was chosen after {stop['iteration']} of its trials "

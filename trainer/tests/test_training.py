@@ -85,7 +85,7 @@ def test_the_time_budget_stops_early_and_still_writes_the_best_validated_model(b
     # a budget spent at once: every search keeps its first trial, every loop stops after its first batch (as trainMeta does)
     _, meta = train(bundle, tmp_path / "model", {"iterations": 1000, "pretrainIterations": 1000, "maxMinutes": 1e-9})
     assert meta["training"]["budget"] == {"maxMinutes": 1e-9, "stoppedEarly": [
-        {"stage": "item lists", "iteration": 1}, {"stage": "ALS start", "iteration": 1},
+        {"stage": "item lists", "iteration": 1}, {"stage": "ALS start", "iteration": 1}, {"stage": "ALS iterations", "iteration": 1},
         {"stage": "pretraining", "iteration": 1}, {"stage": "meta-training", "iteration": 1}, {"stage": "neighbour count", "iteration": 0}]}
     # the neighbour count: the lists' own score reused, the smaller counts not tried and said so
     assert meta["training"]["neighbourCount"] == {"count": 50, "trials": [{"count": 50, "validation": meta["validation"]["score"]}], "skipped": [10, 20]}

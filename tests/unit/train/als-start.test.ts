@@ -169,6 +169,25 @@ describe('ALS start', () => {
     expect(spent.trials).toHaveLength(1);
     expect(spent.stoppedAfter).toBe(1);
     expect(spent.head.lambda).toBe(1);
+    // The one ALS run it started ran one iteration: the budget was spent before it began.
+    expect(spent.iterationsRun).toBe(1);
+    disposeInputs(inp);
+  });
+
+  it('stops a running ALS after the iteration in which its deadline passes, keeps those factors, and starts no other λ', async () => {
+    const content = { features: contentFeatures(Array.from({ length: ITEMS }, () => undefined), [CONSTANT_FEATURE]), warm: counts.map((c) => (c > 0 ? 1 : 0)) };
+    const inp = inputs();
+    // An injected clock: each reading is one minute later, so the deadline 2 passes at the third reading, after ALS iteration 3.
+    let minute = 0;
+    const search = { train, base: await baseArrays(1), shape, inputs: inp, content, steps: 2, neighbours: undefined, validate: async () => ({ mean: 0.5, byK: {} }), deadline: 2, now: () => minute++ };
+    const cut = await selectAlsStart(search, { ...cfg, lambdas: [1, 10, 100] });
+    expect(cut.iterationsRun).toBe(3);
+    expect(cut.trials).toHaveLength(1);
+    expect(cut.stoppedAfter).toBe(1);
+    // What it kept is ALS's 3-iteration solution.
+    const three = alsEmbeddings(alsData(train, ITEMS, content), cfg, 1, (() => { let k = 0; return () => ++k >= 3; })());
+    expect(three.iterations).toBe(3);
+    expect(Array.from(cut.arrays.itemEmb)).toEqual(Array.from(three.itemEmb));
     disposeInputs(inp);
   });
 });

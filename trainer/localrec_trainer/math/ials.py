@@ -9,6 +9,7 @@ steps, so both trainers reach the same factors up to float64 rounding.
 from __future__ import annotations
 
 import math
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -96,10 +97,26 @@ def solve_rows(x: Tensor, m: Ragged, f: Tensor, alpha: float, lam: float, cg_ste
 def train_ials(user_items: Ragged, item_users: Ragged, dim: int, alpha: float, lam: float,
                iterations: int = 10, cg_steps: int = 3, seed: int = 1) -> Tensor:
     """Item factors [items, dim] (float64) from the user × item and item × user matrices (trainIals)."""
+    return train_ials_within(user_items, item_users, dim, alpha, lam, iterations, cg_steps, seed)[0]
+
+
+def train_ials_within(user_items: Ragged, item_users: Ragged, dim: int, alpha: float, lam: float,
+                      iterations: int = 10, cg_steps: int = 3, seed: int = 1,
+                      out_of_time: Optional[Callable[[], bool]] = None) -> tuple[Tensor, int]:
+    """train_ials that may end early, and the iterations it ran (trainIalsWithin).
+
+    `out_of_time` is asked after each iteration (so at least one runs); a true answer keeps
+    the factors so far, a valid solution (each side solved against the other). It is asked
+    only by the process running this ALS, so it must not be a collective.
+    """
     start = (uniforms(seed, len(item_users) * dim) - 0.5) * (0.2 / math.sqrt(dim))
     items = torch.from_numpy(start.reshape(len(item_users), dim))
     users = torch.zeros(len(user_items), dim, dtype=torch.float64)
-    for _ in range(iterations):
+    it = 0
+    while it < iterations:
         users = solve_rows(users, user_items, items, alpha, lam, cg_steps)
         items = solve_rows(items, item_users, users, alpha, lam, cg_steps)
-    return items
+        it += 1
+        if it < iterations and out_of_time is not None and out_of_time():
+            break
+    return items, it

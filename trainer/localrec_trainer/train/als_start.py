@@ -18,7 +18,7 @@ import torch
 from ..core.features import FeatureRows
 from ..core.params import PARAM_NAMES, UNIFORM_DECAY_LOGIT
 from ..core.ragged import Ragged
-from ..math.ials import factor_gram, train_ials
+from ..math.ials import factor_gram, train_ials_within
 from .content_map import ContentRegression, content_regression
 from .validate import Validation
 from .neighbours import transpose
@@ -26,6 +26,10 @@ from .neighbours import transpose
 KNN: tuple[float, ...] = (0.25, 0.5, 1, 2, 4, 8)
 POP: tuple[float, ...] = (0, 0.1, 0.3)
 INNER_LR: tuple[float, ...] = (0.01, 0.1, 0.3)
+ALS_ITERATIONS = 10
+"""ALS iterations of a full run (each leaves a valid solution, so the budget may stop after any, the first at least)."""
+ALS_ITERATIONS_STAGE = "ALS iterations"
+"""The stage a budget stop inside an ALS run is recorded under (training.budget.stoppedEarly; its iteration: the iterations run)."""
 
 Head = dict[str, float]
 """lambda, knn, pop, innerLr; keys in the order the TypeScript search builds them (the artifact records one)."""
@@ -49,6 +53,7 @@ class AlsStart:
     by_k: dict[int, float]
     trials: list[dict] = field(default_factory=list)
     stopped_after: Optional[int] = None  # trials run when the time budget ended the search (none: it ran to the end)
+    iterations_run: Optional[int] = None  # ALS iterations behind the chosen λ when the budget cut its run short (none: all ALS_ITERATIONS)
 
 
 @dataclass(frozen=True)
@@ -67,17 +72,20 @@ def als_data(train: Ragged, items: int, features: Optional[FeatureRows], warm: n
     return AlsData(items, train, transpose(train, items), content)
 
 
-def als_embeddings(data: AlsData, cfg: AlsStartConfig, lam: float) -> Arrays:
-    """ALS item and context embeddings [items, dim] (float32), and content maps when the data has content."""
-    y = train_ials(data.user_items, data.item_users, cfg.dim, cfg.alpha, lam, iterations=10, cg_steps=3, seed=cfg.seed)
+def als_embeddings(data: AlsData, cfg: AlsStartConfig, lam: float,
+                   out_of_time: Optional[Callable[[], bool]] = None) -> tuple[Arrays, int]:
+    """ALS item and context embeddings [items, dim] (float32), and content maps when the data has content;
+    with the ALS iterations run (`out_of_time` may end ALS after any iteration: train_ials_within)."""
+    y, iterations = train_ials_within(data.user_items, data.item_users, cfg.dim, cfg.alpha, lam, iterations=ALS_ITERATIONS,
+                                      cg_steps=3, seed=cfg.seed, out_of_time=out_of_time)
     gram = factor_gram(y) + lam * torch.eye(cfg.dim, dtype=torch.float64)
     item_emb = (cfg.temperature * y).to(torch.float32).numpy()
     ctx_emb = ((1 + cfg.alpha) * torch.linalg.solve(gram, y.T).T).to(torch.float32).numpy()
     if data.content is None:
-        return {"itemEmb": item_emb, "ctxEmb": ctx_emb}
+        return {"itemEmb": item_emb, "ctxEmb": ctx_emb}, iterations
     content_w, item_res = data.content.split(item_emb)
     content_ctx, ctx_res = data.content.split(ctx_emb)
-    return {"itemEmb": item_res, "ctxEmb": ctx_res, "contentW": content_w, "contentCtx": content_ctx}
+    return {"itemEmb": item_res, "ctxEmb": ctx_res, "contentW": content_w, "contentCtx": content_ctx}, iterations
 
 
 def als_params(shapes: dict[str, tuple[int, ...]], emb: Arrays, head: Head) -> Arrays:
@@ -111,21 +119,24 @@ def als_params(shapes: dict[str, tuple[int, ...]], emb: Arrays, head: Head) -> A
 
 
 Evaluate = Callable[[Arrays], Validation]
-Embed = Callable[[Sequence[float]], dict[float, Arrays]]
+Embed = Callable[[Sequence[float]], dict[float, tuple[Arrays, int]]]
+"""Embeddings of several λ at once, each with its ALS iterations run."""
 
 
 def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[int, ...]],
                      lambdas: Sequence[float], neighbours: bool, steps: int,
-                     out_of_time: Callable[[], bool] = lambda: False) -> AlsStart:
+                     out_of_time: Callable[[], bool] = lambda: False, parallel: int = 1) -> AlsStart:
     """The best ALS start on the validation users: λ first (at the middle head), then knn × pop, then the inner rate.
 
     `embed(lambdas)` computes the embeddings of several λ at once (distributed.py
-    spreads them over the ranks); `evaluate` scores a parameter set on validation.
-    Once `out_of_time()` (the same answer on every process) no trial starts after
-    the first, and the best of those run is kept (selectAlsStart's deadline).
+    spreads them over the ranks), `parallel` λ of the grid at a time, so a round
+    that would start past the budget is never started; `evaluate` scores a
+    parameter set on validation. Once `out_of_time()` (the same answer on every
+    process) no trial starts after the first, and the best of those run is kept
+    (selectAlsStart's deadline); a running ALS stops on its own (embed's business).
     """
     trials: list[dict] = []
-    cache: dict[float, Arrays] = embed(list(lambdas))
+    cache: dict[float, tuple[Arrays, int]] = {}
     best: Optional[AlsStart] = None
     skipped = 0
 
@@ -135,8 +146,9 @@ def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[i
             skipped += 1
             return
         if head["lambda"] not in cache:
-            cache.update(embed([head["lambda"]]))
-        arrays = als_params(shapes, cache[head["lambda"]], head)
+            ahead = [lam for lam in dict.fromkeys(lambdas) if lam not in cache and lam != head["lambda"]]
+            cache.update(embed([head["lambda"], *ahead[: max(0, parallel - 1)]]))
+        arrays = als_params(shapes, cache[head["lambda"]][0], head)
         v = evaluate(arrays)
         trials.append({"head": head, "validation": v.mean})
         if best is None or v.mean > best.mean:
@@ -163,4 +175,7 @@ def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[i
     assert best is not None
     if skipped > 0:
         best.stopped_after = len(trials)
+    ran = cache[best.head["lambda"]][1]
+    if ran < ALS_ITERATIONS:
+        best.iterations_run = ran
     return best

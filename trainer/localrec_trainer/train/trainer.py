@@ -27,7 +27,7 @@ from ..core.ragged import Ragged
 from ..core.sampled import Candidates
 from ..core.transitions import Transitions
 from ..math.lazy_adam import AdamSettings, LazyAdam
-from .als_start import AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
+from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
 from .config import NEXT_CLICK_SHARE, TrainConfig
 from .episodes import ItemLists
 from .list_search import choose_item_lists
@@ -249,7 +249,8 @@ class _Context:
         config = self.config
         self.choose_lists()
         als = None if config.transfer == "pooled" else self.als_candidate()
-        als_summary = {"als": {"head": als.head, "validation": als.mean}} if als is not None else {}
+        als_summary = {"als": {"head": als.head, "validation": als.mean,
+                               **({"iterationsRun": als.iterations_run} if als.iterations_run is not None else {})}} if als is not None else {}
         if als is not None and config.transfer == "als":
             return self.model(als.arrays, [], Validation(als.mean, als.by_k), {"chosen": "als", **als_summary})
         start = self.starting_params()
@@ -268,18 +269,29 @@ class _Context:
         data = als_data(self.data.train, self.shape.items, self.side.features, self.side.warm)
         cfg = AlsStartConfig(config.dim, config.als_alpha, config.als_lambdas, ALS_TEMPERATURE, config.seed)
 
-        def embed(lambdas: list[float]) -> dict[float, Arrays]:
-            # every process computes its share of the λ grid at once, then each result goes to all
-            mine = {lam: als_embeddings(data, cfg, lam) for i, lam in enumerate(lambdas) if i % world.size == world.rank}
+        # Each ALS runs on one process only, so its stop is that process's own reading of the shared deadline (no
+        # collective inside ALS, so no process can wait on another there); the iterations it ran are broadcast with its factors.
+        out_of_time = self.run.passed(ALS_BUDGET_SHARE)
+
+        def embed(lambdas: list[float]) -> dict[float, tuple[Arrays, int]]:
+            # every process computes its share of the λs at once, then each result goes to all
+            mine = {lam: als_embeddings(data, cfg, lam, out_of_time) for i, lam in enumerate(lambdas) if i % world.size == world.rank}
             shapes = _embedding_shapes(self.shape)
-            return {lam: {n: world.broadcast(torch.from_numpy(mine[lam][n]) if lam in mine else torch.zeros(shape, dtype=torch.float32), i % world.size).numpy()
-                          for n, shape in shapes.items()} for i, lam in enumerate(lambdas)}
+            out: dict[float, tuple[Arrays, int]] = {}
+            for i, lam in enumerate(lambdas):
+                arrays = {n: world.broadcast(torch.from_numpy(mine[lam][0][n]) if lam in mine else torch.zeros(shape, dtype=torch.float32), i % world.size).numpy()
+                          for n, shape in shapes.items()}
+                ran = world.broadcast(torch.tensor([mine[lam][1] if lam in mine else 0], dtype=torch.int64), i % world.size)
+                out[lam] = (arrays, int(ran[0]))
+            return out
 
         self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
         als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
-                               config.als_lambdas, self.index is not None, self.eval_steps, self.run.past(ALS_BUDGET_SHARE))
+                               config.als_lambdas, self.index is not None, self.eval_steps, self.run.past(ALS_BUDGET_SHARE), world.size)
         if als.stopped_after is not None:
             self.run.stops.append({"stage": "ALS start", "iteration": als.stopped_after})
+        if als.iterations_run is not None:
+            self.run.stops.append({"stage": ALS_ITERATIONS_STAGE, "iteration": als.iterations_run})
         self.run.progress.log(f"ALS start: validation {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
         self.run.save(als=als.__dict__)
         return als
