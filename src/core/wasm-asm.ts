@@ -6,6 +6,7 @@
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 const f32Bytes = (value: number): number[] => Array.from(new Uint8Array(Float32Array.of(value).buffer));
@@ -60,6 +61,26 @@ export const op = {
   iExtendHigh16: [0xfd, 0xa8, 0x01],
   /** i32x4 → f32x4, signed. */
   vFromInt: [0xfd, 0xfa, 0x01],
+  // For the fused sweep (int8-sweep.ts):
+  if: [0x04, 0x40],
+  i32Load: [0x28, 2, 0],
+  i32Eq: [0x46],
+  f32Gt: [0x5e],
+  f32Sub: [0x93],
+  f32Nearest: [0x90],
+  /** f32 → i32, truncating and saturating (NaN gives 0, where the trapping form would trap). */
+  i32FromF32Sat: [0xfc, 0x00],
+  f32FromBits: [0xbe],
+  f64FromF32: [0xbb],
+  f64Add: [0xa0],
+  f64Mul: [0xa2],
+  /** f64 at `address + offset`. */
+  f64StoreAt: (offset: number) => [0x39, 3, ...uleb(offset)],
+  /** Eight int8 at `address + offset` (a constant byte offset), sign-extended to i16x8. */
+  vLoad8x8At: (offset: number) => [0xfd, 0x01, 0, ...uleb(offset)],
+  /** f32x4 at `address + offset`. */
+  vLoadAt: (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)],
+  vStoreAt: (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)],
 };
 
 export function sleb(value: number): number[] {
