@@ -95,7 +95,7 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
     return null; // more than this browser lets one module have
   }
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Int8Exports;
-  const fusedModule = int8SweepModule(groups);
+  const fusedModule = int8SweepModule(dim);
   const fused = fusedModule ? (new WebAssembly.Instance(fusedModule, { env: { memory } }).exports as unknown as Int8SweepExports) : null;
   const buffer = memory.buffer;
   const f32 = (byte: number, length: number) => new Float32Array(buffer, byte, length);
@@ -114,7 +114,7 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
   // The fused sweep's sparse offsets live in the weights block (4n bytes), which only the three passes use.
   const offsetRoom = Math.floor(n / 2);
   const [offItems, offValues] = [new Int32Array(buffer, at.weights, offsetRoom), f32(at.weights + 4 * offsetRoom, offsetRoom)];
-  const result = { max: f32(at.result, 1), sums: new Float64Array(buffer, at.result + 8, 2) };
+  const result = { max: f32(at.result, 1), consumed: new Int32Array(buffer, at.result + 4, 1), sums: new Float64Array(buffer, at.result + 8, 2) };
   /** The user vector as int16 codes in user16; returns their scale. */
   const quantizeUser = (user: Float32Array): number => {
     let umax = 0;
@@ -142,8 +142,19 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
         offItems.set(offsets.items);
         offValues.set(offsets.values);
       }
-      fused.sweep(at.codes, at.scales, at.bias, at.user16, n, dim, pop, quantizeUser(user), at.scores, at.weights, at.weights + 4 * offsetRoom, count, at.sums, at.result, means ? 1 : 0);
-      return { scores, max: result.max[0]!, z: result.sums[0]!, sumBias: means ? result.sums[1]! : 0, weighted: means ? sums.subarray(0, dim) : null };
+      const uscale = quantizeUser(user);
+      fused.sweep(at.codes, at.scales, at.bias, at.user16, n4, dim, pop, uscale, at.scores, at.weights, at.weights + 4 * offsetRoom, count, at.sums, at.result, means ? 1 : 0);
+      const state = { max: result.max[0]!, z: result.sums[0]!, sumBias: result.sums[1]!, next: result.consumed[0]! };
+      // The last n mod 4 rows, which fill no group of four, here, with the same rounding of the score.
+      for (let i = n4; i < n; i++) {
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += codes[i * dim + d]! * user16[d]!;
+        let score = Math.fround(Math.fround(Math.fround(dot) * Math.fround(scales[i]! * uscale)) + Math.fround(Math.fround(pop) * biasView[i]!));
+        while (state.next < count && offItems[state.next] === i) score = Math.fround(score + offValues[state.next++]!);
+        scores[i] = score;
+        onlineRow(state, score, biasView[i]!, means ? sums : null, codes, i * dim, dim, scales[i]!);
+      }
+      return { scores, max: state.max, z: state.z, sumBias: means ? state.sumBias : 0, weighted: means ? sums.subarray(0, dim) : null };
     },
     softmax(max) {
       k.softmax(at.scores, at.bias, at.weights, n4, max, at.sums);
@@ -156,6 +167,23 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
     },
   };
   return kernel;
+}
+
+/** One row's share of an online softmax: a rescale when `score` is a new max, then its weight into the sums (`acc`: Σe·V, when kept). */
+function onlineRow(state: { max: number; z: number; sumBias: number }, score: number, bias: number, acc: Float32Array | Float64Array | null, codes: Int8Array, row: number, dim: number, scale: number): void {
+  if (score > state.max) {
+    const r = Math.exp(state.max - score);
+    state.z *= r;
+    state.sumBias *= r;
+    if (acc) for (let d = 0; d < dim; d++) acc[d]! *= r;
+    state.max = score;
+  }
+  const e = Math.exp(score - state.max);
+  state.z += e;
+  if (!acc) return;
+  state.sumBias += e * bias;
+  const w = e * scale;
+  for (let d = 0; d < dim; d++) acc[d]! += w * codes[row + d]!;
 }
 
 /** The fused sweep's results from the three passes (scores, offsets added, softmax, weighted sum): what `sweep` replaces, and its reference. */
@@ -184,11 +212,9 @@ function loopKernel(rows: Int8Rows, bias: Float32Array): Int8Kernel {
     bias,
     sweep(user, pop, offsets, means) {
       // As the SIMD sweep: online softmax, a rescale of the sums whenever a score exceeds the running max.
-      let max = -Infinity;
-      let z = 0;
-      let sumBias = 0;
-      let k = 0;
+      const state = { max: -Infinity, z: 0, sumBias: 0 };
       const count = offsets?.items.length ?? 0;
+      let k = 0;
       acc.fill(0);
       for (let i = 0, row = 0; i < n; i++, row += dim) {
         let s = 0;
@@ -196,24 +222,10 @@ function loopKernel(rows: Int8Rows, bias: Float32Array): Int8Kernel {
         let score = Math.fround(s * scales[i]! + pop * bias[i]!);
         if (k < count && offsets!.items[k] === i) score = Math.fround(score + offsets!.values[k++]!);
         scores[i] = score;
-        if (score > max) {
-          const r = Math.exp(max - score);
-          z *= r;
-          if (means) {
-            sumBias *= r;
-            for (let d = 0; d < dim; d++) acc[d]! *= r;
-          }
-          max = score;
-        }
-        const e = Math.exp(score - max);
-        z += e;
-        if (!means) continue;
-        sumBias += e * bias[i]!;
-        const w = e * scales[i]!;
-        for (let d = 0; d < dim; d++) acc[d]! += w * codes[row + d]!;
+        onlineRow(state, score, bias[i]!, means ? acc : null, codes, row, dim, scales[i]!);
       }
       out.set(acc);
-      return { scores, max, z, sumBias, weighted: means ? out : null };
+      return { scores, max: state.max, z: state.z, sumBias: means ? state.sumBias : 0, weighted: means ? out : null };
     },
     scores(user, pop) {
       let max = -Infinity;

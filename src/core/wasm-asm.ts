@@ -76,6 +76,7 @@ export const op = {
   f64Mul: [0xa2],
   /** f64 at `address + offset`. */
   f64StoreAt: (offset: number) => [0x39, 3, ...uleb(offset)],
+  i32StoreAt: (offset: number) => [0x36, 2, ...uleb(offset)],
   /** Eight int8 at `address + offset` (a constant byte offset), sign-extended to i16x8. */
   vLoad8x8At: (offset: number) => [0xfd, 0x01, 0, ...uleb(offset)],
   /** f32x4 at `address + offset`. */

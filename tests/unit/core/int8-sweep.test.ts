@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { int8Kernel, threePasses, type Int8KernelKind, type SparseOffsets } from '../../../src/core/int8-kernel';
 import { dequantizeAll, quantizeRows } from '../../../src/core/int8-rows';
+import { int8SweepModule } from '../../../src/core/int8-sweep';
 import { createRng } from '../../../src/math/rng';
 
 /**
@@ -83,6 +84,10 @@ describe.each(CASES)('fused int8 sweep: $name', ({ n, dim, bias: prior, offsets:
     return 2e-5 * (l1 * umax + Math.abs(pop * bias[i]!) + 1) + 1e-6 * Math.abs(want.scores[i]!);
   };
   const worst = maxAbs(Array.from({ length: n }, (_, i) => scoreTolerance(i)));
+
+  it('compiles the fused SIMD module for this row width (else the three passes would stand in unnoticed)', () => {
+    expect(int8SweepModule(rows.dim)).not.toBeNull();
+  });
 
   it.each(KINDS)('%s: scores, log-partition and softmax expectations (the gradient sums) as the two-pass reference', (kind) => {
     const kernel = int8Kernel(rows, bias, { kind });
