@@ -45,9 +45,15 @@ export function rankIn(scores: Float32Array, target: number, exclude: ReadonlySe
   const clean = (s: number): number => (s === s ? s : -Infinity);
   const t = clean(scores[target]!);
   let before = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const s = clean(scores[i]!);
-    if (s > t || (s === t && i < target)) before++;
+  if (t === -Infinity) {
+    for (let i = 0; i < scores.length; i++) {
+      const s = clean(scores[i]!);
+      if (i !== target && (s > t || i < target)) before++;
+    }
+  } else {
+    // Two tight loops (NaN compares false, as -Infinity would against a finite t): equal scores count before the target only.
+    for (let i = 0; i < target; i++) if (scores[i]! >= t) before++;
+    for (let i = target + 1; i < scores.length; i++) if (scores[i]! > t) before++;
   }
   // The excluded items were counted with the rest; fewer of them than the catalog, so taken back one by one.
   for (const i of exclude) {

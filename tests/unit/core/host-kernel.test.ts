@@ -131,8 +131,9 @@ describe('host click kernel', () => {
   it("counts a click's rank in place as the protocol does: ties to the lower index, NaN last, excluded items skipped", () => {
     const rng = createRng('rank-in');
     const scores = Float32Array.from({ length: 400 }, () => (rng.int(50) === 0 ? NaN : rng.int(30) / 3)); // many ties, a few NaN
+    [scores[123], scores[7], scores[300]] = [NaN, -Infinity, -Infinity]; // targets that rank last, and items tied with them
     for (const exclude of [[], [3, 17, 250, 17, 399], [5, 6, 7]]) {
-      for (const target of [0, 5, 17, 123, 399]) {
+      for (const target of [0, 5, 7, 17, 123, 300, 399]) {
         const others = exclude.filter((i) => i !== target);
         expect(rankIn(scores, target, new Set(exclude))).toBe(rankOf(scores, target, exclusionMask(scores.length, others)));
       }
