@@ -6,7 +6,6 @@
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
-export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 const f32Bytes = (value: number): number[] => Array.from(new Uint8Array(Float32Array.of(value).buffer));
@@ -64,16 +63,10 @@ export const op = {
   // For the fused sweep (int8-sweep.ts):
   if: [0x04, 0x40],
   i32Load: [0x28, 2, 0],
-  i32Eq: [0x46],
   f32Gt: [0x5e],
   f32Sub: [0x93],
-  f32Nearest: [0x90],
-  /** f32 → i32, truncating and saturating (NaN gives 0, where the trapping form would trap). */
-  i32FromF32Sat: [0xfc, 0x00],
-  f32FromBits: [0xbe],
   f64FromF32: [0xbb],
   f64Add: [0xa0],
-  f64Mul: [0xa2],
   /** f64 at `address + offset`. */
   f64StoreAt: (offset: number) => [0x39, 3, ...uleb(offset)],
   i32StoreAt: (offset: number) => [0x36, 2, ...uleb(offset)],
