@@ -4,11 +4,12 @@
 // the same table as int8 rows (int8-kernel.ts: SIMD with an int16 user vector,
 // SIMD in f32 lanes, plain loops), at 10k / 100k / 1M items, top 20 and 100.
 // Random tables: the work per item does not depend on the values.
+import { loadavg } from 'node:os';
 import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
 import { hostFeedback, hostStep, scoresOnly, sweep, type HostItems } from '../src/core/host-kernel';
 import type { Int8Rows } from '../src/core/int8-rows';
-import { int8Kernel, type Int8KernelKind } from '../src/core/int8-kernel';
+import { int8Kernel, threePasses, type Int8KernelKind } from '../src/core/int8-kernel';
 import { dequantizeAll, quantizeRows } from '../src/core/int8-rows';
 import { createRng } from '../src/math/rng';
 import { simdTable } from '../src/core/simd-kernel';
@@ -43,6 +44,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
+const loadBefore = loadavg();
 const progress = createProgress('int8 bench');
 const cpuMs = (): number => {
   const c = process.cpuUsage();
@@ -55,9 +57,10 @@ const time = (f: () => void): [number, number] => {
   return [performance.now() - t0, cpuMs() - c0];
 };
 
-/** The host kernel's int8 table: the rows handed to a sweep kernel of `kind`. */
-function int8Items(rows: Int8Rows, bias: Float32Array, kind: Int8KernelKind): HostItems {
-  const kernel = int8Kernel(rows, bias, { kind });
+/** The host kernel's int8 table: the rows handed to a sweep kernel of `kind` (`three passes`: its sweeps before they were fused, for comparison). */
+function int8Items(rows: Int8Rows, bias: Float32Array, kind: Int8KernelKind, passes: 'fused' | 'three passes' = 'fused'): HostItems {
+  const fused = int8Kernel(rows, bias, { kind });
+  const kernel = passes === 'fused' ? fused : { ...fused, sweep: (...args: Parameters<typeof fused.sweep>) => threePasses(fused, ...args) };
   return { kind: 'int8', n: rows.n, dim: rows.dim, rows: kernel.rows, bias: kernel.bias, simd: kernel };
 }
 
@@ -83,10 +86,16 @@ for (const n of sizes) {
     }
     topK(swept.scores, k, new Set(clicks));
   };
-  const kernels: [string, Int8KernelKind | 'float32'][] = [['float32 simd', 'float32'], ['int8 simd-i16', 'simd-i16'], ['int8 simd-f32', 'simd-f32'], ['int8 loops', 'loops']];
-  for (const [label, kind] of kernels) {
+  const kernels: [string, Int8KernelKind | 'float32', 'fused' | 'three passes'][] = [
+    ['float32 simd', 'float32', 'fused'],
+    ['int8 simd-i16', 'simd-i16', 'fused'],
+    ['int8 simd-i16, three passes', 'simd-i16', 'three passes'],
+    ['int8 simd-f32', 'simd-f32', 'fused'],
+    ['int8 loops', 'loops', 'fused'],
+  ];
+  for (const [label, kind, passes] of kernels) {
     if (kind === 'loops' && n >= 1_000_000 && quick) continue;
-    const items: HostItems = kind === 'float32' ? float : int8Items(int8, bias, kind);
+    const items: HostItems = kind === 'float32' ? float : int8Items(int8, bias, kind, passes);
     for (const k of [20, 100]) {
       for (const measure of ['rank', 'click'] as const) {
         const times: number[] = [];
@@ -114,8 +123,13 @@ for (const n of sizes) {
 progress.finish();
 
 const report = {
-  environment: environment({ quick }),
-  setup: { dim: DIM, steps: STEPS, clicks: CLICKS, note: 'click = start, 2 gradient steps (a catalog sweep each, with softmax sums) and the last sweep, then top k without the clicked items' },
+  environment: environment({ quick, loadavg_before: loadBefore.map((x) => +x.toFixed(2)), loadavg_after: loadavg().map((x) => +x.toFixed(2)), nice: 'run with nice -n 5 beside other jobs' }),
+  setup: {
+    dim: DIM,
+    steps: STEPS,
+    clicks: CLICKS,
+    note: 'click = start, 2 gradient steps (a catalog sweep each, with softmax sums) and the last sweep, then top k without the clicked items. int8 sweeps are one fused pass (int8-sweep.ts); "three passes" runs the same kernel\'s scores, softmax and weighted-sum passes instead (before the fusion); simd-f32 always runs three.',
+  },
   rows,
   ratios: rows.filter((r) => r.kernel !== 'float32 simd').map((r) => {
     const base = rows.find((b) => b.kernel === 'float32 simd' && b.items === r.items && b.k === r.k && b.measure === r.measure)!;

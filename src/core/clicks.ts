@@ -6,7 +6,7 @@
  * on exactly the same numbers. Pure; reads the model's scalars synchronously
  * only from host-resident tensors (see `decayOf` below).
  */
-import { neighbourRow, nonZero } from './neighbours';
+import { neighbourOffset } from './neighbours';
 import { decayOf, recencyWeights } from './recency';
 import { seqWeights } from './transitions';
 import { itemCount } from './item-table';
@@ -22,9 +22,8 @@ export function clickSignals(model: AdaptModel, clicks: Int32Array, clickWeights
   const weights = Float32Array.from(raw, (w) => (total > 0 ? w / total : 0));
   const count = clickWeights ? clickWeights.reduce((a, b) => a + b, 0) : t;
   const row = (lists: AdaptModel['neighbours'], w: ArrayLike<number>): SparseRow | null => {
-    if (!lists) return null;
-    const dense = neighbourRow(lists, clicks, new Float32Array(itemCount(model.items)), w);
-    return { row: dense, items: nonZero(dense) };
+    // The rows are as long as the catalog; their non-zero entries are found from the clicked lists, not by reading them.
+    return lists ? neighbourOffset(lists, clicks, itemCount(model.items), w) : null;
   };
   return { weights, count, neighbours: row(model.neighbours, weights), transitions: row(model.transitions, seqWeights(t, decay).weights) };
 }

@@ -8,7 +8,7 @@
  * touch only their own items. Pure: no tfjs, no globals.
  */
 
-import type { Int8Kernel } from './int8-kernel';
+import type { Int8Kernel, SparseOffsets } from './int8-kernel';
 import { addRow, type Int8Rows } from './int8-rows';
 import type { SimdTable, TableSweeps } from './simd-kernel';
 
@@ -88,7 +88,8 @@ export function offsetItems(row: Float32Array): Int32Array {
  * softmax-weighted means (one pass without an offset).
  */
 export function sweep(items: HostItems, user: Float32Array, pop: number, withMeans: boolean, offset?: ScoreOffset | null): Sweep {
-  if (items.kind === 'int8' || items.simd) return simdSweep(items.simd!, user, pop, withMeans, offset ?? null);
+  if (items.kind === 'int8') return int8Sweep(items.simd, user, pop, withMeans, offset ?? null);
+  if (items.simd) return simdSweep(items.simd, user, pop, withMeans, offset ?? null);
   if (offset) return offsetSweep(items, scoresOnly(items, user, pop, offset), withMeans, offset);
   const { n, dim, vectors, bias } = items;
   const scores = new Float32Array(n);
@@ -198,6 +199,24 @@ function simdSweep(simd: TableSweeps, user: Float32Array, pop: number, withMeans
   const meanOffsets = withMeans && offset ? offsetMeans(scores, max, z, offset) : NO_MEANS;
   // The kernel reuses its score buffer: keep a copy (ranking reads the last sweep's scores).
   return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffsets };
+}
+
+/** sweep() on an int8 table: the kernel's fused pass (each row read once, the softmax accumulated online). */
+function int8Sweep(kernel: Int8Kernel, user: Float32Array, pop: number, withMeans: boolean, offset: ScoreOffset | null): Sweep {
+  const swept = kernel.sweep(user, pop, offset ? sparseOffsets(offset) : null, withMeans);
+  const { scores, max, z } = swept;
+  const meanVector = swept.weighted ? Float64Array.from(swept.weighted, (v) => v / z) : null;
+  const meanOffsets = withMeans && offset ? offsetMeans(scores, max, z, offset) : NO_MEANS;
+  // The kernel reuses its score buffer: keep a copy (ranking reads the last sweep's scores).
+  return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: swept.sumBias / z, meanOffsets };
+}
+
+/** The offset terms as one sparse addition to the scores: each item's Σ weight · row_i, items ascending. */
+export function sparseOffsets(offset: ScoreOffset): SparseOffsets {
+  const sums = new Map<number, number>();
+  for (const term of offset.terms) for (const i of term.items) sums.set(i, (sums.get(i) ?? 0) + term.weight * term.row[i]!);
+  const items = Int32Array.from(sums.keys()).sort();
+  return { items, values: Float32Array.from(items, (i) => sums.get(i)!) };
 }
 
 /** Clicks and impressions as sparse weights: the positives sum to 1, the slate is clicks ∪ shown. */

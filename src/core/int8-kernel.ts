@@ -1,12 +1,16 @@
 /**
- * The three catalog sweeps of a click on an int8 item table: scores, softmax
- * weights, softmax-weighted item sum. One interface, two implementations: the
- * WebAssembly SIMD module of int8-simd.ts (the table copied into its memory,
- * which then holds the only copy) and plain loops where SIMD is missing or
- * refused. Pure: no tfjs, no globals beyond WebAssembly.
+ * The catalog sweeps of a click on an int8 item table: scores, softmax
+ * weights, softmax-weighted item sum, in one fused pass (`sweep`: each row
+ * read once, the softmax accumulated online) or as three (`scores`,
+ * `softmax`, `weightedSum`; ranking needs only the first). One interface, two
+ * implementations: the WebAssembly SIMD modules of int8-sweep.ts and
+ * int8-simd.ts (the table copied into their memory, which then holds the only
+ * copy) and plain loops where SIMD is missing or refused. Pure: no tfjs, no
+ * globals beyond WebAssembly.
  */
 
 import { int8Module, type Int8Exports } from './int8-simd';
+import { int8SweepModule, type Int8SweepExports } from './int8-sweep';
 import { softmaxSums, type TableSweeps } from './simd-kernel';
 import type { Int8Rows } from './int8-rows';
 import { trackWasmMemory } from './wasm-memory';
@@ -14,9 +18,28 @@ import { trackWasmMemory } from './wasm-memory';
 /** Which sweep implementation runs: SIMD with an int16 or a float user vector, or plain loops. */
 export type Int8KernelKind = 'simd-i16' | 'simd-f32' | 'loops';
 
+/** Sparse additions to the scores (the item-item and sequential terms): item indices ascending and unique, the value each adds. */
+export interface SparseOffsets {
+  readonly items: Int32Array;
+  readonly values: Float32Array;
+}
+
+/** One fused sweep: the scores (a buffer the next call reuses) and the softmax sums against their max. */
+export interface FusedSweep {
+  readonly scores: Float32Array;
+  readonly max: number;
+  /** Σ exp(s_i − max). */
+  readonly z: number;
+  /** Σ exp(s_i − max) · bias_i and Σ exp(s_i − max) · V_i ([dim], reused buffer): with `means` only (else 0 and null). */
+  readonly sumBias: number;
+  readonly weighted: Float32Array | null;
+}
+
 /** The sweeps on `scale_i · codes_i` for V: `V·user` is `scale_i · (codes_i · user)`. */
 export interface Int8Kernel extends TableSweeps {
   readonly kind: Int8KernelKind;
+  /** Scores `V·user + pop·bias + offsets` and their softmax sums (with `means`, Σe·bias and Σe·V too) in one pass over the table. */
+  sweep(user: Float32Array, pop: number, offsets: SparseOffsets | null, means: boolean): FusedSweep;
   /** The table the sweeps read (inside the SIMD module's memory when it runs). */
   readonly rows: Int8Rows;
   readonly bias: Float32Array;
@@ -54,10 +77,12 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
   const { n, dim } = rows;
   const groups = Math.ceil(dim / 8);
   const lanes = groups * 8;
-  // Layout in bytes, every block 16-aligned: user16, user32, sums, codes (+8: the last row's group read), scales, bias, scores, weights.
-  const at = { user16: 0, user32: align16(2 * lanes), sums: 0, codes: 0, scales: 0, bias: 0, scores: 0, weights: 0 };
+  // Layout in bytes, every block 16-aligned: user16, user32, sums, the fused sweep's result, codes (+8: the last row's
+  // group read), scales, bias, scores, weights (the three-pass softmax's; the fused sweep's sparse offsets instead).
+  const at = { user16: 0, user32: align16(2 * lanes), sums: 0, result: 0, codes: 0, scales: 0, bias: 0, scores: 0, weights: 0 };
   at.sums = at.user32 + 4 * lanes;
-  at.codes = at.sums + align16(4 * Math.max(lanes, 8));
+  at.result = at.sums + align16(4 * Math.max(lanes, 8));
+  at.codes = at.result + 32;
   at.scales = at.codes + align16(n * dim + 8);
   at.bias = at.scales + align16(4 * n);
   at.scores = at.bias + align16(4 * n);
@@ -70,6 +95,8 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
     return null; // more than this browser lets one module have
   }
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Int8Exports;
+  const fusedModule = int8SweepModule(dim);
+  const fused = fusedModule ? (new WebAssembly.Instance(fusedModule, { env: { memory } }).exports as unknown as Int8SweepExports) : null;
   const buffer = memory.buffer;
   const f32 = (byte: number, length: number) => new Float32Array(buffer, byte, length);
   const codes = new Int8Array(buffer, at.codes, n * dim);
@@ -84,7 +111,19 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
   const [scores, weights] = [f32(at.scores, n), f32(at.weights, n)];
   const qmax = userCodeMax(dim);
   const n4 = n - (n % 4);
-  return {
+  // The fused sweep's sparse offsets live in the weights block (4n bytes), which only the three passes use.
+  const offsetRoom = Math.floor(n / 2);
+  const [offItems, offValues] = [new Int32Array(buffer, at.weights, offsetRoom), f32(at.weights + 4 * offsetRoom, offsetRoom)];
+  const result = { max: f32(at.result, 1), consumed: new Int32Array(buffer, at.result + 4, 1), sums: new Float64Array(buffer, at.result + 8, 2) };
+  /** The user vector as int16 codes in user16; returns their scale. */
+  const quantizeUser = (user: Float32Array): number => {
+    let umax = 0;
+    for (let d = 0; d < dim; d++) umax = Math.max(umax, Math.abs(user[d]!));
+    const uscale = umax > 0 ? umax / qmax : 1;
+    for (let d = 0; d < dim; d++) user16[d] = Math.round(user[d]! / uscale);
+    return Math.fround(uscale);
+  };
+  const kernel: Int8Kernel = {
     kind,
     rows: { n, dim, codes, scales },
     bias: biasView,
@@ -93,11 +132,29 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
         user32.set(user.subarray(0, dim));
         return { scores, max: k.scores32(at.codes, at.scales, at.bias, at.user32, n, dim, groups, pop, at.scores) };
       }
-      let umax = 0;
-      for (let d = 0; d < dim; d++) umax = Math.max(umax, Math.abs(user[d]!));
-      const uscale = umax > 0 ? umax / qmax : 1;
-      for (let d = 0; d < dim; d++) user16[d] = Math.round(user[d]! / uscale);
-      return { scores, max: k.scores16(at.codes, at.scales, at.bias, at.user16, n, dim, groups, pop, Math.fround(uscale), at.scores) };
+      return { scores, max: k.scores16(at.codes, at.scales, at.bias, at.user16, n, dim, groups, pop, quantizeUser(user), at.scores) };
+    },
+    sweep(user, pop, offsets, means) {
+      const count = offsets?.items.length ?? 0;
+      // The f32-lane kind keeps the three passes (it is there for comparison), as do offsets beyond the room kept for them.
+      if (!fused || kind === 'simd-f32' || count > offsetRoom) return threePasses(kernel, user, pop, offsets, means);
+      if (offsets) {
+        offItems.set(offsets.items);
+        offValues.set(offsets.values);
+      }
+      const uscale = quantizeUser(user);
+      fused.sweep(at.codes, at.scales, at.bias, at.user16, n4, dim, pop, uscale, at.scores, at.weights, at.weights + 4 * offsetRoom, count, at.sums, at.result, means ? 1 : 0);
+      const state = { max: result.max[0]!, z: result.sums[0]!, sumBias: result.sums[1]!, next: result.consumed[0]! };
+      // The last n mod 4 rows, which fill no group of four, here, with the same rounding of the score.
+      for (let i = n4; i < n; i++) {
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += codes[i * dim + d]! * user16[d]!;
+        let score = Math.fround(Math.fround(Math.fround(dot) * Math.fround(scales[i]! * uscale)) + Math.fround(Math.fround(pop) * biasView[i]!));
+        while (state.next < count && offItems[state.next] === i) score = Math.fround(score + offValues[state.next++]!);
+        scores[i] = score;
+        onlineRow(state, score, biasView[i]!, means ? sums : null, codes, i * dim, dim, scales[i]!);
+      }
+      return { scores, max: state.max, z: state.z, sumBias: means ? state.sumBias : 0, weighted: means ? sums.subarray(0, dim) : null };
     },
     softmax(max) {
       k.softmax(at.scores, at.bias, at.weights, n4, max, at.sums);
@@ -109,6 +166,38 @@ function simdKernel(rows: Int8Rows, bias: Float32Array, kind: 'simd-i16' | 'simd
       return sums.subarray(0, dim);
     },
   };
+  return kernel;
+}
+
+/** One row's share of an online softmax: a rescale when `score` is a new max, then its weight into the sums (`acc`: Σe·V, when kept). */
+function onlineRow(state: { max: number; z: number; sumBias: number }, score: number, bias: number, acc: Float32Array | Float64Array | null, codes: Int8Array, row: number, dim: number, scale: number): void {
+  if (score > state.max) {
+    const r = Math.exp(state.max - score);
+    state.z *= r;
+    state.sumBias *= r;
+    if (acc) for (let d = 0; d < dim; d++) acc[d]! *= r;
+    state.max = score;
+  }
+  const e = Math.exp(score - state.max);
+  state.z += e;
+  if (!acc) return;
+  state.sumBias += e * bias;
+  const w = e * scale;
+  for (let d = 0; d < dim; d++) acc[d]! += w * codes[row + d]!;
+}
+
+/** The fused sweep's results from the three passes (scores, offsets added, softmax, weighted sum): what `sweep` replaces, and its reference. */
+export function threePasses(kernel: TableSweeps, user: Float32Array, pop: number, offsets: SparseOffsets | null, means: boolean): FusedSweep {
+  const swept = kernel.scores(user, pop);
+  const { scores } = swept;
+  let max = swept.max;
+  for (let j = 0; j < (offsets?.items.length ?? 0); j++) {
+    const i = offsets!.items[j]!;
+    scores[i] = scores[i]! + offsets!.values[j]!;
+    if (scores[i]! > max) max = scores[i]!;
+  }
+  const { z, sumBias } = kernel.softmax(max);
+  return { scores, max, z, sumBias: means ? sumBias : 0, weighted: means ? kernel.weightedSum() : null };
 }
 
 function loopKernel(rows: Int8Rows, bias: Float32Array): Int8Kernel {
@@ -121,6 +210,23 @@ function loopKernel(rows: Int8Rows, bias: Float32Array): Int8Kernel {
     kind: 'loops',
     rows,
     bias,
+    sweep(user, pop, offsets, means) {
+      // As the SIMD sweep: online softmax, a rescale of the sums whenever a score exceeds the running max.
+      const state = { max: -Infinity, z: 0, sumBias: 0 };
+      const count = offsets?.items.length ?? 0;
+      let k = 0;
+      acc.fill(0);
+      for (let i = 0, row = 0; i < n; i++, row += dim) {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += codes[row + d]! * user[d]!;
+        let score = Math.fround(s * scales[i]! + pop * bias[i]!);
+        if (k < count && offsets!.items[k] === i) score = Math.fround(score + offsets!.values[k++]!);
+        scores[i] = score;
+        onlineRow(state, score, bias[i]!, means ? acc : null, codes, row, dim, scales[i]!);
+      }
+      out.set(acc);
+      return { scores, max: state.max, z: state.z, sumBias: means ? state.sumBias : 0, weighted: means ? out : null };
+    },
     scores(user, pop) {
       let max = -Infinity;
       for (let i = 0, row = 0; i < n; i++, row += dim) {

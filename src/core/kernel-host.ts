@@ -34,7 +34,34 @@ export const hostKernel: AdaptKernel = {
 
   /** Scores, then a partial top-k selection. */
   rank: async (items, state, k, exclude) => topK(scoresOf(items, state), k, new Set(exclude)),
+
+  /** Counted on the kept scores in place: a click's rank before adapting needs no copy of the catalog's scores. */
+  rankOf: async (items, state, target, exclude) => rankIn(scoresOf(items, state), target, new Set(exclude)),
 };
+
+/** The protocol's rank (protocol/metrics rankOf): 1 + the items before `target`, by higher score or, equal, lower index; NaN last. */
+export function rankIn(scores: Float32Array, target: number, exclude: ReadonlySet<number>): number {
+  if (!(target >= 0 && target < scores.length)) throw new Error(`Item index ${target} is outside the ${scores.length} scores.`);
+  const clean = (s: number): number => (s === s ? s : -Infinity);
+  const t = clean(scores[target]!);
+  let before = 0;
+  if (t === -Infinity) {
+    for (let i = 0; i < scores.length; i++) {
+      const s = clean(scores[i]!);
+      if (i !== target && (s > t || i < target)) before++;
+    }
+  } else {
+    // Two tight loops (NaN compares false, as -Infinity would against a finite t): equal scores count before the target only.
+    for (let i = 0; i < target; i++) if (scores[i]! >= t) before++;
+    for (let i = target + 1; i < scores.length; i++) if (scores[i]! > t) before++;
+  }
+  // The excluded items were counted with the rest; fewer of them than the catalog, so taken back one by one.
+  for (const i of exclude) {
+    const s = i >= 0 && i < scores.length && i !== target ? clean(scores[i]!) : -Infinity;
+    if (s > t || (s === t && i < target)) before--;
+  }
+  return before + 1;
+}
 
 /** `user += Σ_c weights[c] · C_{clicks[c]}`: the clicks' context rows, from tensors or int8 rows. */
 function addContext(items: AnyItemTable, clicks: Int32Array, weights: Float64Array, user: Float32Array): void {

@@ -6,7 +6,7 @@
  * training and the worker.
  */
 import { forEachInRow, type ItemLists } from './item-lists';
-import type { AnyItemLists, Neighbours, SparseRow } from './types';
+import type { AnyItemLists, SparseRow } from './types';
 
 export type { Neighbours } from './types';
 
@@ -43,9 +43,37 @@ function encodedRow(lists: ItemLists, clicks: ArrayLike<number>, out: Float32Arr
 }
 
 /** The clicks' neighbour row over `items` catalog items, with its non-zero entries (ascending). */
-export function neighbourOffset(neighbours: Neighbours, clicks: ArrayLike<number>, items: number): SparseRow {
-  const row = neighbourRow(neighbours, clicks, new Float32Array(items));
-  return { row, items: nonZero(row) };
+export function neighbourOffset(neighbours: AnyItemLists, clicks: ArrayLike<number>, items: number, weights?: ArrayLike<number>): SparseRow {
+  const row = neighbourRow(neighbours, clicks, new Float32Array(items), weights);
+  return { row, items: nonZeroOf(row, listedItems(neighbours, clicks, weights)) };
+}
+
+/** The items the clicked rows list (unsorted, repeats possible): where a neighbour row can be non-zero, a few per click. */
+function listedItems(lists: AnyItemLists, clicks: ArrayLike<number>, weights?: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let c = 0; c < clicks.length; c++) {
+    if (!('m' in lists)) {
+      if (!weights || weights[c] !== 0) forEachInRow(lists, clicks[c]!, (item) => out.push(item));
+      continue;
+    }
+    for (let s = 0; s < lists.m; s++) {
+      const i = lists.ids[clicks[c]! * lists.m + s]!;
+      if (i < 0) break;
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+/** The non-zero entries of `row` among `candidates`, ascending and once each: nonZero(row) without reading the whole row. */
+function nonZeroOf(row: Float32Array, candidates: number[]): Int32Array {
+  const sorted = Int32Array.from(candidates).sort();
+  let kept = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    const i = sorted[j]!;
+    if (row[i] !== 0 && (kept === 0 || sorted[kept - 1] !== i)) sorted[kept++] = i;
+  }
+  return sorted.slice(0, kept);
 }
 
 /** The indices of the non-zero entries of a row, ascending. */

@@ -60,6 +60,21 @@ export const op = {
   iExtendHigh16: [0xfd, 0xa8, 0x01],
   /** i32x4 → f32x4, signed. */
   vFromInt: [0xfd, 0xfa, 0x01],
+  // For the fused sweep (int8-sweep.ts):
+  if: [0x04, 0x40],
+  i32Load: [0x28, 2, 0],
+  f32Gt: [0x5e],
+  f32Sub: [0x93],
+  f64FromF32: [0xbb],
+  f64Add: [0xa0],
+  /** f64 at `address + offset`. */
+  f64StoreAt: (offset: number) => [0x39, 3, ...uleb(offset)],
+  i32StoreAt: (offset: number) => [0x36, 2, ...uleb(offset)],
+  /** Eight int8 at `address + offset` (a constant byte offset), sign-extended to i16x8. */
+  vLoad8x8At: (offset: number) => [0xfd, 0x01, 0, ...uleb(offset)],
+  /** f32x4 at `address + offset`. */
+  vLoadAt: (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)],
+  vStoreAt: (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)],
 };
 
 export function sleb(value: number): number[] {

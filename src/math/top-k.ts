@@ -27,26 +27,30 @@ export function topK(scores: ArrayLike<number>, k: number, exclude: Excluded = n
       at = child;
     }
   };
-  for (let i = 0; i < n && size > 0; i++) {
+  let i = 0;
+  for (; i < n && filled < size; i++) {
+    if (excluded(i)) continue;
     const raw = scores[i]!;
     // NaN compares false both ways and would break the heap's order.
-    const v = raw === raw ? raw : -Infinity;
-    if (filled === size) {
-      // The common case, checked first and inline: most items cannot enter the heap.
-      if (v < values[0]! || !worse(values[0]!, indices[0]!, v, i) || excluded(i)) continue;
-      values[0] = v;
-      indices[0] = i;
-      siftDown(0);
-    } else if (!excluded(i)) {
-      values[filled] = v;
-      indices[filled] = i;
-      for (let at = filled++; at > 0; ) {
-        const parent = (at - 1) >> 1;
-        if (!worse(values[at]!, indices[at]!, values[parent]!, indices[parent]!)) break;
-        swap(values, indices, at, parent);
-        at = parent;
-      }
+    values[filled] = raw === raw ? raw : -Infinity;
+    indices[filled] = i;
+    for (let at = filled++; at > 0; ) {
+      const parent = (at - 1) >> 1;
+      if (!worse(values[at]!, indices[at]!, values[parent]!, indices[parent]!)) break;
+      swap(values, indices, at, parent);
+      at = parent;
     }
+  }
+  // The heap is full: an item enters only with a score above the worst kept one (an equal score comes at a
+  // higher index, and NaN compares false), so the common case is one comparison.
+  let min = size > 0 ? values[0]! : Infinity;
+  for (; i < n; i++) {
+    const v = scores[i]!;
+    if (!(v > min) || excluded(i)) continue;
+    values[0] = v;
+    indices[0] = i;
+    siftDown(0);
+    min = values[0]!;
   }
   const order = Array.from(indices.keys()).sort((a, b) => values[b]! - values[a]! || indices[a]! - indices[b]!);
   return { indices: Int32Array.from(order, (j) => indices[j]!), scores: Float32Array.from(order, (j) => values[j]!) };

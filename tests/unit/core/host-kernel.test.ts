@@ -6,6 +6,8 @@ import { disposeState } from '../../../src/core/state';
 import type { ClickKernel, Feedback } from '../../../src/core/types';
 import { contentFeatures, itemInputs } from '../../../src/core/features';
 import { sweep, type HostItems } from '../../../src/core/host-kernel';
+import { rankIn } from '../../../src/core/kernel-host';
+import { exclusionMask, rankOf } from '../../../src/protocol/metrics';
 import { computeItemTable } from '../../../src/core/model';
 import { initParams } from '../../../src/core/params';
 import { createRng } from '../../../src/math/rng';
@@ -123,6 +125,18 @@ describe('host click kernel', () => {
       close(Array.from(b.scores), Array.from(a.scores), 1e-4 * scale);
       close(Array.from(b.meanVector!), Array.from(a.meanVector!), 1e-5);
       close([b.logZ, b.meanBias], [a.logZ, a.meanBias], 1e-5 * scale);
+    }
+  });
+
+  it("counts a click's rank in place as the protocol does: ties to the lower index, NaN last, excluded items skipped", () => {
+    const rng = createRng('rank-in');
+    const scores = Float32Array.from({ length: 400 }, () => (rng.int(50) === 0 ? NaN : rng.int(30) / 3)); // many ties, a few NaN
+    [scores[123], scores[7], scores[300]] = [NaN, -Infinity, -Infinity]; // targets that rank last, and items tied with them
+    for (const exclude of [[], [3, 17, 250, 17, 399], [5, 6, 7]]) {
+      for (const target of [0, 5, 7, 17, 123, 300, 399]) {
+        const others = exclude.filter((i) => i !== target);
+        expect(rankIn(scores, target, new Set(exclude))).toBe(rankOf(scores, target, exclusionMask(scores.length, others)));
+      }
     }
   });
 
