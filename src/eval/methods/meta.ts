@@ -1,6 +1,6 @@
 import { disposeInputs } from '../../core/features';
 import { disposeParams } from '../../core/params';
-import { adaptedScores } from '../../train/episodes';
+import { adaptedScoresWith, disposeScoringTable, scoringTable } from '../../train/episodes';
 import { trainPretrain } from '../../train/pretrain';
 import { trainMeta } from '../../train/trainer';
 import { trainingDataFromFold } from '../../train/dataset-split';
@@ -31,17 +31,20 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
       const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log) : await trainMeta(data, config, log);
       const inputs = trainedInputs(model);
       const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+      const lists = { neighbours: model.neighbours, transitions: model.transitions };
+      // Every test user is scored with these parameters: their item table is built once, not per user.
+      const table = await scoringTable(model.params, inputs);
       return {
         async score(support) {
-          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
+          const [scores] = await adaptedScoresWith(table, model.params, [support], steps, 'last', lists);
           return scores![0]!;
         },
         async scoreMany(supports) {
-          const [scores] = await adaptedScores(model.params, inputs, supports, steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
+          const [scores] = await adaptedScoresWith(table, model.params, supports, steps, 'last', lists);
           return scores!;
         },
         async scoreSteps(support, maxSteps) {
-          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', { neighbours: model.neighbours, transitions: model.transitions });
+          const all = await adaptedScoresWith(table, model.params, [support], maxSteps ?? steps, 'all', lists);
           return all.map((perUser) => perUser[0]!);
         },
         tuning: {
@@ -52,6 +55,7 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
           start: model.start,
         },
         dispose() {
+          disposeScoringTable(table);
           disposeParams(model.params);
           disposeInputs(inputs);
         },
