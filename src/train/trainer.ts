@@ -140,6 +140,8 @@ export async function trainMeta(
     batchSize: config.batchSize,
     stage: 'meta-training',
     reporter,
+    // Meta-training competes with the ALS start: once it falls while still below it, the rest would be discarded.
+    ...(als ? { floor: als.mean } : {}),
     ...(deadline !== undefined ? { deadline, reserveMs } : {}),
     async batch() {
       const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
@@ -168,7 +170,8 @@ export async function trainMeta(
   const params = fromArrays(chosen.arrays, shape);
   const neighbourCount = await counted(params, chosen.mean);
   disposeInputs(inputs);
-  const start = { chosen: chosen === als ? ('als' as const) : ('pooled' as const), pooled: trained.mean, ...alsSummary };
+  const fell = run.fellAt === undefined ? {} : { fellAt: run.fellAt };
+  const start = { chosen: chosen === als ? ('als' as const) : ('pooled' as const), pooled: trained.mean, ...fell, ...alsSummary };
   return model(params, run.history, { mean: chosen.mean, byK: chosen.byK }, meanRate(run.history), start, neighbourCount);
 }
 

@@ -50,6 +50,8 @@ export interface TrainedModel {
     readonly chosen: 'pooled' | 'als';
     /** Validation of the best meta-trained checkpoint (when meta-training ran). */
     readonly pooled?: number;
+    /** The batch meta-training stopped at because validation fell while below the ALS start (train/loop TrainLoop.floor); absent when it ran to the end. */
+    readonly fellAt?: number;
     readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials'>;
   };
 }
