@@ -119,7 +119,9 @@ export async function trainMeta(
   // The time left is shared by pretraining and meta-training in proportion to their batches.
   const share = config.pretrainIterations / (config.pretrainIterations + config.iterations);
   const pretrainDeadline = deadline === undefined ? undefined : performance.now() + Math.max(0, remainingMs(deadline) - reserveMs()) * share;
-  const init = await startingParams(data, config, shape, inputs, { reporter, stops, sampling, ...(pretrainDeadline !== undefined ? { deadline: pretrainDeadline } : {}) });
+  // Pretraining depends on neither the objective nor the item lists: runs on the same users may share it (RunOptions.shared).
+  const shared = options.shared && pretrainDeadline === undefined && !sampling ? { shared: options.shared, names: side.names } : undefined;
+  const init = await startingParams(data, config, shape, inputs, { reporter, stops, sampling, ...(pretrainDeadline !== undefined ? { deadline: pretrainDeadline } : {}) }, shared);
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
@@ -216,12 +218,17 @@ async function startingParams(
   shape: ModelShape,
   inputs: ItemInputs,
   run: PooledRun & { readonly stops: { stage: string; iteration: number }[] },
+  sharing?: { readonly shared: NonNullable<RunOptions['shared']>; readonly names: readonly string[] },
 ): Promise<MetaParams> {
   const fresh = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1, decay: config.recency ? config.decayInit : 1 });
   if (config.pretrainIterations <= 0) return fresh;
   const arrays = await toArrays(fresh);
   disposeParams(fresh);
-  const result = await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user', run);
+  const pretrain = () => pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user', run);
+  // Everything the pooled run reads besides the training users: the vocabulary and these settings.
+  const { dim, seed, metaLr, batchSize, weightDecay, pretrainIterations, validateEvery } = config;
+  const key = () => `pooled pretraining ${JSON.stringify({ features: sharing!.names, dim, seed, metaLr, batchSize, weightDecay, pretrainIterations, validateEvery })}`;
+  const result = await (sharing ? sharing.shared(key(), pretrain) : pretrain());
   if (result.stoppedAt !== undefined) run.stops.push({ stage: 'pretraining', iteration: result.stoppedAt });
   const pooled = result.arrays;
   return fromArrays(

@@ -76,6 +76,15 @@ export interface RunOptions {
   readonly neighbourCounts?: readonly number[];
   /** When the --max-minutes budget started (performance.now clock, ms): the command's start, so that loading the data counts. */
   readonly startedAt?: number;
+  /**
+   * Where runs on the same training users keep what does not depend on their
+   * objective, so that one run's work serves the next (the eval fits `meta`
+   * once per protocol on each fold: its fold registry). `shared(key, make)`
+   * returns what `make` made under `key` the first time. Holds the pooled
+   * pretraining, keyed by every setting it depends on; unused under a time
+   * budget or with sampled candidates, where a run's pretraining depends on more.
+   */
+  readonly shared?: <T>(key: string, make: () => T) => T;
 }
 
 /** The neighbour count chosen on validation users (train/neighbour-count.ts), and what it weighed. */
