@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { computeItemTable, scoreBatch } from '../core/model';
-import type { ItemInputs, UserBatch } from '../core/types';
+import type { ItemInputs, ItemTable, UserBatch } from '../core/types';
 import { seqWeights, type Transitions } from '../core/transitions';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
@@ -16,6 +16,29 @@ import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
 const CHUNK = 64;
 
 /**
+ * What scoring many users with one set of parameters needs once, not per call:
+ * the item table (with its transposed vectors) and the recency decay. Built by
+ * `scoringTable`; its owner disposes it with `disposeScoringTable`.
+ */
+export interface ScoringTable {
+  readonly items: ItemTable & { readonly vectorsT: tf.Tensor2D };
+  readonly decay: number;
+}
+
+/** The item table of `params` and their decay, computed once for every user scored with them. */
+export async function scoringTable(params: MetaParams, inputs: ItemInputs): Promise<ScoringTable> {
+  const decay = decayOf((await params.logitDecay.data())[0]!);
+  const table = computeItemTable(params, inputs);
+  // Scored 3+ times per chunk of users and never differentiated: transposed once (core/types ItemTable.vectorsT).
+  return { items: { ...table, vectorsT: tf.transpose(table.vectors) as tf.Tensor2D }, decay };
+}
+
+export function disposeScoringTable(table: ScoringTable): void {
+  const { items } = table;
+  tf.dispose([items.vectors, items.bias, items.context, items.vectorsT]);
+}
+
+/**
  * Full-catalog scores for many new users at once, after each of 0..steps
  * adaptation steps: `out[s][u]` is user u's scores after s steps. The same
  * batched inner loop as training and as the browser (B = 1 there).
@@ -28,8 +51,29 @@ export async function adaptedScores(
   keepSteps: 'last' | 'all' = 'last',
   lists: ItemLists = {},
 ): Promise<Float32Array[][]> {
+  const table = await scoringTable(params, inputs);
+  try {
+    return await adaptedScoresWith(table, params, supports, steps, keepSteps, lists);
+  } finally {
+    disposeScoringTable(table);
+  }
+}
+
+/**
+ * `adaptedScores` on a table built once (scoringTable): for a caller that scores
+ * users one call at a time with the same parameters (the eval's test users), the
+ * same floats without recomputing the catalog's item table per call.
+ */
+export async function adaptedScoresWith(
+  table: ScoringTable,
+  params: MetaParams,
+  supports: readonly Int32Array[],
+  steps: number,
+  keepSteps: 'last' | 'all' = 'last',
+  lists: ItemLists = {},
+): Promise<Float32Array[][]> {
   const out: Float32Array[][] = keepSteps === 'all' ? Array.from({ length: steps + 1 }, () => []) : [[]];
-  await forEachAdapted(params, inputs, supports, steps, keepSteps, lists, (s, _u, scores) => void (keepSteps === 'all' ? out[s]! : out[0]!).push(scores.slice()));
+  await forEachAdaptedWith(table, params, supports, steps, keepSteps, lists, (s, _u, scores) => void (keepSteps === 'all' ? out[s]! : out[0]!).push(scores.slice()));
   return out;
 }
 
@@ -47,42 +91,53 @@ export async function forEachAdapted(
   lists: ItemLists,
   visit: (step: number, user: number, scores: Float32Array) => void,
 ): Promise<void> {
-  const { neighbours, transitions } = lists;
-  const n = inputs.warm.shape[0];
-  const decay = decayOf((await params.logitDecay.data())[0]!);
-  const table = computeItemTable(params, inputs);
-  // Scored 3+ times per chunk of users and never differentiated: transposed once (core/types ItemTable.vectorsT).
-  const items = { ...table, vectorsT: tf.transpose(table.vectors) as tf.Tensor2D };
+  const table = await scoringTable(params, inputs);
   try {
-    for (let start = 0; start < supports.length; start += CHUNK) {
-      const chunk = supports.slice(start, start + CHUNK);
-      const weights = chunk.map((s) => recencyWeights(s.length, decay).weights);
-      const support = {
-        positives: tf.tensor2d(weightedRows(chunk, weights, n), [chunk.length, n]),
-        count: tf.tensor2d(chunk.map((s) => s.length), [chunk.length, 1]),
-        ...(neighbours ? { neighbours: tf.tensor2d(listRows(neighbours, chunk, weights, n), [chunk.length, n]) } : {}),
-        ...(transitions ? { transitions: tf.tensor2d(listRows(transitions, chunk, chunk.map((s) => seqWeights(s.length, decay).weights), n), [chunk.length, n]) } : {}),
-      };
-      const rates = innerRates(params, support);
-      let users = startUsers(params, items, support);
-      for (let s = 0; s <= steps; s++) {
-        if (s > 0) {
-          const next = innerStep(items, users, support, rates);
-          disposeUsers(users);
-          users = next;
-        }
-        if (keepSteps === 'all' || s === steps) {
-          const scores = scoreBatch(items, users);
-          const flat = (await scores.data()) as Float32Array;
-          scores.dispose();
-          chunk.forEach((_, u) => visit(s, start + u, flat.subarray(u * n, (u + 1) * n)));
-        }
-      }
-      disposeUsers(users);
-      tf.dispose([support.positives, support.count, support.neighbours, support.transitions, rates.user, rates.pop, rates.knn, rates.seq].filter((t) => t !== undefined));
-    }
+    await forEachAdaptedWith(table, params, supports, steps, keepSteps, lists, visit);
   } finally {
-    tf.dispose([items.vectors, items.bias, items.context, items.vectorsT]);
+    disposeScoringTable(table);
+  }
+}
+
+/** `forEachAdapted` on a table built once (scoringTable). */
+async function forEachAdaptedWith(
+  table: ScoringTable,
+  params: MetaParams,
+  supports: readonly Int32Array[],
+  steps: number,
+  keepSteps: 'last' | 'all',
+  lists: ItemLists,
+  visit: (step: number, user: number, scores: Float32Array) => void,
+): Promise<void> {
+  const { neighbours, transitions } = lists;
+  const { items, decay } = table;
+  const n = items.vectors.shape[0];
+  for (let start = 0; start < supports.length; start += CHUNK) {
+    const chunk = supports.slice(start, start + CHUNK);
+    const weights = chunk.map((s) => recencyWeights(s.length, decay).weights);
+    const support = {
+      positives: tf.tensor2d(weightedRows(chunk, weights, n), [chunk.length, n]),
+      count: tf.tensor2d(chunk.map((s) => s.length), [chunk.length, 1]),
+      ...(neighbours ? { neighbours: tf.tensor2d(listRows(neighbours, chunk, weights, n), [chunk.length, n]) } : {}),
+      ...(transitions ? { transitions: tf.tensor2d(listRows(transitions, chunk, chunk.map((s) => seqWeights(s.length, decay).weights), n), [chunk.length, n]) } : {}),
+    };
+    const rates = innerRates(params, support);
+    let users = startUsers(params, items, support);
+    for (let s = 0; s <= steps; s++) {
+      if (s > 0) {
+        const next = innerStep(items, users, support, rates);
+        disposeUsers(users);
+        users = next;
+      }
+      if (keepSteps === 'all' || s === steps) {
+        const scores = scoreBatch(items, users);
+        const flat = (await scores.data()) as Float32Array;
+        scores.dispose();
+        chunk.forEach((_, u) => visit(s, start + u, flat.subarray(u * n, (u + 1) * n)));
+      }
+    }
+    disposeUsers(users);
+    tf.dispose([support.positives, support.count, support.neighbours, support.transitions, rates.user, rates.pop, rates.knn, rates.seq].filter((t) => t !== undefined));
   }
 }
 

@@ -45,6 +45,15 @@ export interface TrainLoop<T> {
   /** Where to report each batch (the stage is named `stage`, counted in batches). */
   readonly reporter?: TrainReporter;
   readonly stage?: string;
+  /**
+   * The validation score the run already holds from elsewhere (the ALS start
+   * that meta-training competes with). A checkpoint that scores below the one
+   * before it and below `floor` ends the loop there: validation is falling and
+   * the stage has not reached what it competes with, so the batches left would
+   * be trained and validated only to be discarded. The best checkpoint is kept
+   * as ever. Undefined: the loop runs all its batches.
+   */
+  readonly floor?: number;
 }
 
 /** What a loop ran: its checkpoints, the best validated one, and the batch it stopped at if the budget ran out. */
@@ -53,6 +62,8 @@ export interface LoopResult<T> {
   readonly best: { score: number; value: T } | null;
   /** The last batch run, when the time budget stopped the loop before `iterations`. */
   readonly stoppedAt?: number;
+  /** The last batch run, when validation fell below the previous checkpoint and the floor before `iterations` (see TrainLoop.floor). */
+  readonly fellAt?: number;
 }
 
 /**
@@ -74,6 +85,7 @@ export async function trainLoop<T>(loop: TrainLoop<T>): Promise<LoopResult<T>> {
   let batches = 0;
   let lossSum = 0;
   let stoppedAt: number | undefined;
+  let fellAt: number | undefined;
   loop.reporter?.stage(loop.stage ?? 'training', loop.iterations, 'batches');
   for (let it = 1; it <= loop.iterations; it++) {
     lossSum += await loop.batch(it);
@@ -84,6 +96,7 @@ export async function trainLoop<T>(loop: TrainLoop<T>): Promise<LoopResult<T>> {
     const tasksPerSecond = (batches * loop.batchSize * 1000) / (now() - since);
     const checkpoint = await loop.checkpoint?.(it);
     const p: TrainProgress = { iteration: it, loss: lossSum / batches, tasksPerSecond, ...(checkpoint ? { validation: checkpoint.score } : {}) };
+    const previous = history.at(-1)?.validation;
     history.push(p);
     loop.onProgress?.(p);
     if (checkpoint && (!best || checkpoint.score > best.score)) best = { score: checkpoint.score, value: await checkpoint.keep() };
@@ -94,8 +107,17 @@ export async function trainLoop<T>(loop: TrainLoop<T>): Promise<LoopResult<T>> {
       stoppedAt = it;
       break;
     }
+    if (checkpoint && it < loop.iterations && falling(checkpoint.score, previous, loop.floor)) {
+      fellAt = it;
+      break;
+    }
   }
-  return { history, best, ...(stoppedAt !== undefined ? { stoppedAt } : {}) };
+  return { history, best, ...(stoppedAt !== undefined ? { stoppedAt } : {}), ...(fellAt !== undefined ? { fellAt } : {}) };
+}
+
+/** Whether a checkpoint's `score` ends the loop: below the previous checkpoint's and below the floor (TrainLoop.floor). */
+export function falling(score: number, previous: number | undefined, floor: number | undefined): boolean {
+  return floor !== undefined && previous !== undefined && score < previous && score < floor;
 }
 
 /** Mean tasks/s over the checkpoints of a run. */

@@ -121,7 +121,9 @@ export async function trainMeta(
   // The time left is shared by pretraining and meta-training in proportion to their batches.
   const share = config.pretrainIterations / (config.pretrainIterations + config.iterations);
   const pretrainDeadline = deadline === undefined ? undefined : performance.now() + Math.max(0, remainingMs(deadline) - reserveMs()) * share;
-  const init = await startingParams(data, config, shape, inputs, { reporter, stops, sampling, ...(pretrainDeadline !== undefined ? { deadline: pretrainDeadline } : {}) });
+  // Pretraining depends on neither the objective nor the item lists: runs on the same users may share it (RunOptions.shared).
+  const shared = options.shared && pretrainDeadline === undefined && !sampling ? { shared: options.shared, names: side.names } : undefined;
+  const init = await startingParams(data, config, shape, inputs, { reporter, stops, sampling, ...(pretrainDeadline !== undefined ? { deadline: pretrainDeadline } : {}) }, shared);
   const vars = {} as MetaParams;
   for (const n of PARAM_NAMES) vars[n] = tf.variable(init[n], true, `localrec-${config.seed}-${Date.now()}/${n}`);
   disposeParams(init);
@@ -144,6 +146,8 @@ export async function trainMeta(
     batchSize: config.batchSize,
     stage: 'meta-training',
     reporter,
+    // Meta-training competes with the ALS start: once it falls while still below it, the rest would be discarded.
+    ...(als ? { floor: als.mean } : {}),
     ...(deadline !== undefined ? { deadline, reserveMs } : {}),
     async batch() {
       const recency = config.recency ? { decay: decayOf((await vars.logitDecay.data())[0]!), learn: true } : undefined;
@@ -179,7 +183,8 @@ export async function trainMeta(
   const params = fromArrays(chosen.arrays, shape);
   const neighbourCount = await counted(params, chosen.mean);
   disposeInputs(inputs);
-  const start = { chosen: chosen === als ? ('als' as const) : ('pooled' as const), pooled: trained.mean, ...alsSummary };
+  const fell = run.fellAt === undefined ? {} : { fellAt: run.fellAt };
+  const start = { chosen: chosen === als ? ('als' as const) : ('pooled' as const), pooled: trained.mean, ...fell, ...alsSummary };
   return model(params, run.history, { mean: chosen.mean, byK: chosen.byK }, meanRate(run.history), start, neighbourCount);
 }
 
@@ -224,12 +229,17 @@ async function startingParams(
   shape: ModelShape,
   inputs: ItemInputs,
   run: PooledRun & { readonly stops: { stage: string; iteration: number }[] },
+  sharing?: { readonly shared: NonNullable<RunOptions['shared']>; readonly names: readonly string[] },
 ): Promise<MetaParams> {
   const fresh = initParams(shape, { seed: config.seed, innerLr: config.innerLr, protoScale: 1, decay: config.recency ? config.decayInit : 1 });
   if (config.pretrainIterations <= 0) return fresh;
   const arrays = await toArrays(fresh);
   disposeParams(fresh);
-  const result = await pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user', run);
+  const pretrain = () => pooledParams(data, { ...config, iterations: config.pretrainIterations }, inputs, 'user', run);
+  // Everything the pooled run reads besides the training users: the vocabulary and these settings.
+  const { dim, seed, metaLr, batchSize, weightDecay, pretrainIterations, validateEvery } = config;
+  const key = () => `pooled pretraining ${JSON.stringify({ features: sharing!.names, dim, seed, metaLr, batchSize, weightDecay, pretrainIterations, validateEvery })}`;
+  const result = await (sharing ? sharing.shared(key(), pretrain) : pretrain());
   if (result.stoppedAt !== undefined) run.stops.push({ stage: 'pretraining', iteration: result.stoppedAt });
   const pooled = result.arrays;
   return fromArrays(

@@ -50,6 +50,8 @@ export interface TrainedModel {
     readonly chosen: 'pooled' | 'als';
     /** Validation of the best meta-trained checkpoint (when meta-training ran). */
     readonly pooled?: number;
+    /** The batch meta-training stopped at because validation fell while below the ALS start (train/loop TrainLoop.floor); absent when it ran to the end. */
+    readonly fellAt?: number;
     readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun'>;
   };
 }
@@ -80,6 +82,15 @@ export interface RunOptions {
    * row, the trainer before lazy Adam: for comparisons, bench/sampled-softmax).
    */
   readonly sampledAdam?: 'lazy' | 'dense';
+  /**
+   * Where runs on the same training users keep what does not depend on their
+   * objective, so that one run's work serves the next (the eval fits `meta`
+   * once per protocol on each fold: its fold registry). `shared(key, make)`
+   * returns what `make` made under `key` the first time. Holds the pooled
+   * pretraining, keyed by every setting it depends on; unused under a time
+   * budget or with sampled candidates, where a run's pretraining depends on more.
+   */
+  readonly shared?: <T>(key: string, make: () => T) => T;
 }
 
 /** The neighbour count chosen on validation users (train/neighbour-count.ts), and what it weighed. */

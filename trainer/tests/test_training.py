@@ -1,5 +1,6 @@
 """Whole training runs in one process (distributed.main without torchrun): every algorithm, the budget, resume."""
 
+import dataclasses
 import json
 import math
 
@@ -167,3 +168,47 @@ def test_the_neighbour_count_is_chosen_on_validation_and_shipped(bundle, tmp_pat
     assert meta["shape"]["neighbours"] == choice["count"] and art.neighbours().m == choice["count"]
     assert meta["training"]["budget"]["stoppedEarly"] == []
     assert f"keeping {choice['count']}" in capsys.readouterr().err
+
+
+def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, tmp_path, monkeypatch):
+    # loop.ts falling: Last.fm fold 1's checkpoints under its ALS start (0.3869, then 0.372 < both) end the loop at
+    # batch 6 of 9; the ALS start is kept. A dip that stays above the start does not stop it.
+    from localrec_trainer.train import trainer as trainer_module
+    from localrec_trainer.train.trainer import falling
+    from localrec_trainer.train.validate import Validation
+
+    assert falling(0.3, 0.4, 0.5) and not falling(0.3, 0.2, 0.5) and not falling(0.3, 0.4, 0.25)
+    assert not falling(0.3, None, 0.5) and not falling(0.3, 0.4, None) and not falling(0.3, 0.3, 0.5)
+    real_als, real_loop = trainer_module._Context.als_candidate, trainer_module._Context.meta_loop
+
+    def run(als_mean: float, scores: list[float], out: str):
+        seen: list[float] = []
+        searching = [False]
+
+        def als_candidate(self):
+            searching[0] = True
+            found = real_als(self)
+            searching[0] = False
+            return dataclasses.replace(found, mean=als_mean)
+
+        def meta_loop(self, *args):
+            out = real_loop(self, *args)
+            searching[0] = True  # the neighbour-count trials after it
+            return out
+
+        def fake_validate(self, params, objective=None):
+            if searching[0]:  # the ALS head search (its start's score is set above), the count trials
+                return Validation(0.0, {})
+            seen.append(scores[len(seen)])
+            return Validation(seen[-1], {})
+
+        monkeypatch.setattr(trainer_module._Context, "als_candidate", als_candidate)
+        monkeypatch.setattr(trainer_module._Context, "meta_loop", meta_loop)
+        monkeypatch.setattr(trainer_module._Context, "validate", fake_validate)
+        _, meta = train(bundle, tmp_path / out, {"transfer": "auto", "iterations": 9, "validateEvery": 3})
+        return seen, meta["training"]["start"]
+
+    seen, start = run(0.4204, [0.3869, 0.372, 0.355], "fell")
+    assert seen == [0.3869, 0.372] and start["fellAt"] == 6 and start["chosen"] == "als" and start["pooled"] == 0.3869
+    seen, start = run(0.193, [0.2075, 0.2071, 0.2169], "dip")
+    assert seen == [0.2075, 0.2071, 0.2169] and "fellAt" not in start and start["pooled"] == 0.2169

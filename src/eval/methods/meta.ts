@@ -1,8 +1,10 @@
 import { disposeInputs } from '../../core/features';
 import { disposeParams } from '../../core/params';
-import { adaptedScores } from '../../train/episodes';
+import { adaptedScoresWith, disposeScoringTable, scoringTable } from '../../train/episodes';
 import { trainPretrain } from '../../train/pretrain';
 import { trainMeta } from '../../train/trainer';
+import { SILENT_REPORTER } from '../../train/progress';
+import { sharedPiece } from '../registry';
 import { trainingDataFromFold } from '../../train/dataset-split';
 import { trainedInputs } from '../../train/item-side';
 import { DEFAULT_TRAIN_CONFIG, type Algorithm, type TrainConfig } from '../../train/config';
@@ -28,20 +30,25 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
             (Number.isNaN(p.tasksPerSecond) ? '' : ` ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
             (p.validation === undefined ? '' : ` validation ${config.objective === 'v1' ? 'nDCG@10' : 'next-click HR@10'} ${p.validation.toFixed(4)}`),
         );
-      const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log) : await trainMeta(data, config, log);
+      // The fold's registry keeps what the v1 and v2 fits have in common (the pooled pretraining).
+      const options = { shared: <T>(key: string, make: () => T): T => sharedPiece(ctx, `${name}: ${key}`, make) };
+      const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log) : await trainMeta(data, config, log, SILENT_REPORTER, options);
       const inputs = trainedInputs(model);
       const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
+      const lists = { neighbours: model.neighbours, transitions: model.transitions };
+      // Every test user is scored with these parameters: their item table is built once, not per user.
+      const table = await scoringTable(model.params, inputs);
       return {
         async score(support) {
-          const [scores] = await adaptedScores(model.params, inputs, [support], steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
+          const [scores] = await adaptedScoresWith(table, model.params, [support], steps, 'last', lists);
           return scores![0]!;
         },
         async scoreMany(supports) {
-          const [scores] = await adaptedScores(model.params, inputs, supports, steps, 'last', { neighbours: model.neighbours, transitions: model.transitions });
+          const [scores] = await adaptedScoresWith(table, model.params, supports, steps, 'last', lists);
           return scores!;
         },
         async scoreSteps(support, maxSteps) {
-          const all = await adaptedScores(model.params, inputs, [support], maxSteps ?? steps, 'all', { neighbours: model.neighbours, transitions: model.transitions });
+          const all = await adaptedScoresWith(table, model.params, [support], maxSteps ?? steps, 'all', lists);
           return all.map((perUser) => perUser[0]!);
         },
         tuning: {
@@ -52,6 +59,7 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
           start: model.start,
         },
         dispose() {
+          disposeScoringTable(table);
           disposeParams(model.params);
           disposeInputs(inputs);
         },

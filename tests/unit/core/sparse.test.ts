@@ -60,6 +60,10 @@ describe.each(['cpu', 'wasm'])('sparse products on %s', (backend) => {
     const g = tf.grad((v: tf.Tensor) => tf.sum(contentProduct(c, v as tf.Tensor2D)))(w);
     expect(Array.from(await contentProduct(c, w).data())).toEqual([2, -1, 2, -1, 2, -1]);
     expect(Array.from(await g.data())).toEqual([3, 3]);
+    // Every row is the constant's, bit for bit (a negative zero stays one), as tiling it gave.
+    const signed = Array.from(await contentProduct(c, tf.tensor2d([[-0, 0.1]])).data());
+    expect(signed.map((v) => Object.is(v, -0))).toEqual([true, false, true, false, true, false]);
+    expect(signed.filter((_, i) => i % 2 === 1)).toEqual(Array.from(await tf.tile(tf.tensor2d([[0.1]]), [3, 1]).data()));
   });
 
   it('gathers rows and columns with the gradient scattered back (no tf.gather gradient needed)', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { trainLoop } from '../../../src/train/loop';
+import { falling, trainLoop } from '../../../src/train/loop';
 
 /** A loop whose batches each take exactly 1 ms of a fake clock and lose `iteration`. */
-function fakeRun(iterations: number, validateEvery: number, scores: number[] = []) {
+function fakeRun(iterations: number, validateEvery: number, scores: number[] = [], floor?: number) {
   let clock = 0;
   const kept: number[] = [];
   const run = trainLoop({
@@ -19,6 +19,7 @@ function fakeRun(iterations: number, validateEvery: number, scores: number[] = [
       const score = scores.shift();
       return score === undefined ? undefined : { score, keep: async () => (kept.push(it), it) };
     },
+    ...(floor !== undefined ? { floor } : {}),
   });
   return { run, kept };
 }
@@ -46,6 +47,41 @@ describe('the validate-every training loop', () => {
   it('refuses zero iterations with an error that names them, instead of failing on a missing checkpoint', async () => {
     await expect(fakeRun(0, 2).run).rejects.toThrow('Training needs iterations to be a whole number ≥ 1, got 0.');
     await expect(fakeRun(3, 0).run).rejects.toThrow('validateEvery');
+  });
+});
+
+describe('stopping when validation falls below what the run already holds', () => {
+  it('stops at a checkpoint below the previous one and below the floor, keeping the best checkpoint', async () => {
+    // Last.fm fold 1's meta-training under the ALS start's 0.4204: 0.3869, then 0.372 (falling, below) → stop at 200.
+    const { run, kept } = fakeRun(300, 100, [0.3869, 0.372, 0.355], 0.4204);
+    const result = await run;
+    expect(result.history.map((h) => h.iteration)).toEqual([100, 200]);
+    expect(result.fellAt).toBe(200);
+    expect(result.stoppedAt).toBeUndefined();
+    expect(result.best).toEqual({ score: 0.3869, value: 100 });
+    expect(kept).toEqual([100]);
+  });
+
+  it('runs on while validation rises, or falls but stays above the floor, or has no floor', async () => {
+    // MovieLens 100K v1 fold 0: far below the ALS start (0.4849) at first, then rising to 0.509.
+    const rising = await fakeRun(300, 100, [0.4482, 0.4977, 0.509], 0.4849).run;
+    expect(rising.history.map((h) => h.validation)).toEqual([0.4482, 0.4977, 0.509]);
+    expect(rising.fellAt).toBeUndefined();
+    // MovieLens 100K v2 fold 4: a dip above the ALS start's 0.1930, then the best checkpoint.
+    const dip = await fakeRun(300, 100, [0.2075, 0.2071, 0.2169], 0.193).run;
+    expect(dip.best).toEqual({ score: 0.2169, value: 300 });
+    const free = await fakeRun(300, 100, [0.3869, 0.372, 0.355]).run;
+    expect(free.history).toHaveLength(3);
+    expect(free.fellAt).toBeUndefined();
+  });
+
+  it('needs both: below the previous checkpoint and below the floor', () => {
+    expect(falling(0.3, 0.4, 0.5)).toBe(true);
+    expect(falling(0.3, 0.2, 0.5)).toBe(false); // rising
+    expect(falling(0.3, 0.4, 0.25)).toBe(false); // above the floor
+    expect(falling(0.3, undefined, 0.5)).toBe(false); // the first checkpoint
+    expect(falling(0.3, 0.4, undefined)).toBe(false); // nothing to compete with
+    expect(falling(0.3, 0.3, 0.5)).toBe(false); // level is not falling
   });
 });
 

@@ -254,10 +254,11 @@ class _Context:
         if als is not None and config.transfer == "als":
             return self.model(als.arrays, [], Validation(als.mean, als.by_k), {"chosen": "als", **als_summary})
         start = self.starting_params()
-        trained, history = self.meta_loop(start)
+        trained, history, fell_at = self.meta_loop(start, als.mean if als is not None else None)
         chosen_als = als is not None and als.mean > trained.mean
         arrays, validation = (als.arrays, Validation(als.mean, als.by_k)) if chosen_als else (trained.arrays, trained.validation)
-        return self.model(arrays, history, validation, {"chosen": "als" if chosen_als else "pooled", "pooled": trained.mean, **als_summary})
+        fell = {"fellAt": fell_at} if fell_at is not None else {}
+        return self.model(arrays, history, validation, {"chosen": "als" if chosen_als else "pooled", "pooled": trained.mean, **fell, **als_summary})
 
     def als_candidate(self) -> AlsStart:
         """The ALS start with its head chosen on the validation users; the λ grid is spread over the processes."""
@@ -316,8 +317,9 @@ class _Context:
         self.run.save(start=start)
         return start
 
-    def meta_loop(self, start: Arrays) -> tuple["_Best", list[TrainProgress]]:
-        """The meta-batches; keeps the parameters with the best validation objective."""
+    def meta_loop(self, start: Arrays, floor: Optional[float] = None) -> tuple["_Best", list[TrainProgress], Optional[int]]:
+        """The meta-batches; keeps the parameters with the best validation objective. `floor`: the ALS start's validation
+        (trainLoop's floor): a checkpoint below the previous one and below it ends the loop; returns that batch too."""
         config, world, run = self.config, self.world, self.run
         meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
                           self.index is not None, config.recency, self.seq_index is not None)
@@ -347,6 +349,7 @@ class _Context:
         history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
         best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
         first = resumed["iteration"] if resumed else 0
+        fell_at: Optional[int] = None
         run.progress.phase("meta", config.iterations, first, config.batch_size)
         since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
         it = first
@@ -385,12 +388,16 @@ class _Context:
                                "lazy": lazy.state_dict() if lazy is not None else None,
                                "best": best.__dict__, "history": [h.__dict__ for h in history]})
                 since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
+                previous = history[-2].validation if len(history) > 1 else None
+                if not stop and it < config.iterations and falling(v.mean, previous, floor):
+                    fell_at = it
+                    break
             if stop:
                 break
         if best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
             v = self.validate(module.params())
             best = _Best(to_arrays(module.params()), v.mean, v.by_k)
-        return best, history
+        return best, history, fell_at
 
     def reserve(self) -> float:
         """Seconds kept free after meta-training: its last validation, and the count trials (each as long as the latest validation)
@@ -408,6 +415,11 @@ class _Context:
         span = np.minimum(self.data.train.lengths()[picks] - 1, NEXT_CLICK_HISTORY)
         history = 1 + np.minimum((sampler.uniforms(iteration, slots, 2) * span).astype(np.int64), span - 1)
         return np.where(next_click, history, shots), next_click
+
+
+def falling(score: float, previous: Optional[float], floor: Optional[float]) -> bool:
+    """Whether a checkpoint's score ends meta-training: below the previous checkpoint's and below the floor (loop.ts falling)."""
+    return floor is not None and previous is not None and score < previous and score < floor
 
 
 @dataclass
