@@ -338,7 +338,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     from .cli import parse
     from .output import write_model
     from .train.prepared import check_choices, read_prepared
-    from .train.pretrain import SCORE_NAMES
+    from .train.loop import SCORE_NAMES
     from .train.trainer import train
 
     args, config = parse(argv)

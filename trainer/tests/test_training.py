@@ -174,7 +174,7 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
     # loop.ts falling: Last.fm fold 1's checkpoints under its ALS start (0.3869, then 0.372 < both) end the loop at
     # batch 6 of 9; the ALS start is kept. A dip that stays above the start does not stop it.
     from localrec_trainer.train import trainer as trainer_module
-    from localrec_trainer.train.trainer import falling
+    from localrec_trainer.train.loop import falling
     from localrec_trainer.train.validate import Validation
 
     assert falling(0.3, 0.4, 0.5) and not falling(0.3, 0.2, 0.5) and not falling(0.3, 0.4, 0.25)

@@ -8,7 +8,6 @@ a fine-tuning head chosen on validation users (finetune.py).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -22,6 +21,7 @@ from ..core.rows import Feedback, Rows, to_device
 from ..core.params import ModelShape, Params, init_params, to_arrays
 from ..core.ragged import Ragged
 from .config import TrainConfig
+from .loop import Checkpoint, TrainLoop, TrainProgress, train_loop
 from .sampling import Sampling
 from .tasks import click_rows
 
@@ -35,20 +35,6 @@ ADAM_EPSILON = 1e-7
 """tfjs's Adam epsilon on float32 backends (torch's default is 1e-8): the same optimizer as the Node trainer."""
 
 Arrays = dict[str, np.ndarray]
-
-
-@dataclass
-class TrainProgress:
-    """One validation point of a training loop (TrainProgress)."""
-
-    iteration: int
-    loss: float
-    tasks_per_second: float
-    validation: Optional[float] = None
-
-    def to_json(self) -> dict:
-        out = {"iteration": self.iteration, "loss": self.loss, "tasksPerSecond": self.tasks_per_second}
-        return out if self.validation is None else {**out, "validation": self.validation}
 
 
 def pooled_loss(params: Params, inputs: ItemInputs, users: Tensor, targets: Rows, table: Optional[Tensor],
@@ -159,11 +145,6 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
     inputs = to_device(inputs, world.device)
     sampler = world.sampler(len(users), config.batch_size, config.seed * 7919 + 1)
     sampling = Sampling.of(train, shape.items, config, world, f"{config.seed}:{phase}")
-    history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
-    best: Optional[dict] = resumed["best"] if resumed else None
-    first = resumed["iteration"] if resumed else 0
-    run.progress.phase(phase, config.iterations, first, config.batch_size)
-    since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
 
     def snapshot() -> Arrays:
         """Every parameter, with the mean training user as userInit (and no prototype start)."""
@@ -172,7 +153,7 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
             arrays["userInit"] = table.table.detach().mean(0).to(torch.float32).cpu().numpy()
         return arrays
 
-    for it in range(first + 1, config.iterations + 1):
+    def batch(it: int) -> float:
         picks, _ = sampler.batch(it - 1)
         targets = click_rows(train.take(users[picks]), weighting == "user", dtype)
         clicks = float(world.sum(targets.totals().sum().to(torch.float64)))
@@ -184,34 +165,16 @@ def pooled_params(train: Ragged, config: TrainConfig, shape: ModelShape, inputs:
         loss.backward()
         optimizer.step()
         table.step(picks, rows, config.weight_decay, world)
-        loss_sum += float(loss.detach()) + table.decay(config.weight_decay)
-        tasks_since += config.batch_size
-        stop = it < config.iterations and run.expired("pretraining", it)
-        run.progress.advance(it)
-        if it % config.validate_every == 0 or it == config.iterations or stop:
-            seconds = time.monotonic() - since
-            mean_loss = float(world.sum(torch.tensor([loss_sum], dtype=torch.float64))) / world.size
-            point = TrainProgress(it, mean_loss * config.batch_size / tasks_since, tasks_since / max(seconds, 1e-9))
-            if validate is not None:
-                record = validate(snapshot())
-                point.validation = record["mean"]
-                if best is None or record["mean"] > best["mean"]:
-                    best = record
-            history.append(point)
-            run.progress.log(describe(phase, it, config.iterations, point, config.objective))
-            run.save(**{phase: {"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
-                                "users": table.state_dict(), "best": best, "history": [h.__dict__ for h in history]}})
-            since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
-        if stop:
-            break
+        return float(loss.detach()) + table.decay(config.weight_decay)
+
+    def checkpoint(it: int) -> Checkpoint[dict]:
+        record = validate(snapshot())  # type: ignore[misc]
+        return Checkpoint(record["mean"], lambda: record)
+
+    done = train_loop(TrainLoop(config.iterations, config.validate_every, config.batch_size, batch, run, world, phase, "pretraining",
+                                config.objective, lambda: {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                                                           "users": table.state_dict()},
+                                checkpoint if validate is not None else None))
+    best = done.best.value if done.best is not None else None
     arrays = best["arrays"] if best is not None else snapshot()
-    return Pooled(arrays, history, best)
-
-
-SCORE_NAMES: dict[str, str] = {"v1": "nDCG@10", "v2": "next-click HR@10", "both": "mean of nDCG@10 and next-click HR@10"}
-"""What a validation score is, by objective, for the progress lines."""
-
-
-def describe(phase: str, it: int, total: int, p: TrainProgress, objective: str) -> str:
-    text = f"{phase} {it}/{total}  loss {p.loss:.4f}  {p.tasks_per_second:,.0f} tasks/s"
-    return text if p.validation is None else f"{text}  validation {SCORE_NAMES[objective]} {p.validation:.4f}"
+    return Pooled(arrays, done.history, best)

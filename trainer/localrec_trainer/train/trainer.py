@@ -33,7 +33,8 @@ from .episodes import ItemLists
 from .list_search import choose_item_lists
 from .neighbour_count import COUNT_STAGE, count_candidates, search_count, truncate_neighbours
 from .neighbours import TrainingNeighbours, build_neighbour_sets
-from .pretrain import ADAM_EPSILON, Arrays, TrainProgress, describe, pooled_params
+from .loop import Checkpoint, TrainLoop, TrainProgress, train_loop
+from .pretrain import ADAM_EPSILON, Arrays, pooled_params
 from .sampling import Sampling
 from .tasks import NEXT_CLICK_HISTORY, TRAIN_SHOTS, TaskRecency, eligible_users, sample_tasks
 from .transitions import TrainingTransitions
@@ -346,23 +347,17 @@ class _Context:
             run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; each task runs on the batch's "
                              f"clicks and {config.negatives} popularity-sampled negatives (logQ-corrected)")
         next_share = NEXT_CLICK_SHARE[config.objective]
-        history = [TrainProgress(**h) for h in resumed["history"]] if resumed else []
-        best: Optional[_Best] = _Best(**resumed["best"]) if resumed and resumed["best"] else None
-        first = resumed["iteration"] if resumed else 0
-        fell_at: Optional[int] = None
-        run.progress.phase("meta", config.iterations, first, config.batch_size)
-        since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
-        it = first
-        for it in range(first + 1, config.iterations + 1):
+
+        def batch(it: int) -> float:
             users, slots = sampler.batch(it - 1)
             picks = eligible[users]
             shots, next_click = self.task_shapes(sampler, it - 1, slots, picks, next_share)
             recency = TaskRecency(decay_of(float(module.params()["logitDecay"].reshape(-1)[0])), True) if config.recency else None
-            batch = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
-            candidates = sampling.candidates(it, batch.support.positives, batch.query.positives) if sampling is not None else None
-            clicks = float(world.sum(batch.query.positives.totals().sum().to(torch.float64)))
+            tasks = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
+            candidates = sampling.candidates(it, tasks.support.positives, tasks.query.positives) if sampling is not None else None
+            clicks = float(world.sum(tasks.query.positives.totals().sum().to(torch.float64)))
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
-            loss = model(inputs, to_device(batch, world.device), meta, share, to_device(candidates, world.device))
+            loss = model(inputs, to_device(tasks, world.device), meta, share, to_device(candidates, world.device))
             optimizer.zero_grad(set_to_none=True)
             if lazy is not None:
                 lazy.zero_grad()
@@ -371,33 +366,20 @@ class _Context:
             if lazy is not None:
                 # The all-reduced gradients at the global batch's candidates, the same on every process.
                 lazy.step(candidates.items.to(world.device))
-            loss_sum += float(loss.detach())
-            tasks_since += config.batch_size
-            stop = it < config.iterations and run.expired("meta-training", it, self.reserve())
-            run.progress.advance(it)
-            if it % config.validate_every == 0 or it == config.iterations or stop:
-                seconds = time.monotonic() - since
-                mean_loss = float(world.sum(torch.tensor([loss_sum], dtype=torch.float64))) / world.size
-                v = self.validate(module.params())
-                point = TrainProgress(it, mean_loss * config.batch_size / tasks_since, tasks_since / max(seconds, 1e-9), v.mean)
-                history.append(point)
-                run.progress.log(describe("meta", it, config.iterations, point, config.objective))
-                if best is None or v.mean > best.mean:
-                    best = _Best(to_arrays(module.params()), v.mean, v.by_k)
-                run.save(meta={"iteration": it, "module": module.state_dict(), "optimizer": optimizer.state_dict(),
-                               "lazy": lazy.state_dict() if lazy is not None else None,
-                               "best": best.__dict__, "history": [h.__dict__ for h in history]})
-                since, tasks_since, loss_sum = time.monotonic(), 0, 0.0
-                previous = history[-2].validation if len(history) > 1 else None
-                if not stop and it < config.iterations and falling(v.mean, previous, floor):
-                    fell_at = it
-                    break
-            if stop:
-                break
-        if best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
+            return float(loss.detach())
+
+        def checkpoint(it: int) -> Checkpoint[dict]:
             v = self.validate(module.params())
-            best = _Best(to_arrays(module.params()), v.mean, v.by_k)
-        return best, history, fell_at
+            return Checkpoint(v.mean, lambda: _Best(to_arrays(module.params()), v.mean, v.by_k).__dict__)
+
+        done = train_loop(TrainLoop(config.iterations, config.validate_every, config.batch_size, batch, run, world, "meta", "meta-training",
+                                    config.objective, lambda: {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
+                                                               "lazy": lazy.state_dict() if lazy is not None else None},
+                                    checkpoint, self.reserve, floor))
+        if done.best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
+            v = self.validate(module.params())
+            return _Best(to_arrays(module.params()), v.mean, v.by_k), done.history, done.fell_at
+        return _Best(**done.best.value), done.history, done.fell_at
 
     def reserve(self) -> float:
         """Seconds kept free after meta-training: its last validation, and the count trials (each as long as the latest validation)
@@ -415,11 +397,6 @@ class _Context:
         span = np.minimum(self.data.train.lengths()[picks] - 1, NEXT_CLICK_HISTORY)
         history = 1 + np.minimum((sampler.uniforms(iteration, slots, 2) * span).astype(np.int64), span - 1)
         return np.where(next_click, history, shots), next_click
-
-
-def falling(score: float, previous: Optional[float], floor: Optional[float]) -> bool:
-    """Whether a checkpoint's score ends meta-training: below the previous checkpoint's and below the floor (loop.ts falling)."""
-    return floor is not None and previous is not None and score < previous and score < floor
 
 
 @dataclass
