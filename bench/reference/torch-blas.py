@@ -32,7 +32,7 @@ from localrec_trainer.train.config import TrainConfig  # noqa: E402
 from localrec_trainer.train.prepared import read_prepared  # noqa: E402
 from localrec_trainer.train.sampling import Sampling  # noqa: E402
 from localrec_trainer.train.tasks import NEXT_CLICK_HISTORY, TaskRecency, eligible_users, sample_tasks  # noqa: E402
-from localrec_trainer.train.trainer import item_side  # noqa: E402
+from localrec_trainer.train.item_side import item_side  # noqa: E402
 from localrec_trainer.train.validate import validate  # noqa: E402
 
 

@@ -11,7 +11,7 @@ from .artifact.encode import ArtifactInput, encode_artifact, write_artifact
 from .artifact.js_json import integer_keys_first
 from .train.neighbour_count import truncate_neighbours
 from .train.prepared import Prepared
-from .train.trainer import TrainedModel
+from .train.types import TrainedModel
 
 if TYPE_CHECKING:
     from .distributed import World

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ..core.params import decay_logit
-from .pretrain import Arrays
+from .types import Arrays
 from .validate import Validation
 
 FINETUNE_RATES: tuple[float, ...] = (0.1, 0.3, 1, 3, 10)

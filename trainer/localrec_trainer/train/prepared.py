@@ -21,7 +21,7 @@ import numpy as np
 
 from ..core.ragged import Ragged
 from .config import TrainConfig
-from .trainer import TrainingData
+from .types import TrainingData
 
 PREPARED_FORMAT = "localrec-prepared"
 PREPARED_VERSION = 2

@@ -24,6 +24,7 @@ from .config import TrainConfig
 from .loop import Checkpoint, TrainLoop, TrainProgress, train_loop
 from .sampling import Sampling
 from .tasks import click_rows
+from .types import Arrays
 
 if TYPE_CHECKING:
     from ..distributed import Run, World
@@ -33,8 +34,6 @@ SHARED: tuple[str, ...] = ("contentW", "itemEmb", "contentBias", "itemBias", "po
 
 ADAM_EPSILON = 1e-7
 """tfjs's Adam epsilon on float32 backends (torch's default is 1e-8): the same optimizer as the Node trainer."""
-
-Arrays = dict[str, np.ndarray]
 
 
 def pooled_loss(params: Params, inputs: ItemInputs, users: Tensor, targets: Rows, table: Optional[Tensor],

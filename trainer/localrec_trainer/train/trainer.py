@@ -16,28 +16,27 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..core.features import FeatureRows, feature_rows, item_inputs, log_popularity
+from ..core.features import item_inputs
 from ..core.meta import MetaConfig, Share, TaskBatch, trainable_names, meta_objective
 from ..core.model import ItemInputs
 from ..core.recency import decay_of
 from ..core.rows import to_device
-from ..core.neighbours import Neighbours
 from ..core.params import ITEM_ROW_NAMES, ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
-from ..core.ragged import Ragged
 from ..core.sampled import Candidates
-from ..core.transitions import Transitions
 from ..math.lazy_adam import AdamSettings, LazyAdam
 from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
 from .config import NEXT_CLICK_SHARE, TrainConfig
 from .episodes import ItemLists
+from .item_side import item_side
 from .list_search import choose_item_lists
 from .neighbour_count import COUNT_STAGE, count_candidates, search_count, truncate_neighbours
-from .neighbours import TrainingNeighbours, build_neighbour_sets
+from .neighbours import TrainingNeighbours
 from .loop import Checkpoint, TrainLoop, TrainProgress, train_loop
-from .pretrain import ADAM_EPSILON, Arrays, pooled_params
+from .pretrain import ADAM_EPSILON, pooled_params
 from .sampling import Sampling
 from .tasks import NEXT_CLICK_HISTORY, TRAIN_SHOTS, TaskRecency, eligible_users, sample_tasks
 from .transitions import TrainingTransitions
+from .types import Arrays, TrainedModel, TrainingData
 from .validate import Validation, validate
 
 if TYPE_CHECKING:
@@ -51,47 +50,6 @@ ALS_BUDGET_SHARE = 0.45
 """Shares of the time budget, from the start of the run, after which the item-list and ALS searches start no new trial (trainMeta)."""
 COUNT_BUDGET_SHARE = 0.15
 """At most this share of the budget is kept from meta-training for the neighbour-count trials (COUNT_BUDGET_SHARE in trainMeta)."""
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """What a training run needs, independent of the file format it came from."""
-
-    tags: list  # tags per catalog item (None: no content)
-    train: Ragged  # training users' positives in protocol order
-    validation: Ragged  # users to choose the best iteration on
-
-
-@dataclass(frozen=True)
-class ItemSide:
-    """The fixed item-side inputs of a model: content features, warm mask, log popularity."""
-
-    names: list[str]
-    features: FeatureRows
-    warm: np.ndarray
-    log_pop: np.ndarray
-
-
-@dataclass
-class TrainedModel:
-    arrays: Arrays
-    side: ItemSide
-    config: TrainConfig
-    history: list[TrainProgress]
-    validation: Validation
-    tasks_per_second: float
-    neighbours: Optional[Neighbours]
-    start: dict  # which start won on validation: {chosen, pooled?, als?: {head, validation}}
-    transitions: Optional[Transitions] = None  # the sequential term's lists (none when validation left it out)
-    item_lists: Optional[dict] = None  # what the item-list search chose: {neighbourShrink, transitions, trials}
-    neighbour_count: Optional[dict] = None  # the count chosen on validation users {count, trials, skipped?}: ship that many
-
-
-def item_side(data: TrainingData, names: list[str]) -> ItemSide:
-    """The item side over the vocabulary `names` (itemSide): the data step chose it on the validation users (train/prepared.py)."""
-    counts = np.bincount(data.train.items, minlength=len(data.tags)).astype(np.float32)
-    warm = (counts > 0).astype(np.float32)
-    return ItemSide(names, feature_rows(data.tags, names), warm, log_popularity(counts))
 
 
 class MetaModel(nn.Module):
