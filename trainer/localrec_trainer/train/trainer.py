@@ -21,9 +21,8 @@ from ..core.meta import MetaConfig, Share, TaskBatch, trainable_names, meta_obje
 from ..core.model import ItemInputs
 from ..core.recency import decay_of
 from ..core.rows import to_device
-from ..core.params import ITEM_ROW_NAMES, ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
+from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
 from ..core.sampled import Candidates
-from ..math.lazy_adam import AdamSettings, LazyAdam
 from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
 from .config import NEXT_CLICK_SHARE, TrainConfig
 from .episodes import ItemLists
@@ -32,7 +31,8 @@ from .list_search import choose_item_lists
 from .neighbour_count import COUNT_STAGE, count_candidates, search_count, truncate_neighbours
 from .neighbours import TrainingNeighbours
 from .loop import Checkpoint, TrainLoop, TrainProgress, train_loop
-from .pretrain import ADAM_EPSILON, pooled_params
+from .pretrain import pooled_params
+from .row_optimizer import RowOptimizer
 from .sampling import Sampling
 from .tasks import NEXT_CLICK_HISTORY, TRAIN_SHOTS, TaskRecency, eligible_users, sample_tasks
 from .transitions import TrainingTransitions
@@ -284,20 +284,13 @@ class _Context:
                           self.index is not None, config.recency, self.seq_index is not None)
         module = MetaModel(from_arrays(start, self.shape, self.dtype), trainable_names(meta))
         sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
-        # A sampled batch's gradient in the item tables is row-sparse: lazy Adam updates its candidates' rows alone
-        # (math/lazy_adam.py, src/train/row-optimizer.ts); the full softmax keeps Adam on every parameter.
-        lazy = LazyAdam({n: p for n, p in module.learned.items() if n in ITEM_ROW_NAMES},
-                        AdamSettings(config.meta_lr, epsilon=ADAM_EPSILON)) if sampling is not None else None
-        dense = [p for n, p in module.learned.items() if lazy is None or n not in ITEM_ROW_NAMES]
-        optimizer = torch.optim.Adam(dense, lr=config.meta_lr, eps=ADAM_EPSILON)
+        optimizer = RowOptimizer(module.learned, config.meta_lr, sampling is not None)
         resumed = run.resumed("meta")
         if resumed:
             module.load_state_dict(resumed["module"])
         model = world.wrap(module)
         if resumed:  # after the move to the device: the optimizer state follows its parameters
-            optimizer.load_state_dict(resumed["optimizer"])
-            if lazy is not None:
-                lazy.load_state_dict(resumed["lazy"])
+            optimizer.load_state_dict(resumed)
         inputs = to_device(self.inputs, world.device)
         eligible = eligible_users(self.data.train)
         sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
@@ -316,14 +309,9 @@ class _Context:
             clicks = float(world.sum(tasks.query.positives.totals().sum().to(torch.float64)))
             share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
             loss = model(inputs, to_device(tasks, world.device), meta, share, to_device(candidates, world.device))
-            optimizer.zero_grad(set_to_none=True)
-            if lazy is not None:
-                lazy.zero_grad()
+            optimizer.zero_grad()
             loss.backward()
-            optimizer.step()
-            if lazy is not None:
-                # The all-reduced gradients at the global batch's candidates, the same on every process.
-                lazy.step(candidates.items.to(world.device))
+            optimizer.step(candidates.items.to(world.device) if candidates is not None else None)
             return float(loss.detach())
 
         def checkpoint(it: int) -> Checkpoint[dict]:
@@ -331,8 +319,7 @@ class _Context:
             return Checkpoint(v.mean, lambda: _Best(to_arrays(module.params()), v.mean, v.by_k).__dict__)
 
         done = train_loop(TrainLoop(config.iterations, config.validate_every, config.batch_size, batch, run, world, "meta", "meta-training",
-                                    config.objective, lambda: {"module": module.state_dict(), "optimizer": optimizer.state_dict(),
-                                                               "lazy": lazy.state_dict() if lazy is not None else None},
+                                    config.objective, lambda: {"module": module.state_dict(), **optimizer.state_dict()},
                                     checkpoint, self.reserve, floor))
         if done.best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
             v = self.validate(module.params())
