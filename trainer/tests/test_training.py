@@ -179,7 +179,7 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
 
     assert falling(0.3, 0.4, 0.5) and not falling(0.3, 0.2, 0.5) and not falling(0.3, 0.4, 0.25)
     assert not falling(0.3, None, 0.5) and not falling(0.3, 0.4, None) and not falling(0.3, 0.3, 0.5)
-    real_als, real_loop = trainer_module._Context.als_candidate, trainer_module._Context.meta_loop
+    real_als, real_loop = trainer_module.TrainContext.als_candidate, trainer_module.meta_loop
 
     def run(als_mean: float, scores: list[float], out: str):
         seen: list[float] = []
@@ -191,8 +191,8 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
             searching[0] = False
             return dataclasses.replace(found, mean=als_mean)
 
-        def meta_loop(self, *args):
-            out = real_loop(self, *args)
+        def meta_loop(context, *args):
+            out = real_loop(context, *args)
             searching[0] = True  # the neighbour-count trials after it
             return out
 
@@ -202,9 +202,9 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
             seen.append(scores[len(seen)])
             return Validation(seen[-1], {})
 
-        monkeypatch.setattr(trainer_module._Context, "als_candidate", als_candidate)
-        monkeypatch.setattr(trainer_module._Context, "meta_loop", meta_loop)
-        monkeypatch.setattr(trainer_module._Context, "validate", fake_validate)
+        monkeypatch.setattr(trainer_module.TrainContext, "als_candidate", als_candidate)
+        monkeypatch.setattr(trainer_module, "meta_loop", meta_loop)
+        monkeypatch.setattr(trainer_module.TrainContext, "validate", fake_validate)
         _, meta = train(bundle, tmp_path / out, {"transfer": "auto", "iterations": 9, "validateEvery": 3})
         return seen, meta["training"]["start"]
 

@@ -3,38 +3,29 @@
 The loops run the same on one process and under DDP: `world` (distributed.py)
 wraps the module, hands out each process's share of a global batch and sums
 what the processes computed; `run` holds progress, the time budget and the
-checkpoint.
+checkpoint. The meta-batches are in meta_loop.py, the loop both stages share in loop.py.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
-import numpy as np
 import torch
-from torch import Tensor, nn
 
 from ..core.features import item_inputs
-from ..core.meta import MetaConfig, Share, TaskBatch, trainable_names, meta_objective
-from ..core.model import ItemInputs
-from ..core.recency import decay_of
-from ..core.rows import to_device
 from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
-from ..core.sampled import Candidates
+from ..core.rows import to_device
 from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
-from .config import NEXT_CLICK_SHARE, TrainConfig
+from .config import TrainConfig
 from .episodes import ItemLists
 from .item_side import item_side
 from .list_search import choose_item_lists
+from .loop import TrainProgress
+from .meta_loop import meta_loop
 from .neighbour_count import COUNT_STAGE, count_candidates, search_count, truncate_neighbours
 from .neighbours import TrainingNeighbours
-from .loop import Checkpoint, TrainLoop, TrainProgress, train_loop
 from .pretrain import pooled_params
-from .row_optimizer import RowOptimizer
-from .sampling import Sampling
-from .tasks import NEXT_CLICK_HISTORY, TRAIN_SHOTS, TaskRecency, eligible_users, sample_tasks
 from .transitions import TrainingTransitions
 from .types import Arrays, TrainedModel, TrainingData
 from .validate import Validation, validate
@@ -52,24 +43,6 @@ COUNT_BUDGET_SHARE = 0.15
 """At most this share of the budget is kept from meta-training for the neighbour-count trials (COUNT_BUDGET_SHARE in trainMeta)."""
 
 
-class MetaModel(nn.Module):
-    """Every meta-parameter as one module for DDP; those the algorithm does not train are constants."""
-
-    def __init__(self, init: Params, trainable: list[str]) -> None:
-        super().__init__()
-        self.learned = nn.ParameterDict({n: nn.Parameter(t.clone()) for n, t in init.items() if n in trainable})
-        for n, t in init.items():
-            if n not in trainable:
-                self.register_buffer(n, t.clone())
-
-    def params(self) -> Params:
-        return {**dict(self.named_buffers()), **dict(self.learned.items())}
-
-    def forward(self, inputs: ItemInputs, batch: TaskBatch, config: MetaConfig, share: Share,
-                candidates: Optional[Candidates] = None) -> Tensor:
-        return meta_objective(self.params(), inputs, batch, config, share, candidates)
-
-
 def train(data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype = torch.float32,
           neighbour_counts: Optional[Sequence[int]] = None) -> TrainedModel:
     """The configured training over the vocabulary `names`: the pretrain baseline, or meta-training with the validated start.
@@ -79,11 +52,11 @@ def train(data: TrainingData, names: list[str], config: TrainConfig, world: "Wor
     `neighbour_counts`: the counts the neighbour lists are cut to and validated with after training, within the
     budget (neighbour_count.py); None: the lists stay as built.
     """
-    context = _Context(data, names, config, world, run, dtype, neighbour_counts)
+    context = TrainContext(data, names, config, world, run, dtype, neighbour_counts)
     return context.pretrain() if config.algorithm == "pretrain" else context.meta()
 
 
-class _Context:
+class TrainContext:
     """What every phase of one run shares: item inputs, item lists, the validation function."""
 
     def __init__(self, data: TrainingData, names: list[str], config: TrainConfig, world: "World", run: "Run", dtype: torch.dtype,
@@ -213,7 +186,7 @@ class _Context:
         if als is not None and config.transfer == "als":
             return self.model(als.arrays, [], Validation(als.mean, als.by_k), {"chosen": "als", **als_summary})
         start = self.starting_params()
-        trained, history, fell_at = self.meta_loop(start, als.mean if als is not None else None)
+        trained, history, fell_at = meta_loop(self, start, als.mean if als is not None else None)
         chosen_als = als is not None and als.mean > trained.mean
         arrays, validation = (als.arrays, Validation(als.mean, als.by_k)) if chosen_als else (trained.arrays, trained.validation)
         fell = {"fellAt": fell_at} if fell_at is not None else {}
@@ -276,84 +249,11 @@ class _Context:
         self.run.save(start=start)
         return start
 
-    def meta_loop(self, start: Arrays, floor: Optional[float] = None) -> tuple["_Best", list[TrainProgress], Optional[int]]:
-        """The meta-batches; keeps the parameters with the best validation objective. `floor`: the ALS start's validation
-        (trainLoop's floor): a checkpoint below the previous one and below it ends the loop; returns that batch too."""
-        config, world, run = self.config, self.world, self.run
-        meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
-                          self.index is not None, config.recency, self.seq_index is not None)
-        module = MetaModel(from_arrays(start, self.shape, self.dtype), trainable_names(meta))
-        sampling = Sampling.of(self.data.train, self.shape.items, config, world, f"{config.seed}:meta", self.dtype)
-        optimizer = RowOptimizer(module.learned, config.meta_lr, sampling is not None)
-        resumed = run.resumed("meta")
-        if resumed:
-            module.load_state_dict(resumed["module"])
-        model = world.wrap(module)
-        if resumed:  # after the move to the device: the optimizer state follows its parameters
-            optimizer.load_state_dict(resumed)
-        inputs = to_device(self.inputs, world.device)
-        eligible = eligible_users(self.data.train)
-        sampler = world.sampler(len(eligible), config.batch_size, config.seed * 7919 + 2)
-        if sampling is not None:
-            run.progress.log(f"sampled softmax: {self.shape.items} items > {config.sampled_above}; each task runs on the batch's "
-                             f"clicks and {config.negatives} popularity-sampled negatives (logQ-corrected)")
-        next_share = NEXT_CLICK_SHARE[config.objective]
-
-        def batch(it: int) -> float:
-            users, slots = sampler.batch(it - 1)
-            picks = eligible[users]
-            shots, next_click = self.task_shapes(sampler, it - 1, slots, picks, next_share)
-            recency = TaskRecency(decay_of(float(module.params()["logitDecay"].reshape(-1)[0])), True) if config.recency else None
-            tasks = sample_tasks(self.data.train, picks, shots, self.index, self.dtype, self.seq_index, recency, next_click)
-            candidates = sampling.candidates(it, tasks.support.positives, tasks.query.positives) if sampling is not None else None
-            clicks = float(world.sum(tasks.query.positives.totals().sum().to(torch.float64)))
-            share = Share(max(clicks, 1.0) / world.size, config.batch_size / world.size)
-            loss = model(inputs, to_device(tasks, world.device), meta, share, to_device(candidates, world.device))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step(candidates.items.to(world.device) if candidates is not None else None)
-            return float(loss.detach())
-
-        def checkpoint(it: int) -> Checkpoint[dict]:
-            v = self.validate(module.params())
-            return Checkpoint(v.mean, lambda: _Best(to_arrays(module.params()), v.mean, v.by_k).__dict__)
-
-        done = train_loop(TrainLoop(config.iterations, config.validate_every, config.batch_size, batch, run, world, "meta", "meta-training",
-                                    config.objective, lambda: {"module": module.state_dict(), **optimizer.state_dict()},
-                                    checkpoint, self.reserve, floor))
-        if done.best is None:  # no meta-batch ran (--iterations 0, or resumed at the end): validate the start
-            v = self.validate(module.params())
-            return _Best(to_arrays(module.params()), v.mean, v.by_k), done.history, done.fell_at
-        return _Best(**done.best.value), done.history, done.fell_at
-
     def reserve(self) -> float:
         """Seconds kept free after meta-training: its last validation, and the count trials (each as long as the latest validation)
         up to their share of the budget."""
         budget = self.run.deadline - self.run.started if self.run.deadline is not None else 0.0
         return self.validation_seconds + min(self.validation_seconds * self.count_trials(), budget * COUNT_BUDGET_SHARE)
-
-    def task_shapes(self, sampler, iteration: int, slots: np.ndarray, picks: np.ndarray,
-                    next_share: float) -> tuple[np.ndarray, Optional[np.ndarray]]:
-        """Each task's shot count, or for a next-click task its history length (1 … min(n − 1, 50)), and which are next-click."""
-        shots = np.asarray(TRAIN_SHOTS)[np.minimum((sampler.uniforms(iteration, slots, 0) * len(TRAIN_SHOTS)).astype(np.int64), len(TRAIN_SHOTS) - 1)]
-        if next_share <= 0:
-            return shots, None
-        next_click = sampler.uniforms(iteration, slots, 1) < next_share
-        span = np.minimum(self.data.train.lengths()[picks] - 1, NEXT_CLICK_HISTORY)
-        history = 1 + np.minimum((sampler.uniforms(iteration, slots, 2) * span).astype(np.int64), span - 1)
-        return np.where(next_click, history, shots), next_click
-
-
-@dataclass
-class _Best:
-    arrays: Arrays
-    mean: float
-    by_k: dict[int, float]
-
-    @property
-    def validation(self) -> Validation:
-        return Validation(self.mean, self.by_k)
-
 
 def _embedding_shapes(shape: ModelShape) -> dict[str, tuple[int, ...]]:
     """What an ALS start computes per λ: item and context embeddings and their content maps."""
