@@ -1,4 +1,4 @@
-"""The fine-tuning head of the pretrain + fine-tune baseline (the head search of trainPretrain in src/train/pretrain.ts).
+"""The pretrain + fine-tune baseline and its fine-tuning head (trainPretrain in src/train/pretrain.ts).
 
 What meta-training learns per visitor (inner rates, the item-item and
 sequential starts, the recency decay), the baseline chooses on validation
@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from ..core.params import decay_logit
-from .types import Arrays
+from .pretrain import pooled_params
+from .types import Arrays, TrainedModel
 from .validate import Validation
+
+if TYPE_CHECKING:
+    from .trainer import TrainContext
 
 FINETUNE_RATES: tuple[float, ...] = (0.1, 0.3, 1, 3, 10)
 """Inner learning rates tried for fine-tuning the pooled model (chosen on validation users)."""
@@ -86,3 +90,43 @@ def search_head(score: Callable[[Head], Tried], start: Head, neighbours: bool, t
     if objective != "v1":
         stage([replace(best.head, decay=d) for d in FINETUNE_DECAYS])
     return best
+
+
+def train_pretrain(context: "TrainContext") -> TrainedModel:
+    """The transfer-learning baseline (trainPretrain): pooled users, the item lists meta-training would ship,
+    and a fine-tuning head by coordinate search on the run's objective (search_head below).
+
+    The head is searched at the first validation and again on the best
+    checkpoint; the checkpoints in between are scored with the head found
+    so far, so early stopping costs one validation per checkpoint.
+    """
+    config = context.config
+    context.choose_lists()
+    context.item_lists = None  # the Node baseline records no item-list search in its artifact
+    found = (context.lists.neighbours is not None, context.lists.transitions is not None, config.objective)
+
+    def scorer(arrays: Arrays):
+        def score(head) -> Tried:
+            tuned = head_arrays(arrays, config.dim, head)
+            return Tried(tuned, head, context.validate_arrays(tuned))
+        return score
+
+    # resumed after the first validation: the head it found, which later checkpoints keep
+    resumed = context.run.resumed("pretrain")
+    saved = resumed["best"] if resumed else None
+    state = {"head": saved["tried"].head if saved else first_head(found[0]), "searched": saved is not None}
+
+    def checkpoint(arrays: Arrays) -> dict:
+        score = scorer(arrays)
+        tried = score(state["head"]) if state["searched"] else search_head(score, state["head"], *found)
+        state["head"], state["searched"] = tried.head, True
+        return {"mean": tried.validation.mean, "arrays": arrays, "tried": tried}
+
+    pooled = pooled_params(context.data.train, config, context.shape, context.inputs, "click", context.world, context.run, "pretrain",
+                           checkpoint)
+    assert pooled.best is not None
+    best: Tried = pooled.best["tried"]
+    again = search_head(scorer(pooled.best["arrays"]), best.head, *found)
+    chosen = again if again.validation.mean >= best.validation.mean else best
+    return context.model(chosen.arrays, pooled.history, Validation(chosen.validation.mean, chosen.validation.by_k), {"chosen": "pooled"},
+                         config.with_changes(inner_lr=chosen.head.rate))

@@ -19,6 +19,7 @@ from ..core.rows import to_device
 from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
 from .config import TrainConfig
 from .episodes import ItemLists
+from .finetune import train_pretrain
 from .item_side import item_side
 from .list_search import choose_item_lists
 from .loop import TrainProgress
@@ -53,7 +54,7 @@ def train(data: TrainingData, names: list[str], config: TrainConfig, world: "Wor
     budget (neighbour_count.py); None: the lists stay as built.
     """
     context = TrainContext(data, names, config, world, run, dtype, neighbour_counts)
-    return context.pretrain() if config.algorithm == "pretrain" else context.meta()
+    return train_pretrain(context) if config.algorithm == "pretrain" else context.meta()
 
 
 class TrainContext:
@@ -135,46 +136,6 @@ class TrainContext:
         return TrainedModel(arrays, self.side, config or self.config, history, validation,
                             sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists,
                             self.choose_count(arrays, validation.mean))
-
-    def pretrain(self) -> TrainedModel:
-        """The transfer-learning baseline (trainPretrain): pooled users, the item lists meta-training would ship,
-        and a fine-tuning head by coordinate search on the run's objective (finetune.py).
-
-        The head is searched at the first validation and again on the best
-        checkpoint; the checkpoints in between are scored with the head found
-        so far, so early stopping costs one validation per checkpoint.
-        """
-        from .finetune import Tried, first_head, head_arrays, search_head
-
-        config = self.config
-        self.choose_lists()
-        self.item_lists = None  # the Node baseline records no item-list search in its artifact
-        found = (self.lists.neighbours is not None, self.lists.transitions is not None, config.objective)
-
-        def scorer(arrays: Arrays):
-            def score(head) -> Tried:
-                tuned = head_arrays(arrays, config.dim, head)
-                return Tried(tuned, head, self.validate_arrays(tuned))
-            return score
-
-        # resumed after the first validation: the head it found, which later checkpoints keep
-        resumed = self.run.resumed("pretrain")
-        saved = resumed["best"] if resumed else None
-        state = {"head": saved["tried"].head if saved else first_head(found[0]), "searched": saved is not None}
-
-        def checkpoint(arrays: Arrays) -> dict:
-            score = scorer(arrays)
-            tried = score(state["head"]) if state["searched"] else search_head(score, state["head"], *found)
-            state["head"], state["searched"] = tried.head, True
-            return {"mean": tried.validation.mean, "arrays": arrays, "tried": tried}
-
-        pooled = pooled_params(self.data.train, config, self.shape, self.inputs, "click", self.world, self.run, "pretrain", checkpoint)
-        assert pooled.best is not None
-        best: Tried = pooled.best["tried"]
-        again = search_head(scorer(pooled.best["arrays"]), best.head, *found)
-        chosen = again if again.validation.mean >= best.validation.mean else best
-        return self.model(chosen.arrays, pooled.history, Validation(chosen.validation.mean, chosen.validation.by_k), {"chosen": "pooled"},
-                          config.with_changes(inner_lr=chosen.head.rate))
 
     def meta(self) -> TrainedModel:
         """Meta-trains an initialization (trainMeta); the ALS start competes on validation unless --transfer pooled."""
