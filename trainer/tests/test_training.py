@@ -179,15 +179,15 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
 
     assert falling(0.3, 0.4, 0.5) and not falling(0.3, 0.2, 0.5) and not falling(0.3, 0.4, 0.25)
     assert not falling(0.3, None, 0.5) and not falling(0.3, 0.4, None) and not falling(0.3, 0.3, 0.5)
-    real_als, real_loop = trainer_module.TrainContext.als_candidate, trainer_module.meta_loop
+    real_als, real_loop = trainer_module.als_candidate, trainer_module.meta_loop
 
     def run(als_mean: float, scores: list[float], out: str):
         seen: list[float] = []
         searching = [False]
 
-        def als_candidate(self):
+        def als_candidate(context):
             searching[0] = True
-            found = real_als(self)
+            found = real_als(context)
             searching[0] = False
             return dataclasses.replace(found, mean=als_mean)
 
@@ -202,7 +202,7 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
             seen.append(scores[len(seen)])
             return Validation(seen[-1], {})
 
-        monkeypatch.setattr(trainer_module.TrainContext, "als_candidate", als_candidate)
+        monkeypatch.setattr(trainer_module, "als_candidate", als_candidate)
         monkeypatch.setattr(trainer_module, "meta_loop", meta_loop)
         monkeypatch.setattr(trainer_module.TrainContext, "validate", fake_validate)
         _, meta = train(bundle, tmp_path / out, {"transfer": "auto", "iterations": 9, "validateEvery": 3})

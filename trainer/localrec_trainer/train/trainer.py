@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import torch
 
 from ..core.features import item_inputs
-from ..core.params import ModelShape, Params, from_arrays, init_params, param_shapes, to_arrays
+from ..core.params import ModelShape, Params, from_arrays, init_params, to_arrays
 from ..core.rows import to_device
-from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
+from .als_candidate import als_candidate
 from .config import TrainConfig
 from .episodes import ItemLists
 from .finetune import train_pretrain
@@ -34,12 +34,8 @@ from .validate import Validation, validate
 if TYPE_CHECKING:
     from ..distributed import Run, World
 
-ALS_TEMPERATURE = 10.0
-"""Logit scale of the ALS start (ALS scores live in [0, 1])."""
-
 LISTS_BUDGET_SHARE = 0.3
-ALS_BUDGET_SHARE = 0.45
-"""Shares of the time budget, from the start of the run, after which the item-list and ALS searches start no new trial (trainMeta)."""
+"""Share of the time budget, from the start of the run, after which the item-list search starts no new trial (trainMeta)."""
 COUNT_BUDGET_SHARE = 0.15
 """At most this share of the budget is kept from meta-training for the neighbour-count trials (COUNT_BUDGET_SHARE in trainMeta)."""
 
@@ -141,7 +137,7 @@ class TrainContext:
         """Meta-trains an initialization (trainMeta); the ALS start competes on validation unless --transfer pooled."""
         config = self.config
         self.choose_lists()
-        als = None if config.transfer == "pooled" else self.als_candidate()
+        als = None if config.transfer == "pooled" else als_candidate(self)
         als_summary = {"als": {"head": als.head, "validation": als.mean,
                                **({"iterationsRun": als.iterations_run} if als.iterations_run is not None else {})}} if als is not None else {}
         if als is not None and config.transfer == "als":
@@ -152,43 +148,6 @@ class TrainContext:
         arrays, validation = (als.arrays, Validation(als.mean, als.by_k)) if chosen_als else (trained.arrays, trained.validation)
         fell = {"fellAt": fell_at} if fell_at is not None else {}
         return self.model(arrays, history, validation, {"chosen": "als" if chosen_als else "pooled", "pooled": trained.mean, **fell, **als_summary})
-
-    def als_candidate(self) -> AlsStart:
-        """The ALS start with its head chosen on the validation users; the λ grid is spread over the processes."""
-        saved = self.run.resumed("als")
-        if saved is not None:
-            return AlsStart(**saved)
-        config, world = self.config, self.world
-        started = time.monotonic()
-        data = als_data(self.data.train, self.shape.items, self.side.features, self.side.warm)
-        cfg = AlsStartConfig(config.dim, config.als_alpha, config.als_lambdas, ALS_TEMPERATURE, config.seed)
-
-        # Each ALS runs on one process only, so its stop is that process's own reading of the shared deadline (no
-        # collective inside ALS, so no process can wait on another there); the iterations it ran are broadcast with its factors.
-        out_of_time = self.run.passed(ALS_BUDGET_SHARE)
-
-        def embed(lambdas: list[float]) -> dict[float, tuple[Arrays, int]]:
-            # every process computes its share of the λs at once, then each result goes to all
-            mine = {lam: als_embeddings(data, cfg, lam, out_of_time) for i, lam in enumerate(lambdas) if i % world.size == world.rank}
-            shapes = _embedding_shapes(self.shape)
-            out: dict[float, tuple[Arrays, int]] = {}
-            for i, lam in enumerate(lambdas):
-                arrays = {n: world.broadcast(torch.from_numpy(mine[lam][0][n]) if lam in mine else torch.zeros(shape, dtype=torch.float32), i % world.size).numpy()
-                          for n, shape in shapes.items()}
-                ran = world.broadcast(torch.tensor([mine[lam][1] if lam in mine else 0], dtype=torch.int64), i % world.size)
-                out[lam] = (arrays, int(ran[0]))
-            return out
-
-        self.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(self.data.validation)} validation users")
-        als = select_als_start(lambda arrays: self.validate_arrays(arrays), embed, param_shapes(self.shape),
-                               config.als_lambdas, self.index is not None, self.eval_steps, self.run.past(ALS_BUDGET_SHARE), world.size)
-        if als.stopped_after is not None:
-            self.run.stops.append({"stage": "ALS start", "iteration": als.stopped_after})
-        if als.iterations_run is not None:
-            self.run.stops.append({"stage": ALS_ITERATIONS_STAGE, "iteration": als.iterations_run})
-        self.run.progress.log(f"ALS start: validation {als.mean:.4f} with {als.head} ({time.monotonic() - started:.1f} s)")
-        self.run.save(als=als.__dict__)
-        return als
 
     def starting_params(self) -> Arrays:
         """Random parameters, or pooled-pretrained ones with the context side copied from the item side."""
@@ -215,8 +174,3 @@ class TrainContext:
         up to their share of the budget."""
         budget = self.run.deadline - self.run.started if self.run.deadline is not None else 0.0
         return self.validation_seconds + min(self.validation_seconds * self.count_trials(), budget * COUNT_BUDGET_SHARE)
-
-def _embedding_shapes(shape: ModelShape) -> dict[str, tuple[int, ...]]:
-    """What an ALS start computes per λ: item and context embeddings and their content maps."""
-    shapes = param_shapes(shape)
-    return {n: shapes[n] for n in ("itemEmb", "ctxEmb", "contentW", "contentCtx")}
