@@ -27,7 +27,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from localrec_trainer.core.meta import MetaConfig, Share, meta_objective  # noqa: E402
 from localrec_trainer.core.params import ModelShape, init_params  # noqa: E402
 from localrec_trainer.core.features import item_inputs  # noqa: E402
-from localrec_trainer.distributed import World, blas_library  # noqa: E402
+from localrec_trainer.distributed.main import blas_library  # noqa: E402
+from localrec_trainer.distributed.world import World  # noqa: E402
 from localrec_trainer.train.config import TrainConfig  # noqa: E402
 from localrec_trainer.train.prepared import read_prepared  # noqa: E402
 from localrec_trainer.train.sampling import Sampling  # noqa: E402

@@ -2,7 +2,7 @@
 
 import sys
 
-from .distributed import main
+from .distributed.main import main
 
 if __name__ == "__main__":
     try:

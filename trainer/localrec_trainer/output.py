@@ -14,7 +14,7 @@ from .train.prepared import Prepared
 from .train.types import TrainedModel
 
 if TYPE_CHECKING:
-    from .distributed import World
+    from .distributed.world import World
 
 
 def objective_name(objective: str, ks: Sequence[int]) -> str:

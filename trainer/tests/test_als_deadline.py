@@ -1,5 +1,5 @@
 """The time budget inside the ALS start: a running iALS stops after the iteration in which its share ends (math/ials.py,
-train/als_start.py, distributed.Run), on an injected clock, as src/math/ials.ts and src/train/als-start.ts do."""
+train/als_start.py, distributed/run.py), on an injected clock, as src/math/ials.ts and src/train/als-start.ts do."""
 
 import time
 
@@ -8,7 +8,8 @@ import torch
 
 from localrec_trainer.core.params import ModelShape, param_shapes
 from localrec_trainer.core.ragged import Ragged
-from localrec_trainer.distributed import Run, World
+from localrec_trainer.distributed.run import Run
+from localrec_trainer.distributed.world import World
 from localrec_trainer.math.ials import train_ials, train_ials_within
 from localrec_trainer.progress import Progress
 from localrec_trainer.train.als_start import ALS_ITERATIONS, AlsStartConfig, als_data, als_embeddings, select_als_start

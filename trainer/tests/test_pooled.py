@@ -10,7 +10,7 @@ from localrec_trainer.core.params import ModelShape, init_params
 from localrec_trainer.core.features import feature_rows, feature_vocabulary, item_inputs, log_popularity
 from localrec_trainer.core.ragged import Ragged
 from localrec_trainer.core.sampled import candidates, proposal
-from localrec_trainer.distributed import World
+from localrec_trainer.distributed.world import World
 from localrec_trainer.train.pretrain import ADAM_EPSILON, SHARED, PooledModel, UserTable, pooled_loss
 from localrec_trainer.train.tasks import click_rows
 

@@ -1,9 +1,10 @@
-"""The distributed sampler (distributed.UserSampler): N ranks hold exactly one process's global batch."""
+"""The distributed sampler (distributed/sampler.py): N ranks hold exactly one process's global batch."""
 
 import numpy as np
 import torch
 
-from localrec_trainer.distributed import UserSampler, World
+from localrec_trainer.distributed.sampler import UserSampler
+from localrec_trainer.distributed.world import World
 
 
 def world(rank: int, size: int) -> World:

@@ -1,4 +1,4 @@
-"""Whole training runs in one process (distributed.main without torchrun): every algorithm, the budget, resume."""
+"""Whole training runs in one process (distributed/main.py without torchrun): every algorithm, the budget, resume."""
 
 import dataclasses
 import json
@@ -9,7 +9,7 @@ import torch
 
 from bundle import synthetic_users, write_bundle
 from localrec_trainer.artifact.decode import load_artifact
-from localrec_trainer.distributed import main
+from localrec_trainer.distributed.main import main
 
 # tagMinCounts: the one the fixture bundle's vocabulary was chosen with (bundle.py)
 FAST = {"iterations": 6, "pretrainIterations": 6, "validateEvery": 3, "batchSize": 8, "dim": 8, "tagMinCounts": [2]}

@@ -2,8 +2,8 @@
 
 One task = one user: support clicks to adapt on, query clicks to be judged on.
 `meta_objective` returns the scalar each algorithm differentiates; the caller
-owns the parameters, runs backward and steps the optimizer (distributed.py
-does both under DDP).
+owns the parameters, runs backward and steps the optimizer (train/meta_loop.py
+does both, under DDP).
 """
 
 from __future__ import annotations

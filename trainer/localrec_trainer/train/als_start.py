@@ -128,7 +128,7 @@ def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[i
                      out_of_time: Callable[[], bool] = lambda: False, parallel: int = 1) -> AlsStart:
     """The best ALS start on the validation users: λ first (at the middle head), then knn × pop, then the inner rate.
 
-    `embed(lambdas)` computes the embeddings of several λ at once (distributed.py
+    `embed(lambdas)` computes the embeddings of several λ at once (als_candidate.py
     spreads them over the ranks), `parallel` λ of the grid at a time, so a round
     that would start past the budget is never started; `evaluate` scores a
     parameter set on validation. Once `out_of_time()` (the same answer on every

@@ -4,7 +4,7 @@ Full-catalog scores for many new users at once, through the same batched inner
 loop as training (and as the browser, B = 1 there), clicks weighed by the
 model's recency decay, then nDCG@10 of the top-ranked items (protocol v1) or
 HR@10 of the next click (protocol v2). The users can be split over ranks: each
-scores its share and `reduce` sums the totals (distributed.py passes an all-reduce).
+scores its share and `reduce` sums the totals (distributed/world.py passes an all-reduce).
 """
 
 from __future__ import annotations

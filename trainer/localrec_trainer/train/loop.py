@@ -5,7 +5,7 @@ last, each with the window's mean loss (over every process) and tasks/s, and
 the best validated checkpoint kept. The time budget ends it early, on a
 checkpoint; a checkpoint that falls below the previous one and below `floor`
 ends it too. Under DDP every process runs it in step: the budget's answer and
-the losses are collectives (distributed.py's Run and World).
+the losses are collectives (distributed/run.py's Run, distributed/world.py's World).
 
 Unlike the Node loop, this one also writes the resumable checkpoint at every
 validation (Run.save under the key `stage`) and starts from the resumed one.
@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Callable, Generic, Optional, TypeVar
 import torch
 
 if TYPE_CHECKING:
-    from ..distributed import Run, World
+    from ..distributed.run import Run
+    from ..distributed.world import World
 
 T = TypeVar("T", bound=dict)
 """What a checkpoint keeps: a dict with its score under "mean" (so a resumed run knows the best so far)."""

@@ -30,7 +30,7 @@ from .types import Arrays
 from .validate import Validation
 
 if TYPE_CHECKING:
-    from ..distributed import UserSampler
+    from ..distributed.sampler import UserSampler
     from .trainer import TrainContext
 
 

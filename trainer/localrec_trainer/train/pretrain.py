@@ -27,7 +27,8 @@ from .tasks import click_rows
 from .types import Arrays
 
 if TYPE_CHECKING:
-    from ..distributed import Run, World
+    from ..distributed.run import Run
+    from ..distributed.world import World
 
 SHARED: tuple[str, ...] = ("contentW", "itemEmb", "contentBias", "itemBias", "popInit", "popWeight")
 """The parameters pooled training learns, besides the users' vectors."""

@@ -22,7 +22,7 @@ from ..core.sampled import Candidates, batch_positives, candidates, draw, propos
 from .config import TrainConfig
 
 if TYPE_CHECKING:
-    from ..distributed import World
+    from ..distributed.world import World
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A v1 task: support = a user's first k positives, query = all the rest, as in
 the evaluation protocol. A next-click task (the share the validation objective
 asks for, train/config.py NEXT_CLICK_SHARE): any history length, the one click
 that follows, as protocol v2 asks live. Which users, which k and which kind of
-task: distributed.py's sampler decides (every rank draws its share of one
+task: distributed/sampler.py decides (every rank draws its share of one
 global batch); this module only builds the tensors, as sparse rows. Clicks weigh
 by recency (core/recency.py) and, to learn the decay, the rows carry their
 derivatives in it. The item-item and transition rows are leave-one-out.

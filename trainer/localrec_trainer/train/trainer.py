@@ -1,6 +1,6 @@
 """Meta-training: the ALS start, pooled pretraining, the meta-loop, the validated choice (src/train/trainer.ts).
 
-The loops run the same on one process and under DDP: `world` (distributed.py)
+The loops run the same on one process and under DDP: `world` (distributed/world.py)
 wraps the module, hands out each process's share of a global batch and sums
 what the processes computed; `run` holds progress, the time budget and the
 checkpoint. The meta-batches are in meta_loop.py, the loop both stages share in loop.py.
@@ -32,7 +32,8 @@ from .types import Arrays, TrainedModel, TrainingData
 from .validate import Validation, validate
 
 if TYPE_CHECKING:
-    from ..distributed import Run, World
+    from ..distributed.run import Run
+    from ..distributed.world import World
 
 LISTS_BUDGET_SHARE = 0.3
 """Share of the time budget, from the start of the run, after which the item-list search starts no new trial (trainMeta)."""
