@@ -1,9 +1,10 @@
-"""Pooled pretraining, and the pretrain + fine-tune baseline (src/train/pretrain.ts).
+"""Pooled pretraining (pooledParams in src/train/pretrain.ts; the baseline built on it, trainPretrain, is finetune.py).
 
 The same model trained on all users pooled: one free vector per training user,
 every positive of theirs a target, no meta-learning. Meta-training starts from
 it ('user' weighting); the 'pretrain' algorithm ships it ('click' weighting) with
-a fine-tuning head chosen on validation users (finetune.py).
+a fine-tuning head chosen on validation users (finetune.py). The batches run in
+the loop meta-training runs in too (loop.py).
 """
 
 from __future__ import annotations
