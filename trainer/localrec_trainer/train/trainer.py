@@ -22,7 +22,7 @@ from .episodes import ItemLists
 from .finetune import train_pretrain
 from .item_side import item_side
 from .list_search import choose_item_lists
-from .loop import TrainProgress
+from .loop import TrainProgress, mean_rate
 from .meta_loop import meta_loop
 from .neighbour_count import COUNT_STAGE, count_candidates, search_count, truncate_neighbours
 from .neighbours import TrainingNeighbours
@@ -129,9 +129,8 @@ class TrainContext:
 
     def model(self, arrays: Arrays, history: list[TrainProgress], validation: Validation, start: dict,
               config: Optional[TrainConfig] = None) -> TrainedModel:
-        rates = [h.tasks_per_second for h in history]
         return TrainedModel(arrays, self.side, config or self.config, history, validation,
-                            sum(rates) / max(1, len(rates)), self.lists.neighbours, start, self.lists.transitions, self.item_lists,
+                            mean_rate(history), self.lists.neighbours, start, self.lists.transitions, self.item_lists,
                             self.choose_count(arrays, validation.mean))
 
     def meta(self) -> TrainedModel:
