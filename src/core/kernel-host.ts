@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hostFeedback, hostLoss, hostStep, offsetItems, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
+import { hostFeedback, hostLoss, hostStep, isCurrent, offsetItems, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
 import { topK } from '../math/top-k';
 import { addRow } from './int8-rows';
 import { isQuantized } from './item-table';
@@ -105,8 +105,10 @@ function floatHostItems(items: { vectors: tf.Tensor2D; bias: tf.Tensor1D }): Hos
 }
 
 // The last sweep of an adapted state is exactly the ranking's scores: kept so
-// that rank() right after adapt() need not sweep the catalog again.
-const finalSweeps = new WeakMap<tf.Tensor, { readonly items: HostItems; readonly swept: Sweep }>();
+// that rank() right after adapt() need not sweep the catalog again (while no
+// other sweep has overwritten the kernel's buffer: isCurrent), with what
+// scores the state again when one has.
+const finalSweeps = new WeakMap<tf.Tensor, { readonly items: HostItems; readonly swept: Sweep; readonly state: HostParams; readonly rows: Rows }>();
 
 /** A visitor's parameters on the host. */
 interface HostParams {
@@ -187,20 +189,23 @@ function hostRun(model: AdaptModel, start: UserState, problem: AdaptProblem): Ke
   };
   // A sweep that no step follows needs no gradient sums.
   const swept = (s: HostParams, last: boolean): HostState => ({ ...s, swept: sweep(items, s.user, s.pop, !last, offsetOf(s, rows)) });
+  // A state's sweep, its scores swept again if a ranking (between two steps) overwrote the kernel's buffer:
+  // the sums and logZ are the sweep's own, only the scores need the buffer, and the same parameters give the same scores.
+  const current = (s: HostState): Sweep => (isCurrent(s.swept) ? s.swept : { ...s.swept, ...sweepScores(items, s, rows) });
   return {
     async first() {
       // The state is scored with this run's rows; a weight it lacks (saved by a model without the term) starts at 0.
       const { user, pop, knn, seq } = read(start);
       return swept({ user, pop, ...(rows.neighbours ? { knn: knn ?? 0 } : {}), ...(rows.transitions ? { seq: seq ?? 0 } : {}) }, problem.steps === 0);
     },
-    loss: async (state) => hostLoss(state.swept, fb),
+    loss: async (state) => hostLoss(current(state), fb),
     step: async (state, last) => {
-      const next = hostStep(items, state.user, state.pop, state.swept, fb, rates, offsetOf(state, rows));
+      const next = hostStep(items, state.user, state.pop, current(state), fb, rates, offsetOf(state, rows));
       return swept({ user: next.user, pop: next.pop, ...weightsOf(next.offsets, rows) }, last);
     },
     keep(state) {
       const out = toTensors(state, rows);
-      finalSweeps.set(out.user, { items, swept: state.swept });
+      finalSweeps.set(out.user, { items, swept: state.swept, state, rows });
       return out;
     },
     drop() {},
@@ -208,11 +213,17 @@ function hostRun(model: AdaptModel, start: UserState, problem: AdaptProblem): Ke
   };
 }
 
+/** Scores of host parameters over their rows again (a lease on the kernel's buffer, as sweep's). */
+function sweepScores(items: HostItems, state: HostParams, rows: Rows): Pick<Sweep, 'scores' | 'lease'> {
+  const swept = sweep(items, state.user, state.pop, false, offsetOf(state, rows));
+  return { scores: swept.scores, ...(swept.lease ? { lease: swept.lease } : {}) };
+}
+
 /** The scores, possibly a buffer that the next sweep of this table overwrites: read them at once. */
 function scoresOf(items: AnyItemTable, state: UserState): Float32Array {
   const host = hostItems(items);
   const known = finalSweeps.get(state.user);
-  if (known?.items === host) return known.swept.scores;
+  if (known?.items === host) return isCurrent(known.swept) ? known.swept.scores : sweepScores(host, known.state, known.rows).scores;
   const s = read(state);
   const sparse = (t?: tf.Tensor2D): SparseRow | null => {
     if (!t) return null;
