@@ -120,6 +120,21 @@ describe('host click kernel', () => {
     [start, other, out.state].forEach(disposeState);
   });
 
+  it("ranks a state again from its kept selection as from its scores, whatever k and exclusions follow", async () => {
+    const m = model(8, 300, true);
+    const state = initialState(m, Int32Array.of(3, 30), 'host');
+    const scores = await scoreAll(m.items, state, 'host');
+    // Within the kept selection, beyond it (k + exclusions over 128), the whole catalog, and more than it.
+    const asks: [number, number[]][] = [[20, [3, 30]], [100, []], [100, [3, 30]], [5, Array.from({ length: 200 }, (_, i) => i * 1.5 | 0)], [300, [7]], [400, []]];
+    for (const [k, exclude] of asks) {
+      const got = await rank(m.items, state, k, Int32Array.from(exclude), 'host');
+      const want = topK(scores, k, new Set(exclude));
+      expect([k, exclude.length, Array.from(got.indices)]).toEqual([k, exclude.length, Array.from(want.indices)]);
+      expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+    }
+    disposeState(state);
+  });
+
   it('rolls back an overflowing step as the tfjs kernel does', async () => {
     const m = model(8);
     const params = { ...m.params, logLrUser: tf.fill([8], 200), logLrPop: tf.fill([1], 200) };
