@@ -11,7 +11,9 @@ export const CLICK_PHASES = [
   'events',
   /** The clicked item's rank under the parameters before this click (prequential metric). */
   'rank',
-  /** Start parameters from the clicks, then the gradient steps (one catalog sweep each). */
+  /** The clicks' signals (weights, item-item and sequential rows) and the start parameters from them. */
+  'start',
+  /** The gradient steps: a catalog sweep for the start and one per step. */
   'adapt',
   /** The new top items, pushed as the 'ranking' event. */
   'ranking',
@@ -26,7 +28,7 @@ export type ClickTimings = Readonly<Record<ClickPhase | 'total', number>>;
 export class ClickTimer {
   private readonly start = now();
   private last = this.start;
-  private readonly ms: Record<ClickPhase, number> = { events: 0, rank: 0, adapt: 0, ranking: 0 };
+  private readonly ms: Record<ClickPhase, number> = { events: 0, rank: 0, start: 0, adapt: 0, ranking: 0 };
 
   lap(phase: ClickPhase): void {
     const t = now();

@@ -243,6 +243,7 @@ export class Session {
     // Once for the start and the steps: the item-item and sequential rows are as long as the catalog.
     const signals = clickSignals(adaptModel, feedback.clicks, feedback.clickWeights, adaptModel.decay);
     const start = initialState(adaptModel, feedback.clicks, kernel, feedback.clickWeights, signals);
+    timer?.lap('start');
     const backend = this.backend();
     let outcome;
     try {
