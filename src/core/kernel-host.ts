@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hostFeedback, hostLoss, hostStep, isCurrent, offsetItems, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
-import { topK } from '../math/top-k';
+import { keptTop } from './kept-top';
 import { addRow } from './int8-rows';
 import { isQuantized } from './item-table';
 import { simdTable } from './simd-kernel';
@@ -33,7 +33,7 @@ export const hostKernel: AdaptKernel = {
   scores: async (items, state) => scoresOf(items, state).slice(),
 
   /** Scores, then a partial top-k selection, kept with the state: the next ranking of the same state filters it. */
-  rank: async (items, state, k, exclude) => rankedTop(items, state, k, new Set(exclude)),
+  rank: async (items, state, k, exclude) => keptTop(state.user, hostItems(items), k, new Set(exclude), () => scoresOf(items, state)),
 
   /** Counted on the kept scores in place: a click's rank before adapting needs no copy of the catalog's scores. */
   rankOf: async (items, state, target, exclude) => rankIn(scoresOf(items, state), target, new Set(exclude)),
@@ -213,35 +213,6 @@ function hostRun(model: AdaptModel, start: UserState, problem: AdaptProblem): Ke
     drop() {},
     dispose() {},
   };
-}
-
-/** The least a state's kept selection holds: a click's pushed top 20 and the page's top 100 after it come from one selection. */
-const KEPT_TOP = 128;
-
-// A state's best items, in order, with no exclusion: the top k without the items of a set X are the first k of
-// them not in X, so any later ranking of the state with k + |X| within their count filters them instead of
-// scanning the catalog again. States are immutable, so a selection holds for as long as its state.
-const keptTops = new WeakMap<tf.Tensor, { readonly items: HostItems; readonly indices: Int32Array; readonly scores: Float32Array }>();
-
-/** Top `k` of `state` skipping `exclude`, from its kept selection when that is long enough. */
-function rankedTop(items: AnyItemTable, state: UserState, k: number, exclude: ReadonlySet<number>): { indices: Int32Array; scores: Float32Array } {
-  const host = hostItems(items);
-  const n = host.n;
-  const wanted = Math.min(n, k + exclude.size);
-  let kept = keptTops.get(state.user);
-  if (kept?.items !== host || kept.indices.length < wanted) {
-    const top = topK(scoresOf(items, state), Math.max(wanted, KEPT_TOP));
-    kept = { items: host, ...top };
-    keptTops.set(state.user, kept);
-  }
-  const indices: number[] = [];
-  const scores: number[] = [];
-  for (let j = 0; j < kept.indices.length && indices.length < k; j++) {
-    if (exclude.has(kept.indices[j]!)) continue;
-    indices.push(kept.indices[j]!);
-    scores.push(kept.scores[j]!);
-  }
-  return { indices: Int32Array.from(indices), scores: Float32Array.from(scores) };
 }
 
 /** Scores of host parameters over their rows again (a lease on the kernel's buffer, as sweep's). */
