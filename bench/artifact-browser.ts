@@ -3,7 +3,8 @@
 // trainer's encoder (encodeModelV2: the table and lists are random, the format
 // and the runtime are under test), served by the production build: in
 // Chromium, cold start uncached and cached (navigation → first ranking),
-// click → top 20 and top 100, and the worker's memory part by part (JS heap,
+// click → top 20 and top 100 (with the worker's phases of each click and the
+// CPU time Chromium ran), and the worker's memory part by part (JS heap,
 // array buffers, WebAssembly memories, GPU buffers: browser/worker-memory.ts).
 // Rows carry "source": "artifact".
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,12 +16,15 @@ import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
 import { USER_PARAM_NAMES } from '../src/core/int8-model';
 import { STARTUP_PHASES, type StartupTimes } from '../src/worker/startup';
+import { CLICK_PHASES, type ClickTimings } from '../src/worker/click-timings';
+import type { Page } from 'playwright-core';
 import { createRng } from '../src/math/rng';
 import { watchWorkerHeap } from '../tests/browser/support/worker-heap';
 import { coldStart } from './browser/cold-start';
 import { medianParts, workerMemory, type WorkerMemoryParts } from './browser/worker-memory';
 import { percentile } from './stats';
 import { benchLog, environment, printTables, resultPath, writeReport } from './support/output';
+import { canMeasureCpu, descendantCpuMs } from './support/process-cpu';
 import { productionSite } from './support/site';
 
 const flags = parseFlags(process.argv.slice(2), {
@@ -92,7 +96,31 @@ function medianOf(rows: readonly Record<string, number>[]): Record<string, numbe
 }
 
 /** The recommender cold-start-page.ts leaves on the page. */
-type PageRec = { click(id: string): Promise<unknown>; recommend(o: { count: number }): Promise<{ id: string }[]> };
+type PageRec = { click(id: string): Promise<{ timings: ClickTimings }>; recommend(o: { count: number }): Promise<{ id: string }[]> };
+
+/** A click on `id`, then its top `count`, timed in the page; with the worker's phases of the click. */
+function timedClick(page: Page, id: string, count: number): Promise<{ ms: number; timings: ClickTimings }> {
+  return page.evaluate(
+    async ([id, count]) => {
+      const rec = (window as unknown as { rec: PageRec }).rec;
+      const t0 = performance.now();
+      const { timings } = await rec.click(id);
+      await rec.recommend({ count });
+      return { ms: performance.now() - t0, timings };
+    },
+    [id, count] as const,
+  );
+}
+
+/**
+ * A click → top 100 split: the worker's phases (ClickResult.timings), "other" (the messages between page and
+ * worker, the top 100 after the click's pushed top 20, and the waits for a core), and the CPU time Chromium's
+ * processes ran meanwhile (all threads; on a busy machine the wall time also counts the waits, this does not).
+ */
+function clickRow(timings: ClickTimings, wallMs: number, cpuMs: number): Record<string, number> {
+  const phases = Object.fromEntries(CLICK_PHASES.map((p) => [p, timings[p]]));
+  return { ...phases, worker: timings.total, other: Math.max(0, wallMs - timings.total), wall: wallMs, cpu: cpuMs };
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -117,6 +145,9 @@ async function main(): Promise<void> {
   // Where each start's time went (ReadyInfo.startup), plus what came before the worker's init: the page, the worker script, tfjs.
   const phases = { uncached: [] as Record<string, number>[], cached: [] as Record<string, number>[] };
   const load = { before: loadavg(), after: [] as number[] };
+  const cpu100: number[] = [];
+  const clickPhases: Record<string, number>[] = [];
+  const clickPhases20: Record<string, number>[] = [];
   let backend = '';
   try {
     for (let r = 0; r < REPS; r++) {
@@ -131,34 +162,34 @@ async function main(): Promise<void> {
         chosen[artifact].push(backend);
         log(`rep ${r + 1}/${REPS} ${artifact}: first ranking at ${result.firstRankingMs.toFixed(0)} ms on ${backend} (${Object.entries(phases[artifact].at(-1)!).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ${result.info.reason})`);
       }
-      // Clicks on items spread over the catalog; each is timed to its top 20, then its top 100.
-      const clicked = await page.evaluate(
-        async ([clicks, n, seed]) => {
-          const rec = (window as unknown as { rec: PageRec }).rec;
-          const out = { top20: [] as number[], top100: [] as number[], rank100: [] as number[] };
-          for (let k = 0; k < clicks; k++) {
-            const id = `sku${(k * 7919 + seed * 104729) % n}`;
-            let t0 = performance.now();
-            await rec.click(id);
-            await rec.recommend({ count: 20 });
-            out.top20.push(performance.now() - t0);
-            t0 = performance.now();
-            await rec.click(`sku${(k * 7919 + seed * 104729 + 1) % n}`);
-            await rec.recommend({ count: 100 });
-            out.top100.push(performance.now() - t0);
-            // A ranking without a click: the visitor's state is unchanged, its catalog scores are kept.
-            t0 = performance.now();
-            await rec.recommend({ count: 100 });
-            out.rank100.push(performance.now() - t0);
-          }
-          return out;
-        },
-        [CLICKS, N, r] as const,
-      );
+      // Clicks on items spread over the catalog; each is timed to its top 20, then its top 100 (one page call each,
+      // so that the CPU time of Chromium's processes can be read around the click → top 100 alone).
+      const clicked = { top20: [] as number[], top100: [] as number[], rank100: [] as number[], cpu100: [] as number[], phases: [] as ClickTimings[], phases20: [] as Record<string, number>[] };
+      for (let k = 0; k < CLICKS; k++) {
+        const id = (offset: number) => `sku${(k * 7919 + r * 104729 + offset) % N}`;
+        let cpu0 = descendantCpuMs();
+        const top20 = await timedClick(page, id(0), 20);
+        clicked.top20.push(top20.ms);
+        clicked.phases20.push(clickRow(top20.timings, top20.ms, descendantCpuMs() - cpu0));
+        cpu0 = descendantCpuMs();
+        const top100 = await timedClick(page, id(1), 100);
+        clicked.cpu100.push(descendantCpuMs() - cpu0);
+        clicked.top100.push(top100.ms);
+        clicked.phases.push(top100.timings);
+        // A ranking without a click: the visitor's state is unchanged, its catalog scores are kept.
+        clicked.rank100.push(await page.evaluate(async () => {
+          const t0 = performance.now();
+          await (window as unknown as { rec: PageRec }).rec.recommend({ count: 100 });
+          return performance.now() - t0;
+        }));
+      }
       // Two warm-up clicks per rep are not counted.
       times.top20.push(...clicked.top20.slice(2));
       times.top100.push(...clicked.top100.slice(2));
       times.rank100.push(...clicked.rank100.slice(2));
+      cpu100.push(...clicked.cpu100.slice(2));
+      clickPhases.push(...clicked.phases.slice(2).map((timings, j) => clickRow(timings, clicked.top100[j + 2]!, clicked.cpu100[j + 2]!)));
+      clickPhases20.push(...clicked.phases20.slice(2));
       const used = await workerMemory(heap, page);
       memories.push(used);
       const mb = (b: number) => (b / 1e6).toFixed(1);
@@ -177,6 +208,7 @@ async function main(): Promise<void> {
     row('click → top 20', times.top20, chosen.cached),
     row('click → top 100', times.top100, chosen.cached),
     row('recommend → top 100, no click', times.rank100, chosen.cached),
+    ...(canMeasureCpu() ? [{ ...row('click → top 100, CPU time of Chromium', cpu100, chosen.cached), note: 'ms of CPU all Chromium processes ran (Linux schedstat), not wall time' }] : []),
   ];
   const parts = medianParts(memories);
   const memory = {
@@ -197,8 +229,11 @@ async function main(): Promise<void> {
   ]);
   const startup = (['uncached', 'cached'] as const).map((artifact) => ({ source: 'artifact', format: 2, items: N, start: artifact, ...medianOf(phases[artifact]) }));
   printTables([['Where a start goes, ms (median over reps; "page": navigation to the worker\'s init)', startup]]);
+  const clickSplit = (measure: string, rows: readonly Record<string, number>[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(chosen.cached)].join('/'), measure, ...medianOf(rows) });
+  const clicks = [clickSplit('click → top 20', clickPhases20), clickSplit('click → top 100', clickPhases)];
+  printTables([['Where a click goes, ms (median of each column over clicks; "other": messaging, the top k, waits; "cpu": CPU time of Chromium)', clicks]]);
   const machine = { loadavg_before: load.before.map((x) => +x.toFixed(2)), loadavg_after: load.after.map((x) => +x.toFixed(2)), nice: 'run with nice -n 5 beside other jobs' };
-  const report = { environment: environment({ minutes: (performance.now() - started) / 60_000, ...machine }), artifact: rows, startup, memory: [memory] };
+  const report = { environment: environment({ minutes: (performance.now() - started) / 60_000, ...machine }), artifact: rows, startup, clicks, memory: [memory] };
   await writeReport(out, report);
   log(`wrote ${out}`);
 }

@@ -20,3 +20,4 @@ export type {
   StoredEventType,
   StoreStats,
 } from './worker/messages';
+export { CLICK_PHASES, type ClickPhase, type ClickTimings } from './worker/click-timings';

@@ -1,7 +1,7 @@
 import { DEFAULT_NEGATIVE_WEIGHT } from './feedback';
 import { clickSignals } from './clicks';
 import { kernelFor, type KernelChoice } from './kernels';
-import type { AdaptModel, Feedback, StepMetrics, UserState } from './types';
+import type { AdaptModel, ClickSignals, Feedback, StepMetrics, UserState } from './types';
 
 export interface AdaptOptions {
   /** Gradient steps (the artifact's default for the runtime). */
@@ -17,6 +17,8 @@ export interface AdaptOptions {
   readonly onStep?: (metrics: StepMetrics) => void;
   /** tfjs operations, or host loops (default `auto`: host loops on cpu/wasm), or a kernel object; same results either way. */
   readonly kernel?: KernelChoice;
+  /** The feedback's click signals (clickSignals), when the caller built them for initialState already: built here otherwise. */
+  readonly signals?: ClickSignals;
 }
 
 export interface AdaptResult {
@@ -47,7 +49,7 @@ const EXPLODED = 10;
  */
 export async function adapt(model: AdaptModel, start: UserState, feedback: Feedback, options: AdaptOptions): Promise<AdaptResult> {
   const { steps, signal } = options;
-  const signals = clickSignals(model, feedback.clicks, feedback.clickWeights, model.decay);
+  const signals = options.signals ?? clickSignals(model, feedback.clicks, feedback.clickWeights, model.decay);
   const problem = { feedback, negativeWeight: options.negativeWeight ?? DEFAULT_NEGATIVE_WEIGHT, signals, steps };
   const run = kernelFor(options.kernel, model.items).run(model, start, problem);
   const metrics: StepMetrics[] = [];

@@ -55,6 +55,35 @@ export interface Sweep {
   readonly meanBias: number;
   /** Σ softmax_i · row_i of each offset term (empty without offsets; only when asked for). */
   readonly meanOffsets: Float64Array;
+  /** When `scores` is a kernel's reused buffer: which sweep of it this is (see `isCurrent`); absent for a buffer of its own. */
+  readonly lease?: Lease;
+}
+
+/**
+ * A SIMD kernel's score buffer is written by every sweep of its table, so a
+ * Sweep's scores hold only until the next one: a lease records the kernel and
+ * the count of its sweeps at the time. Whoever reads scores of a Sweep that
+ * may have been overtaken (a kept state's, read by a later ranking; a step's,
+ * when a ranking ran between two steps) checks `isCurrent` and sweeps again
+ * if not, instead of every sweep copying its 4 MB (1M items) just in case.
+ */
+export interface Lease {
+  readonly kernel: object;
+  readonly sweep: number;
+}
+
+const sweepsOf = new WeakMap<object, number>();
+
+/** Records a new sweep into `kernel`'s score buffer, overtaking every earlier lease on it. */
+function claim(kernel: object): Lease {
+  const sweep = (sweepsOf.get(kernel) ?? 0) + 1;
+  sweepsOf.set(kernel, sweep);
+  return { kernel, sweep };
+}
+
+/** True while `swept.scores` still holds this sweep's scores (always, for a buffer of its own). */
+export function isCurrent(swept: Sweep): boolean {
+  return !swept.lease || sweepsOf.get(swept.lease.kernel) === swept.lease.sweep;
 }
 
 /**
@@ -169,10 +198,12 @@ export function addOffset(scores: Float32Array, max: number, offset: ScoreOffset
 
 /**
  * Scores alone (for ranking: no softmax). With the SIMD kernel the result is
- * its reused buffer, valid until the next call on this table.
+ * its reused buffer, valid until the next sweep of this table (it overtakes
+ * every lease on the buffer).
  */
 export function scoresOnly(items: HostItems, user: Float32Array, pop: number, offset?: ScoreOffset | null): Float32Array {
   if (items.kind === 'int8' || items.simd) {
+    claim(items.simd!);
     const { scores, max } = items.simd!.scores(user, pop);
     if (offset) addOffset(scores, max, offset);
     return scores;
@@ -190,6 +221,7 @@ export function scoresOnly(items: HostItems, user: Float32Array, pop: number, of
 
 /** sweep() in a table's kernel (float32 SIMD, int8 SIMD or int8 loops): scores and their max, then the softmax weights and sums, then `Vᵀ·e`. */
 function simdSweep(simd: TableSweeps, user: Float32Array, pop: number, withMeans: boolean, offset: ScoreOffset | null): Sweep {
+  const lease = claim(simd);
   const swept = simd.scores(user, pop);
   const scores = swept.scores;
   // The offset goes into the kernel's own score buffer, which its softmax reads.
@@ -197,18 +229,17 @@ function simdSweep(simd: TableSweeps, user: Float32Array, pop: number, withMeans
   const { z, sumBias } = simd.softmax(max);
   const meanVector = withMeans ? Float64Array.from(simd.weightedSum(), (v) => v / z) : null;
   const meanOffsets = withMeans && offset ? offsetMeans(scores, max, z, offset) : NO_MEANS;
-  // The kernel reuses its score buffer: keep a copy (ranking reads the last sweep's scores).
-  return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffsets };
+  return { scores, logZ: max + Math.log(z), meanVector, meanBias: sumBias / z, meanOffsets, lease };
 }
 
 /** sweep() on an int8 table: the kernel's fused pass (each row read once, the softmax accumulated online). */
 function int8Sweep(kernel: Int8Kernel, user: Float32Array, pop: number, withMeans: boolean, offset: ScoreOffset | null): Sweep {
+  const lease = claim(kernel);
   const swept = kernel.sweep(user, pop, offset ? sparseOffsets(offset) : null, withMeans);
   const { scores, max, z } = swept;
   const meanVector = swept.weighted ? Float64Array.from(swept.weighted, (v) => v / z) : null;
   const meanOffsets = withMeans && offset ? offsetMeans(scores, max, z, offset) : NO_MEANS;
-  // The kernel reuses its score buffer: keep a copy (ranking reads the last sweep's scores).
-  return { scores: scores.slice(), logZ: max + Math.log(z), meanVector, meanBias: swept.sumBias / z, meanOffsets };
+  return { scores, logZ: max + Math.log(z), meanVector, meanBias: swept.sumBias / z, meanOffsets, lease };
 }
 
 /** The offset terms as one sparse addition to the scores: each item's Σ weight · row_i, items ascending. */

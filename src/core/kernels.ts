@@ -3,7 +3,7 @@ import { hostKernel } from './kernel-host';
 import { tfjsKernel } from './kernel-tfjs';
 import { clickSignals } from './clicks';
 import { isQuantized } from './item-table';
-import type { AdaptKernel, AdaptModel, AnyItemTable, ClickKernel, UserState } from './types';
+import type { AdaptKernel, AdaptModel, AnyItemTable, ClickKernel, ClickSignals, UserState } from './types';
 
 /** Backends whose tensors live in host memory: the host kernel may read them synchronously. */
 const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
@@ -38,9 +38,11 @@ export function kernelFor(choice: KernelChoice = 'auto', items?: AnyItemTable): 
 /**
  * Step-0 parameters of a visitor: the initialization moved towards their
  * clicks' (recency-weighted) prototype; `clickWeights`: optional ratings.
+ * `signals`: the clicks' signals when the caller has them already (a click
+ * builds them once for this and for adapt: their rows are catalog-long).
  */
-export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice, clickWeights?: Float32Array): UserState {
-  return kernelFor(kernel, model.items).initialState(model, clicks, clickSignals(model, clicks, clickWeights, model.decay));
+export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice, clickWeights?: Float32Array, signals?: ClickSignals): UserState {
+  return kernelFor(kernel, model.items).initialState(model, clicks, signals ?? clickSignals(model, clicks, clickWeights, model.decay));
 }
 
 /** Top `k` items for a visitor over the whole catalog, best first, skipping `exclude`. */

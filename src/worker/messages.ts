@@ -6,6 +6,7 @@
 // produce the data (backend selection, storage): a refactor there then fails
 // to compile where the worker hands its data over, instead of silently
 // changing what the page receives.
+import type { ClickTimings } from './click-timings';
 import type { StartupTimes } from './startup';
 import type { BackendName, BackendPreference } from '../backend/names';
 
@@ -156,6 +157,8 @@ export interface ClickResult {
   readonly metrics: SessionMetrics;
   /** True when a later click superseded this click's adaptation. */
   readonly superseded: boolean;
+  /** Where the click's time went in the worker, ms per phase (click-timings.ts); the parameters' save follows the result. */
+  readonly timings: ClickTimings;
 }
 
 /** The WGSL path's GPU, for diagnostics: buffers alive, and the kernel's submissions since it was built. */

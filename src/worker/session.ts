@@ -1,9 +1,11 @@
 import { adapt } from '../core/adapt';
+import { clickSignals } from '../core/clicks';
 import { initialState } from '../core/kernels';
 import { deserializeState, disposeState, serializeState, type SavedState } from '../core/state';
 import type { UserState } from '../core/types';
 import type { NewEvent } from '../storage/schema';
 import type { Store } from '../storage/types';
+import { ClickTimer } from './click-timings';
 import { clickedSet, eventsToFeedback } from './feedback';
 import { Flight, type Signal } from './flight';
 import type { ClickResult, EventMap, RankedItem, RankingEvent, SessionMetrics } from './messages';
@@ -29,6 +31,14 @@ export class Session {
   private metrics: SessionMetrics = EMPTY_METRICS;
   /** The request adapting now (a click, a rating, a sync, a catch-up): a newer one supersedes it. */
   private readonly flight = new Flight();
+  /**
+   * The parameters' saves, one after the other. A click answers once its
+   * ranking is pushed and its save follows: the stored events (written before
+   * the adaptation starts) are what a visitor's data is, the saved parameters
+   * only spare the next start an adaptation, so a crash before the save loses
+   * nothing (the next start adapts on the events, restore's staleBy).
+   */
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     private model: EngineModel,
@@ -70,6 +80,7 @@ export class Session {
    */
   async click(itemId: string): Promise<ClickResult> {
     const target = indexOf(this.model, itemId);
+    const timer = new ClickTimer();
     return this.flight.run(async (signal) => {
       const stored = await this.store.events();
       const before = eventsToFeedback(stored, this.model.catalog);
@@ -80,6 +91,7 @@ export class Session {
       const applied = await this.onBackend(async () => {
         // Read again: clicks stored concurrently (a burst) are not in `stored`, and the adaptation must cover every stored event.
         const all = signal.aborted ? null : await this.store.events();
+        timer.lap('events');
         // The rank before adapting, asked for right before the adaptation starts (nothing awaited between):
         // a kernel that counts ranks on the GPU answers both with one read-back. Counted once it is known,
         // whatever becomes of the adaptation (superseded or failed), and only once.
@@ -90,14 +102,16 @@ export class Session {
                 this.metrics = addClickRank(this.metrics, r);
                 return (rank = r);
               });
-        const adapted = all && !signal.aborted ? this.adaptOn(all, signal, 'click', counted) : null;
+        // A host kernel has counted the rank by now (synchronously); a GPU kernel counts it inside the adaptation.
+        timer.lap('rank');
+        const adapted = all && !signal.aborted ? this.adaptOn(all, signal, 'click', counted, timer) : null;
         await counted.catch(async (error: unknown) => {
           await adapted?.catch(() => {});
           throw error;
         });
         return adapted ? await adapted : false;
       });
-      return { itemId, rank: rank!, metrics: this.metrics, superseded: !applied };
+      return { itemId, rank: rank!, metrics: this.metrics, superseded: !applied, timings: timer.result() };
     });
   }
 
@@ -152,6 +166,8 @@ export class Session {
   /** Back to the meta-initialization: drops stored events and parameters. */
   async reset(): Promise<void> {
     this.flight.supersede();
+    // A save already started would otherwise land after the clear and bring the parameters back.
+    await this.flushSaves();
     await this.store.clearEvents();
     await this.store.clearState();
     this.restart();
@@ -182,6 +198,11 @@ export class Session {
     const ids = Array.from(exclude, (i) => this.model.catalog.id(i));
     const items = await this.recommend(RANKING_SIZE, ids);
     this.emit('ranking', { items, cause, metrics: this.metrics });
+  }
+
+  /** Resolves once every save of parameters issued so far is stored (or failed: failures are reported as 'error' events). */
+  flushSaves(): Promise<void> {
+    return this.saving;
   }
 
   dispose(): void {
@@ -216,14 +237,18 @@ export class Session {
    * Adapts from the meta-initialization on `events`; true when the result was applied (not superseded).
    * `counted`: a click's rank before adapting, settled into the metrics before the new ranking carries them.
    */
-  private async adaptOn(events: readonly NewEvent[], signal: Signal, cause: 'click' | 'rating' | 'ready' | 'sync', counted?: Promise<unknown>): Promise<boolean> {
+  private async adaptOn(events: readonly NewEvent[], signal: Signal, cause: 'click' | 'rating' | 'ready' | 'sync', counted?: Promise<unknown>, timer?: ClickTimer): Promise<boolean> {
     const feedback = eventsToFeedback(events, this.model.catalog);
-    const { kernel } = this.model;
-    const start = initialState(this.model.adaptModel, feedback.clicks, kernel);
+    const { kernel, adaptModel } = this.model;
+    // Once for the start and the steps: the item-item and sequential rows are as long as the catalog.
+    const signals = clickSignals(adaptModel, feedback.clicks, feedback.clickWeights, adaptModel.decay);
+    const start = initialState(adaptModel, feedback.clicks, kernel, feedback.clickWeights, signals);
+    timer?.lap('start');
     const backend = this.backend();
     let outcome;
     try {
-      outcome = await adapt(this.model.adaptModel, start, feedback, {
+      outcome = await adapt(adaptModel, start, feedback, {
+        signals,
         steps: this.model.steps,
         negativeWeight: this.model.negativeWeight,
         signal,
@@ -236,6 +261,7 @@ export class Session {
       disposeState(start);
     }
     await counted;
+    timer?.lap('adapt');
     if (outcome.aborted || signal.aborted) {
       disposeState(outcome.state);
       return false;
@@ -253,8 +279,27 @@ export class Session {
     this.staleBy = 0;
     // Both read back from the device; issuing them together lets a GPU backend overlap the waits.
     const [saved] = await Promise.all([serializeState(this.state), this.pushRanking(cause, clickedSet(feedback))]);
+    timer?.lap('ranking');
     this.saved = saved;
-    await this.store.saveState(this.model.version, saved, events.length);
+    this.persist(saved, events.length, signal);
     return true;
+  }
+
+  /**
+   * Queues the save of `saved` (adapted on `eventCount` stored events) behind
+   * the earlier ones, so saves land in the order the adaptations finished. A
+   * save not yet started when its request is superseded (a reset, a newer
+   * click) is skipped: the newer request saves, or clears, after it.
+   */
+  private persist(saved: SavedState, eventCount: number, signal: Signal): void {
+    const version = this.model.version;
+    this.saving = this.saving.then(async () => {
+      if (signal.aborted) return;
+      try {
+        await this.store.saveState(version, saved, eventCount);
+      } catch (error) {
+        this.emit('error', { name: 'SaveFailed', message: `Saving the adapted parameters failed (the stored events are intact; the next start adapts on them): ${(error as Error).message}` });
+      }
+    });
   }
 }

@@ -41,11 +41,20 @@ const handlers: Handlers = {
     await ready().session.reset();
     return { ok: true };
   },
-  exportData: () => ready().store.exportAll(),
-  stats: () => ready().store.stats(),
+  // After the saves a click left in flight: what is exported or counted includes the parameters it answered with.
+  async exportData() {
+    await ready().session.flushSaves();
+    return ready().store.exportAll();
+  },
+  async stats() {
+    await ready().session.flushSaves();
+    return ready().store.stats();
+  },
   async forget() {
     // Works even when startup failed (e.g. a refused model): the visitor's data must still be deletable.
     if (engine) {
+      // A save still queued would otherwise write the parameters back after the deletion.
+      await engine.session.flushSaves();
       engine.close();
       await engine.store.forget();
       engine = null;
@@ -55,6 +64,7 @@ const handlers: Handlers = {
     return { ok: true };
   },
   async close() {
+    await engine?.session.flushSaves();
     engine?.close();
     engine = null;
     return { ok: true };

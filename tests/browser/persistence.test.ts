@@ -38,6 +38,33 @@ describe('storage across visits (real IndexedDB)', () => {
     await context.close();
   });
 
+  it("a page gone right after a click's answer loses nothing: the click is stored before the answer, the parameters' save follows it", async () => {
+    const { context, page } = await suite.harness.newPage();
+    const modelUrl = await serveArtifact(context, 'tiny', suite.files);
+    await startEngine(page, { modelUrl, backend: 'cpu' });
+    await page.evaluate(clickAll, ['i2', 'i5']);
+    // The answer comes once the ranking is pushed, with where the click's time went; the page leaves at once.
+    const timings = await page.evaluate(async () => (await window.rec.click('i8')).timings);
+    expect(Object.keys(timings)).toEqual(['events', 'rank', 'start', 'adapt', 'ranking', 'total']);
+    expect(timings.adapt).toBeGreaterThan(0);
+    await page.reload();
+    const again = await startEngine(page, { modelUrl, backend: 'cpu' });
+    expect(again).toMatchObject({ personal: true, storedEvents: 3 });
+    const events = await page.evaluate(async () => (await window.rec.exportData()).events.map((e) => e.itemId));
+    expect(events).toEqual(['i2', 'i5', 'i8']);
+    // Saved or not before the page went, the parameters end up adapted on all three clicks (a catch-up if the save was lost).
+    const stored = await page.evaluate(async () => {
+      for (let i = 0; i < 100; i++) {
+        const state = (await window.rec.exportData()).states[0];
+        if (state?.eventCount === 3) return state.eventCount;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return null;
+    });
+    expect(stored).toBe(3);
+    await context.close();
+  });
+
   it('starts from the cached model when the network is gone', async () => {
     const { context, page } = await suite.harness.newPage();
     const modelUrl = await serveArtifact(context, 'tiny', suite.files);

@@ -94,6 +94,47 @@ describe('host click kernel', () => {
     }
   }
 
+  it("gives the same results when rankings overwrite the kernel's score buffer between the steps and after them", async () => {
+    // The sweeps no longer copy the kernel's reused score buffer: a state whose sweep was overtaken is swept again.
+    const m = model(8, 300, true, true);
+    const feedback = FEEDBACK['clicks with repeats and impressions']!;
+    const alone = await run(m, feedback, 'host');
+    const other = initialState(m, Int32Array.of(100, 200), 'host');
+    const start = initialState(m, feedback.clicks, 'host');
+    let overwritten = 0;
+    const out = await adapt(m, start, feedback, {
+      steps: 3,
+      negativeWeight: 0.7,
+      kernel: 'host',
+      // After each step's loss, before the next step reads the scores of the last: another visitor's ranking.
+      onStep: () => void scoreAll(m.items, other, 'host').then(() => overwritten++),
+    });
+    await scoreAll(m.items, other, 'host');
+    const top = await rank(m.items, out.state, 25, feedback.clicks, 'host');
+    const scores = await scoreAll(m.items, out.state, 'host');
+    expect(overwritten).toBe(4);
+    expect(out.steps.map((s) => s.loss)).toEqual(alone.losses);
+    expect(Array.from(await out.state.user.data())).toEqual(alone.user);
+    expect(Array.from(top.indices)).toEqual(alone.top);
+    expect(Array.from(scores)).toEqual(alone.scores);
+    [start, other, out.state].forEach(disposeState);
+  });
+
+  it("ranks a state again from its kept selection as from its scores, whatever k and exclusions follow", async () => {
+    const m = model(8, 300, true);
+    const state = initialState(m, Int32Array.of(3, 30), 'host');
+    const scores = await scoreAll(m.items, state, 'host');
+    // Within the kept selection, beyond it (k + exclusions over 128), the whole catalog, and more than it.
+    const asks: [number, number[]][] = [[20, [3, 30]], [100, []], [100, [3, 30]], [5, Array.from({ length: 200 }, (_, i) => i * 1.5 | 0)], [300, [7]], [400, []]];
+    for (const [k, exclude] of asks) {
+      const got = await rank(m.items, state, k, Int32Array.from(exclude), 'host');
+      const want = topK(scores, k, new Set(exclude));
+      expect([k, exclude.length, Array.from(got.indices)]).toEqual([k, exclude.length, Array.from(want.indices)]);
+      expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+    }
+    disposeState(state);
+  });
+
   it('rolls back an overflowing step as the tfjs kernel does', async () => {
     const m = model(8);
     const params = { ...m.params, logLrUser: tf.fill([8], 200), logLrPop: tf.fill([1], 200) };

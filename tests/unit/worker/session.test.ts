@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../src/storage';
 import type { EngineModel } from '../../../src/worker/model';
 import type { EventMap } from '../../../src/worker/messages';
+import { CLICK_PHASES } from '../../../src/worker/click-timings';
 import { Session, type Emit } from '../../../src/worker/session';
 import { fixtureModel } from './fixture-model';
 
@@ -16,6 +17,21 @@ function recorder() {
   const events: { type: keyof EventMap; data: unknown }[] = [];
   const emit: Emit = (type, data) => events.push({ type, data });
   return { events, emit };
+}
+
+/** `store` whose saves of parameters wait until `release()`: `started` lists each save's event count as it begins. */
+function heldSaves(store: Store) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const started: number[] = [];
+  const held: Store = Object.assign(Object.create(store) as Store, {
+    async saveState(version: string, state: unknown, eventCount?: number) {
+      started.push(eventCount ?? 0);
+      await gate;
+      return store.saveState(version, state, eventCount);
+    },
+  });
+  return { store: held, started, release };
 }
 
 describe('Session', () => {
@@ -32,7 +48,53 @@ describe('Session', () => {
     expect(events.filter((e) => e.type === 'adapt').map((e) => (e.data as { step: number }).step)).toEqual([0, 1, 2, 3]);
     const ranking = events.find((e) => e.type === 'ranking')!.data as EventMap['ranking'];
     expect(ranking.items.map((i) => i.id)).not.toContain('i4');
+    await session.flushSaves();
     expect((await store.loadState('test-1'))?.eventCount).toBe(1);
+    session.dispose();
+    model.dispose();
+    store.close();
+  });
+
+  it("answers a click once its ranking is pushed, with the click's phases, and saves the parameters after it, in order", async () => {
+    const model = fixtureModel();
+    const store = await openStore(`session-${++n}`);
+    const held = heldSaves(store);
+    const { events, emit } = recorder();
+    const { session } = await Session.open(model, held.store, emit, () => 'cpu');
+    const first = await session.click('i4');
+    expect(events.filter((e) => e.type === 'ranking')).toHaveLength(1);
+    expect(Object.keys(first.timings)).toEqual([...CLICK_PHASES, 'total']);
+    const phases = CLICK_PHASES.map((p) => first.timings[p]);
+    expect(phases.every((ms) => ms >= 0)).toBe(true);
+    expect(first.timings.total).toBeGreaterThanOrEqual(phases.reduce((a, b) => a + b, 0) - 0.5);
+    await session.click('i9');
+    // Both answered while the first save still waits; the events are stored already.
+    expect(held.started).toEqual([1]);
+    expect(await store.loadState('test-1')).toBeUndefined();
+    expect((await store.events()).map((e) => e.itemId)).toEqual(['i4', 'i9']);
+    held.release();
+    await session.flushSaves();
+    expect(held.started).toEqual([1, 2]);
+    expect((await store.loadState('test-1'))?.eventCount).toBe(2);
+    session.dispose();
+    model.dispose();
+    store.close();
+  });
+
+  it('reset waits for a save in flight: the parameters do not come back after it', async () => {
+    const model = fixtureModel();
+    const store = await openStore(`session-${++n}`);
+    const held = heldSaves(store);
+    const { session } = await Session.open(model, held.store, () => {}, () => 'cpu');
+    await session.click('i4');
+    const reset = session.reset();
+    // Long enough for the clears to finish if reset did not wait for the save.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    held.release();
+    await reset;
+    await session.flushSaves();
+    expect(await store.loadState('test-1')).toBeUndefined();
+    expect(await store.events()).toEqual([]);
     session.dispose();
     model.dispose();
     store.close();
