@@ -62,7 +62,7 @@ describe.skipIf(unavailable !== null)(`npm run train:dist (${unavailable ?? 'tor
   });
 
   // One run per process count and one interrupted + resumed run, sharing the prepared data.
-  const FLAGS = ['--pretrain-iterations', '20', '--validate-every', '4', '--dtype', 'float64'];
+  const FLAGS = ['--pretrain-iterations', '20', '--validate-every', '8', '--dtype', 'float64'];
   let one: Awaited<ReturnType<typeof trainDist>>;
 
   it('trains the same parameters on 2 processes as on 1 with the same global batch, ALS start included, and the artifact ranks', async () => {
