@@ -9,21 +9,13 @@ import { computeItemTable } from '../../../src/core/model';
 import { initParams } from '../../../src/core/params';
 import { decayOf } from '../../../src/core/recency';
 import { disposeState } from '../../../src/core/state';
-import type { Neighbours } from '../../../src/core/types';
 import { createRng } from '../../../src/math/rng';
+import { labelledLists } from '../../support/random-lists';
 import { adaptedScores } from '../../../src/train/episodes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function lists(items: number, m: number, label: string): Neighbours {
-  const rng = createRng(label);
-  const ids = new Int32Array(items * m).fill(-1);
-  const sims = new Float32Array(items * m);
-  for (let i = 0; i < items; i++) for (let s = 0; s < m - (i % 3); s++) [ids[i * m + s], sims[i * m + s]] = [rng.int(items), rng.next()];
-  return { m, ids, sims };
-}
 
 describe('runtime and training agree', () => {
   it('on scores after the runtime steps, with a recency decay, neighbours and transitions', async () => {
@@ -34,7 +26,7 @@ describe('runtime and training agree', () => {
     const params = initParams({ items, features: 3, dim: 8 }, { seed: 3, scale: 0.4, innerLr: 0.5, protoScale: 0.7, decay: 0.6, seqInit: 2 });
     const inputs = itemInputs(contentFeatures(tags, names), new Float32Array(items).fill(1), Float32Array.from({ length: items }, () => rng.next() * 2));
     const table = computeItemTable(params, inputs);
-    const model = { params, items: table, neighbours: lists(items, 6, 'n'), transitions: lists(items, 4, 't'), decay: decayOf(params.logitDecay.dataSync()[0]!) };
+    const model = { params, items: table, neighbours: labelledLists(items, 6, 'n'), transitions: labelledLists(items, 4, 't'), decay: decayOf(params.logitDecay.dataSync()[0]!) };
     const histories = [Int32Array.of(5), Int32Array.of(5, 17, 3), Int32Array.of(9, 9, 40, 77, 1, 2, 3, 4)];
     const [trained] = await adaptedScores(params, inputs, histories, 2, 'last', { neighbours: model.neighbours, transitions: model.transitions });
     for (const kernel of ['tfjs', 'host'] as const) {

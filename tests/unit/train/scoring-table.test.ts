@@ -4,21 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentFeatures, disposeInputs, itemInputs } from '../../../src/core/features';
 import { disposeParams, initParams } from '../../../src/core/params';
-import type { Neighbours } from '../../../src/core/types';
 import { createRng } from '../../../src/math/rng';
+import { labelledLists } from '../../support/random-lists';
 import { adaptedScores, adaptedScoresWith, disposeScoringTable, scoringTable } from '../../../src/train/episodes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function lists(items: number, m: number, label: string): Neighbours {
-  const rng = createRng(label);
-  const ids = new Int32Array(items * m).fill(-1);
-  const sims = new Float32Array(items * m);
-  for (let i = 0; i < items; i++) for (let s = 0; s < m - (i % 3); s++) [ids[i * m + s], sims[i * m + s]] = [rng.int(items), rng.next()];
-  return { m, ids, sims };
-}
 
 describe('a scoring table built once', () => {
   it('gives the same floats as building it per call, for every step, one user per call or all at once, and leaks nothing', async () => {
@@ -28,7 +20,7 @@ describe('a scoring table built once', () => {
     const tags = Array.from({ length: items }, () => [names[1 + rng.int(2)]!]);
     const params = initParams({ items, features: 3, dim: 8 }, { seed: 5, scale: 0.4, innerLr: 0.5, protoScale: 0.7, decay: 0.6, seqInit: 2 });
     const inputs = itemInputs(contentFeatures(tags, names), Float32Array.from({ length: items }, (_, i) => (i % 7 === 0 ? 0 : 1)), Float32Array.from({ length: items }, () => rng.next() * 2));
-    const itemLists = { neighbours: lists(items, 6, 'n'), transitions: lists(items, 4, 't') };
+    const itemLists = { neighbours: labelledLists(items, 6, 'n'), transitions: labelledLists(items, 4, 't') };
     const supports = [Int32Array.of(5), Int32Array.of(5, 17, 3), Int32Array.of(9, 40, 77, 1, 2, 3, 4)];
     const before = tf.memory().numTensors;
     const table = await scoringTable(params, inputs);
