@@ -93,7 +93,7 @@ for (const name of names) {
   let trained: { wall: number; meta: any; report: { tasksPerSecond: number; peakRssMb: number }; tags: number; flags: string } | undefined;
   if (!flags['no-train']) {
     const out = await mkdtemp(join(tmpdir(), `localrec-scale-${name}-`));
-    const train = ['--format', 'csv', '--data', data, '--max-minutes', String(maxMinutes), ...spec.train];
+    const train = ['--format', 'csv', '--data', data, '--max-minutes', String(maxMinutes), '--model-format', '2', ...spec.train];
     const started = performance.now();
     const reportFile = join(out, 'run.json');
     await run('src/cli/train.ts', [...train, '--out', out, '--report', reportFile]);
@@ -101,7 +101,9 @@ for (const name of names) {
     const meta = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).localrec;
     const report = JSON.parse(await readFile(reportFile, 'utf8'));
     const tags = new Set<string>();
-    for (const item of JSON.parse(await readFile(join(out, 'catalog.json'), 'utf8')).items ?? []) for (const t of item.tags ?? []) tags.add(t);
+    // v2 splits the catalog into shards listed in model.json (v1: one catalog.json).
+    const shards: { file: string }[] = Array.isArray(meta.catalog) ? meta.catalog : [{ file: 'catalog.json' }];
+    for (const { file } of shards) for (const item of JSON.parse(await readFile(join(out, file), 'utf8')).items ?? []) for (const t of item.tags ?? []) tags.add(t);
     await rm(out, { recursive: true, force: true });
     trained = { wall, meta, report, tags: tags.size, flags: train.join(' ').replace(data, '<log>') };
   }
