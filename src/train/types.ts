@@ -52,7 +52,7 @@ export interface TrainedModel {
     readonly pooled?: number;
     /** The batch meta-training stopped at because validation fell while below the ALS start (train/loop TrainLoop.floor); absent when it ran to the end. */
     readonly fellAt?: number;
-    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun'>;
+    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun' | 'screened'>;
   };
 }
 
