@@ -128,7 +128,7 @@ export async function trainPretrain(
   // The pooled trajectory depends on neither the objective nor the validation: runs on the same users may share it (RunOptions.shared).
   const shareable = options.shared && pooledRun.deadline === undefined && !sampling;
   const run: { history: TrainProgress[]; best: { arrays: Record<ParamName, Float32Array>; value: Tried } | null; stoppedAt?: number } = shareable
-    ? await judgeCheckpoints(await options.shared!(pooledKey(config, side.names), () => keptCheckpoints((keep) => pooledParams(data, config, inputs, 'click', pooledRun, keep))), judge, onProgress)
+    ? await judgeCheckpoints(await options.shared!(pooledKey(config, side.names), () => keptCheckpoints((keep) => pooledParams(data, config, inputs, 'click', unjudged(pooledRun), keep))), judge, onProgress)
     : await pooledParams(data, config, inputs, 'click', pooledRun, judge);
   // Its checkpoint was scored with this head (a memo hit): the search goes on from there.
   const found = await search(run.best!.arrays, run.best!.value.head);
@@ -168,6 +168,12 @@ export async function trainPretrain(
       stoppedEarly: stops,
     },
   };
+}
+
+/** A run whose checkpoints are judged afterwards reports its batches without a validation score (judgeCheckpoints reports them with one). */
+function unjudged(run: PooledRun): PooledRun {
+  const report = run.onProgress;
+  return report ? { ...run, onProgress: ({ iteration, loss, tasksPerSecond }) => report({ iteration, loss, tasksPerSecond }) } : run;
 }
 
 /** What a pooled run of the pretrain baseline reads besides the training users: the vocabulary and these settings. */
