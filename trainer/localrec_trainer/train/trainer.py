@@ -99,7 +99,8 @@ class TrainContext:
         return v
 
     def validate_arrays(self, arrays: Arrays, objective: Optional[str] = None, users: Optional[Ragged] = None) -> Validation:
-        return self.validate(from_arrays(arrays, self.shape, self.dtype), objective, users)
+        params = from_arrays(arrays, self.shape, self.dtype)
+        return self.validate(params, objective) if users is None else self.validate(params, objective, users)
 
     def count_trials(self) -> int:
         """Validations the neighbour-count choice will run (the lists' own count is known): what the loops leave time for."""
