@@ -2,7 +2,7 @@
 //
 // Where an evaluation run's time goes, method by method on one fold: CPU seconds
 // (process.cpuUsage, user + system: on a shared machine the honest measure) and
-// wall seconds of each method's fit + tune and of its test evaluation, per protocol,
+// wall seconds of each method's fit + tune and of its test evaluation, per protocol, and what each fit chose,
 // through the same harness and fold registry as `npm run eval`. Prints a table, writes JSON.
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
