@@ -2,7 +2,7 @@
 //
 // Where an evaluation run's time goes, method by method on one fold: CPU seconds
 // (process.cpuUsage, user + system: on a shared machine the honest measure) and
-// wall seconds of each method's fit + tune and of its test evaluation, per protocol,
+// wall seconds of each method's fit + tune and of its test evaluation, per protocol, and what each fit chose,
 // through the same harness and fold registry as `npm run eval`. Prints a table, writes JSON.
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -38,7 +38,7 @@ const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-interface Row { method: string; protocol: string; fitCpu: number; fitWall: number; evalCpu: number; evalWall: number; reused: boolean }
+interface Row { method: string; protocol: string; fitCpu: number; fitWall: number; evalCpu: number; evalWall: number; reused: boolean; choice?: unknown }
 const rows: Row[] = [];
 const registry = new FitRegistry();
 const load0 = loadavg()[0]!;
@@ -52,7 +52,9 @@ for (const name of names) {
     const [c1, w1] = [cpu(), performance.now()];
     if (p === 'v1') await evaluateV1(scorer, fold.test, { ks, folds: [fold.fold], threshold: PROTOCOL_DEFAULTS.threshold, minPositives: PROTOCOL_DEFAULTS.minPositives }, newV1Accumulator(ks), () => {});
     else await evaluateV2(scorer, fold.test, newV2Accumulator());
-    const row = { method: name, protocol: p, fitCpu: c1 - c0, fitWall: (w1 - w0) / 1000, evalCpu: cpu() - c1, evalWall: (performance.now() - w1) / 1000, reused };
+    // What the fit chose on validation (the neural methods' start and score, a baseline's tuning), so two runs' choices can be compared.
+    const choice = scorer.tuning && 'start' in scorer.tuning ? { start: scorer.tuning.start, validation: scorer.tuning.validation, history: scorer.tuning.history } : scorer.tuning;
+    const row = { method: name, protocol: p, fitCpu: c1 - c0, fitWall: (w1 - w0) / 1000, evalCpu: cpu() - c1, evalWall: (performance.now() - w1) / 1000, reused, ...(choice ? { choice } : {}) };
     rows.push(row);
     process.stdout.write(`${name.padEnd(18)} ${p}  fit ${row.fitCpu.toFixed(1).padStart(7)} cpu-s ${row.fitWall.toFixed(1).padStart(7)} s${reused ? ' (reused)' : ''}   test ${row.evalCpu.toFixed(1).padStart(6)} cpu-s ${row.evalWall.toFixed(1).padStart(6)} s\n`);
   }

@@ -6,6 +6,7 @@ import type { ItemInputs } from '../core/types';
 import { disposeParams, fromArrays, type MetaParams, type ModelShape, type ParamName } from '../core/params';
 import { contentRegression, type ContentMatrix, type ContentRegression } from './content-map';
 import { SILENT_REPORTER, type TrainReporter } from './progress';
+import { SCREEN_KEEP, screenCandidates } from './screening';
 
 /**
  * A second way to start the item side: implicit ALS (Hu, Koren & Volinsky) on
@@ -53,6 +54,8 @@ export interface AlsStart {
   readonly stoppedAfter?: number;
   /** ALS iterations behind the chosen λ when the time budget cut its run short (of ALS_ITERATIONS); absent when it ran them all. */
   readonly iterationsRun?: number;
+  /** The item-item × popularity grid's screen, when one ran: its users and every head's score there (the kept heads are in `trials`). */
+  readonly screened?: { readonly users: number; readonly trials: readonly { readonly head: AlsHead; readonly validation: number }[] };
 }
 
 /** ALS iterations of a full run (each leaves a valid solution, so the budget may stop after any, the first at least). */
@@ -168,6 +171,17 @@ export interface AlsSearch {
   readonly deadline?: number;
   /** The clock `deadline` is on, ms (default performance.now; tests inject one). */
   readonly now?: () => number;
+  /**
+   * Where runs on the same training users and item side keep the ALS factors of each λ (they
+   * depend on neither the objective nor the head): `shared(key, make)` returns what `make` made
+   * under `key` the first time (RunOptions.shared, keyed by the caller for the item side). Unused with a deadline.
+   */
+  readonly shared?: <T>(key: string, make: () => T) => T;
+  /**
+   * The item-item × popularity grid's screen (train/screening): the same objective on a seeded
+   * part of the validation users. Absent: every head of the grid is validated on all of them.
+   */
+  readonly screen?: { readonly users: number; readonly validate: (params: MetaParams) => Promise<{ mean: number }> };
 }
 
 /**
@@ -179,30 +193,40 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
   const { train, base, shape, content, validate, steps, neighbours } = search;
   const trials: { head: AlsHead; validation: number }[] = [];
   const embeddings = new Map<number, AlsEmbeddings>();
-  const shared = alsData(train, shape.items, content);
+  // A run cut short by its deadline depends on the clock: only whole runs are shared.
+  const keep = search.shared && search.deadline === undefined ? search.shared : <T>(_key: string, make: () => T): T => make();
+  const settings = JSON.stringify({ dim: cfg.dim, alpha: cfg.alpha, temperature: cfg.temperature, seed: cfg.seed });
+  let shared: AlsData | undefined;
   let best: AlsStart | undefined;
   const knns = neighbours ? KNN : [0];
   const reporter = search.reporter ?? SILENT_REPORTER;
   const now = search.now ?? (() => performance.now());
   const deadline = search.deadline;
   const outOfTime = deadline === undefined ? undefined : (): boolean => now() >= deadline;
-  // λs, one more beyond an edge, the item-item × popularity grid, the inner rates.
-  const planned = cfg.lambdas.length + (cfg.lambdas.length > 1 ? 1 : 0) + knns.length * POP.length - 1 + (steps > 0 ? INNER_LR.length - 1 : 0);
+  // λs, one more beyond an edge, the item-item × popularity grid (screened, then its best), the inner rates.
+  const gridSize = knns.length * POP.length - 1;
+  const screening = search.screen && gridSize > SCREEN_KEEP ? search.screen : undefined;
+  const planned = cfg.lambdas.length + (cfg.lambdas.length > 1 ? 1 : 0) + (screening ? gridSize + SCREEN_KEEP : gridSize) + (steps > 0 ? INNER_LR.length - 1 : 0);
   reporter.stage('ALS start', planned, 'trials');
   let skipped = 0;
+  // Trials and screens run so far, for the progress bar.
+  let progress = 0;
   const tryHead = async (head: AlsHead): Promise<void> => {
     // Out of time: one trial at least, then none that has not started.
     if (best && outOfTime?.()) {
       skipped += 1;
       return;
     }
-    if (!embeddings.has(head.lambda)) embeddings.set(head.lambda, alsEmbeddings(shared, cfg, head.lambda, outOfTime));
+    if (!embeddings.has(head.lambda)) {
+      const make = () => alsEmbeddings((shared ??= alsData(train, shape.items, content)), cfg, head.lambda, outOfTime);
+      embeddings.set(head.lambda, keep(`ALS factors ${settings} lambda=${head.lambda}`, make));
+    }
     const arrays = alsParams(base, embeddings.get(head.lambda)!, head);
     const params = fromArrays(arrays, shape);
     try {
       const v = await validate(params);
       trials.push({ head, validation: v.mean });
-      reporter.advance(trials.length, `λ ${head.lambda} knn ${head.knn} pop ${head.pop} lr ${head.innerLr}: ${v.mean.toFixed(4)}`);
+      reporter.advance(++progress, `λ ${head.lambda} knn ${head.knn} pop ${head.pop} lr ${head.innerLr}: ${v.mean.toFixed(4)}`);
       if (!best || v.mean > best.mean) best = { arrays, head, mean: v.mean, byK: v.byK, trials };
     } finally {
       disposeParams(params);
@@ -214,13 +238,34 @@ export async function selectAlsStart(search: AlsSearch, cfg: AlsStartConfig): Pr
   const edge = best!.head.lambda === Math.max(...cfg.lambdas) ? 10 : best!.head.lambda === Math.min(...cfg.lambdas) ? 0.1 : 0;
   if (edge > 0 && cfg.lambdas.length > 1) await tryHead({ ...middle, lambda: best!.head.lambda * edge });
   const lambda = best!.head.lambda;
-  for (const knn of knns) for (const pop of POP) if (knn !== middle.knn || pop !== middle.pop) await tryHead({ lambda, knn, pop, innerLr: middle.innerLr });
+  const grid: AlsHead[] = [];
+  for (const knn of knns) for (const pop of POP) if (knn !== middle.knn || pop !== middle.pop) grid.push({ lambda, knn, pop, innerLr: middle.innerLr });
+  let screened: AlsStart['screened'];
+  let finalists = grid;
+  if (screening) {
+    const screen = async (head: AlsHead): Promise<number | undefined> => {
+      if (outOfTime?.()) return undefined;
+      const params = fromArrays(alsParams(base, embeddings.get(lambda)!, head), shape);
+      try {
+        const { mean } = await screening.validate(params);
+        reporter.advance(++progress, `screen λ ${lambda} knn ${head.knn} pop ${head.pop}: ${mean.toFixed(4)}`);
+        return mean;
+      } finally {
+        disposeParams(params);
+      }
+    };
+    const { kept, scores } = await screenCandidates(grid, screen);
+    skipped += grid.length - scores.length;
+    finalists = kept;
+    screened = { users: screening.users, trials: scores.map((s) => ({ head: s.candidate, validation: s.score })) };
+  }
+  for (const head of finalists) await tryHead(head);
   if (steps > 0) {
     const chosen = best!.head;
     for (const innerLr of INNER_LR.slice(1)) await tryHead({ ...chosen, innerLr });
   }
   reporter.advance(planned);
   const ran = embeddings.get(best!.head.lambda)!.iterations ?? ALS_ITERATIONS;
-  return { ...best!, ...(skipped > 0 ? { stoppedAfter: trials.length } : {}), ...(ran < ALS_ITERATIONS ? { iterationsRun: ran } : {}) };
+  return { ...best!, ...(skipped > 0 ? { stoppedAfter: trials.length } : {}), ...(ran < ALS_ITERATIONS ? { iterationsRun: ran } : {}), ...(screened ? { screened } : {}) };
 }
 

@@ -7,6 +7,7 @@ import { createRng } from '../math/rng';
 import { checkTrainConfig, type TrainConfig } from './config';
 import { itemSide, sideInputs } from './item-side';
 import { meanRate, trainLoop, type TrainProgress } from './loop';
+import { judgeCheckpoints, keptCheckpoints } from './checkpoints';
 import { chooseItemLists } from './list-search';
 import { validate, type Validation } from './validate';
 import { normalizedRows } from './tasks';
@@ -65,7 +66,16 @@ export async function trainPretrain(
   const lists = { neighbours, transitions };
   type Tried = { arrays: Record<ParamName, Float32Array>; head: Head; v: Validation };
   let validationMs = 0;
+  // A checkpoint's validation per head: the search on the best checkpoint revisits heads already scored there.
+  const scored = new WeakMap<Record<ParamName, Float32Array>, Map<string, Tried>>();
   const score = async (arrays: Record<ParamName, Float32Array>, head: Head): Promise<Tried> => {
+    const known = scored.get(arrays) ?? new Map<string, Tried>();
+    scored.set(arrays, known);
+    const key = JSON.stringify(head);
+    if (!known.has(key)) known.set(key, await scoreAnew(arrays, head));
+    return known.get(key)!;
+  };
+  const scoreAnew = async (arrays: Record<ParamName, Float32Array>, head: Head): Promise<Tried> => {
     const t0 = performance.now();
     const lr = Math.log(head.rate);
     const tuned = {
@@ -109,12 +119,18 @@ export async function trainPretrain(
   let searched = false;
   const sampling = taskSampling(data, shape.items, config);
   const pooledRun = { reporter, ...(sampling ? { sampling } : {}), ...(onProgress ? { onProgress } : {}), ...(config.maxMinutes > 0 ? { deadline: started + config.maxMinutes * 60_000 } : {}) };
-  const run = await pooledParams(data, config, inputs, 'click', pooledRun, async (arrays) => {
+  const judge = async (arrays: Record<ParamName, Float32Array>): Promise<{ score: number; value: Tried }> => {
     const t = searched ? await score(arrays, head) : await search(arrays, head);
     searched = true;
     head = t.head;
     return { score: t.v.mean, value: t };
-  });
+  };
+  // The pooled trajectory depends on neither the objective nor the validation: runs on the same users may share it (RunOptions.shared).
+  const shareable = options.shared && pooledRun.deadline === undefined && !sampling;
+  const run: { history: TrainProgress[]; best: { arrays: Record<ParamName, Float32Array>; value: Tried } | null; stoppedAt?: number } = shareable
+    ? await judgeCheckpoints(await options.shared!(pooledKey(config, side.names), () => keptCheckpoints((keep) => pooledParams(data, config, inputs, 'click', unjudged(pooledRun), keep))), judge, onProgress)
+    : await pooledParams(data, config, inputs, 'click', pooledRun, judge);
+  // Its checkpoint was scored with this head (a memo hit): the search goes on from there.
   const found = await search(run.best!.arrays, run.best!.value.head);
   const chosen = found.v.mean >= run.best!.value.v.mean ? found : run.best!.value;
   const params = fromArrays(chosen.arrays, shape);
@@ -152,6 +168,18 @@ export async function trainPretrain(
       stoppedEarly: stops,
     },
   };
+}
+
+/** A run whose checkpoints are judged afterwards reports its batches without a validation score (judgeCheckpoints reports them with one). */
+function unjudged(run: PooledRun): PooledRun {
+  const report = run.onProgress;
+  return report ? { ...run, onProgress: ({ iteration, loss, tasksPerSecond }) => report({ iteration, loss, tasksPerSecond }) } : run;
+}
+
+/** What a pooled run of the pretrain baseline reads besides the training users: the vocabulary and these settings. */
+function pooledKey(config: TrainConfig, features: readonly string[]): string {
+  const { dim, seed, metaLr, batchSize, weightDecay, iterations, validateEvery } = config;
+  return `pooled clicks ${JSON.stringify({ features, dim, seed, metaLr, batchSize, weightDecay, iterations, validateEvery })}`;
 }
 
 /** How a pooled-pretraining run reports, samples and stops. */

@@ -21,6 +21,7 @@ import { rowOptimizer } from './row-optimizer';
 import type { CountChoice, RunOptions, TrainedModel, TrainingData } from './types';
 import { NEXT_CLICK_SHARE, validate } from './validate';
 import { countCandidates, countStage } from './neighbour-count';
+import { screeningUsers } from './screening';
 
 /** Shares of the --max-minutes budget, from the start of the run, after which the vocabulary, item-list and ALS searches start no new trial. */
 export const VOCABULARY_BUDGET_SHARE = 0.15;
@@ -103,10 +104,10 @@ export async function trainMeta(
   const content = { features: side.features, warm: side.warm };
   // The ALS search may use up to this share of the budget; the loops after it share what is left.
   const alsDeadline = deadline === undefined ? {} : { deadline: started + (deadline - started) * ALS_BUDGET_SHARE };
-  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter, timed, ...alsDeadline });
+  const als = config.transfer === 'pooled' ? undefined : await alsCandidate(data, config, { shape, inputs, content, steps: evalSteps, neighbours, lists, reporter, timed, ...alsDeadline }, options.shared ? { shared: options.shared, names: side.names } : undefined);
   if (als?.stoppedAfter !== undefined) stops.push({ stage: 'ALS start', iteration: als.stoppedAfter });
   if (als?.iterationsRun !== undefined) stops.push({ stage: ALS_ITERATIONS_STAGE, iteration: als.iterationsRun });
-  const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials, ...(als.iterationsRun !== undefined ? { iterationsRun: als.iterationsRun } : {}) } } : {};
+  const alsSummary = als ? { als: { head: als.head, mean: als.mean, trials: als.trials, ...(als.iterationsRun !== undefined ? { iterationsRun: als.iterationsRun } : {}), ...(als.screened ? { screened: als.screened } : {}) } } : {};
   if (als) onProgress?.({ iteration: 0, loss: NaN, tasksPerSecond: NaN, validation: als.mean });
   if (als && config.transfer === 'als') {
     const params = fromArrays(als.arrays, shape);
@@ -214,11 +215,22 @@ async function alsCandidate(
   data: TrainingData,
   config: TrainConfig,
   model: Pick<AlsSearch, 'shape' | 'inputs' | 'content' | 'steps' | 'neighbours' | 'reporter' | 'deadline'> & { readonly lists: ItemLists; readonly timed: <T>(run: () => Promise<T>) => Promise<T> },
+  sharing?: { readonly shared: NonNullable<RunOptions['shared']>; readonly names: readonly string[] },
 ): Promise<AlsStart> {
   const base = initParams(model.shape, { seed: config.seed });
   const arrays = await toArrays(base);
   disposeParams(base);
-  const search = { ...model, train: data.train, base: arrays, validate: (params: MetaParams) => model.timed(() => validate(params, model.inputs, data.validation, config, model.steps, model.lists)) };
+  // The head grid is screened on a seeded third of the validation users when that third is large enough (train/screening).
+  const screenUsers = screeningUsers(data.validation, config.seed);
+  const search = {
+    ...model,
+    train: data.train,
+    base: arrays,
+    validate: (params: MetaParams) => model.timed(() => validate(params, model.inputs, data.validation, config, model.steps, model.lists)),
+    ...(screenUsers ? { screen: { users: screenUsers.length, validate: (params: MetaParams) => validate(params, model.inputs, screenUsers, config, model.steps, model.lists) } } : {}),
+    // ALS's factors depend on the training users and the content side (the vocabulary), not on the objective.
+    ...(sharing ? { shared: <T>(key: string, make: () => T): T => sharing.shared(`${key} features=${JSON.stringify(sharing.names)}`, make) } : {}),
+  };
   return selectAlsStart(search, { dim: config.dim, alpha: config.alsAlpha, lambdas: config.alsLambdas, temperature: ALS_TEMPERATURE, seed: config.seed });
 }
 

@@ -52,7 +52,7 @@ export interface TrainedModel {
     readonly pooled?: number;
     /** The batch meta-training stopped at because validation fell while below the ALS start (train/loop TrainLoop.floor); absent when it ran to the end. */
     readonly fellAt?: number;
-    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun'>;
+    readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun' | 'screened'>;
   };
 }
 
@@ -87,8 +87,10 @@ export interface RunOptions {
    * objective, so that one run's work serves the next (the eval fits `meta`
    * once per protocol on each fold: its fold registry). `shared(key, make)`
    * returns what `make` made under `key` the first time. Holds the pooled
-   * pretraining, keyed by every setting it depends on; unused under a time
-   * budget or with sampled candidates, where a run's pretraining depends on more.
+   * pretraining (and the pretrain baseline's pooled run with its checkpoints),
+   * keyed by every setting it depends on, and the ALS start's factors per λ;
+   * unused under a time budget or with sampled candidates, where a run's
+   * pretraining depends on more.
    */
   readonly shared?: <T>(key: string, make: () => T) => T;
 }

@@ -196,8 +196,8 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
             searching[0] = True  # the neighbour-count trials after it
             return out
 
-        def fake_validate(self, params, objective=None):
-            if searching[0]:  # the ALS head search (its start's score is set above), the count trials
+        def fake_validate(self, params, objective=None, users=None):
+            if searching[0]:  # the ALS head search (its screen, its start's score is set above), the count trials
                 return Validation(0.0, {})
             seen.append(scores[len(seen)])
             return Validation(seen[-1], {})

@@ -30,9 +30,9 @@ export function neuralMethod(name: string, overrides: Partial<TrainConfig> & { a
             (Number.isNaN(p.tasksPerSecond) ? '' : ` ${p.tasksPerSecond.toFixed(0)} tasks/s`) +
             (p.validation === undefined ? '' : ` validation ${config.objective === 'v1' ? 'nDCG@10' : 'next-click HR@10'} ${p.validation.toFixed(4)}`),
         );
-      // The fold's registry keeps what the v1 and v2 fits have in common (the pooled pretraining).
+      // The fold's registry keeps what the v1 and v2 fits have in common (the pooled pretraining or, for pretrain-finetune, its pooled run).
       const options = { shared: <T>(key: string, make: () => T): T => sharedPiece(ctx, `${name}: ${key}`, make) };
-      const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log) : await trainMeta(data, config, log, SILENT_REPORTER, options);
+      const model = config.algorithm === 'pretrain' ? await trainPretrain(data, config, log, SILENT_REPORTER, options) : await trainMeta(data, config, log, SILENT_REPORTER, options);
       const inputs = trainedInputs(model);
       const steps = config.algorithm === 'protonet' ? 0 : config.innerSteps;
       const lists = { neighbours: model.neighbours, transitions: model.transitions };

@@ -60,3 +60,17 @@ def uniforms(seed: int | float | str, count: int) -> np.ndarray:
         c = (c + t) & M32
         out[i] = t
     return out[12:].astype(np.float64) / 4294967296.0
+
+
+def sample(seed: int | float | str, n: int, k: int) -> np.ndarray:
+    """createRng(seed).sample(n, k): k distinct values of [0, n), in draw order (a partial Fisher–Yates)."""
+    if k > n:
+        raise ValueError(f"sample: cannot draw {k} distinct values from {n}; use k <= n")
+    u = uniforms(seed, k)
+    swapped: dict[int, int] = {}
+    out = np.empty(k, dtype=np.int64)
+    for i in range(k):
+        j = i + int(u[i] * (n - i))  # Math.floor of a non-negative value
+        out[i] = swapped.get(j, j)
+        swapped[j] = swapped.get(i, i)
+    return out

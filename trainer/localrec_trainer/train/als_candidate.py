@@ -15,6 +15,7 @@ import torch
 
 from ..core.params import ModelShape, param_shapes
 from .als_start import ALS_ITERATIONS_STAGE, AlsStart, AlsStartConfig, als_data, als_embeddings, select_als_start
+from .screening import screening_users
 from .types import Arrays
 
 if TYPE_CHECKING:
@@ -54,8 +55,12 @@ def als_candidate(context: "TrainContext") -> AlsStart:
         return out
 
     context.run.progress.log(f"ALS start: λ in {list(config.als_lambdas)}, head chosen on {len(context.data.validation)} validation users")
+    # the knn × pop grid is screened on a seeded third of the validation users when that third is large enough (screening.py)
+    screen_users = screening_users(context.data.validation, config.seed)
+    screen = None if screen_users is None else (len(screen_users), lambda arrays: context.validate_arrays(arrays, users=screen_users))
     als = select_als_start(lambda arrays: context.validate_arrays(arrays), embed, param_shapes(context.shape),
-                           config.als_lambdas, context.index is not None, context.eval_steps, context.run.past(ALS_BUDGET_SHARE), world.size)
+                           config.als_lambdas, context.index is not None, context.eval_steps, context.run.past(ALS_BUDGET_SHARE), world.size,
+                           screen)
     if als.stopped_after is not None:
         context.run.stops.append({"stage": "ALS start", "iteration": als.stopped_after})
     if als.iterations_run is not None:

@@ -22,6 +22,7 @@ from ..math.ials import factor_gram, train_ials_within
 from .content_map import ContentRegression, content_regression
 from .validate import Validation
 from .neighbours import transpose
+from .screening import SCREEN_KEEP, screen_candidates
 
 KNN: tuple[float, ...] = (0.25, 0.5, 1, 2, 4, 8)
 POP: tuple[float, ...] = (0, 0.1, 0.3)
@@ -54,6 +55,7 @@ class AlsStart:
     trials: list[dict] = field(default_factory=list)
     stopped_after: Optional[int] = None  # trials run when the time budget ended the search (none: it ran to the end)
     iterations_run: Optional[int] = None  # ALS iterations behind the chosen λ when the budget cut its run short (none: all ALS_ITERATIONS)
+    screened: Optional[dict] = None  # the item-item × popularity grid's screen, when one ran: {users, trials}
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ Embed = Callable[[Sequence[float]], dict[float, tuple[Arrays, int]]]
 
 def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[int, ...]],
                      lambdas: Sequence[float], neighbours: bool, steps: int,
-                     out_of_time: Callable[[], bool] = lambda: False, parallel: int = 1) -> AlsStart:
+                     out_of_time: Callable[[], bool] = lambda: False, parallel: int = 1,
+                     screen: Optional[tuple[int, Evaluate]] = None) -> AlsStart:
     """The best ALS start on the validation users: λ first (at the middle head), then knn × pop, then the inner rate.
 
     `embed(lambdas)` computes the embeddings of several λ at once (als_candidate.py
@@ -134,6 +137,8 @@ def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[i
     parameter set on validation. Once `out_of_time()` (the same answer on every
     process) no trial starts after the first, and the best of those run is kept
     (selectAlsStart's deadline); a running ALS stops on its own (embed's business).
+    `screen` (its users, its evaluate): the knn × pop grid is scored there first and
+    only its SCREEN_KEEP best on every validation user (screening.py).
     """
     trials: list[dict] = []
     cache: dict[float, tuple[Arrays, int]] = {}
@@ -164,15 +169,27 @@ def select_als_start(evaluate: Evaluate, embed: Embed, shapes: dict[str, tuple[i
     if edge > 0 and len(lambdas) > 1:
         attempt({**middle, "lambda": chosen * edge})
     lam = best.head["lambda"]  # type: ignore[union-attr]
-    for knn in knns:
-        for pop in POP:
-            if knn != middle["knn"] or pop != middle["pop"]:
-                attempt({"lambda": lam, "knn": knn, "pop": pop, "innerLr": middle["innerLr"]})
+    grid = [{"lambda": lam, "knn": knn, "pop": pop, "innerLr": middle["innerLr"]}
+            for knn in knns for pop in POP if knn != middle["knn"] or pop != middle["pop"]]
+    finalists = grid
+    screened = None
+    if screen is not None and len(grid) > SCREEN_KEEP:
+        users, evaluate_screen = screen
+
+        def screen_one(head: Head) -> Optional[float]:
+            return None if out_of_time() else evaluate_screen(als_params(shapes, cache[lam][0], head)).mean
+
+        finalists, scores = screen_candidates(grid, screen_one)
+        skipped += len(grid) - len(scores)
+        screened = {"users": users, "trials": [{"head": h, "validation": v} for h, v in scores]}
+    for head in finalists:
+        attempt(head)
     if steps > 0:
         head = dict(best.head)  # type: ignore[union-attr]
         for inner_lr in INNER_LR[1:]:
             attempt({**head, "innerLr": inner_lr})
     assert best is not None
+    best.screened = screened
     if skipped > 0:
         best.stopped_after = len(trials)
     ran = cache[best.head["lambda"]][1]

@@ -15,6 +15,7 @@ import torch
 
 from ..core.features import item_inputs
 from ..core.params import ModelShape, Params, from_arrays, init_params, to_arrays
+from ..core.ragged import Ragged
 from ..core.rows import to_device
 from .als_candidate import als_candidate
 from .config import TrainConfig
@@ -87,17 +88,19 @@ class TrainContext:
         self.run.progress.log(f"item lists chosen in {time.monotonic() - started:.1f} s: neighbour shrinkage "
                               f"{self.item_lists['neighbourShrink']}, {self.item_lists['transitions']} transitions per item")
 
-    def validate(self, params: Params, objective: Optional[str] = None) -> Validation:
-        """The run's objective on every process's share of the validation users, summed over the processes."""
+    def validate(self, params: Params, objective: Optional[str] = None, users: Optional[Ragged] = None) -> Validation:
+        """The run's objective on every process's share of the validation users (or of `users`, a screen's), summed over the processes."""
         started = time.monotonic()
         on_device = {n: t.detach().to(self.world.device) for n, t in params.items()}
-        v = validate(on_device, to_device(self.inputs, self.world.device), self.data.validation, objective or self.config.objective,
-                     self.config.validation_ks, self.eval_steps, self.lists, self.world.share, self.world.sum)
-        self.validation_seconds = time.monotonic() - started
+        v = validate(on_device, to_device(self.inputs, self.world.device), self.data.validation if users is None else users,
+                     objective or self.config.objective, self.config.validation_ks, self.eval_steps, self.lists, self.world.share, self.world.sum)
+        if users is None:  # a screen's shorter validation says nothing of the next full one's time
+            self.validation_seconds = time.monotonic() - started
         return v
 
-    def validate_arrays(self, arrays: Arrays, objective: Optional[str] = None) -> Validation:
-        return self.validate(from_arrays(arrays, self.shape, self.dtype), objective)
+    def validate_arrays(self, arrays: Arrays, objective: Optional[str] = None, users: Optional[Ragged] = None) -> Validation:
+        params = from_arrays(arrays, self.shape, self.dtype)
+        return self.validate(params, objective) if users is None else self.validate(params, objective, users)
 
     def count_trials(self) -> int:
         """Validations the neighbour-count choice will run (the lists' own count is known): what the loops leave time for."""
