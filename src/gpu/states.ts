@@ -1,10 +1,9 @@
 /**
  * A visitor's state as the WGSL kernel hands it to the driver and gets it
- * back: UserState tensors (core/types) on the active tfjs backend with its
- * sparse rows, and, for
- * the states the kernel made, what it knows about them without reading a
- * tensor: the values, the sparse score offsets, the ranking its click
- * computed, and the submission whose scores of it are still on the GPU.
+ * back: UserState (core/types: tensors on the active tfjs backend, sparse
+ * rows), and, for the states the kernel made, what it knows about them
+ * without reading a tensor: the values, the sparse score offsets, the ranking
+ * its click computed, and the submission whose scores of it are still on the GPU.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
