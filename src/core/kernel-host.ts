@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hostFeedback, hostLoss, hostStep, isCurrent, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
-import { keptTop } from './kept-top';
+import { keptRank, keptTop } from './kept-top';
 import { addRow } from './int8-rows';
 import { isQuantized } from './item-table';
 import { simdTable } from './simd-kernel';
@@ -35,8 +35,11 @@ export const hostKernel: AdaptKernel = {
   /** Scores, then a partial top-k selection, kept with the state: the next ranking of the same state filters it. */
   rank: async (items, state, k, exclude) => keptTop(state.user, hostItems(items), k, new Set(exclude), () => scoresOf(items, state)),
 
-  /** Counted on the kept scores in place: a click's rank before adapting needs no copy of the catalog's scores. */
-  rankOf: async (items, state, target, exclude) => rankIn(scoresOf(items, state), target, new Set(exclude)),
+  /** From the kept top when the target is in it (a click on a recommended item), else counted on the kept scores in place (no copy of them). */
+  rankOf: async (items, state, target, exclude) => {
+    const skip = new Set(exclude);
+    return keptRank(state.user, hostItems(items), target, skip) ?? rankIn(scoresOf(items, state), target, skip);
+  },
 };
 
 /** The protocol's rank (protocol/metrics rankOf): 1 + the items before `target`, by higher score or, equal, lower index; NaN last. */
