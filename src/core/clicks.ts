@@ -9,7 +9,6 @@
 import { neighbourOffset } from './neighbours';
 import { decayOf, recencyWeights } from './recency';
 import { seqWeights } from './transitions';
-import { itemCount } from './item-table';
 import type { AdaptModel, ClickSignals, SparseRow } from './types';
 
 /** Signals of `clicks` (oldest first), with optional per-click rating weights (default 1). */
@@ -21,10 +20,8 @@ export function clickSignals(model: AdaptModel, clicks: Int32Array, clickWeights
   for (let j = 0; j < t; j++) total += raw[j] = recency[j]! * (clickWeights?.[j] ?? 1);
   const weights = Float32Array.from(raw, (w) => (total > 0 ? w / total : 0));
   const count = clickWeights ? clickWeights.reduce((a, b) => a + b, 0) : t;
-  const row = (lists: AdaptModel['neighbours'], w: ArrayLike<number>): SparseRow | null => {
-    // The rows are as long as the catalog; their non-zero entries are found from the clicked lists, not by reading them.
-    return lists ? neighbourOffset(lists, clicks, itemCount(model.items), w) : null;
-  };
+  // Sparse: a few entries per click, however large the catalog (no catalog-long array per click).
+  const row = (lists: AdaptModel['neighbours'], w: ArrayLike<number>): SparseRow | null => (lists ? neighbourOffset(lists, clicks, w) : null);
   return { weights, count, neighbours: row(model.neighbours, weights), transitions: row(model.transitions, seqWeights(t, decay).weights) };
 }
 

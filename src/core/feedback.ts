@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { denseRow } from './neighbours';
 import type { ClickSignals, Feedback, FeedbackBatch } from './types';
 
 /**
@@ -24,8 +25,8 @@ export function feedbackRows(feedback: Feedback, items: number, negativeWeight: 
     positives: tf.tensor2d(pos, [1, items]),
     ...(shown.length > 0 && negativeWeight > 0 ? { negatives: tf.tensor2d(neg, [1, items]) } : {}),
     count: tf.tensor2d([signals.count], [1, 1]),
-    ...(signals.neighbours ? { neighbours: tf.tensor2d(signals.neighbours.row, [1, items]) } : {}),
-    ...(signals.transitions ? { transitions: tf.tensor2d(signals.transitions.row, [1, items]) } : {}),
+    ...(signals.neighbours ? { neighbours: tf.tensor2d(denseRow(signals.neighbours, items), [1, items]) } : {}),
+    ...(signals.transitions ? { transitions: tf.tensor2d(denseRow(signals.transitions, items), [1, items]) } : {}),
   };
 }
 

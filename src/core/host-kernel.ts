@@ -10,7 +10,9 @@
 
 import type { Int8Kernel, SparseOffsets } from './int8-kernel';
 import { addRow, type Int8Rows } from './int8-rows';
+import { rowValue } from './neighbours';
 import type { SimdTable, TableSweeps } from './simd-kernel';
+import type { SparseRow } from './types';
 
 /** Host copies of a float item table: vectors [n × dim] row-major, bias [n]; in a SIMD kernel where one runs. */
 export interface FloatHostItems {
@@ -87,15 +89,13 @@ export function isCurrent(swept: Sweep): boolean {
 }
 
 /**
- * One sparse term `weight · row_i` added to the scores: `row` a dense row over
- * the catalog (the item-item row, the sequential row), `items` its non-zero
- * entries (a few clicks × the lists kept), so adding it costs nothing next to
- * the sweep.
+ * One sparse term `weight · row_i` added to the scores: `row` the item-item or
+ * the sequential row as its non-zero entries (a few clicks × the lists kept),
+ * so adding it costs nothing next to the sweep.
  */
 export interface OffsetTerm {
   readonly weight: number;
-  readonly row: Float32Array;
-  readonly items: Int32Array;
+  readonly row: SparseRow;
 }
 
 /** The sparse terms added to every score, in order (the item-item term, then the sequential one). */
@@ -104,13 +104,6 @@ export interface ScoreOffset {
 }
 
 const NO_MEANS = new Float64Array(0);
-
-/** The non-zero entries of a neighbour row. */
-export function offsetItems(row: Float32Array): Int32Array {
-  const out: number[] = [];
-  for (let i = 0; i < row.length; i++) if (row[i] !== 0) out.push(i);
-  return Int32Array.from(out);
-}
 
 /**
  * Scores `V·user + pop·bias (+ offset)` of every item, and optionally the
@@ -180,7 +173,8 @@ function offsetSweep(items: FloatHostItems, scores: Float32Array, withMeans: boo
 export function offsetMeans(scores: Float32Array, max: number, z: number, offset: ScoreOffset): Float64Array {
   return Float64Array.from(offset.terms, (term) => {
     let sum = 0;
-    for (const i of term.items) sum += Math.exp(scores[i]! - max) * term.row[i]!;
+    const { items, values } = term.row;
+    for (let j = 0; j < items.length; j++) sum += Math.exp(scores[items[j]!]! - max) * values[j]!;
     return sum / z;
   });
 }
@@ -188,8 +182,10 @@ export function offsetMeans(scores: Float32Array, max: number, z: number, offset
 /** Adds the offset terms to finished scores in place, one term after the other; returns the new maximum. */
 export function addOffset(scores: Float32Array, max: number, offset: ScoreOffset): number {
   for (const term of offset.terms) {
-    for (const i of term.items) {
-      scores[i] = scores[i]! + term.weight * term.row[i]!;
+    const { items, values } = term.row;
+    for (let j = 0; j < items.length; j++) {
+      const i = items[j]!;
+      scores[i] = scores[i]! + term.weight * values[j]!;
       if (scores[i]! > max) max = scores[i]!;
     }
   }
@@ -245,7 +241,7 @@ function int8Sweep(kernel: Int8Kernel, user: Float32Array, pop: number, withMean
 /** The offset terms as one sparse addition to the scores: each item's Σ weight · row_i, items ascending. */
 export function sparseOffsets(offset: ScoreOffset): SparseOffsets {
   const sums = new Map<number, number>();
-  for (const term of offset.terms) for (const i of term.items) sums.set(i, (sums.get(i) ?? 0) + term.weight * term.row[i]!);
+  for (const { weight, row } of offset.terms) row.items.forEach((i, j) => sums.set(i, (sums.get(i) ?? 0) + weight * row.values[j]!));
   const items = Int32Array.from(sums.keys()).sort();
   return { items, values: Float32Array.from(items, (i) => sums.get(i)!) };
 }
@@ -317,7 +313,7 @@ export function hostStep(
   const add = (item: number, g: number): void => {
     addVector(items, item, g, gradUser);
     gradPop += g * bias[item]!;
-    terms.forEach((term, k) => (gradOffsets[k]! += g * term.row[item]!));
+    terms.forEach((term, k) => (gradOffsets[k]! += g * rowValue(term.row, item)));
   };
   feedback.clicks.forEach((item, i) => add(item, -feedback.weights[i]!));
   if (feedback.lambda > 0) {

@@ -41,3 +41,18 @@ export function keptTop(state: object, table: object, k: number, exclude: Readon
   }
   return { indices: Int32Array.from(indices), scores: Float32Array.from(values) };
 }
+
+/**
+ * The protocol's rank of `target` among the items not in `exclude` (kernel-host rankIn: higher score first, equal
+ * scores by lower index, NaN last), from the kept selection of `state` when `target` is in it, else null. The
+ * selection is the first items of that order over the whole catalog, so the items before `target` are its items
+ * before it: a click on a recommended item is ranked without scanning the catalog.
+ */
+export function keptRank(state: object, table: object, target: number, exclude: ReadonlySet<number>): number | null {
+  const top = kept.get(state);
+  const at = top?.table === table ? top.indices.indexOf(target) : -1;
+  if (at < 0) return null;
+  let before = 0;
+  for (let j = 0; j < at; j++) before += exclude.has(top!.indices[j]!) ? 0 : 1;
+  return before + 1;
+}

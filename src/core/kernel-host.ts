@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hostFeedback, hostLoss, hostStep, isCurrent, offsetItems, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
-import { keptTop } from './kept-top';
+import { hostFeedback, hostLoss, hostStep, isCurrent, scoresOnly, sweep, type HostItems, type ScoreOffset, type Sweep } from './host-kernel';
+import { keptRank, keptTop } from './kept-top';
 import { addRow } from './int8-rows';
 import { isQuantized } from './item-table';
 import { simdTable } from './simd-kernel';
@@ -35,8 +35,11 @@ export const hostKernel: AdaptKernel = {
   /** Scores, then a partial top-k selection, kept with the state: the next ranking of the same state filters it. */
   rank: async (items, state, k, exclude) => keptTop(state.user, hostItems(items), k, new Set(exclude), () => scoresOf(items, state)),
 
-  /** Counted on the kept scores in place: a click's rank before adapting needs no copy of the catalog's scores. */
-  rankOf: async (items, state, target, exclude) => rankIn(scoresOf(items, state), target, new Set(exclude)),
+  /** From the kept top when the target is in it (a click on a recommended item), else counted on the kept scores in place (no copy of them). */
+  rankOf: async (items, state, target, exclude) => {
+    const skip = new Set(exclude);
+    return keptRank(state.user, hostItems(items), target, skip) ?? rankIn(scoresOf(items, state), target, skip);
+  },
 };
 
 /** The protocol's rank (protocol/metrics rankOf): 1 + the items before `target`, by higher score or, equal, lower index; NaN last. */
@@ -140,21 +143,19 @@ interface Rows {
   readonly transitions: SparseRow | null;
 }
 
-/** Tensors of host parameters with their offset rows (a weight missing from `state` starts at 0). */
+/** Tensors of host parameters with their offset rows, shared (sparse rows are never mutated; a weight missing from `state` starts at 0). */
 function toTensors(state: HostParams, rows: Rows): UserState {
   const out = { user: tf.tensor2d(state.user, [1, state.user.length]), pop: tf.tensor2d([state.pop], [1, 1]) };
-  const n = rows.neighbours ?? rows.transitions;
-  const dense = (row: Float32Array) => tf.tensor2d(row, [1, row.length]);
-  const knn = rows.neighbours ? { knn: tf.tensor2d([state.knn ?? 0], [1, 1]), neighbours: dense(rows.neighbours.row) } : {};
-  const seq = rows.transitions ? { seq: tf.tensor2d([state.seq ?? 0], [1, 1]), transitions: dense(rows.transitions.row) } : {};
-  return n ? { ...out, ...knn, ...seq } : out;
+  const knn = rows.neighbours ? { knn: tf.tensor2d([state.knn ?? 0], [1, 1]), neighbours: rows.neighbours } : {};
+  const seq = rows.transitions ? { seq: tf.tensor2d([state.seq ?? 0], [1, 1]), transitions: rows.transitions } : {};
+  return { ...out, ...knn, ...seq };
 }
 
 /** The offset of a state over its rows: the item-item term, then the sequential one (none without rows). */
 function offsetOf(state: HostParams, rows: Rows): ScoreOffset | null {
   const terms = [
-    ...(rows.neighbours ? [{ weight: state.knn ?? 0, row: rows.neighbours.row, items: rows.neighbours.items }] : []),
-    ...(rows.transitions ? [{ weight: state.seq ?? 0, row: rows.transitions.row, items: rows.transitions.items }] : []),
+    ...(rows.neighbours ? [{ weight: state.knn ?? 0, row: rows.neighbours }] : []),
+    ...(rows.transitions ? [{ weight: state.seq ?? 0, row: rows.transitions }] : []),
   ];
   return terms.length ? { terms } : null;
 }
@@ -227,10 +228,5 @@ function scoresOf(items: AnyItemTable, state: UserState): Float32Array {
   const known = finalSweeps.get(state.user);
   if (known?.items === host) return isCurrent(known.swept) ? known.swept.scores : sweepScores(host, known.state, known.rows).scores;
   const s = read(state);
-  const sparse = (t?: tf.Tensor2D): SparseRow | null => {
-    if (!t) return null;
-    const row = t.dataSync() as Float32Array;
-    return { row, items: offsetItems(row) };
-  };
-  return scoresOnly(host, s.user, s.pop, offsetOf(s, { neighbours: sparse(state.neighbours), transitions: sparse(state.transitions) }));
+  return scoresOnly(host, s.user, s.pop, offsetOf(s, { neighbours: state.neighbours ?? null, transitions: state.transitions ?? null }));
 }

@@ -2,21 +2,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeFeedback, feedbackRows } from './feedback';
 import { innerRates, innerStep, startUsers } from './inner';
 import { feedbackLoss, scoreBatch } from './model';
-import { cloneState, disposeState } from './state';
 import { isQuantized, itemCount } from './item-table';
-import type { AdaptKernel, AdaptModel, AdaptProblem, AnyItemTable, FeedbackBatch, ItemTable, KernelRun, UserState } from './types';
+import { denseRow } from './neighbours';
+import type { AdaptKernel, AdaptModel, AdaptProblem, AnyItemTable, ClickSignals, FeedbackBatch, ItemTable, KernelRun, SparseRow, UserBatch, UserState } from './types';
 
 /**
  * The click path as tfjs operations on the active backend: the same batched
  * functions training runs (inner.ts, model.ts) with a batch of one. The only
  * kernel on GPU backends; on cpu/wasm the host kernel does the same math.
+ * The state's sparse rows become dense [1, items] tensors only inside its
+ * operations (batchOf, the feedback's rows): what tfjs reads.
  */
 export const tfjsKernel: AdaptKernel = {
   name: 'tfjs',
 
   initialState(model, clicks, signals) {
     const rows = feedbackRows({ clicks, negatives: new Int32Array(0) }, catalogSize(model), 0, signals);
-    const state = startUsers(model.params, tensorTable(model.items), rows);
+    const state = stateOf(startUsers(model.params, tensorTable(model.items), rows), signals);
     disposeFeedback(rows);
     return state;
   },
@@ -25,7 +27,7 @@ export const tfjsKernel: AdaptKernel = {
 
   async scores(items, state) {
     const table = tensorTable(items);
-    const scores = tf.tidy(() => tf.reshape(scoreBatch(table, state), [-1]));
+    const scores = tf.tidy(() => tf.reshape(scoreBatch(table, batchOf(state, table)), [-1]));
     const out = (await scores.data()) as Float32Array;
     scores.dispose();
     return out;
@@ -36,7 +38,7 @@ export const tfjsKernel: AdaptKernel = {
     const n = table.vectors.shape[0];
     const count = Math.max(0, Math.min(k, n - new Set(exclude).size));
     const [values, indices] = tf.tidy(() => {
-      let scores = tf.reshape(scoreBatch(table, state), [-1]);
+      let scores = tf.reshape(scoreBatch(table, batchOf(state, table)), [-1]);
       if (exclude.length > 0) {
         const mask = new Float32Array(n);
         for (const i of exclude) mask[i] = 1;
@@ -52,13 +54,13 @@ export const tfjsKernel: AdaptKernel = {
   },
 };
 
-/** States are UserState tensors; each step returns new ones (innerStep never writes in place). */
-function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<UserState> {
+/** States are batches of one (dense rows, as training's); each step returns new ones (innerStep never writes in place). */
+function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): KernelRun<UserBatch> {
   const items = tensorTable(model.items);
   const rows = feedbackRows(problem.feedback, catalogSize(model), problem.negativeWeight, problem.signals);
   const rates = innerRates(model.params, rows);
   return {
-    first: async () => withRow(cloneState(start), rows),
+    first: async () => startBatch(start, rows),
     async loss(state) {
       const lossT = tf.tidy(() => tf.sum(feedbackLoss(scoreBatch(items, state), rows)));
       const loss = (await lossT.data())[0]!;
@@ -66,8 +68,8 @@ function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): 
       return loss;
     },
     step: async (state) => innerStep(items, state, rows, rates),
-    keep: (state) => state,
-    drop: disposeState,
+    keep: (state) => stateOf(state, problem.signals),
+    drop: disposeBatch,
     dispose() {
       disposeFeedback(rows);
       tf.dispose([rates.user, rates.pop, rates.knn, rates.seq].filter((t) => t !== undefined));
@@ -76,18 +78,35 @@ function tensorRun(model: AdaptModel, start: UserState, problem: AdaptProblem): 
 }
 
 /**
- * The state scored with the offset rows of `rows` (the feedback being adapted
- * on); a state saved without an item-item or sequential weight starts it at 0.
- * Takes ownership of `state`.
+ * A copy of `state` scored with the offset rows of `rows` (the feedback being
+ * adapted on); a state saved without an item-item or sequential weight starts it at 0.
  */
-function withRow(state: UserState, rows: FeedbackBatch): UserState {
-  state.neighbours?.dispose();
-  state.transitions?.dispose();
-  if (!rows.neighbours) state.knn?.dispose();
-  if (!rows.transitions) state.seq?.dispose();
-  const knn = rows.neighbours ? { knn: (state.knn ?? tf.zeros([1, 1])) as tf.Tensor2D, neighbours: rows.neighbours.clone() } : {};
-  const seq = rows.transitions ? { seq: (state.seq ?? tf.zeros([1, 1])) as tf.Tensor2D, transitions: rows.transitions.clone() } : {};
+function startBatch(state: UserState, rows: FeedbackBatch): UserBatch {
+  const weight = (t?: tf.Tensor2D) => (t ? t.clone() : (tf.zeros([1, 1]) as tf.Tensor2D));
+  const knn = rows.neighbours ? { knn: weight(state.knn), neighbours: rows.neighbours.clone() } : {};
+  const seq = rows.transitions ? { seq: weight(state.seq), transitions: rows.transitions.clone() } : {};
+  return { user: state.user.clone(), pop: state.pop.clone(), ...knn, ...seq };
+}
+
+/** The state of a batch of one made on `signals`' rows: its dense rows freed, the signals' sparse ones kept (takes the batch). */
+function stateOf(batch: UserBatch, signals: ClickSignals): UserState {
+  tf.dispose([batch.neighbours, batch.transitions].filter((t) => t !== undefined));
+  const knn = batch.knn && signals.neighbours ? { knn: batch.knn, neighbours: signals.neighbours } : {};
+  const seq = batch.seq && signals.transitions ? { seq: batch.seq, transitions: signals.transitions } : {};
+  return { user: batch.user, pop: batch.pop, ...knn, ...seq };
+}
+
+/** `state` as a batch of one for tfjs operations, with dense rows: call inside tf.tidy (they are new tensors). */
+function batchOf(state: UserState, table: ItemTable): UserBatch {
+  const n = table.vectors.shape[0];
+  const dense = (row: SparseRow) => tf.tensor2d(denseRow(row, n), [1, n]);
+  const knn = state.knn && state.neighbours ? { knn: state.knn, neighbours: dense(state.neighbours) } : {};
+  const seq = state.seq && state.transitions ? { seq: state.seq, transitions: dense(state.transitions) } : {};
   return { user: state.user, pop: state.pop, ...knn, ...seq };
+}
+
+function disposeBatch(batch: UserBatch): void {
+  tf.dispose([batch.user, batch.pop, batch.knn, batch.neighbours, batch.seq, batch.transitions].filter((t) => t !== undefined));
 }
 
 function catalogSize(model: AdaptModel): number {

@@ -39,7 +39,7 @@ export function kernelFor(choice: KernelChoice = 'auto', items?: AnyItemTable): 
  * Step-0 parameters of a visitor: the initialization moved towards their
  * clicks' (recency-weighted) prototype; `clickWeights`: optional ratings.
  * `signals`: the clicks' signals when the caller has them already (a click
- * builds them once for this and for adapt: their rows are catalog-long).
+ * builds them once for this and for adapt).
  */
 export function initialState(model: AdaptModel, clicks: Int32Array, kernel?: KernelChoice, clickWeights?: Float32Array, signals?: ClickSignals): UserState {
   return kernelFor(kernel, model.items).initialState(model, clicks, signals ?? clickSignals(model, clicks, clickWeights, model.decay));

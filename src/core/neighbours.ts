@@ -42,43 +42,50 @@ function encodedRow(lists: ItemLists, clicks: ArrayLike<number>, out: Float32Arr
   return out;
 }
 
-/** The clicks' neighbour row over `items` catalog items, with its non-zero entries (ascending). */
-export function neighbourOffset(neighbours: AnyItemLists, clicks: ArrayLike<number>, items: number, weights?: ArrayLike<number>): SparseRow {
-  const row = neighbourRow(neighbours, clicks, new Float32Array(items), weights);
-  return { row, items: nonZeroOf(row, listedItems(neighbours, clicks, weights)) };
-}
-
-/** The items the clicked rows list (unsorted, repeats possible): where a neighbour row can be non-zero, a few per click. */
-function listedItems(lists: AnyItemLists, clicks: ArrayLike<number>, weights?: ArrayLike<number>): number[] {
-  const out: number[] = [];
+/**
+ * The clicks' neighbour row as its non-zero entries: neighbourRow's values bit
+ * for bit (summed in click order, rounded to float32 after every addition, as
+ * its Float32Array does), but only the clicked lists are read and nothing is
+ * as long as the catalog, so a click costs O(its lists' entries).
+ */
+export function neighbourOffset(lists: AnyItemLists, clicks: ArrayLike<number>, weights?: ArrayLike<number>): SparseRow {
+  const sums = new Map<number, number>();
+  const add = (item: number, value: number): void => void sums.set(item, Math.fround((sums.get(item) ?? 0) + value));
   for (let c = 0; c < clicks.length; c++) {
+    const w = weights ? weights[c]! : 1 / clicks.length;
+    // A click of weight 0 adds 0 to every entry of its list: not read at all.
+    if (w === 0) continue;
     if (!('m' in lists)) {
-      if (!weights || weights[c] !== 0) forEachInRow(lists, clicks[c]!, (item) => out.push(item));
+      forEachInRow(lists, clicks[c]!, (item, sim) => add(item, w * sim));
       continue;
     }
+    const base = clicks[c]! * lists.m;
     for (let s = 0; s < lists.m; s++) {
-      const i = lists.ids[clicks[c]! * lists.m + s]!;
+      const i = lists.ids[base + s]!;
       if (i < 0) break;
-      out.push(i);
+      add(i, w * lists.sims[base + s]!);
     }
   }
-  return out;
+  const items = Int32Array.from([...sums.keys()].filter((i) => sums.get(i) !== 0)).sort();
+  return { items, values: Float32Array.from(items, (i) => sums.get(i)!) };
 }
 
-/** The non-zero entries of `row` among `candidates`, ascending and once each: nonZero(row) without reading the whole row. */
-function nonZeroOf(row: Float32Array, candidates: number[]): Int32Array {
-  const sorted = Int32Array.from(candidates).sort();
-  let kept = 0;
-  for (let j = 0; j < sorted.length; j++) {
-    const i = sorted[j]!;
-    if (row[i] !== 0 && (kept === 0 || sorted[kept - 1] !== i)) sorted[kept++] = i;
+/** The value of `row` at `item` (0 off its entries): a binary search of its items. */
+export function rowValue(row: SparseRow, item: number): number {
+  const { items } = row;
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid]! < item) lo = mid + 1;
+    else hi = mid;
   }
-  return sorted.slice(0, kept);
+  return items[lo] === item ? row.values[lo]! : 0;
 }
 
-/** The indices of the non-zero entries of a row, ascending. */
-export function nonZero(row: Float32Array): Int32Array {
-  const out: number[] = [];
-  for (let i = 0; i < row.length; i++) if (row[i] !== 0) out.push(i);
-  return Int32Array.from(out);
+/** `row` over all `n` catalog items: what tfjs operations read (the tfjs kernel only; host and GPU kernels read the entries). */
+export function denseRow(row: SparseRow, n: number): Float32Array {
+  const out = new Float32Array(n);
+  row.items.forEach((i, j) => (out[i] = row.values[j]!));
+  return out;
 }

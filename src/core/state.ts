@@ -1,19 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clickSignals } from './clicks';
-import { itemCount } from './item-table';
 import type { AdaptModel, UserState } from './types';
 
-/** A deep copy: the copy is the caller's to dispose. */
+/** A copy of the tensors (the caller's to dispose); the sparse rows, never mutated, are shared. */
 export function cloneState(state: UserState): UserState {
   const out = { user: state.user.clone(), pop: state.pop.clone() };
-  const knn = state.knn && state.neighbours ? { knn: state.knn.clone(), neighbours: state.neighbours.clone() } : {};
-  const seq = state.seq && state.transitions ? { seq: state.seq.clone(), transitions: state.transitions.clone() } : {};
+  const knn = state.knn && state.neighbours ? { knn: state.knn.clone(), neighbours: state.neighbours } : {};
+  const seq = state.seq && state.transitions ? { seq: state.seq.clone(), transitions: state.transitions } : {};
   return { ...out, ...knn, ...seq };
 }
 
 /** Frees every tensor of a state. */
 export function disposeState(state: UserState): void {
-  tf.dispose([state.user, state.pop, state.knn, state.neighbours, state.seq, state.transitions].filter((t) => t !== undefined));
+  tf.dispose([state.user, state.pop, state.knn, state.seq].filter((t) => t !== undefined));
 }
 
 /** A visitor's parameters as plain numbers, to store them (IndexedDB) and restore them. */
@@ -43,11 +42,10 @@ export function deserializeState(json: SavedState, dim: number, model?: AdaptMod
   }
   const state = { user: tf.tensor2d(json.user as number[], [1, dim]), pop: tf.tensor2d([json.pop], [1, 1]) };
   if (!model) return state;
-  const n = itemCount(model.items);
   const signals = clickSignals(model, clicks ?? new Int32Array(0), undefined, model.decay);
   // A weight saved by a model version without it starts at 0.
   const weight = (v: number | undefined) => tf.tensor2d([Number.isFinite(v) ? v! : 0], [1, 1]);
-  const knn = signals.neighbours ? { knn: weight(json.knn), neighbours: tf.tensor2d(signals.neighbours.row, [1, n]) } : {};
-  const seq = signals.transitions ? { seq: weight(json.seq), transitions: tf.tensor2d(signals.transitions.row, [1, n]) } : {};
+  const knn = signals.neighbours ? { knn: weight(json.knn), neighbours: signals.neighbours } : {};
+  const seq = signals.transitions ? { seq: weight(json.seq), transitions: signals.transitions } : {};
   return { ...state, ...knn, ...seq };
 }

@@ -191,8 +191,27 @@ export interface ClickSignals {
   readonly transitions: SparseRow | null;
 }
 
-/** One visitor's adapted parameters: a batch of one. */
-export type UserState = UserBatch;
+/**
+ * One visitor's adapted parameters (a batch of one, as UserBatch) with the
+ * offset rows kept sparse: a click's rows have a few hundred non-zero entries
+ * in a catalog of up to millions, so building, holding and scoring them costs
+ * O(entries), never O(catalog). The tfjs kernel makes dense rows of them
+ * inside its own operations.
+ */
+export interface UserState {
+  /** [1, dim] user vector. */
+  readonly user: tf.Tensor2D;
+  /** [1, 1] weight of the popularity prior. */
+  readonly pop: tf.Tensor2D;
+  /** [1, 1] weight of the item-item term, when the model has neighbours. */
+  readonly knn?: tf.Tensor2D;
+  /** The item-item row the weight multiplies, fixed by the clicks. */
+  readonly neighbours?: SparseRow;
+  /** [1, 1] weight of the sequential term, when the model has transition lists. */
+  readonly seq?: tf.Tensor2D;
+  /** The transition row it multiplies. */
+  readonly transitions?: SparseRow;
+}
 
 /** Metrics of one adaptation step; step 0 is the starting point. */
 export interface StepMetrics {
@@ -212,14 +231,15 @@ export interface StepMetrics {
 export type ClickKernel = 'auto' | 'tfjs' | 'host';
 
 /**
- * A score offset over the catalog that only a few items carry: `row` dense
- * ([items]) and `items` its non-zero entries, ascending. The item-item term is
- * one (the mean similarity of every item to the clicked ones); the weight that
- * multiplies it is part of the visitor's state.
+ * A score offset over the catalog that only a few items carry: its non-zero
+ * entries, `items` ascending and `values[j]` the value of `items[j]` (every
+ * other item's is 0). The item-item term is one (the mean similarity of every
+ * item to the clicked ones); the weight that multiplies it is part of the
+ * visitor's state. Never mutated once built: states share them.
  */
 export interface SparseRow {
-  readonly row: Float32Array;
   readonly items: Int32Array;
+  readonly values: Float32Array;
 }
 
 /** What one adaptation runs on, built once by the driver (core/adapt.ts) for whichever kernel runs it. */

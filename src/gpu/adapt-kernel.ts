@@ -52,7 +52,6 @@ interface Pending {
 export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constants: AdaptConstants, options: WgslKernelOptions = {}): WgslKernel {
   const ahead = Math.min(MAX_K, Math.max(1, options.rankAhead ?? 20));
   const states = new StateRegistry();
-  const n = gpu.n;
   const withKnn = model.neighbours !== undefined;
   const withSeq = model.transitions !== undefined;
   let last = gpu.counters().clicks;
@@ -122,12 +121,12 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
         const coefs = tf.tensor2d(Float32Array.from(signals.weights, (w) => constants.protoScale * trust * w), [1, t]);
         return tf.add(init, tf.matMul(coefs, tf.gather(context, clicks))) as tf.Tensor2D;
       });
-      const dense = (row: SparseRow | null) => tf.tensor2d(row?.row ?? new Float32Array(n), [1, n]);
+      const row = (r: SparseRow | null): SparseRow => r ?? { items: new Int32Array(0), values: new Float32Array(0) };
       return {
         user,
         pop: tf.tensor2d([constants.popInit], [1, 1]),
-        ...(withKnn ? { knn: tf.tensor2d([Math.fround(Math.exp(constants.logKnnInit) * trust)], [1, 1]), neighbours: dense(signals.neighbours) } : {}),
-        ...(withSeq ? { seq: tf.tensor2d([Math.fround(Math.exp(constants.logSeqInit))], [1, 1]), transitions: dense(signals.transitions) } : {}),
+        ...(withKnn ? { knn: tf.tensor2d([Math.fround(Math.exp(constants.logKnnInit) * trust)], [1, 1]), neighbours: row(signals.neighbours) } : {}),
+        ...(withSeq ? { seq: tf.tensor2d([Math.fround(Math.exp(constants.logSeqInit))], [1, 1]), transitions: row(signals.transitions) } : {}),
       };
     },
 
@@ -225,7 +224,7 @@ export function wgslKernel(gpu: GpuClickKernel, model: SequentialModel, constant
           ranking: final ? { k, exclude: skip, indices: r.indices, scores: r.scores } : null,
           submission: final ? id : 0,
         };
-        return states.make(known, n, withKnn, withSeq);
+        return states.make(known, withKnn, withSeq);
       },
       drop() {},
       dispose() {},

@@ -1,13 +1,14 @@
 /**
  * A visitor's state as the WGSL kernel hands it to the driver and gets it
- * back: UserState tensors (core/types) on the active tfjs backend, and, for
- * the states the kernel made, what it knows about them without reading a
- * tensor: the values, the sparse score offsets, the ranking its click
- * computed, and the submission whose scores of it are still on the GPU.
+ * back: UserState (core/types: tensors on the active tfjs backend, sparse
+ * rows), and, for the states the kernel made, what it knows about them
+ * without reading a tensor: the values, the sparse score offsets, the ranking
+ * its click computed, and the submission whose scores of it are still on the GPU.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { UserState } from '../core/types';
+import { rowValue } from '../core/neighbours';
+import type { SparseRow, UserState } from '../core/types';
 import type { GpuState, OffsetRows } from './click-types';
 
 /** The top k a submission computed for a state, and the exclusions it skipped (sorted, distinct). */
@@ -38,19 +39,14 @@ export class StateRegistry {
     return this.known.get(state.user);
   }
 
-  /** Tensors of `values` (with dense offset rows where the model has them), remembered with `known`. */
-  make(known: KnownState, n: number, withKnn: boolean, withSeq: boolean): UserState {
+  /** Tensors of `values` (with the sparse offset rows where the model has them), remembered with `known`. */
+  make(known: KnownState, withKnn: boolean, withSeq: boolean): UserState {
     const { values, rows } = known;
-    const dense = (pick: Float32Array) => {
-      const row = new Float32Array(n);
-      rows.items.forEach((i, j) => (row[i] = pick[j]!));
-      return tf.tensor2d(row, [1, n]);
-    };
     const state: UserState = {
       user: tf.tensor2d(values.user, [1, values.user.length]),
       pop: tf.tensor2d([values.pop], [1, 1]),
-      ...(withKnn ? { knn: tf.tensor2d([values.knn ?? 0], [1, 1]), neighbours: dense(rows.n) } : {}),
-      ...(withSeq ? { seq: tf.tensor2d([values.seq ?? 0], [1, 1]), transitions: dense(rows.t) } : {}),
+      ...(withKnn ? { knn: tf.tensor2d([values.knn ?? 0], [1, 1]), neighbours: rowOf(rows, rows.n) } : {}),
+      ...(withSeq ? { seq: tf.tensor2d([values.seq ?? 0], [1, 1]), transitions: rowOf(rows, rows.t) } : {}),
     };
     this.known.set(state.user, known);
     return state;
@@ -68,7 +64,7 @@ export class StateRegistry {
   async read(state: UserState): Promise<KnownState> {
     const known = this.now(state);
     if (known) return known;
-    const fields = [state.user, state.pop, state.knn, state.neighbours, state.seq, state.transitions];
+    const fields = [state.user, state.pop, state.knn, state.seq];
     const values = new Map<tf.Tensor, Float32Array>();
     for (const t of fields) if (t) values.set(t, (await t.data()) as Float32Array);
     return this.remember(state, (t) => values.get(t)!);
@@ -79,18 +75,23 @@ export class StateRegistry {
     const knn = one(state.knn);
     const seq = one(state.seq);
     const values: GpuState = { user: Float32Array.from(read(state.user)), pop: one(state.pop)!, ...(knn !== undefined ? { knn } : {}), ...(seq !== undefined ? { seq } : {}) };
-    const known: KnownState = { values, rows: sparseRows(state.neighbours ? read(state.neighbours) : null, state.transitions ? read(state.transitions) : null), ranking: null, submission: 0 };
+    const known: KnownState = { values, rows: offsetRows(state.neighbours, state.transitions), ranking: null, submission: 0 };
     this.known.set(state.user, known);
     return known;
   }
 }
 
-/** The non-zero entries of dense item-item and sequential rows (either may be absent), sorted by item. */
-export function sparseRows(n: Float32Array | null, t: Float32Array | null): OffsetRows {
-  const items: number[] = [];
-  const length = Math.max(n?.length ?? 0, t?.length ?? 0);
-  for (let i = 0; i < length; i++) if ((n?.[i] ?? 0) !== 0 || (t?.[i] ?? 0) !== 0) items.push(i);
-  return { items: Int32Array.from(items), n: Float32Array.from(items, (i) => n?.[i] ?? 0), t: Float32Array.from(items, (i) => t?.[i] ?? 0) };
+/** The item-item and sequential rows (either may be absent) merged into the kernel's entries, sorted by item; entries zero in both dropped. */
+export function offsetRows(n?: SparseRow, t?: SparseRow): OffsetRows {
+  const value = (row: SparseRow | undefined, i: number) => (row ? rowValue(row, i) : 0);
+  const items = sortedDistinct([...(n?.items ?? []), ...(t?.items ?? [])]).filter((i) => value(n, i) !== 0 || value(t, i) !== 0);
+  return { items, n: Float32Array.from(items, (i) => value(n, i)), t: Float32Array.from(items, (i) => value(t, i)) };
+}
+
+/** One of the kernel's rows (`values`: rows.n or rows.t) as a sparse row: its non-zero entries. */
+function rowOf(rows: OffsetRows, values: Float32Array): SparseRow {
+  const kept = [...values.keys()].filter((j) => values[j] !== 0);
+  return { items: Int32Array.from(kept, (j) => rows.items[j]!), values: Float32Array.from(kept, (j) => values[j]!) };
 }
 
 /** Sorted distinct items. */

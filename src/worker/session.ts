@@ -240,7 +240,7 @@ export class Session {
   private async adaptOn(events: readonly NewEvent[], signal: Signal, cause: 'click' | 'rating' | 'ready' | 'sync', counted?: Promise<unknown>, timer?: ClickTimer): Promise<boolean> {
     const feedback = eventsToFeedback(events, this.model.catalog);
     const { kernel, adaptModel } = this.model;
-    // Once for the start and the steps: the item-item and sequential rows are as long as the catalog.
+    // Once for the start and the steps (sparse rows: a few entries per click, however large the catalog).
     const signals = clickSignals(adaptModel, feedback.clicks, feedback.clickWeights, adaptModel.decay);
     const start = initialState(adaptModel, feedback.clicks, kernel, feedback.clickWeights, signals);
     timer?.lap('start');
