@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseFlags } from '../src/cli/flags';
 import { table } from './stats';
+import type { ScaleRow } from './scale-row';
 
 const flags = parseFlags(process.argv.slice(2), {
   format: { kind: 'string', example: 'movielens-100k' },
@@ -31,13 +32,7 @@ const out = resolve(String(flags.out ?? `bench/results/train-engines-${format}.j
 const root = resolve(import.meta.dirname, '..');
 const log = (line: string) => console.error(`[bench:train] ${line}`);
 
-interface Run {
-  readonly trainer: 'node' | 'torch';
-  readonly procs: number;
-  readonly items: number;
-  readonly users: number;
-  readonly interactions: number;
-  readonly tasks_per_s: number;
+interface Run extends ScaleRow {
   readonly wall_s: number;
   readonly cpu_s: number;
   readonly peak_rss_mb: number;

@@ -18,6 +18,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags } from '../src/cli/flags';
+import type { ScaleRow } from './scale-row';
 
 /** A benchmark run: the generator's flags and the training flags besides data and budget. */
 interface Spec {
@@ -58,15 +59,9 @@ function run(script: string, args: readonly string[]): Promise<string> {
 }
 
 /** One row of the results, in the shape shared with the PyTorch trainer's rows. */
-interface Row {
+interface Row extends ScaleRow {
   readonly trainer: 'node';
   readonly procs: 1;
-  readonly items: number;
-  readonly users: number;
-  readonly interactions: number;
-  readonly tasks_per_s: number;
-  readonly wall_s: number | null;
-  readonly peak_rss_mb: number | null;
   readonly run: string;
   readonly gen_flags: string;
   /** Peak RSS of the throughput process (the step's own memory, all tags as features). */

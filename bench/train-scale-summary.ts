@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { table } from './stats';
+import type { ScaleRow } from './scale-row';
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
@@ -18,15 +19,7 @@ for (const a of inputs) if (!a.endsWith('.json')) throw new Error(`"${a}" is not
 if (inputs.length === 0) throw new Error('Name the train-scale result files to summarise, e.g. bench/results/train-scale-node-1m-2026-12-02.json.');
 
 /** One row of a train-scale file, either trainer's shape. */
-interface Row {
-  readonly trainer: 'node' | 'torch';
-  readonly procs: number;
-  readonly items: number;
-  readonly users: number;
-  readonly interactions: number;
-  readonly tasks_per_s: number;
-  readonly wall_s: number | null;
-  readonly peak_rss_mb: number | null;
+interface Row extends ScaleRow {
   readonly cpu_s?: number;
   readonly validation?: number;
   readonly meta_iterations?: string;
