@@ -5,7 +5,7 @@
  * per-visitor adapted weight. Pure and tensor-free: the same function serves
  * training and the worker.
  */
-import { forEachInRow, type ItemLists } from './item-lists';
+import { forEachInRow } from './item-lists';
 import type { AnyItemLists, SparseRow } from './types';
 
 export type { Neighbours } from './types';
@@ -17,57 +17,44 @@ export type { Neighbours } from './types';
  */
 export function neighbourRow(lists: AnyItemLists, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
   out.fill(0);
-  if (clicks.length === 0) return out;
-  if (!('m' in lists)) return encodedRow(lists, clicks, out, weights);
-  const { m, ids, sims } = lists;
-  for (let c = 0; c < clicks.length; c++) {
-    const w = weights ? weights[c]! : 1 / clicks.length;
-    const base = clicks[c]! * m;
-    for (let s = 0; s < m; s++) {
-      const i = ids[base + s]!;
-      if (i < 0) break;
-      out[i]! += w * sims[base + s]!;
-    }
-  }
-  return out;
-}
-
-/** neighbourRow over format v2's encoded lists: only the clicked rows are decoded, and a click of weight 0 is not read at all. */
-function encodedRow(lists: ItemLists, clicks: ArrayLike<number>, out: Float32Array, weights?: ArrayLike<number>): Float32Array {
-  for (let c = 0; c < clicks.length; c++) {
-    const w = weights ? weights[c]! : 1 / clicks.length;
-    if (w === 0) continue;
-    forEachInRow(lists, clicks[c]!, (item, sim) => (out[item]! += w * sim));
-  }
+  forEachClickedEntry(lists, clicks, weights, (item, value) => (out[item]! += value));
   return out;
 }
 
 /**
  * The clicks' neighbour row as its non-zero entries: neighbourRow's values bit
- * for bit (summed in click order, rounded to float32 after every addition, as
- * its Float32Array does), but only the clicked lists are read and nothing is
- * as long as the catalog, so a click costs O(its lists' entries).
+ * for bit (the same additions in the same order, rounded to float32 after
+ * every one as its Float32Array does), but nothing is as long as the catalog,
+ * so a click costs O(its lists' entries).
  */
 export function neighbourOffset(lists: AnyItemLists, clicks: ArrayLike<number>, weights?: ArrayLike<number>): SparseRow {
   const sums = new Map<number, number>();
-  const add = (item: number, value: number): void => void sums.set(item, Math.fround((sums.get(item) ?? 0) + value));
+  forEachClickedEntry(lists, clicks, weights, (item, value) => void sums.set(item, Math.fround((sums.get(item) ?? 0) + value)));
+  const items = Int32Array.from([...sums.keys()].filter((i) => sums.get(i) !== 0)).sort();
+  return { items, values: Float32Array.from(items, (i) => sums.get(i)!) };
+}
+
+/**
+ * Every entry of every clicked list, in click order, as `visit(item, w_c · sim)`,
+ * each click weighted by `weights` (default a plain mean): the one walk both
+ * row forms add up. Only the clicked lists are read (format v2's encoded ones
+ * decoded row by row), and a click of weight 0, which adds 0, not at all.
+ */
+function forEachClickedEntry(lists: AnyItemLists, clicks: ArrayLike<number>, weights: ArrayLike<number> | undefined, visit: (item: number, value: number) => void): void {
   for (let c = 0; c < clicks.length; c++) {
     const w = weights ? weights[c]! : 1 / clicks.length;
-    // A click of weight 0 adds 0 to every entry of its list: not read at all.
     if (w === 0) continue;
     if (!('m' in lists)) {
-      forEachInRow(lists, clicks[c]!, (item, sim) => add(item, w * sim));
+      forEachInRow(lists, clicks[c]!, (item, sim) => visit(item, w * sim));
       continue;
     }
     const base = clicks[c]! * lists.m;
     for (let s = 0; s < lists.m; s++) {
       const i = lists.ids[base + s]!;
       if (i < 0) break;
-      add(i, w * lists.sims[base + s]!);
+      visit(i, w * lists.sims[base + s]!);
     }
   }
-  const items = Int32Array.from([...sums.keys()].filter((i) => sums.get(i) !== 0)).sort();
-  return { items, values: Float32Array.from(items, (i) => sums.get(i)!) };
 }
 
 /** The value of `row` at `item` (0 off its entries): a binary search of its items. */
