@@ -30,6 +30,16 @@ function serveBuiltEmbed(): Plugin {
   };
 }
 
+// Cross-origin isolation: with it the worker may share a shared WebAssembly
+// memory with helper threads, which sweep a large catalog's int8 table in
+// parts (src/worker/sweep-threads.ts); without it the worker sweeps alone.
+// `credentialless` keeps cross-origin images (product thumbnails) loading
+// without each CDN sending Cross-Origin-Resource-Policy.
+const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
+};
+
 // Minimal on purpose: the worker is an ES module (it imports tfjs at the top
 // level); the wasm backend's binaries are located through `?url` imports in
 // src/backend. Pre-bundling the worker's dependencies up front keeps the dev
@@ -39,6 +49,8 @@ export default defineConfig({
   root: '.',
   publicDir: 'public',
   plugins: [serveBuiltEmbed()],
+  server: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { headers: CROSS_ORIGIN_ISOLATION },
   worker: { format: 'es' },
   optimizeDeps: {
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'idb'],

@@ -115,9 +115,9 @@ const WEIGHTED8: AsmFunction = {
   ],
 };
 
-/** The module's bytes: imports env.memory, exports `scores16`, `scores32`, `softmax` and `weighted8`. */
-export function int8KernelBytes(): Uint8Array<ArrayBuffer> {
-  return assemble([SCORES16, SCORES32, SOFTMAX, WEIGHTED8]);
+/** The module's bytes: imports env.memory (`shared`: a shared one), exports `scores16`, `scores32`, `softmax` and `weighted8`. */
+export function int8KernelBytes(shared = false): Uint8Array<ArrayBuffer> {
+  return assemble([SCORES16, SCORES32, SOFTMAX, WEIGHTED8], { shared });
 }
 
 /** The module's exports; addresses in bytes. */
@@ -128,17 +128,23 @@ export interface Int8Exports {
   weighted8(codes: number, scales: number, e: number, n: number, dim: number, groups: number, acc: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled module, or null where WebAssembly SIMD is missing or refused (CSP without 'wasm-unsafe-eval'). */
-export function int8Module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+/**
+ * The compiled module (`shared`: over a shared memory), or null where
+ * WebAssembly SIMD (or, shared, its threads) is missing or refused (CSP
+ * without 'wasm-unsafe-eval').
+ */
+export function int8Module(shared = false): WebAssembly.Module | null {
+  if (!compiled.has(shared)) {
+    let module: WebAssembly.Module | null = null;
     try {
-      const bytes = int8KernelBytes();
-      compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      const bytes = int8KernelBytes(shared);
+      module = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(shared, module);
   }
-  return compiled;
+  return compiled.get(shared)!;
 }

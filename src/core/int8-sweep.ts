@@ -134,9 +134,9 @@ function sweepFunction(dim: number): AsmFunction {
   };
 }
 
-/** The module's bytes for rows `dim` codes apart (a multiple of 4): imports env.memory, exports `sweep`. */
-export function int8SweepBytes(dim: number): Uint8Array<ArrayBuffer> {
-  return assemble([sweepFunction(dim)]);
+/** The module's bytes for rows `dim` codes apart (a multiple of 4): imports env.memory (`shared`: a shared one), exports `sweep`. */
+export function int8SweepBytes(dim: number, shared = false): Uint8Array<ArrayBuffer> {
+  return assemble([sweepFunction(dim)], { shared });
 }
 
 /** sweep's signature; addresses in bytes. */
@@ -144,19 +144,20 @@ export interface Int8SweepExports {
   sweep(codes: number, scales: number, bias: number, user16: number, n: number, dim: number, pop: number, uscale: number, out: number, offItems: number, offValues: number, offCount: number, acc: number, result: number, means: number): void;
 }
 
-const compiled = new Map<number, WebAssembly.Module | null>();
+const compiled = new Map<string, WebAssembly.Module | null>();
 
-/** The compiled module for rows `dim` codes apart, or null where WebAssembly SIMD is missing or refused. */
-export function int8SweepModule(dim: number): WebAssembly.Module | null {
-  if (!compiled.has(dim)) {
+/** The compiled module for rows `dim` codes apart (`shared`: over a shared memory), or null where WebAssembly SIMD is missing or refused. */
+export function int8SweepModule(dim: number, shared = false): WebAssembly.Module | null {
+  const key = `${dim}${shared ? 's' : ''}`;
+  if (!compiled.has(key)) {
     let module: WebAssembly.Module | null = null;
     try {
-      const bytes = int8SweepBytes(dim);
+      const bytes = int8SweepBytes(dim, shared);
       module = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
       module = null;
     }
-    compiled.set(dim, module);
+    compiled.set(key, module);
   }
-  return compiled.get(dim)!;
+  return compiled.get(key)!;
 }

@@ -110,8 +110,15 @@ export interface AsmFunction {
   readonly code: readonly number[];
 }
 
-/** A module importing `env.memory` and exporting `functions` under their names. */
-export function assemble(functions: readonly AsmFunction[]): Uint8Array<ArrayBuffer> {
+/** The largest memory a 32-bit module addresses, in 64 KiB pages. */
+const MAX_PAGES = 65536;
+
+/**
+ * A module importing `env.memory` and exporting `functions` under their names.
+ * `shared`: the import is a shared memory (what threads sweeping one table
+ * instantiate the module over; such an import must state a maximum).
+ */
+export function assemble(functions: readonly AsmFunction[], options: { readonly shared?: boolean } = {}): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const bodies = functions.map((f) => {
     const bytes = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.code, ...op.end];
@@ -120,7 +127,7 @@ export function assemble(functions: readonly AsmFunction[]): Uint8Array<ArrayBuf
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(types)),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(options.shared ? [0x03, 0x01, ...uleb(MAX_PAGES)] : [0x00, 0x01])]])),
     ...section(3, vec(functions.map((_, i) => [i]))),
     ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, i]))),
     ...section(10, vec(bodies)),

@@ -26,6 +26,8 @@ export interface PreparedModel {
   readonly backends: ModelBackends;
   /** The model on the active tfjs backend. */
   build(): Promise<EngineModel>;
+  /** Frees what is held for every backend (the sweep's helper threads); the model is not built again after. */
+  dispose?(): void;
 }
 
 /** What Engine.start needs: the page's init parameters with the database name settled. */
@@ -63,6 +65,7 @@ class ModelCache {
   dispose(): void {
     this.built?.model.dispose();
     this.built = null;
+    this.prepared.dispose?.();
   }
 }
 
@@ -232,6 +235,12 @@ export class Engine {
 
   get backendName(): BackendName {
     return this.backend;
+  }
+
+  /** Threads a catalog sweep of the host kernel runs on (1 + its helper threads ready; 1 for a float table). */
+  get sweepThreads(): number {
+    const items = this.model.adaptModel.items;
+    return 'format' in items && items.format === 'int8' ? items.kernel.threads : 1;
   }
 
   /** GPU buffers and submissions of the WGSL path, when it runs the clicks (diagnostics). */

@@ -3,6 +3,7 @@ import { checkModelJsonV2, decodeModelV2, filesV2, FORMAT_VERSION_2, type Decode
 import { ANY_BACKEND, type ModelBackends } from '../backend/select';
 import { quantizedAdaptModel, quantizedItemTable } from '../core/int8-model';
 import { parseModelJson } from './artifact-cache';
+import { sweepThreads } from './sweep-threads';
 import type { ModelLoader, PreparedModel } from './engine';
 import type { EngineModel } from './model';
 
@@ -46,13 +47,16 @@ export function engineModel(model: Model): EngineModel {
  * of the item vectors and the prior), the lists and the packed catalog kept as
  * decoded. Only the per-visitor parameters are tensors, built per backend.
  * Nothing here holds the shard bytes of the weights or `decoded` itself.
+ * On a cross-origin-isolated page the sweeps are shared with helper threads
+ * (sweep-threads.ts), stopped when the model is.
  */
 export function preparedV2(decoded: DecodedModelV2): PreparedModel {
   const { meta, catalog } = decoded;
   const { user, neighbours, transitions } = decoded.model;
-  const items = quantizedItemTable(decoded.model.items);
+  const items = quantizedItemTable(decoded.model.items, { helpers: sweepThreads() });
   return {
     backends: INT8_BACKENDS,
+    dispose: () => items.kernel.dispose(),
     async build() {
       const model = quantizedAdaptModel({ items, user, ...(neighbours ? { neighbours } : {}), ...(transitions ? { transitions } : {}) });
       return {

@@ -200,8 +200,11 @@ export interface RequestMap {
   stats: { params: Record<string, never>; result: StoreStats };
   forget: { params: Record<string, never>; result: { ok: true } };
   close: { params: Record<string, never>; result: { ok: true } };
-  /** For tests, benches and the debug panel: live tensor count, backend, memory outside the JS heap, the WGSL path's GPU. */
-  debug: { params: Record<string, never>; result: { numTensors: number; backend: string; memory: WorkerMemory; gpu: GpuCounts | null } };
+  /**
+   * For tests, benches and the debug panel: live tensor count, backend, memory outside the JS heap, the WGSL
+   * path's GPU, and the threads a host sweep runs on (more than 1 on a cross-origin-isolated page).
+   */
+  debug: { params: Record<string, never>; result: { numTensors: number; backend: string; memory: WorkerMemory; gpu: GpuCounts | null; sweepThreads: number } };
   /** For tests: simulate losing the WebGPU device (`midClick`: right after the next click's GPU submission). */
   loseDevice: { params: { midClick?: boolean }; result: { backend: BackendName } };
   /**

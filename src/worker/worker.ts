@@ -84,7 +84,7 @@ const handlers: Handlers = {
   async debug() {
     const tfjs = backendMemory();
     const memory = { wasmKernelBytes: wasmKernelBytes(), wasmBackendBytes: tfjs.wasmBytes, tfjsGpuBytes: tfjs.gpuBytes };
-    return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none', memory, gpu: (await engine?.gpuCounts()) ?? null };
+    return { numTensors: tensorCount(), backend: engine?.backendName ?? 'none', memory, gpu: (await engine?.gpuCounts()) ?? null, sweepThreads: engine?.sweepThreads ?? 1 };
   },
   async loseDevice(p) {
     const e = ready();
