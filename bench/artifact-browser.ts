@@ -1,4 +1,4 @@
-// `npm run bench:artifact-browser -- [--items 1000000] [--reps 2] [--clicks 12] [--backend auto] [--out bench/results/artifact-browser-<date>.json]`
+// `npm run bench:artifact-browser -- [--items 1000000] [--reps 2] [--clicks 12] [--backend auto] [--isolation on|off] [--out bench/results/artifact-browser-<date>.json]`
 // A real format v2 artifact of a large synthetic shop, written by the
 // trainer's encoder (encodeModelV2: the table and lists are random, the format
 // and the runtime are under test), served by the production build: in
@@ -6,22 +6,23 @@
 // click → top 20 and top 100 (with the worker's phases of each click and the
 // CPU time Chromium ran), and the worker's memory part by part (JS heap,
 // array buffers, WebAssembly memories, GPU buffers: browser/worker-memory.ts).
-// Rows carry "source": "artifact".
+// Rows carry "source": "artifact" and the threads the worker's host sweeps ran
+// on: the page is cross-origin isolated as vite.config.ts serves the site
+// (helper threads), or with `--isolation off` not (one thread).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { encodeModelV2, type FinishedModel } from '../src/artifact/v2';
+import { encodeModelV2 } from '../src/artifact/v2';
 import { BACKENDS } from '../src/backend/names';
 import { parseFlags } from '../src/cli/flags';
 import { createProgress } from '../src/cli/progress';
-import { USER_PARAM_NAMES } from '../src/core/int8-model';
 import { STARTUP_PHASES, type StartupTimes } from '../src/worker/startup';
 import { CLICK_PHASES, type ClickTimings } from '../src/worker/click-timings';
 import type { Page } from 'playwright-core';
-import { createRng } from '../src/math/rng';
+import { syntheticShop } from '../tests/browser/support/shop-model';
 import { watchWorkerHeap } from '../tests/browser/support/worker-heap';
 import { coldStart } from './browser/cold-start';
-import { medianParts, workerMemory, type WorkerMemoryParts } from './browser/worker-memory';
+import { medianParts, sweepThreads, workerMemory, type WorkerMemoryParts } from './browser/worker-memory';
 import { percentile } from './stats';
 import { benchLog, environment, printTables, resultPath, writeReport } from './support/output';
 import { canMeasureCpu, descendantCpuMs } from './support/process-cpu';
@@ -33,54 +34,13 @@ const flags = parseFlags(process.argv.slice(2), {
   clicks: { kind: 'number', example: '12', min: 3, max: 200, integer: true },
   out: { kind: 'string', example: 'bench/results/artifact-browser.json' },
   backend: { kind: 'string', example: 'auto', choices: ['auto', ...BACKENDS] },
+  isolation: { kind: 'string', example: 'on', choices: ['on', 'off'] },
 });
 const N = flags.items ?? 1_000_000;
 const REPS = flags.reps ?? 2;
 const CLICKS = flags.clicks ?? 12;
-const DIM = 32;
-const NEIGHBOURS = 10;
 const out = resultPath(flags.out, 'artifact-browser');
 const log = benchLog('bench');
-
-/** A finished model of N items: random vectors, a Zipf-like prior, neighbours among nearby ids (as a renumbered catalog has them), 3 transitions. */
-function shop(): FinishedModel {
-  const rng = createRng(`shop-${N}`);
-  const normal = (n: number, s: number) => Float32Array.from({ length: n }, () => rng.normal() * s);
-  const lists = (m: number, spread: number, weight: () => number) => {
-    const ids = new Int32Array(N * m);
-    const sims = new Float32Array(N * m);
-    for (let i = 0; i < N; i++) {
-      const seen = new Set<number>([i]);
-      for (let s = 0; s < m; s++) {
-        let j = i;
-        while (seen.has(j)) j = Math.min(N - 1, Math.max(0, i + Math.round(rng.normal() * spread)));
-        seen.add(j);
-        ids[i * m + s] = j;
-        sims[i * m + s] = weight() / (1 + s);
-      }
-    }
-    return { m, ids, sims };
-  };
-  const user: Record<string, Float32Array> = {};
-  for (const name of USER_PARAM_NAMES) user[name] = name === 'userInit' || name === 'logLrUser' ? normal(DIM, 0.3) : Float32Array.of(name === 'logitDecay' ? 1.5 : -0.5);
-  return {
-    algorithm: 'maml',
-    items: N,
-    dim: DIM,
-    vectors: normal(N * DIM, 0.3),
-    context: normal(N * DIM, 0.3),
-    bias: Float32Array.from({ length: N }, (_, i) => -Math.log1p(i) * 0.3),
-    neighbours: lists(NEIGHBOURS, 200, () => 0.2 + 0.6 * rng.next()),
-    transitions: lists(3, 50, () => 1 + 3 * rng.next()),
-    user,
-    catalog: Array.from({ length: N }, (_, i) => ({ id: `sku${i}`, title: `Product ${i}`, tags: [`c${i % 97}`] })),
-    steps: 2,
-    negativeWeight: 0.5,
-    training: { note: 'random table: the format and the runtime are under test' },
-    data: { name: `synthetic shop ${N}`, fingerprint: '0', users: 0, items: N, interactions: 0 },
-    validation: {},
-  };
-}
 
 /** A start's phases in order, with "page" (from navigation to the worker's init: everything ReadyInfo.startup does not see) first. */
 function startupRow(times: StartupTimes, firstRankingMs: number): Record<string, number> {
@@ -125,7 +85,7 @@ function clickRow(timings: ClickTimings, wallMs: number, cpuMs: number): Record<
 async function main(): Promise<void> {
   const started = performance.now();
   const progress = createProgress('encode');
-  const files = await encodeModelV2(shop(), { onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit) });
+  const files = await encodeModelV2(syntheticShop(N), { onProgress: (stage, done, total, unit) => progress.update(stage, done, total, unit) });
   progress.finish();
   let bytes = 0;
   const site = await productionSite((dir) => {
@@ -135,7 +95,7 @@ async function main(): Promise<void> {
       writeFileSync(join(modelDir, name), content);
       bytes += content.byteLength;
     }
-  });
+  }, { isolated: flags.isolation !== 'off' });
   log(`${N.toLocaleString('en-US')} items: ${Object.keys(files).length} files, ${(bytes / 1e6).toFixed(1)} MB`);
   const url = `${site.page}?model=/models/shop/model.json&backend=${flags.backend ?? 'auto'}`;
   const { browser } = site;
@@ -149,6 +109,7 @@ async function main(): Promise<void> {
   const clickPhases: Record<string, number>[] = [];
   const clickPhases20: Record<string, number>[] = [];
   let backend = '';
+  const threads: number[] = [];
   try {
     for (let r = 0; r < REPS; r++) {
       const context = await browser.newContext();
@@ -190,10 +151,11 @@ async function main(): Promise<void> {
       cpu100.push(...clicked.cpu100.slice(2));
       clickPhases.push(...clicked.phases.slice(2).map((timings, j) => clickRow(timings, clicked.top100[j + 2]!, clicked.cpu100[j + 2]!)));
       clickPhases20.push(...clicked.phases20.slice(2));
+      threads.push(await sweepThreads(page));
       const used = await workerMemory(heap, page);
       memories.push(used);
       const mb = (b: number) => (b / 1e6).toFixed(1);
-      log(`rep ${r + 1}/${REPS}: click → top 20 p50 ${percentile(clicked.top20.slice(2), 0.5).toFixed(1)} ms, top 100 ${percentile(clicked.top100.slice(2), 0.5).toFixed(1)} ms, worker memory ${mb(used.total_bytes)} MB (JS heap ${mb(used.js_heap_bytes)}, array buffers ${mb(used.array_buffer_bytes)}, wasm kernel ${mb(used.wasm_kernel_bytes)}, wasm backend ${mb(used.wasm_backend_bytes)}, GPU ${mb(used.wgsl_gpu_bytes + used.tfjs_gpu_bytes)})`);
+      log(`rep ${r + 1}/${REPS} (sweeps on ${threads.at(-1)} thread(s)): click → top 20 p50 ${percentile(clicked.top20.slice(2), 0.5).toFixed(1)} ms, top 100 ${percentile(clicked.top100.slice(2), 0.5).toFixed(1)} ms, worker memory ${mb(used.total_bytes)} MB (JS heap ${mb(used.js_heap_bytes)}, array buffers ${mb(used.array_buffer_bytes)}, wasm kernel ${mb(used.wasm_kernel_bytes)}, wasm backend ${mb(used.wasm_backend_bytes)}, GPU ${mb(used.wgsl_gpu_bytes + used.tfjs_gpu_bytes)})`);
       await context.close();
     }
   } finally {
@@ -201,7 +163,8 @@ async function main(): Promise<void> {
     load.after = loadavg();
   }
   // The backend `auto` chose: for cold starts, each start's own choice; clicks run on the cached start's.
-  const row = (measure: string, values: readonly number[], on: readonly string[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(on)].join('/'), measure, p50_ms: percentile(values, 0.5), max_ms: Math.max(...values), n: values.length });
+  const sweep_threads = [...new Set(threads)].join('/');
+  const row = (measure: string, values: readonly number[], on: readonly string[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(on)].join('/'), sweep_threads, measure, p50_ms: percentile(values, 0.5), max_ms: Math.max(...values), n: values.length });
   const rows = [
     row('cold start, uncached', times.uncached, chosen.uncached),
     row('cold start, cached', times.cached, chosen.cached),
@@ -229,7 +192,7 @@ async function main(): Promise<void> {
   ]);
   const startup = (['uncached', 'cached'] as const).map((artifact) => ({ source: 'artifact', format: 2, items: N, start: artifact, ...medianOf(phases[artifact]) }));
   printTables([['Where a start goes, ms (median over reps; "page": navigation to the worker\'s init)', startup]]);
-  const clickSplit = (measure: string, rows: readonly Record<string, number>[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(chosen.cached)].join('/'), measure, ...medianOf(rows) });
+  const clickSplit = (measure: string, rows: readonly Record<string, number>[]) => ({ source: 'artifact', format: 2, items: N, backend: [...new Set(chosen.cached)].join('/'), sweep_threads, measure, ...medianOf(rows) });
   const clicks = [clickSplit('click → top 20', clickPhases20), clickSplit('click → top 100', clickPhases)];
   printTables([['Where a click goes, ms (median of each column over clicks; "other": messaging, the top k, waits; "cpu": CPU time of Chromium)', clicks]]);
   const machine = { loadavg_before: load.before.map((x) => +x.toFixed(2)), loadavg_after: load.after.map((x) => +x.toFixed(2)), nice: 'run with nice -n 5 beside other jobs' };

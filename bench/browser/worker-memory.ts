@@ -25,7 +25,12 @@ export interface WorkerMemoryParts {
   readonly total_bytes: number;
 }
 
-type Debug = { memory: WorkerMemory; gpu: GpuCounts | null };
+type Debug = { memory: WorkerMemory; gpu: GpuCounts | null; sweepThreads: number };
+
+/** Threads the worker's host sweeps run on (the cold-start page's recDebug). */
+export async function sweepThreads(page: Page): Promise<number> {
+  return (await page.evaluate(() => (window as unknown as { recDebug(): Promise<Debug> }).recDebug())).sweepThreads;
+}
 
 /** Every part after a GC of the worker (the page must be the cold-start page, which exposes recDebug). */
 export async function workerMemory(heap: WorkerHeap, page: Page): Promise<WorkerMemoryParts> {

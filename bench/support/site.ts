@@ -21,12 +21,17 @@ export interface ProductionSite {
   close(): Promise<void>;
 }
 
+/** Headers that leave a page not cross-origin isolated (what a site without vite.config.ts's headers serves). */
+const NOT_ISOLATED = { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
+
 /**
  * Builds the cold-start page into a temporary folder, lets `populate(dir)`
  * add files the site serves (e.g. a model under models/), then serves it and
  * launches Chromium (WebGPU on; see tests/browser/support/chromium.ts).
+ * `isolated` (default true, as vite.config.ts serves the site): the page is
+ * cross-origin isolated, so the worker may sweep with helper threads.
  */
-export async function productionSite(populate?: (dir: string) => void | Promise<void>): Promise<ProductionSite> {
+export async function productionSite(populate?: (dir: string) => void | Promise<void>, options: { readonly isolated?: boolean } = {}): Promise<ProductionSite> {
   const dir = mkdtempSync(join(tmpdir(), 'localrec-site-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   let server: Awaited<ReturnType<typeof preview>> | undefined;
@@ -34,7 +39,7 @@ export async function productionSite(populate?: (dir: string) => void | Promise<
     const configFile = join(ROOT, 'vite.config.ts');
     await build({ root: ROOT, configFile, logLevel: 'warn', build: { outDir: dir, emptyOutDir: true, rollupOptions: { input: join(ROOT, 'bench/browser/cold-start.html') } } });
     await populate?.(dir);
-    server = await preview({ root: ROOT, configFile, logLevel: 'warn', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, open: false } });
+    server = await preview({ root: ROOT, configFile, logLevel: 'warn', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, open: false, ...(options.isolated === false ? { headers: NOT_ISOLATED } : {}) } });
     const address = server.httpServer.address();
     if (!address || typeof address === 'string') throw new Error(`vite preview gave no TCP address (${String(address)}).`);
     const browser = await launchChromium();
