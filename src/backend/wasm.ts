@@ -1,4 +1,5 @@
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { env } from '@tensorflow/tfjs-core';
 // Vite turns these into URLs of the emitted binaries, so the wasm backend
 // finds them from whatever origin or path the library is served.
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -7,9 +8,17 @@ import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-th
 
 let configured = false;
 
-/** Points the tfjs wasm backend at its binaries (once; idempotent). */
+/**
+ * Points the tfjs wasm backend at its binaries (once; idempotent), and keeps
+ * it single-threaded: on a cross-origin-isolated page it would otherwise pick
+ * its threaded build, whose Emscripten pthread workers load the main script
+ * with importScripts, which a module worker (ours) cannot be: the worker dies
+ * at the first operation. The int8 kernel has threads of its own
+ * (worker/sweep-threads.ts).
+ */
 export function configureWasmPaths(): void {
   if (configured) return;
+  env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const base = typeof location === 'undefined' ? undefined : location.href;
   const absolute = (url: string) => (base ? new URL(url, base).href : url);
   setWasmPaths({

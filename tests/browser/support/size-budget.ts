@@ -4,6 +4,9 @@
 // backends) 272,058 B (354,196 B while the worker imported all of
 // @tensorflow/tfjs); largest wasm binary (threaded-simd) 142,020 B. Budgets:
 // the loader at the 5 KB; the others at the measurement plus ~15% headroom.
+// 2026-12-02: engine JS 320,886 B (+2.0 KB: the int8 sweep's helper threads,
+// worker/sweep-threads.ts and core/int8-threads.ts, on top of 318,839 B);
+// its budget raised from 312 to 316 KiB for that code, deliberately.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +15,7 @@ export const BUDGET = {
   /** embed.js, the one file every page downloads. */
   loader: 5_000,
   /** engine.js + every assets/*.js (the worker with tfjs and backends). */
-  engineJs: 312 * 1024,
+  engineJs: 316 * 1024,
   /** The largest single .wasm binary (a visitor downloads at most one, only on the wasm backend). */
   wasm: 160 * 1024,
 } as const;
