@@ -1,11 +1,11 @@
 import { ndcgObjective } from './evaluate.js';
 import { evaluateV1, mergeV1, newV1Accumulator, v1Report, type EvalReport, type V1Accumulator, type V1Options } from './harness-v1.js';
-import { evaluateV2, mergeV2, newV2Accumulator, v2Report, type EvalReportV2, type V2Accumulator } from './harness-v2.js';
+import { evaluateV2Jointly, mergeV2, newV2Accumulator, v2Report, type EvalReportV2, type V2Accumulator } from './harness-v2.js';
 import { prequentialObjective } from './prequential.js';
 import { FitRegistry } from './registry.js';
 import { cpuSeconds, protocolSeconds, type Protocol } from './timing.js';
 import { buildFold, type PreparedData } from '../protocol/data.js';
-import type { Method, Objective } from './types.js';
+import type { Method, Objective, Scorer } from './types.js';
 
 export type { CellResult, EvalReport, MethodResult } from './harness-v1.js';
 export type { Protocol } from './timing.js';
@@ -132,6 +132,15 @@ export async function runFold(data: PreparedData, task: FoldTask, all: readonly 
   const fold = buildFold(data, f, opts.minPositives);
   log(`fold ${f}: ${fold.train.length} training, ${fold.validation.length} validation, ${fold.test.length} test users`);
   const registry = new FitRegistry(used);
+  // Protocol v2's test pass of a fit that another method of the task builds on waits for that
+  // method's: one pass over the test users then hands each user's prefixes to all of them, and
+  // the shared fit scores them once (registry.ts latestPrefixesShared: the blend reads iALS's).
+  const waiting: { m: number; scorer: Scorer }[] = [];
+  const testJointly = async (): Promise<void> => {
+    const spent = await evaluateV2Jointly(waiting.map((w) => w.scorer), fold.test, waiting.map((w) => v2![w.m]!));
+    waiting.forEach((w, i) => (v2![w.m]!.eval += spent[i]!));
+    waiting.length = 0;
+  };
   try {
     for (const [m, method] of methods.entries()) {
       // One fit serves every protocol unless the method tunes on the protocol's own objective.
@@ -144,20 +153,27 @@ export async function runFold(data: PreparedData, task: FoldTask, all: readonly 
         const scorer = await registry.fitted(method.name, objective, () => method.fit(fold, { ks: opts.ks, objective, onProgress: progress, registry }));
         const fitSeconds = (performance.now() - t0) / 1000;
         t0 = performance.now();
+        let waits = false;
         for (const p of served) {
           const acc = p === 'v1' ? v1![m]! : v2![m]!;
           acc.fit += fitSeconds / served.length;
           acc.tuning[String(f)] = scorer.tuning ?? {};
           const tp = performance.now();
-          if (p === 'v1') await evaluateV1(scorer, fold.test, opts, v1![m]!, (line) => progress(line));
-          else await evaluateV2(scorer, fold.test, v2![m]!);
-          acc.eval += (performance.now() - tp) / 1000;
+          if (p === 'v1') {
+            await evaluateV1(scorer, fold.test, opts, v1![m]!, (line) => progress(line));
+            acc.eval += (performance.now() - tp) / 1000;
+          } else {
+            waiting.push({ m, scorer });
+            waits = used.has(method.name);
+            if (!waits) await testJointly();
+          }
         }
         registry.release(method.name, objective);
         const fitted = reused ? 'fit reused from earlier in the run' : `fit + tune ${fitSeconds.toFixed(1)} s`;
-        log(`fold ${f} ${method.name} (${served.join(', ')}): ${fitted}, test ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        log(`fold ${f} ${method.name} (${served.join(', ')}): ${fitted}, test ${((performance.now() - t0) / 1000).toFixed(1)} s${waits ? ' (v2 with the methods built on it)' : ''}`);
       }
     }
+    if (waiting.length) await testJointly();
   } finally {
     registry.dispose();
   }

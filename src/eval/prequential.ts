@@ -24,18 +24,30 @@ export async function evaluatePrequential(scorer: Scorer, users: readonly UserPo
   return (await evaluatePrequentialAll([scorer], users, maxSteps))[0]!;
 }
 
+/** Time spent per scorer in a joint pass: `clock()` before and after each scorer's turn, summed into `spent` (aligned with the scorers). */
+export interface ScorerClock {
+  readonly clock: () => number;
+  readonly spent: number[];
+}
+
 /**
  * `evaluatePrequential` for several scorers in one pass over the users: each user's
  * prefixes are built once and handed to every scorer as the same array, so scorers
- * that share work per user (a blend's weights) can reuse it.
+ * that share work per user (a blend's weights, a blend and its components) can reuse it.
  */
-export async function evaluatePrequentialAll(scorers: readonly Scorer[], users: readonly UserPositives[], maxSteps: number = PREQUENTIAL.maxSteps): Promise<PrequentialResults[]> {
+export async function evaluatePrequentialAll(
+  scorers: readonly Scorer[],
+  users: readonly UserPositives[],
+  maxSteps: number = PREQUENTIAL.maxSteps,
+  timing?: ScorerClock,
+): Promise<PrequentialResults[]> {
   const out = scorers.map((): PrequentialResults => ({ hr10: [], mrr10: [], hitsByStep: new Map() }));
   for (const u of users) {
     const steps = prequentialSteps(u, maxSteps);
     if (steps.length === 0) continue;
     const histories = steps.map((s) => s.history);
     for (const [i, scorer] of scorers.entries()) {
+      const t0 = timing?.clock();
       const { hr10, mrr10, hitsByStep } = out[i]!;
       const scores = await prefixScores(scorer, histories);
       let hits = 0;
@@ -50,6 +62,7 @@ export async function evaluatePrequentialAll(scorers: readonly Scorer[], users: 
       });
       hr10.push(hits / steps.length);
       mrr10.push(rr / steps.length);
+      if (timing) timing.spent[i] = (timing.spent[i] ?? 0) + timing.clock() - t0!;
     }
   }
   return out;

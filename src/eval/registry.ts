@@ -1,5 +1,6 @@
 // The fitted-and-tuned methods of one fold, shared within a run: the single owner of fits that
 // several methods use (a blend's components), so nothing is fitted and tuned twice on a fold.
+import type { Scores } from '../protocol/types.js';
 import type { FitContext, FoldRegistry, Objective, Scorer } from './types.js';
 
 /** `make()` through the fold's registry when the method runs in a harness (shared across protocols), else computed here. */
@@ -34,7 +35,11 @@ export class FitRegistry implements FoldRegistry {
     let scorer = this.pending.get(key);
     if (!scorer) {
       scorer = fit().then(
-        (s) => (this.held.set(key, s), s),
+        (s) => {
+          const shared = latestPrefixesShared(s);
+          this.held.set(key, shared);
+          return shared;
+        },
         (err: unknown) => {
           this.pending.delete(key);
           throw err;
@@ -67,4 +72,27 @@ export class FitRegistry implements FoldRegistry {
     this.held.delete(key);
     this.pending.delete(key);
   }
+}
+
+/**
+ * `s` with its latest `scoreMany` answer kept for the same supports array: a fit borrowed
+ * by several methods (iALS by the blend) scores one user's prefixes once when the harness
+ * hands that array to all of them in one pass (runFold's joint protocol v2 evaluation).
+ * Scores are read, never written, by their users, so sharing the arrays is safe.
+ */
+export function latestPrefixesShared(s: Scorer): Scorer {
+  if (!s.scoreMany) return s;
+  const many = s.scoreMany.bind(s);
+  let last: { key: readonly Int32Array[]; scores: Promise<Scores[]> } | null = null;
+  return {
+    score: (support) => s.score(support),
+    scoreMany: (supports) => {
+      if (last?.key !== supports) last = { key: supports, scores: many(supports) };
+      return last.scores;
+    },
+    ...(s.scoreSteps ? { scoreSteps: s.scoreSteps.bind(s) } : {}),
+    ...(s.tuning ? { tuning: s.tuning } : {}),
+    ...(s.validation ? { validation: s.validation } : {}),
+    ...(s.dispose ? { dispose: s.dispose.bind(s) } : {}),
+  };
 }

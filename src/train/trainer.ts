@@ -147,7 +147,7 @@ export async function trainMeta(
     batchSize: config.batchSize,
     stage: 'meta-training',
     reporter,
-    // Meta-training competes with the ALS start: once it falls while still below it, the rest would be discarded.
+    // Meta-training competes with the ALS start: once it cannot reach it at its latest gain per checkpoint, the rest would be discarded.
     ...(als ? { floor: als.mean } : {}),
     ...(deadline !== undefined ? { deadline, reserveMs } : {}),
     async batch() {

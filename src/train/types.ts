@@ -50,7 +50,7 @@ export interface TrainedModel {
     readonly chosen: 'pooled' | 'als';
     /** Validation of the best meta-trained checkpoint (when meta-training ran). */
     readonly pooled?: number;
-    /** The batch meta-training stopped at because validation fell while below the ALS start (train/loop TrainLoop.floor); absent when it ran to the end. */
+    /** The batch meta-training stopped at because validation, below the ALS start, could no longer reach it at its latest gain per checkpoint (train/loop TrainLoop.floor); absent when it ran to the end. */
     readonly fellAt?: number;
     readonly als?: Pick<AlsStart, 'head' | 'mean' | 'trials' | 'iterationsRun' | 'screened'>;
   };

@@ -7,7 +7,7 @@ import torch
 from localrec_trainer.distributed.run import Run
 from localrec_trainer.distributed.world import World
 from localrec_trainer.progress import Progress
-from localrec_trainer.train.loop import Checkpoint, TrainLoop, train_loop
+from localrec_trainer.train.loop import Checkpoint, TrainLoop, checkpoints_after, falling, train_loop
 
 WORLD = World(0, 1, torch.device("cpu"), None)
 
@@ -73,6 +73,24 @@ def test_stops_at_a_checkpoint_below_the_previous_one_and_below_the_floor():
     # a dip that stays above the floor, or no floor, runs to the end
     assert train_loop(loop_of(run_of(Clock()), [0.2075, 0.2071, 0.2169], floor=0.193)).fell_at is None
     assert train_loop(loop_of(run_of(Clock()), [0.3869, 0.372, 0.355])).fell_at is None
+
+
+def test_stops_a_rise_too_slow_to_reach_the_floor_by_the_last_checkpoint():
+    # Last.fm v2 fold 0 under the ALS start's 0.1338: +0.0067 with one checkpoint left reaches 0.1323 only
+    out = train_loop(loop_of(run_of(Clock()), [0.1189, 0.1256, 0.129], floor=0.1338))
+    assert out.fell_at == 6 and [h.validation for h in out.history] == [0.1189, 0.1256]
+    # the same gain with two checkpoints left reaches it: the loop goes on, then stops when it can no longer
+    longer = train_loop(loop_of(run_of(Clock()), [0.1189, 0.1256, 0.128, 0.131], iterations=12, floor=0.1338))
+    assert longer.fell_at == 9 and [h.iteration for h in longer.history] == [3, 6, 9]
+    # below the floor, but its gain carries it over: 0.44 + 0.04 > 0.47
+    assert train_loop(loop_of(run_of(Clock()), [0.4, 0.44, 0.5], floor=0.47)).fell_at is None
+
+
+def test_falling_projects_the_latest_gain_as_the_typescript_loop_does():
+    assert falling(0.3, 0.4, 0.5, 5) and falling(0.3, 0.3, 0.5, 5) and falling(0.5, 0.25, 1, 1)
+    assert not falling(0.5, 0.25, 1, 2) and not falling(0.3, 0.4, 0.25, 1)
+    assert not falling(0.3, None, 0.5, 1) and not falling(0.3, 0.4, None, 1)
+    assert [checkpoints_after(it, n, every) for it, n, every in [(100, 300, 100), (200, 300, 100), (4, 10, 4), (8, 10, 4), (3, 10, 4)]] == [2, 1, 2, 1, 3]
 
 
 def test_stops_after_the_batch_that_reaches_the_deadline_validating_there():

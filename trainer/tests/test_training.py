@@ -170,15 +170,15 @@ def test_the_neighbour_count_is_chosen_on_validation_and_shipped(bundle, tmp_pat
     assert f"keeping {choice['count']}" in capsys.readouterr().err
 
 
-def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, tmp_path, monkeypatch):
+def test_meta_training_stops_when_validation_cannot_reach_the_als_start(bundle, tmp_path, monkeypatch):
     # loop.ts falling: Last.fm fold 1's checkpoints under its ALS start (0.3869, then 0.372 < both) end the loop at
-    # batch 6 of 9; the ALS start is kept. A dip that stays above the start does not stop it.
+    # batch 6 of 9, as does a rise too slow to reach it; the ALS start is kept. A dip that stays above the start does not stop it.
     from localrec_trainer.train import trainer as trainer_module
     from localrec_trainer.train.loop import falling
     from localrec_trainer.train.validate import Validation
 
-    assert falling(0.3, 0.4, 0.5) and not falling(0.3, 0.2, 0.5) and not falling(0.3, 0.4, 0.25)
-    assert not falling(0.3, None, 0.5) and not falling(0.3, 0.4, None) and not falling(0.3, 0.3, 0.5)
+    assert falling(0.3, 0.4, 0.5, 1) and not falling(0.5, 0.25, 1, 2) and not falling(0.3, 0.4, 0.25, 1)
+    assert not falling(0.3, None, 0.5, 1) and not falling(0.3, 0.4, None, 1)
     real_als, real_loop = trainer_module.als_candidate, trainer_module.meta_loop
 
     def run(als_mean: float, scores: list[float], out: str):
@@ -212,3 +212,6 @@ def test_meta_training_stops_when_validation_falls_below_the_als_start(bundle, t
     assert seen == [0.3869, 0.372] and start["fellAt"] == 6 and start["chosen"] == "als" and start["pooled"] == 0.3869
     seen, start = run(0.193, [0.2075, 0.2071, 0.2169], "dip")
     assert seen == [0.2075, 0.2071, 0.2169] and "fellAt" not in start and start["pooled"] == 0.2169
+    # Last.fm v2 fold 0 under its ALS start (0.1338): rising by 0.0067 with one checkpoint left cannot reach it
+    seen, start = run(0.1338, [0.1189, 0.1256, 0.129], "slow")
+    assert seen == [0.1189, 0.1256] and start["fellAt"] == 6 and start["chosen"] == "als"

@@ -9,6 +9,7 @@ import { foldTasks, runProtocols } from '../../../src/eval/harness';
 import { METHODS } from '../../../src/eval/methods/index';
 import { ease } from '../../../src/eval/methods/ease';
 import { ials } from '../../../src/eval/methods/ials';
+import { blendBest } from '../../../src/eval/methods/blend-best';
 import { cosineIndex } from '../../../src/eval/methods/itemknn';
 import { cooccurrence } from '../../../src/math/cooccurrence';
 import { prequentialObjective } from '../../../src/eval/prequential';
@@ -151,4 +152,34 @@ describe('folds on worker threads', () => {
       { fold: 1, methods: [0] },
     ]);
   });
+});
+
+describe("a blend's components in protocol v2's test pass", () => {
+  it("are tested in one pass with the blend: each user's prefixes scored once for both, every value as when each runs alone", async () => {
+    const data = prepareData(world(), 4);
+    const opts = { ks: [1, 5], folds: [0, 1], threshold: 4, minPositives: 25, steps: undefined };
+    const scored: string[] = [];
+    // iALS whose chosen fit records every batch of prefixes it is asked to score, by content.
+    const counted = (): Method => ({
+      name: 'counted',
+      fit: async (fold, ctx) => {
+        const s = await ials({ dims: [8], alphas: [10], lambdas: [10], iterations: 3 }).fit(fold, ctx);
+        return {
+          score: (x) => s.score(x),
+          scoreMany: (xs) => (scored.push(`${fold.fold}:${xs.map((x) => x.join(',')).join('|')}`), s.scoreMany!(xs)),
+          ...(s.tuning ? { tuning: s.tuning } : {}),
+          ...(s.validation ? { validation: s.validation } : {}),
+        };
+      },
+    });
+    const blend = () => blendBest({ counted, 'markov-tuned': METHODS['markov-tuned']! });
+    const joint = (await runProtocols(data, [counted(), METHODS['markov-tuned']!(), blend()], opts, ['v2'])).v2!;
+    expect(scored.length).toBeGreaterThan(0);
+    expect(new Set(scored).size).toBe(scored.length);
+    expect(joint.tuning.blend!['0']).toMatchObject({ components: expect.arrayContaining(['counted', 'markov-tuned']) });
+    const alone = (await runProtocols(data, [counted()], opts, ['v2'])).v2!;
+    const blendAlone = (await runProtocols(data, [blend()], opts, ['v2'])).v2!;
+    expect(joint.methods.counted).toEqual(alone.methods.counted);
+    expect(joint.methods.blend).toEqual(blendAlone.methods.blend);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { falling, trainLoop } from '../../../src/train/loop';
+import { checkpointsAfter, falling, trainLoop } from '../../../src/train/loop';
 
 /** A loop whose batches each take exactly 1 ms of a fake clock and lose `iteration`. */
 function fakeRun(iterations: number, validateEvery: number, scores: number[] = [], floor?: number) {
@@ -50,7 +50,7 @@ describe('the validate-every training loop', () => {
   });
 });
 
-describe('stopping when validation falls below what the run already holds', () => {
+describe('stopping when validation cannot reach what the run already holds', () => {
   it('stops at a checkpoint below the previous one and below the floor, keeping the best checkpoint', async () => {
     // Last.fm fold 1's meta-training under the ALS start's 0.4204: 0.3869, then 0.372 (falling, below) → stop at 200.
     const { run, kept } = fakeRun(300, 100, [0.3869, 0.372, 0.355], 0.4204);
@@ -62,11 +62,26 @@ describe('stopping when validation falls below what the run already holds', () =
     expect(kept).toEqual([100]);
   });
 
-  it('runs on while validation rises, or falls but stays above the floor, or has no floor', async () => {
+  it('stops a rise too slow to reach the floor by the last checkpoint', async () => {
+    // Last.fm v2 fold 0 under the ALS start's 0.1338: 0.1189, 0.1256 (+0.0067; one checkpoint left → 0.1323) → stop at 200.
+    const slow = await fakeRun(300, 100, [0.1189, 0.1256, 0.129], 0.1338).run;
+    expect(slow.history.map((h) => h.validation)).toEqual([0.1189, 0.1256]);
+    expect(slow.fellAt).toBe(200);
+    // The same gain with two checkpoints left would reach 0.139: the loop goes on, then stops when it can no longer.
+    const longer = await fakeRun(400, 100, [0.1189, 0.1256, 0.128, 0.131], 0.1338).run;
+    expect(longer.history.map((h) => h.iteration)).toEqual([100, 200, 300]);
+    expect(longer.fellAt).toBe(300);
+  });
+
+  it('runs on while validation can still reach the floor, stays above it, or has no floor', async () => {
     // MovieLens 100K v1 fold 0: far below the ALS start (0.4849) at first, then rising to 0.509.
     const rising = await fakeRun(300, 100, [0.4482, 0.4977, 0.509], 0.4849).run;
     expect(rising.history.map((h) => h.validation)).toEqual([0.4482, 0.4977, 0.509]);
     expect(rising.fellAt).toBeUndefined();
+    // Still below the floor at the second checkpoint, but its gain would carry it over: 0.44 + 0.04 > 0.47.
+    const climbing = await fakeRun(300, 100, [0.4, 0.44, 0.5], 0.47).run;
+    expect(climbing.best).toEqual({ score: 0.5, value: 300 });
+    expect(climbing.fellAt).toBeUndefined();
     // MovieLens 100K v2 fold 4: a dip above the ALS start's 0.1930, then the best checkpoint.
     const dip = await fakeRun(300, 100, [0.2075, 0.2071, 0.2169], 0.193).run;
     expect(dip.best).toEqual({ score: 0.2169, value: 300 });
@@ -75,13 +90,22 @@ describe('stopping when validation falls below what the run already holds', () =
     expect(free.fellAt).toBeUndefined();
   });
 
-  it('needs both: below the previous checkpoint and below the floor', () => {
-    expect(falling(0.3, 0.4, 0.5)).toBe(true);
-    expect(falling(0.3, 0.2, 0.5)).toBe(false); // rising
-    expect(falling(0.3, 0.4, 0.25)).toBe(false); // above the floor
-    expect(falling(0.3, undefined, 0.5)).toBe(false); // the first checkpoint
-    expect(falling(0.3, 0.4, undefined)).toBe(false); // nothing to compete with
-    expect(falling(0.3, 0.3, 0.5)).toBe(false); // level is not falling
+  it('projects the latest gain over the checkpoints left, and needs a gain to project', () => {
+    expect(falling(0.3, 0.4, 0.5, 5)).toBe(true); // falling: no gain to project
+    expect(falling(0.3, 0.3, 0.5, 5)).toBe(true); // level: no gain either
+    expect(falling(0.5, 0.25, 1, 1)).toBe(true); // 0.5 + 0.25 < 1
+    expect(falling(0.5, 0.25, 1, 2)).toBe(false); // 0.5 + 2 · 0.25 reaches 1
+    expect(falling(0.3, 0.4, 0.25, 1)).toBe(false); // above the floor
+    expect(falling(0.3, undefined, 0.5, 1)).toBe(false); // the first checkpoint: no gain known
+    expect(falling(0.3, 0.4, undefined, 1)).toBe(false); // nothing to compete with
+  });
+
+  it('counts the checkpoints left: every validateEvery-th batch and the last', () => {
+    expect(checkpointsAfter(100, { iterations: 300, validateEvery: 100 })).toBe(2);
+    expect(checkpointsAfter(200, { iterations: 300, validateEvery: 100 })).toBe(1);
+    expect(checkpointsAfter(4, { iterations: 10, validateEvery: 4 })).toBe(2); // 8 and 10
+    expect(checkpointsAfter(8, { iterations: 10, validateEvery: 4 })).toBe(1); // 10
+    expect(checkpointsAfter(3, { iterations: 10, validateEvery: 4 })).toBe(3); // a budget stop's checkpoint: 4, 8, 10
   });
 });
 

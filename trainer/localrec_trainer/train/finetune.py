@@ -96,9 +96,9 @@ def train_pretrain(context: "TrainContext") -> TrainedModel:
     """The transfer-learning baseline (trainPretrain): pooled users, the item lists meta-training would ship,
     and a fine-tuning head by coordinate search on the run's objective (search_head below).
 
-    The head is searched at the first validation and again on the best
-    checkpoint; the checkpoints in between are scored with the head found
-    so far, so early stopping costs one validation per checkpoint.
+    The head is searched at the first validation; the later checkpoints are
+    scored with that head, so early stopping costs one validation per
+    checkpoint (no second search on the best checkpoint: see pretrain.ts).
     """
     config = context.config
     context.choose_lists()
@@ -125,8 +125,6 @@ def train_pretrain(context: "TrainContext") -> TrainedModel:
     pooled = pooled_params(context.data.train, config, context.shape, context.inputs, "click", context.world, context.run, "pretrain",
                            checkpoint)
     assert pooled.best is not None
-    best: Tried = pooled.best["tried"]
-    again = search_head(scorer(pooled.best["arrays"]), best.head, *found)
-    chosen = again if again.validation.mean >= best.validation.mean else best
+    chosen: Tried = pooled.best["tried"]
     return context.model(chosen.arrays, pooled.history, Validation(chosen.validation.mean, chosen.validation.by_k), {"chosen": "pooled"},
                          config.with_changes(inner_lr=chosen.head.rate))

@@ -3,8 +3,8 @@
 `iterations` batches, a checkpoint every `validate_every` of them and after the
 last, each with the window's mean loss (over every process) and tasks/s, and
 the best validated checkpoint kept. The time budget ends it early, on a
-checkpoint; a checkpoint that falls below the previous one and below `floor`
-ends it too. Under DDP every process runs it in step: the budget's answer and
+checkpoint; a checkpoint below `floor` that its latest gain, repeated at every
+checkpoint left, would not lift to `floor` ends it too. Under DDP every process runs it in step: the budget's answer and
 the losses are collectives (distributed/run.py's Run, distributed/world.py's World).
 
 Unlike the Node loop, this one also writes the resumable checkpoint at every
@@ -77,7 +77,7 @@ class LoopResult(Generic[T]):
     history: list[TrainProgress] = field(default_factory=list)
     best: Optional[Best[T]] = None
     stopped_at: Optional[int] = None  # the last batch run, when the time budget stopped the loop before `iterations`
-    fell_at: Optional[int] = None  # the last batch run, when validation fell below the previous checkpoint and the floor
+    fell_at: Optional[int] = None  # the last batch run, when validation could no longer reach the floor (falling)
 
 
 def train_loop(loop: TrainLoop[T]) -> LoopResult[T]:
@@ -119,15 +119,24 @@ def train_loop(loop: TrainLoop[T]) -> LoopResult[T]:
         if stop:
             result.stopped_at = it
             break
-        if checkpoint is not None and it < loop.iterations and falling(checkpoint.score, previous, loop.floor):
+        if checkpoint is not None and it < loop.iterations and falling(checkpoint.score, previous, loop.floor,
+                                                                        checkpoints_after(it, loop.iterations, loop.validate_every)):
             result.fell_at = it
             break
     return result
 
 
-def falling(score: float, previous: Optional[float], floor: Optional[float]) -> bool:
-    """Whether a checkpoint's score ends the loop: below the previous checkpoint's and below the floor (loop.ts falling)."""
-    return floor is not None and previous is not None and score < previous and score < floor
+def falling(score: float, previous: Optional[float], floor: Optional[float], remaining: int) -> bool:
+    """Whether a checkpoint's score ends the loop (loop.ts falling): below the floor, and still below it after
+    `remaining` more checkpoints that each gain what this one gained over `previous` (nothing when it fell)."""
+    if floor is None or previous is None or score >= floor:
+        return False
+    return score + remaining * max(0.0, score - previous) < floor
+
+
+def checkpoints_after(it: int, iterations: int, validate_every: int) -> int:
+    """Checkpoints the loop still has after batch `it` if it runs to the end: every validate_every-th batch, and the last."""
+    return iterations // validate_every - it // validate_every + (0 if iterations % validate_every == 0 else 1)
 
 
 def mean_rate(history: list[TrainProgress]) -> float:

@@ -67,7 +67,8 @@ class MetaBest:
 
 def meta_loop(context: "TrainContext", start: Arrays, floor: Optional[float] = None) -> tuple["MetaBest", list[TrainProgress], Optional[int]]:
     """The meta-batches; keeps the parameters with the best validation objective. `floor`: the ALS start's validation
-    (trainLoop's floor): a checkpoint below the previous one and below it ends the loop; returns that batch too."""
+    (trainLoop's floor): a checkpoint below it that its latest gain would not lift to it by the last checkpoint ends
+    the loop (loop.py falling); returns that batch too."""
     config, world, run = context.config, context.world, context.run
     meta = MetaConfig(config.algorithm, config.inner_steps, config.learn_rates, config.weight_decay,
                       context.index is not None, config.recency, context.seq_index is not None)
