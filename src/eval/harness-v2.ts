@@ -1,7 +1,7 @@
 // Protocol v2's side of the harness: accumulating prequential results and the report.
 import { meanWithInterval } from '../protocol/metrics.js';
 import { PREQUENTIAL } from '../protocol/prequential.js';
-import { evaluatePrequential, evaluatePrequentialAll } from './prequential.js';
+import { evaluatePrequentialAll } from './prequential.js';
 import type { PreparedData } from '../protocol/data.js';
 import type { UserPositives } from '../protocol/types.js';
 import { PAIRED_INTERVAL, PAIRED_METHOD, pairedForReport, type PairedRatio } from './paired.js';
@@ -63,13 +63,9 @@ export function newV2Accumulator(): V2Accumulator {
   return { hr10: [], mrr10: [], hitsByStep: new Map(), tuning: {}, fit: 0, eval: 0 };
 }
 
-export async function evaluateV2(scorer: Scorer, test: readonly UserPositives[], acc: V2Accumulator): Promise<void> {
-  appendResults(acc, await evaluatePrequential(scorer, test));
-}
-
 /**
- * `evaluateV2` of several scorers in one pass over the test users (the same values as one
- * by one): a fit that others build on scores each user's prefixes once for all of them
+ * Protocol v2's test pass of several scorers in one pass over the test users (the same values
+ * as one by one; a single scorer is a pass of its own): a fit that others build on scores each user's prefixes once for all of them
  * (registry.ts latestPrefixesShared). Returns each scorer's seconds on `clock` (default wall).
  */
 export async function evaluateV2Jointly(scorers: readonly Scorer[], test: readonly UserPositives[], accs: readonly V2Accumulator[], clock: () => number = () => performance.now() / 1000): Promise<number[]> {
