@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { times } from './product';
 import type { AdaptParams } from './params';
 import { userGrad } from './model';
 import type { FeedbackBatch, ItemTable, UserBatch } from './types';
@@ -56,7 +57,7 @@ export function startUsers(params: AdaptParams, items: ItemTable, support: Feedb
   return tf.tidy(() => {
     const positives = support.positives;
     const batch = positives.shape[0];
-    const proto = tf.mul(tf.matMul(positives, items.context), evidence(params, support));
+    const proto = tf.mul(times(positives, items.context), evidence(params, support));
     const user = tf.add(tf.reshape(params.userInit, [1, -1]), tf.mul(params.protoScale, proto));
     const pop = tf.tile(tf.reshape(params.popInit, [1, 1]), [batch, 1]);
     const out: UserBatch = { user: user as tf.Tensor2D, pop: pop as tf.Tensor2D };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { times, timesTransposed } from './product';
 import type { MetaParams } from './params';
 import { contentProduct, gatherRows } from './sparse';
 import type { FeedbackBatch, ItemInputs, ItemTable, UserBatch } from './types';
@@ -58,7 +59,7 @@ function rowsOf(params: MetaParams, rows: tf.Tensor1D): MetaParams {
 export function scoreBatch(items: ItemTable, users: UserBatch): tf.Tensor2D {
   return tf.tidy(() => {
     const raw = tf.add(
-      items.vectorsT ? tf.matMul(users.user, items.vectorsT) : tf.matMul(users.user, items.vectors, false, true),
+      items.vectorsT ? tf.matMul(users.user, items.vectorsT) : timesTransposed(users.user, items.vectors),
       tf.mul(users.pop, tf.reshape(items.bias, [1, -1])),
     ) as tf.Tensor2D;
     const scores = items.offset ? (tf.add(raw, tf.reshape(items.offset, [1, -1])) as tf.Tensor2D) : raw;
@@ -115,7 +116,7 @@ export function userGrad(items: ItemTable, users: UserBatch, feedback: FeedbackB
   return tf.tidy(() => {
     const g = feedbackScoreGrad(scoreBatch(items, users), feedback);
     return {
-      user: tf.matMul(g, items.vectors) as tf.Tensor2D,
+      user: times(g, items.vectors),
       pop: tf.sum(tf.mul(g, tf.reshape(items.bias, [1, -1])), 1, true) as tf.Tensor2D,
       ...(users.knn && users.neighbours ? { knn: tf.sum(tf.mul(g, users.neighbours), 1, true) as tf.Tensor2D } : {}),
       ...(users.seq && users.transitions ? { seq: tf.sum(tf.mul(g, users.transitions), 1, true) as tf.Tensor2D } : {}),

@@ -10,6 +10,7 @@
 // inner loop, the start and the query loss are then the full-catalog functions
 // on a smaller catalog, and a task costs O(C × dim) instead of O(items × dim).
 import * as tf from '@tensorflow/tfjs-core';
+import { timesTransposed } from './product';
 import { computeItemTable, feedbackLoss } from './model';
 import type { MetaParams } from './params';
 import { gatherColumns, gatherRows } from './sparse';
@@ -66,7 +67,7 @@ export function candidateScores(items: ItemTable, users: UserBatch, candidates: 
     const { ids } = candidates;
     const vectors = gatherRows(items.vectors, ids);
     const bias = tf.reshape(gatherRows(tf.reshape(items.bias, [-1, 1]) as tf.Tensor2D, ids), [1, -1]);
-    let scores = tf.add(tf.matMul(users.user, vectors, false, true), tf.mul(users.pop, bias)) as tf.Tensor2D;
+    let scores = tf.add(timesTransposed(users.user, vectors), tf.mul(users.pop, bias)) as tf.Tensor2D;
     if (users.knn && users.neighbours) scores = tf.add(scores, tf.mul(users.knn, gatherColumns(users.neighbours, ids))) as tf.Tensor2D;
     if (users.seq && users.transitions) scores = tf.add(scores, tf.mul(users.seq, gatherColumns(users.transitions, ids))) as tf.Tensor2D;
     return scores;

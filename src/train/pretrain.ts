@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { times } from '../core/product';
 import { disposeInputs } from '../core/features';
 import { computeItemTable, feedbackLoss, scoreBatch } from '../core/model';
 import { decayLogit, disposeParams, fromArrays, initParams, toArrays, type MetaParams, type ParamName } from '../core/params';
@@ -270,7 +271,7 @@ export async function pooledParams<T = never>(
       const candidates = sample ? candidateTensors(sample) : undefined;
       // one-hot rows select user vectors without tf.gather, whose gradient the wasm backend lacks
       const loss = optimizer.minimize(
-        () => tf.tidy(() => pooledLoss({ ...init, ...vars } as MetaParams, inputs, tf.matMul(rows, table) as tf.Tensor2D, targets, table, config.weightDecay, candidates)),
+        () => tf.tidy(() => pooledLoss({ ...init, ...vars } as MetaParams, inputs, times(rows, table as tf.Tensor2D), targets, table, config.weightDecay, candidates)),
         true,
       )!;
       const value = (await loss.data())[0]!;
