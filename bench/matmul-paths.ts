@@ -12,7 +12,7 @@ import { useNodeBackend } from '../src/cli/node-backend';
 import { timesTransposed } from '../src/core/product';
 
 const flags = parseFlags(process.argv.slice(2), {
-  items: { kind: 'number', example: '17632', min: 1, integer: true },
+  items: { kind: 'number', example: '17632', min: 1, max: 10_000_000, integer: true },
   out: { kind: 'string', example: 'bench/results/matmul-paths.json' },
 });
 await useNodeBackend('wasm');

@@ -40,7 +40,7 @@ export function neighbourOffset(lists: AnyItemLists, clicks: ArrayLike<number>, 
  * row forms add up. Only the clicked lists are read (format v2's encoded ones
  * decoded row by row), and a click of weight 0, which adds 0, not at all.
  */
-function forEachClickedEntry(lists: AnyItemLists, clicks: ArrayLike<number>, weights: ArrayLike<number> | undefined, visit: (item: number, value: number) => void): void {
+export function forEachClickedEntry(lists: AnyItemLists, clicks: ArrayLike<number>, weights: ArrayLike<number> | undefined, visit: (item: number, value: number) => void): void {
   for (let c = 0; c < clicks.length; c++) {
     const w = weights ? weights[c]! : 1 / clicks.length;
     if (w === 0) continue;

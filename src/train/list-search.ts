@@ -1,12 +1,12 @@
 // Item-list settings chosen on the validation users before training: the
 // item-item shrinkage and whether a sequential term earns its place.
-import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { recencyWeights } from '../core/recency';
-import { seqWeights, type Transitions } from '../core/transitions';
+import { seqWeights } from '../core/transitions';
 import { episodeMetrics } from '../protocol/metrics';
 import { makeEpisode } from '../protocol/episodes';
 import type { UserPositives } from '../protocol/types';
-import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
+import { PREQUENTIAL, prequentialSteps } from '../protocol/prequential';
+import { ProxyRow } from './proxy-row';
 import type { ValidationObjective } from './config';
 import { SILENT_REPORTER, type TrainReporter } from './progress';
 import { buildNeighbours, type TrainingNeighbours } from './neighbours';
@@ -19,18 +19,23 @@ export const TRANSITION_WEIGHTS = [0, 0.5, 1, 2, 4] as const;
 /** The decay the proxy weighs clicks with: the model learns its own from here. */
 const PROXY_DECAY: Record<ValidationObjective, number> = { v1: 1, v2: 0.8, both: 0.9 };
 
-/** The proxy's score of a candidate: the trainer's objective on the item-list rows alone. */
+/** The proxy's score of a candidate: the trainer's objective on the item-list rows alone (each row cleared once scored). */
 function proxyObjective(
   users: readonly UserPositives[],
   objective: ValidationObjective,
   ks: readonly number[],
-  scores: (support: Int32Array) => Float32Array,
+  scores: (support: Int32Array) => ProxyRow,
 ): number {
   const v1 = (): number => {
     let total = 0;
     for (const k of ks) {
       const eps = users.map((u) => makeEpisode(u, k)).filter((e) => e !== null);
-      total += eps.reduce((a, e) => a + episodeMetrics(scores(e.support), e.support, e.query).ndcg10, 0) / Math.max(eps.length, 1);
+      total += eps.reduce((a, e) => {
+        const row = scores(e.support);
+        const ndcg = episodeMetrics(row.values, e.support, e.query).ndcg10;
+        row.clear();
+        return a + ndcg;
+      }, 0) / Math.max(eps.length, 1);
     }
     return total / ks.length;
   };
@@ -40,7 +45,12 @@ function proxyObjective(
     for (const u of users) {
       const steps = prequentialSteps(u);
       if (steps.length === 0) continue;
-      total += steps.reduce((a, s) => a + prequentialMetrics(scores(s.history), s).hit, 0) / steps.length;
+      total += steps.reduce((a, s) => {
+        const row = scores(s.history);
+        const hit = row.rank(s.target, s.history) <= PREQUENTIAL.cutoff ? 1 : 0;
+        row.clear();
+        return a + hit;
+      }, 0) / steps.length;
       n++;
     }
     return total / Math.max(n, 1);
@@ -78,14 +88,15 @@ export function chooseItemLists(
   const decay = PROXY_DECAY[config.objective];
   const trials: { shrink?: number; transitionWeight?: number; validation: number }[] = [];
   reporter.stage('item lists', (config.neighbours > 0 ? NEIGHBOUR_SHRINKS.length : 0) + (config.transitions > 0 ? TRANSITION_WEIGHTS.length : 0), 'trials');
-  const row = (lists: Neighbours | Transitions, support: Int32Array, weights: ArrayLike<number>, out: Float32Array): Float32Array => neighbourRow(lists, support, out, weights);
+  // Two reusable rows serve every candidate: the item-item (plus weighted transitions) row and the transitions row.
+  const [rows, seqRows] = [new ProxyRow(items), new ProxyRow(items)];
   let neighbours: TrainingNeighbours | undefined;
   if (config.neighbours > 0) {
     let best = -Infinity;
     for (const shrink of NEIGHBOUR_SHRINKS) {
       if (outOfTime()) break;
       const lists = buildNeighbours(train, items, config.neighbours, shrink);
-      const v = proxyObjective(validation, config.objective, config.validationKs, (s) => row(lists, s, recencyWeights(s.length, decay).weights, new Float32Array(items)));
+      const v = proxyObjective(validation, config.objective, config.validationKs, (s) => rows.addLists(lists, s, recencyWeights(s.length, decay).weights));
       trials.push({ shrink, validation: v });
       reporter.advance(trials.length, `shrink ${shrink}: ${v.toFixed(4)}`);
       if (v > best) [best, neighbours] = [v, lists];
@@ -98,10 +109,10 @@ export function chooseItemLists(
   for (const weight of TRANSITION_WEIGHTS) {
     if (outOfTime()) break;
     const v = proxyObjective(validation, config.objective, config.validationKs, (s) => {
-      const out = neighbours ? row(neighbours, s, recencyWeights(s.length, decay).weights, new Float32Array(items)) : new Float32Array(items);
+      const out = neighbours ? rows.addLists(neighbours, s, recencyWeights(s.length, decay).weights) : rows;
       if (weight === 0) return out;
-      const seq = row(next, s, seqWeights(s.length, decay).weights, new Float32Array(items));
-      for (let i = 0; i < items; i++) out[i]! += weight * seq[i]!;
+      out.addScaled(seqRows.addLists(next, s, seqWeights(s.length, decay).weights), weight);
+      seqRows.clear();
       return out;
     });
     trials.push({ transitionWeight: weight, validation: v });
