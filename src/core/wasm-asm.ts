@@ -75,6 +75,12 @@ export const op = {
   /** f32x4 at `address + offset`. */
   vLoadAt: (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)],
   vStoreAt: (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)],
+  // For the fold-in scores of the iALS baseline (eval/methods/factor-scores.ts), in doubles:
+  f64Load: [0x2b, 3, 0],
+  /** Two doubles per lane op. */
+  dAdd: [0xfd, 0xf0, 0x01],
+  dMul: [0xfd, 0xf2, 0x01],
+  dLane: (l: number) => [0xfd, 0x21, l],
 };
 
 export function sleb(value: number): number[] {

@@ -1,5 +1,6 @@
 import { gridSearch } from '../evaluate.js';
-import { cholesky, choleskySolve, dot } from '../../math/linalg.js';
+import { cholesky, choleskySolve } from '../../math/linalg.js';
+import { factorScores } from './factor-scores.js';
 import { itemCounts, transpose, userItemMatrix } from '../../math/sparse.js';
 import type { FoldData } from '../../protocol/types.js';
 import { sharedPiece } from '../registry.js';
@@ -40,26 +41,27 @@ function ialsScorer(items: Float64Array, nItems: number, cfg: IalsConfig, counts
     return eq;
   };
   const fresh = (support: ArrayLike<number>) => addItems({ a: g.slice(), b: new Float64Array(d) }, support);
-  const scores = ({ a, b }: { a: Float64Array; b: Float64Array }): Float64Array => {
+  const solve = ({ a, b }: { a: Float64Array; b: Float64Array }): Float64Array => {
     const l = a.slice();
     const x = b.slice();
     cholesky(l, d);
     choleskySolve(l, d, x);
-    const out = new Float64Array(nItems);
-    for (let i = 0; i < nItems; i++) {
-      // Items no training user touched carry no signal (zero factors): ranked last without their
-      // product (a fifth of Last.fm's catalog on a fold; the same scores).
-      out[i] = counts[i]! > 0 ? dot(items, i * d, x, 0, d) + (1e-9 * counts[i]!) / popMax : -1e6;
-    }
+    return x;
+  };
+  // Items no training user touched carry no signal (zero factors): ranked last without their
+  // product (a fifth of Last.fm's catalog on a fold; the same scores).
+  const prior = Float64Array.from(counts, (c) => (1e-9 * c) / popMax);
+  const cold = Int32Array.from(counts.keys()).filter((i) => !(counts[i]! > 0));
+  const table = factorScores(items, nItems, d, prior);
+  const scores = (equations: readonly { a: Float64Array; b: Float64Array }[]): Float64Array[] => {
+    const out = table.scores(equations.map(solve));
+    for (const o of out) for (const i of cold) o[i] = -1e6;
     return out;
   };
   return {
-    score: async (support) => scores(fresh(support)),
+    score: async (support) => scores([fresh(support)])[0]!,
     // Protocol v2's prefixes: each prefix's equations are the previous ones plus the new item (the same floats in the same order).
-    scoreMany: async (supports) => {
-      const equations = scorePrefixes(supports, fresh, (prev, item) => addItems({ a: prev.a.slice(), b: prev.b.slice() }, [item]));
-      return equations.map(scores);
-    },
+    scoreMany: async (supports) => scores(scorePrefixes(supports, fresh, (prev, item) => addItems({ a: prev.a.slice(), b: prev.b.slice() }, [item]))),
   };
 }
 
