@@ -4,13 +4,13 @@ import type { ItemInputs, ItemTable, UserBatch } from '../core/types';
 import { seqWeights, type Transitions } from '../core/transitions';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
-import { episodeMetrics } from '../protocol/metrics';
+import { episodeMetrics, rankOf } from '../protocol/metrics';
 import { makeEpisode } from '../protocol/episodes';
 import type { UserPositives } from '../protocol/types';
 import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { weightedRows } from './tasks';
 import { decayOf, recencyWeights } from '../core/recency';
-import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
+import { PREQUENTIAL, prequentialSteps } from '../protocol/prequential';
 
 /** Users scored per batch: bounds memory at batch × catalog floats. */
 const CHUNK = 64;
@@ -112,14 +112,17 @@ async function forEachAdaptedWith(
   const { neighbours, transitions } = lists;
   const { items, decay } = table;
   const n = items.vectors.shape[0];
+  // A support's click weights depend on its length alone (one decay per call): protocol v2's
+  // prefixes have at most 50 lengths among thousands of supports.
+  const [recency, sequential] = [new Map<number, Float64Array>(), new Map<number, Float64Array>()];
   for (let start = 0; start < supports.length; start += CHUNK) {
     const chunk = supports.slice(start, start + CHUNK);
-    const weights = chunk.map((s) => recencyWeights(s.length, decay).weights);
+    const weights = chunk.map((s) => byLength(recency, s.length, () => recencyWeights(s.length, decay).weights));
     const support = {
       positives: tf.tensor2d(weightedRows(chunk, weights, n), [chunk.length, n]),
       count: tf.tensor2d(chunk.map((s) => s.length), [chunk.length, 1]),
       ...(neighbours ? { neighbours: tf.tensor2d(listRows(neighbours, chunk, weights, n), [chunk.length, n]) } : {}),
-      ...(transitions ? { transitions: tf.tensor2d(listRows(transitions, chunk, chunk.map((s) => seqWeights(s.length, decay).weights), n), [chunk.length, n]) } : {}),
+      ...(transitions ? { transitions: tf.tensor2d(listRows(transitions, chunk, chunk.map((s) => byLength(sequential, s.length, () => seqWeights(s.length, decay).weights)), n), [chunk.length, n]) } : {}),
     };
     const rates = innerRates(params, support);
     let users = startUsers(params, items, support);
@@ -153,6 +156,13 @@ function listRows(lists: Neighbours, supports: readonly Int32Array[], weights: r
   return out;
 }
 
+/** The value `make` gives for `length`, made once per map. */
+function byLength(cache: Map<number, Float64Array>, length: number, make: () => Float64Array): Float64Array {
+  let v = cache.get(length);
+  if (!v) cache.set(length, (v = make()));
+  return v;
+}
+
 function disposeUsers(users: UserBatch): void {
   tf.dispose([users.user, users.pop, users.knn, users.neighbours, users.seq, users.transitions].filter((t) => t !== undefined));
 }
@@ -169,8 +179,14 @@ export async function prequentialHr(
   const flat = all.flat();
   const owner = all.flatMap((s, u) => s.map(() => u));
   const hits = new Float64Array(all.length);
+  // prequentialMetrics' hit, with one exclusion mask set and cleared per prefix instead of a catalog-long one allocated.
+  let mask: Uint8Array | undefined;
   await forEachAdapted(params, inputs, flat.map((s) => s.history), steps, 'last', lists, (_s, i, scores) => {
-    hits[owner[i]!]! += prequentialMetrics(scores, flat[i]!).hit / all[owner[i]!]!.length;
+    const { history, target } = flat[i]!;
+    mask ??= new Uint8Array(scores.length);
+    for (const h of history) mask[h] = 1;
+    if (rankOf(scores, target, mask) <= PREQUENTIAL.cutoff) hits[owner[i]!]! += 1 / all[owner[i]!]!.length;
+    for (const h of history) mask[h] = 0;
   });
   return all.length ? hits.reduce((a, b) => a + b, 0) / all.length : 0;
 }
