@@ -52,12 +52,40 @@ export function recallAt(ranked: Int32Array, query: ReadonlySet<number>, cutoff 
 export function rankOf(scores: Scores, target: number, excluded?: Uint8Array): number {
   if (!(target >= 0 && target < scores.length)) throw new Error(`Item index ${target} is outside the ${scores.length} scores.`);
   const t = clean(scores[target]!);
+  if (Number.isFinite(t)) return rankAgainstFinite(scores, target, t, excluded);
   let rank = 1;
   for (let i = 0; i < scores.length; i++) {
     if (i === target || (excluded && excluded[i])) continue;
     const s = clean(scores[i]!);
     if (s > t || (s === t && i < target)) rank++;
   }
+  return rank;
+}
+
+/**
+ * rankOf when the target's score `t` is finite: NaN and -Infinity then never
+ * outrank it (`clean` changes no comparison), and the tie rule is `≥` before
+ * the target and `>` after it. The mask is read only for items that outrank:
+ * protocol v2 ranks every prefix of every user, and this scan is its cost.
+ */
+function rankAgainstFinite(scores: Scores, target: number, t: number, excluded?: Uint8Array): number {
+  // One loop per array type: a scan that sees both element kinds runs several times slower.
+  return scores instanceof Float32Array ? countAbove32(scores, target, t, excluded) : countAbove64(scores, target, t, excluded);
+}
+
+function countAbove32(scores: Float32Array, target: number, t: number, excluded?: Uint8Array): number {
+  let rank = 1;
+  const n = scores.length;
+  for (let i = 0; i < target; i++) if (scores[i]! >= t && !excluded?.[i]) rank++;
+  for (let i = target + 1; i < n; i++) if (scores[i]! > t && !excluded?.[i]) rank++;
+  return rank;
+}
+
+function countAbove64(scores: Float64Array, target: number, t: number, excluded?: Uint8Array): number {
+  let rank = 1;
+  const n = scores.length;
+  for (let i = 0; i < target; i++) if (scores[i]! >= t && !excluded?.[i]) rank++;
+  for (let i = target + 1; i < n; i++) if (scores[i]! > t && !excluded?.[i]) rank++;
   return rank;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/math/rng';
 import {
   episodeMetrics,
   exclusionMask,
@@ -91,5 +92,29 @@ describe('intervals and prequential helpers', () => {
     const idcg = 1 + 1 / Math.log2(3);
     expect(m.ndcg10).toBeCloseTo((1 + 1 / Math.log2(4)) / idcg, 12);
     expect(m.recall20).toBe(1);
+  });
+});
+
+describe('rankOf', () => {
+  // The protocol's rule, written plainly: descending score, ties in catalog order, NaN last.
+  const naive = (scores: ArrayLike<number>, target: number, excluded?: Uint8Array): number => {
+    const clean = (s: number) => (Number.isNaN(s) ? -Infinity : s);
+    let rank = 1;
+    for (let i = 0; i < scores.length; i++) {
+      if (i === target || excluded?.[i]) continue;
+      if (clean(scores[i]!) > clean(scores[target]!) || (clean(scores[i]!) === clean(scores[target]!) && i < target)) rank++;
+    }
+    return rank;
+  };
+  it('follows the rule on rows full of ties, NaN, infinities and exclusions, in float32 and float64', () => {
+    const rng = createRng('rank-of');
+    const palette = [0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2];
+    for (let trial = 0; trial < 600; trial++) {
+      const n = 1 + rng.int(50);
+      const values = Array.from({ length: n }, () => palette[rng.int(palette.length)]!);
+      const target = rng.int(n);
+      const mask = rng.next() < 0.5 ? undefined : exclusionMask(n, Array.from({ length: rng.int(5) }, () => rng.int(n)));
+      for (const scores of [Float32Array.from(values), Float64Array.from(values)]) expect(rankOf(scores, target, mask)).toBe(naive(scores, target, mask));
+    }
   });
 });
