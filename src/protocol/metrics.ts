@@ -69,19 +69,6 @@ export function rankOf(scores: Scores, target: number, excluded?: Uint8Array): n
  * protocol v2 ranks every prefix of every user, and this scan is its cost.
  */
 function rankAgainstFinite(scores: Scores, target: number, t: number, excluded?: Uint8Array): number {
-  // One loop per array type: a scan that sees both element kinds runs several times slower.
-  return scores instanceof Float32Array ? countAbove32(scores, target, t, excluded) : countAbove64(scores, target, t, excluded);
-}
-
-function countAbove32(scores: Float32Array, target: number, t: number, excluded?: Uint8Array): number {
-  let rank = 1;
-  const n = scores.length;
-  for (let i = 0; i < target; i++) if (scores[i]! >= t && !excluded?.[i]) rank++;
-  for (let i = target + 1; i < n; i++) if (scores[i]! > t && !excluded?.[i]) rank++;
-  return rank;
-}
-
-function countAbove64(scores: Float64Array, target: number, t: number, excluded?: Uint8Array): number {
   let rank = 1;
   const n = scores.length;
   for (let i = 0; i < target; i++) if (scores[i]! >= t && !excluded?.[i]) rank++;
