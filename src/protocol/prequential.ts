@@ -1,7 +1,7 @@
 // Protocol v2, the prequential next click (../shared/BENCHMARK.md): after every
 // click of an evaluated user, is their next click in the top 10? Pure: the
 // harness (src/eval) and the trainer's validation both import it.
-import { exclusionMask, rankOf } from './metrics.js';
+import { rankOf } from './metrics.js';
 import type { Scores, UserPositives } from './types.js';
 
 export const PREQUENTIAL = {
@@ -29,9 +29,23 @@ export function prequentialSteps(user: UserPositives, maxSteps: number = PREQUEN
   return out;
 }
 
+/**
+ * The history's exclusion mask, set and cleared per call rather than allocated: the
+ * harness and the trainer's validation rank every prefix of every user, and a
+ * catalog-long allocation per prefix was a measurable part of that. No call awaits,
+ * so no two share it.
+ */
+let historyMask = new Uint8Array(0);
+
 /** HR@10 and MRR@10 of one step from full-catalog scores: candidates are the catalog minus the history's items. */
 export function prequentialMetrics(scores: Scores, step: PrequentialStep, cutoff: number = PREQUENTIAL.cutoff): { hit: number; rr: number; rank: number } {
+  if (historyMask.length !== scores.length) historyMask = new Uint8Array(scores.length);
   // A target clicked before (repeats are merged by the protocol, so never here) would be excluded with the history.
-  const rank = rankOf(scores, step.target, exclusionMask(scores.length, step.history));
-  return { hit: rank <= cutoff ? 1 : 0, rr: rank <= cutoff ? 1 / rank : 0, rank };
+  for (const h of step.history) historyMask[h] = 1;
+  try {
+    const rank = rankOf(scores, step.target, historyMask);
+    return { hit: rank <= cutoff ? 1 : 0, rr: rank <= cutoff ? 1 / rank : 0, rank };
+  } finally {
+    for (const h of step.history) historyMask[h] = 0;
+  }
 }

@@ -4,13 +4,13 @@ import type { ItemInputs, ItemTable, UserBatch } from '../core/types';
 import { seqWeights, type Transitions } from '../core/transitions';
 import { innerRates, innerStep, startUsers } from '../core/inner';
 import type { MetaParams } from '../core/params';
-import { episodeMetrics, rankOf } from '../protocol/metrics';
+import { episodeMetrics } from '../protocol/metrics';
 import { makeEpisode } from '../protocol/episodes';
 import type { UserPositives } from '../protocol/types';
 import { neighbourRow, type Neighbours } from '../core/neighbours';
 import { weightedRows } from './tasks';
 import { decayOf, recencyWeights } from '../core/recency';
-import { PREQUENTIAL, prequentialSteps } from '../protocol/prequential';
+import { prequentialMetrics, prequentialSteps } from '../protocol/prequential';
 
 /** Users scored per batch: bounds memory at batch × catalog floats. */
 const CHUNK = 64;
@@ -179,14 +179,8 @@ export async function prequentialHr(
   const flat = all.flat();
   const owner = all.flatMap((s, u) => s.map(() => u));
   const hits = new Float64Array(all.length);
-  // prequentialMetrics' hit, with one exclusion mask set and cleared per prefix instead of a catalog-long one allocated.
-  let mask: Uint8Array | undefined;
   await forEachAdapted(params, inputs, flat.map((s) => s.history), steps, 'last', lists, (_s, i, scores) => {
-    const { history, target } = flat[i]!;
-    mask ??= new Uint8Array(scores.length);
-    for (const h of history) mask[h] = 1;
-    if (rankOf(scores, target, mask) <= PREQUENTIAL.cutoff) hits[owner[i]!]! += 1 / all[owner[i]!]!.length;
-    for (const h of history) mask[h] = 0;
+    hits[owner[i]!]! += prequentialMetrics(scores, flat[i]!).hit / all[owner[i]!]!.length;
   });
   return all.length ? hits.reduce((a, b) => a + b, 0) / all.length : 0;
 }
