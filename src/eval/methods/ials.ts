@@ -48,8 +48,8 @@ function ialsScorer(items: Float64Array, nItems: number, cfg: IalsConfig, counts
     choleskySolve(l, d, x);
     return x;
   };
-  // Items no training user touched carry no signal (zero factors): ranked last without their
-  // product (a fifth of Last.fm's catalog on a fold; the same scores).
+  // Items no training user touched carry no signal (zero factors): ranked last, their
+  // products overwritten (a fifth of Last.fm's catalog on a fold).
   const prior = Float64Array.from(counts, (c) => (1e-9 * c) / popMax);
   const cold = Int32Array.from(counts.keys()).filter((i) => !(counts[i]! > 0));
   const table = factorScores(items, nItems, d, prior);
