@@ -18,7 +18,7 @@
  */
 
 import { SOFTMAX } from './simd-kernel';
-import { assemble, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
+import { assemble, compiledModule, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
 
 const { get, set, i32 } = op;
 
@@ -128,23 +128,11 @@ export interface Int8Exports {
   weighted8(codes: number, scales: number, e: number, n: number, dim: number, groups: number, acc: number): void;
 }
 
-const compiled = new Map<boolean, WebAssembly.Module | null>();
-
 /**
  * The compiled module (`shared`: over a shared memory), or null where
  * WebAssembly SIMD (or, shared, its threads) is missing or refused (CSP
  * without 'wasm-unsafe-eval').
  */
 export function int8Module(shared = false): WebAssembly.Module | null {
-  if (!compiled.has(shared)) {
-    let module: WebAssembly.Module | null = null;
-    try {
-      const bytes = int8KernelBytes(shared);
-      module = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      module = null;
-    }
-    compiled.set(shared, module);
-  }
-  return compiled.get(shared)!;
+  return compiledModule(`int8 kernel${shared ? ', shared memory' : ''}`, () => int8KernelBytes(shared));
 }

@@ -16,7 +16,7 @@
  * where the sweep meets them.
  */
 
-import { assemble, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
+import { assemble, compiledModule, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
 
 const { get, set, i32 } = op;
 
@@ -144,20 +144,7 @@ export interface Int8SweepExports {
   sweep(codes: number, scales: number, bias: number, user16: number, n: number, dim: number, pop: number, uscale: number, out: number, offItems: number, offValues: number, offCount: number, acc: number, result: number, means: number): void;
 }
 
-const compiled = new Map<string, WebAssembly.Module | null>();
-
 /** The compiled module for rows `dim` codes apart (`shared`: over a shared memory), or null where WebAssembly SIMD is missing or refused. */
 export function int8SweepModule(dim: number, shared = false): WebAssembly.Module | null {
-  const key = `${dim}${shared ? 's' : ''}`;
-  if (!compiled.has(key)) {
-    let module: WebAssembly.Module | null = null;
-    try {
-      const bytes = int8SweepBytes(dim, shared);
-      module = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      module = null;
-    }
-    compiled.set(key, module);
-  }
-  return compiled.get(key)!;
+  return compiledModule(`int8 sweep, dim ${dim}${shared ? ', shared memory' : ''}`, () => int8SweepBytes(dim, shared));
 }

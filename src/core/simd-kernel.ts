@@ -6,7 +6,7 @@
  * 'wasm-unsafe-eval'), `simdTable` returns null and the plain loops run.
  */
 
-import { assemble, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
+import { assemble, compiledModule, F32, I32, op, V128, type AsmFunction } from './wasm-asm';
 import { trackWasmMemory } from './wasm-memory';
 
 const { get, set, i32 } = op;
@@ -134,25 +134,13 @@ export interface SimdTable extends TableSweeps {
   readonly bias: Float32Array;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = kernelBytes();
-      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      compiled = null; // no WebAssembly here, or a CSP that refuses compiling it
-    }
-  }
-  return compiled;
-}
+const kernelModule = (): WebAssembly.Module | null => compiledModule('simd-kernel', kernelBytes);
 
 const PAGE = 65536;
 
 /** Copies an item table into a SIMD kernel instance, or null where the kernel cannot run (dim not a multiple of 4, no SIMD). */
 export function simdTable(n: number, dim: number, vectors: Float32Array, bias: Float32Array): SimdTable | null {
-  const module = dim % 4 === 0 && dim > 0 && typeof WebAssembly !== 'undefined' ? kernelModule() : null;
+  const module = dim % 4 === 0 && dim > 0 ? kernelModule() : null;
   if (!module) return null;
   // Layout in floats, every block 16-byte aligned: user, sums, V, bias, scores, weights.
   const pad = (count: number): number => Math.ceil(count / 4) * 4;

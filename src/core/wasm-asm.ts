@@ -83,6 +83,27 @@ export const op = {
   dLane: (l: number) => [0xfd, 0x21, l],
 };
 
+const modules = new Map<string, WebAssembly.Module | null>();
+
+/**
+ * The module `bytes()` assembles, compiled once per `key` (the kernels and their
+ * variants share this one cache), or null where WebAssembly or what the module
+ * uses (SIMD, a shared memory) is missing or refused (a CSP without 'wasm-unsafe-eval').
+ */
+export function compiledModule(key: string, bytes: () => Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
+  if (!modules.has(key)) {
+    let module: WebAssembly.Module | null = null;
+    try {
+      const b = bytes();
+      module = typeof WebAssembly !== 'undefined' && WebAssembly.validate(b) ? new WebAssembly.Module(b) : null;
+    } catch {
+      module = null;
+    }
+    modules.set(key, module);
+  }
+  return modules.get(key)!;
+}
+
 export function sleb(value: number): number[] {
   const out: number[] = [];
   for (;;) {

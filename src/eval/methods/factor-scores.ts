@@ -6,7 +6,7 @@
 // lanes (s0, s1) and (s2, s3), summed as dot sums them: the very same doubles.
 // Where WebAssembly SIMD is missing, or the dimension is not a multiple of 4,
 // the plain loop runs.
-import { assemble, I32, op, V128, type AsmFunction } from '../../core/wasm-asm.js';
+import { assemble, compiledModule, I32, op, V128, type AsmFunction } from '../../core/wasm-asm.js';
 import { dot } from '../../math/linalg.js';
 
 const { get, set, i32 } = op;
@@ -44,19 +44,7 @@ const SCORES: AsmFunction = {
 };
 
 const PAGE = 65536;
-let compiled: WebAssembly.Module | null | undefined;
-
-function scoresModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = assemble([SCORES]);
-      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const scoresModule = (): WebAssembly.Module | null => compiledModule('iALS fold-in scores', () => assemble([SCORES]));
 
 /** Scores of users' factors against one item-factor table: `scores(xs)[j][i]` = dot(items, i·dim, xs[j], 0, dim) + prior[i]. */
 export interface FactorScores {
@@ -67,7 +55,7 @@ export interface FactorScores {
 
 /** The table `items` ([n, dim], row-major) with its per-item `prior`, copied once into the module's memory when SIMD runs. */
 export function factorScores(items: Float64Array, n: number, dim: number, prior: Float64Array): FactorScores {
-  const module = dim > 0 && dim % 4 === 0 && typeof WebAssembly !== 'undefined' ? scoresModule() : null;
+  const module = dim > 0 && dim % 4 === 0 ? scoresModule() : null;
   if (!module) {
     return {
       simd: false,
